@@ -1,0 +1,63 @@
+"""Every exception newsprism raises on purpose, in one tree.
+
+Each message says what went wrong with which input and, where there is one, what to do about it.
+The CLI prints these as one line; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class NewsprismError(Exception):
+    """Base of every expected failure."""
+
+
+class InputError(NewsprismError):
+    """One input cannot be analysed; the rest of the batch goes on."""
+
+    def __init__(self, source: str, cause: str):
+        self.source = source
+        self.cause = cause
+        super().__init__(f"{source}: {cause}")
+
+
+class EmptyInput(InputError):
+    pass
+
+
+class BinaryInput(InputError):
+    pass
+
+
+class DecodeFailure(InputError):
+    pass
+
+
+class TooLarge(InputError):
+    pass
+
+
+class MalformedRecord(InputError):
+    pass
+
+
+class UnsupportedInput(InputError):
+    pass
+
+
+class StoreError(NewsprismError):
+    """The store cannot be opened or written."""
+
+
+class SettingError(NewsprismError):
+    """A setting name or value is not valid."""
+
+
+class MissingExtra(NewsprismError):
+    """An optional feature needs a package that is not installed."""
+
+    def __init__(self, feature: str, install: str):
+        super().__init__(f"{feature} needs an optional package: pip install '{install}'")
+
+
+class EvalDataError(NewsprismError):
+    """An evaluation file does not follow the documented format."""

@@ -1,0 +1,6 @@
+"""Models shipped inside PyPI packages, loaded once per process. Nothing is downloaded at run time."""
+
+from .embeddings import embed, embedder
+from .nlp import nlp
+
+__all__ = ["embed", "embedder", "nlp"]

@@ -1,0 +1,309 @@
+"""Frozen records passed between pipeline stages.
+
+The data flows one way: RawDocument -> Article -> (Sentence, DuplicateReport, StoryAssignment)
+-> ArticleExtraction -> ClaimGroup -> BriefSentence / Framing / TimelineEvent -> StoryAnalysis.
+Every offset (`start`, `end`) is a character offset into the *clean* `Article.text`, end exclusive,
+unless a field says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+# ---------------------------------------------------------------- ingest
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One input document before cleaning.
+
+    `source` names where it came from (a path, `path#L3` for a JSONL line, or a URL) so that every
+    message about it can name it. `hints` carries metadata the container already gave (JSONL fields,
+    feed entries): id, url, title, published, outlet, authors.
+    """
+
+    source: str
+    kind: Literal["text", "html"]
+    content: str
+    hints: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An input that could not be analysed, with a reason a person can act on."""
+
+    input: str
+    reason: str
+
+
+# ---------------------------------------------------------------- clean
+
+
+@dataclass(frozen=True)
+class RemovedSpan:
+    """Boilerplate taken out of an article. Offsets point into the raw input text where known."""
+
+    text: str
+    reason: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str  # content hash of the clean text (see clean.article_id)
+    source: str
+    text: str  # clean body, paragraphs separated by "\n\n"
+    title: str | None = None
+    published: str | None = None  # ISO 8601 date or datetime
+    authors: tuple[str, ...] = ()
+    outlet: str | None = None
+    wire_credit: str | None = None
+    language: str | None = None
+    url: str | None = None
+    removed: tuple[RemovedSpan, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+# ---------------------------------------------------------------- dedupe
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    kind: Literal["exact", "near", "rewrite"]
+    article_ids: tuple[str, ...]
+    original: str  # the likely original article id
+    reason: str  # why it is the original, and what links the members
+    score: float = 1.0  # Jaccard for near, share of aligned sentences for rewrite
+
+
+@dataclass(frozen=True)
+class AlignedSentencePair:
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    similarity: float
+
+
+@dataclass(frozen=True)
+class PartialReuse:
+    """Article `article_id` reuses a few sentences of `source_id` without being a copy of it."""
+
+    article_id: str
+    source_id: str
+    shared_sentences: int
+    share: float  # share of article_id's sentences aligned to source_id
+    pairs: tuple[AlignedSentencePair, ...] = ()
+
+
+@dataclass(frozen=True)
+class DuplicateReport:
+    groups: tuple[DuplicateGroup, ...] = ()
+    partial_reuse: tuple[PartialReuse, ...] = ()
+
+
+# ---------------------------------------------------------------- stories
+
+
+@dataclass(frozen=True)
+class StoryAssignment:
+    article_id: str
+    story_id: str
+    score: float  # similarity to the story when it joined; 1.0 for the founding article
+    evidence: str  # the top reasons it joined, in words
+    merged_from: tuple[str, ...] = ()  # story ids that this story absorbed at this step
+
+
+@dataclass(frozen=True)
+class StoryState:
+    """What the incremental clusterer keeps about one story between runs (persisted by the store)."""
+
+    id: str
+    title: str
+    centroid: Any  # numpy float32 vector: the *sum* of member article vectors (normalise to compare)
+    size: int
+    first_date: str | None
+    last_date: str | None
+    entity_counts: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    closed: bool = False
+    merged_into: str | None = None
+
+
+# ---------------------------------------------------------------- extract
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    article_id: str
+    start: int
+    end: int
+    text: str
+    label: str  # spaCy label: PERSON, ORG, GPE, NORP, LOC, ...
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity made canonical across a story."""
+
+    id: str  # stable slug of the canonical name within the story
+    name: str  # canonical name, the longest full form seen ("Xi Jinping")
+    label: str
+    aliases: tuple[str, ...]
+    mentions_per_article: tuple[tuple[str, int], ...]  # (article_id, count)
+
+
+@dataclass(frozen=True)
+class Quote:
+    article_id: str
+    text: str
+    start: int
+    end: int
+    speaker: str | None  # canonical speaker name
+    speaker_mention: str | None  # the words in the text that name the speaker
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    cue: str | None = None  # "said", "told", "stating"
+    kind: Literal["direct", "block", "unmarked", "partial"] = "direct"
+    affiliation: str | None = None  # "Russia", "State Department", ... from the text around the mention
+
+
+@dataclass(frozen=True)
+class NumericFact:
+    article_id: str
+    text: str  # the number phrase as written ("more than 40 times")
+    value: float
+    unit: str | None  # "USD", "percent", "km", "times", ...
+    measure: str  # money, count, distance, percent, duration, ordinal, other
+    qualifier: str | None  # "more than", "as many as", "about", "range" ...
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    value_high: float | None = None  # upper bound of a range
+
+
+@dataclass(frozen=True)
+class DateMention:
+    article_id: str
+    text: str  # as written: "Thursday", "earlier today", "May 16, 2024"
+    start: int
+    end: int
+    resolved: str | None  # ISO date resolved against the article's published date
+    sentence_start: int
+    sentence_end: int
+
+
+@dataclass(frozen=True)
+class ArticleExtraction:
+    article_id: str
+    mentions: tuple[EntityMention, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    numbers: tuple[NumericFact, ...] = ()
+    dates: tuple[DateMention, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoryMaterial:
+    """Everything the story-level stages read: the story's articles and what earlier stages made of them.
+
+    `vectors[article_id]` holds one L2-normalised MiniLM row per sentence of `sentences[article_id]`.
+    Articles are ordered by published date (undated last), then by arrival.
+    """
+
+    story_id: str
+    articles: tuple[Article, ...]
+    sentences: dict[str, tuple[Sentence, ...]] = field(hash=False, compare=False)
+    vectors: dict[str, Any] = field(hash=False, compare=False)
+    extractions: dict[str, ArticleExtraction] = field(hash=False, compare=False)
+
+
+# ---------------------------------------------------------------- claims
+
+
+@dataclass(frozen=True)
+class Evidence:
+    article_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    id: str
+    text: str  # canonical wording
+    article_ids: tuple[str, ...]
+    status: Literal["corroborated", "single_source", "contested"]
+    evidence: tuple[Evidence, ...]
+    outlets: tuple[str, ...] = ()
+    earliest: str | None = None  # article id of the earliest source
+    independent_sources: int = 1  # rewrites of one wire story and articles of one outlet count once
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    claim_ids: tuple[str, ...]
+    kind: Literal["number", "negation", "opposite", "quote_attribution"]
+    explanation: str
+    evidence: tuple[Evidence, ...]
+
+
+# ---------------------------------------------------------------- brief, framing, timeline
+
+
+@dataclass(frozen=True)
+class BriefSentence:
+    text: str
+    citations: tuple[str, ...]  # article ids
+    evidence: tuple[Evidence, ...]
+    claim_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Framing:
+    article_id: str
+    covered: tuple[str, ...]  # claim group ids
+    omitted: tuple[str, ...]
+    quoted_speakers: tuple[str, ...]
+    loaded_terms: tuple[str, ...] = ()
+    loaded_score: float = 0.0
+    headline: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    date: str  # ISO date
+    text: str
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class StoryAnalysis:
+    story_id: str
+    title: str
+    article_ids: tuple[str, ...]
+    duplicates: DuplicateReport
+    entities: tuple[Entity, ...]
+    quotes: tuple[Quote, ...]
+    numbers: tuple[NumericFact, ...]
+    claims: tuple[ClaimGroup, ...]
+    contradictions: tuple[Contradiction, ...]
+    brief: tuple[BriefSentence, ...]
+    framing: tuple[Framing, ...]
+    timeline: tuple[TimelineEvent, ...]
+    membership: tuple[StoryAssignment, ...] = ()
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    """A record as plain JSON-ready data (tuples become lists)."""
+    return asdict(record)

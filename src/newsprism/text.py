@@ -1,0 +1,57 @@
+"""Sentence splitting shared by every stage (and by the eval baselines, so all are fed the same sentences)."""
+
+from __future__ import annotations
+
+import re
+
+from .records import Sentence
+
+# Abbreviations after which a period does not end a sentence.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "col", "lt", "sgt", "capt", "gov", "sen",
+    "rep", "pres", "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m", "approx",
+}
+_CANDIDATE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+)")
+_OPENER = re.compile(r"\s+[\"'“‘«(\[]*[A-Z0-9\u00C0-\u024F\u0400-\u04FF\u4e00-\u9fff]")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of sentences: lines first (a line break always ends a sentence), then sentence ends."""
+    spans: list[tuple[int, int]] = []
+    for para in re.finditer(r"[^\n]+", text):
+        p_start, p_end = para.span()
+        start = p_start
+        for match in _CANDIDATE.finditer(text, p_start, p_end):
+            end = match.end()
+            if not _OPENER.match(text, end, p_end):
+                continue
+            word = re.search(r"([\w.]+)\.$", text[start : match.start() + 1])
+            if match.group().startswith(".") and word and word.group(1).lower() in _ABBREVIATIONS:
+                continue
+            if match.group().startswith(".") and word and re.fullmatch(r"[A-Z]", word.group(1)):
+                continue  # an initial: "Antony J. Blinken"
+            spans.append(_strip(text, start, end))
+            start = end
+        if start < p_end:
+            spans.append(_strip(text, start, p_end))
+    return [s for s in spans if s[1] > s[0]]
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_sentences(article_id: str, text: str) -> list[Sentence]:
+    return [
+        Sentence(article_id=article_id, index=i, start=s, end=e, text=text[s:e])
+        for i, (s, e) in enumerate(sentence_spans(text))
+    ]
+
+
+def normalise_whitespace(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
