@@ -1,0 +1,203 @@
+"""Cheap surface features of a sentence pair: names, numbers, negation, opposite predicates.
+
+Everything here is regex/lexicon work on one sentence at a time (no parser), so the support model can score
+thousands of pairs per second. Inputs are capped at `_MAX_CHARS`; every pattern is linear (no nested repeats).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_MAX_CHARS = 2_000  # a "sentence" longer than this is a splitter failure; its tail adds nothing
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*")
+_CAP = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,}|[A-Z]\.(?:[A-Z]\.)+)(?:['’]s)?\b")
+# Negation cues; "n't" is matched on the word's end so "didn't", "can't" count.
+_NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"}
+_NEGATION_VERBS = {"deny", "denies", "denied", "denying", "reject", "rejects", "rejected", "refuse", "refused"}
+
+_FUNCTION_WORDS = frozenset(
+    """a an the and or but if of to in on at by for from with as is are was were be been being it its this that
+    these those he she they we you i his her their our your my me him them us who whom which what when where why
+    how there here than then so not no do does did has have had will would can could should may might must also
+    just about after before over under into out up down more most less least very said says say""".split()
+)
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "hundred": 100,
+}  # fmt: skip
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
+_NUMBER = re.compile(
+    r"(?P<qual>more than|over|at least|at most|less than|fewer than|under|nearly|almost|about|around|"
+    r"approximately|roughly|some|up to|as many as)?\s*"
+    r"(?P<cur>[$€£¥])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+    + r")\b(?:-|\s)?(?P<scale>thousand|million|billion|trillion|bn|m\b)?\s*(?P<pct>%|percent|per cent)?"
+    r"(?:-|\s)?(?P<unit>[A-Za-z]+)?",
+    re.IGNORECASE,
+)
+_LOWER_BOUND = {"more than", "over", "at least"}
+_UPPER_BOUND = {"at most", "less than", "fewer than", "under", "up to", "as many as"}
+_APPROX = {"nearly", "almost", "about", "around", "approximately", "roughly", "some"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    qualifier: str | None
+    unit: str | None  # the counted noun ("people", "times"), "USD", "percent" or "year"
+
+
+@dataclass(frozen=True)
+class SentenceFeatures:
+    words: frozenset[str]  # lower-cased content words
+    names: frozenset[str]  # name keys (see _name_key)
+    quantities: tuple[Quantity, ...]
+    negations: int
+    opposite_keys: frozenset[str]  # lexicon words present, for opposite-predicate checks
+
+
+def _name_key(token: str) -> str:
+    # "Russia"/"Russian", "China"/"Chinese" share a 4-letter prefix; short names ("Xi", "UN") stay whole.
+    token = re.sub(r"['’]s$", "", token).replace(".", "").lower()
+    return token[:4] if len(token) > 4 else token
+
+
+def _unit(word: str | None) -> str | None:
+    if not word:
+        return None
+    w = word.lower()
+    if w in _FUNCTION_WORDS:
+        return None
+    return w[:-1] if w.endswith("s") and len(w) > 3 else w
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> dict[str, str]:
+    """word -> the key of its opposite pair, from opposites.txt (one `word|opposite` pair a line)."""
+    pairs: dict[str, str] = {}
+    for line in Path(__file__).with_name("opposites.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "|" not in line:
+            continue
+        left, right = (side.split(",") for side in line.split("|", 1))
+        key = line
+        for w in left:
+            pairs[w.strip()] = f"{key}:L"
+        for w in right:
+            pairs[w.strip()] = f"{key}:R"
+    return pairs
+
+
+def quantities(text: str) -> tuple[Quantity, ...]:
+    out: list[Quantity] = []
+    for m in _NUMBER.finditer(text[:_MAX_CHARS]):
+        raw = m.group("num").lower()
+        if raw in _NUMBER_WORDS:
+            value = float(_NUMBER_WORDS[raw])
+        else:
+            try:
+                value = float(raw.replace(",", ""))
+            except ValueError:
+                continue
+        scale = (m.group("scale") or "").lower()
+        value *= _SCALES.get(scale, 1.0)
+        qual = (m.group("qual") or "").lower() or None
+        if m.group("cur"):
+            unit: str | None = "money"
+        elif m.group("pct"):
+            unit = "percent"
+        elif raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and not scale:
+            unit = "year"
+        else:
+            unit = _unit(m.group("unit"))
+        out.append(Quantity(value=value, qualifier=qual, unit=unit))
+    return tuple(out)
+
+
+def features(text: str) -> SentenceFeatures:
+    text = text[:_MAX_CHARS]
+    tokens = [t.lower() for t in _WORD.findall(text)]
+    negations = sum(1 for t in tokens if t in _NEGATIONS or t.endswith(("n't", "n’t")))
+    negations += sum(1 for t in tokens if t in _NEGATION_VERBS)
+    names = set()
+    for m in _CAP.finditer(text):
+        tok = m.group()
+        # A capitalised function word is just a sentence start ("The", "But").
+        if tok.lower() in _FUNCTION_WORDS:
+            continue
+        names.add(_name_key(tok))
+    opp = _opposites()
+    return SentenceFeatures(
+        words=frozenset(t for t in tokens if t not in _FUNCTION_WORDS and len(t) > 2),
+        names=frozenset(names),
+        quantities=quantities(text),
+        negations=negations,
+        opposite_keys=frozenset(opp[t] for t in tokens if t in opp),
+    )
+
+
+def values_agree(a: Quantity, b: Quantity) -> bool:
+    """Whether two quantities can describe the same fact ("more than 40" agrees with 42, "about 100" with 95)."""
+    lo_a, hi_a = _interval(a)
+    lo_b, hi_b = _interval(b)
+    return lo_a <= hi_b and lo_b <= hi_a
+
+
+def _interval(q: Quantity) -> tuple[float, float]:
+    v = q.value
+    if q.qualifier in _LOWER_BOUND:
+        return v, float("inf")
+    if q.qualifier in _UPPER_BOUND:
+        return 0.0, v
+    # Reporters round: "about 100" covers 90-110; an exact figure still allows 2% rounding ("$240bn" ~ 238.5).
+    slack = 0.1 if q.qualifier in _APPROX else 0.02
+    return v * (1 - slack), v * (1 + slack)
+
+
+def number_relation(a: SentenceFeatures, b: SentenceFeatures) -> tuple[float, bool]:
+    """(share of a's comparable quantities that b matches, whether b gives a clashing value for one of them).
+
+    Quantities are comparable when they count the same unit; years only match years.
+    """
+    comparable = 0
+    matched = 0
+    clash = False
+    for qa in a.quantities:
+        same_unit = [qb for qb in b.quantities if qb.unit == qa.unit and qa.unit is not None]
+        if not same_unit:
+            continue
+        comparable += 1
+        if any(values_agree(qa, qb) for qb in same_unit):
+            matched += 1
+        elif qa.unit != "year":
+            clash = True
+    return (matched / comparable if comparable else 0.0), clash
+
+
+def opposite_predicates(a: SentenceFeatures, b: SentenceFeatures) -> str | None:
+    """A pair from opposites.txt with one side in a and the other in b (and neither side in both)."""
+    for key in a.opposite_keys:
+        pair, side = key.rsplit(":", 1)
+        other = f"{pair}:{'R' if side == 'L' else 'L'}"
+        if other in b.opposite_keys and key not in b.opposite_keys and other not in a.opposite_keys:
+            return pair
+    return None
+
+
+def name_overlap(a: SentenceFeatures, b: SentenceFeatures) -> float:
+    """Jaccard of the two sentences' names (0 when either has none)."""
+    if not a.names or not b.names:
+        return 0.0
+    return len(a.names & b.names) / len(a.names | b.names)
+
+
+def word_overlap(a: SentenceFeatures, b: SentenceFeatures) -> float:
+    if not a.words or not b.words:
+        return 0.0
+    return len(a.words & b.words) / min(len(a.words), len(b.words))

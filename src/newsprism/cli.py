@@ -1,0 +1,180 @@
+"""Thin command-line layer: each command parses options and calls one library function."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, settings
+from .errors import NewsprismError
+
+EXIT_PARTIAL = 1  # some inputs were rejected, the rest analysed
+EXIT_FAILED = 2  # nothing could be done (bad store, bad option)
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict:
+    values = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--setting")
+        name, raw = pair.split("=", 1)
+        values[name.strip()] = settings.coerce(name.strip(), raw.strip())
+    return values
+
+
+def _fail(exc: NewsprismError) -> None:
+    click.echo(f"newsprism: error: {exc}", err=True)
+    sys.exit(EXIT_FAILED)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsprism")
+@click.option("-v", "--verbose", is_flag=True, help="Log each stage's decisions.")
+def main(verbose: bool) -> None:
+    """newsprism: what every source agrees on, what only one claims, who said what, and how each outlet framed it."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to read and extend.")
+@click.option("--out", default="newsprism-report", show_default=True, help="Folder for report.json and the HTML report.")
+@click.option("--setting", "setting_pairs", multiple=True, metavar="NAME=VALUE", help="Override a setting for this run.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def analyze(paths: tuple[Path, ...], db: str, out: str, setting_pairs: tuple[str, ...], quiet: bool) -> None:
+    """Analyse files and folders of articles (.txt, .html, .htm, .jsonl) end to end.
+
+    \b
+    Example:
+      newsprism analyze examples/seed-story --db news.db --out report/
+
+    Running it again on the same input stores nothing twice; new files extend the existing stories.
+    Exit code 0: all inputs analysed; 1: some inputs rejected (each named on stderr); 2: failure.
+    """
+    from .pipeline import analyze as run_analysis
+
+    try:
+        with settings.override(_parse_settings(setting_pairs)):
+            result = run_analysis(paths, db=db, out=out, progress=not quiet and sys.stderr.isatty())
+    except NewsprismError as exc:
+        _fail(exc)
+    for rejection in result.ingest.rejections:
+        click.echo(f"rejected {rejection.input}: {rejection.reason}", err=True)
+    ingest = result.ingest
+    click.echo(
+        f"{len(ingest.articles)} articles read ({len(ingest.new_ids)} new), {len(ingest.rejections)} rejected; "
+        f"{len(result.story_ids)} stories updated; store: {db}"
+    )
+    if result.report_dir:
+        click.echo(f"report: {(result.report_dir / 'index.html').resolve()}")
+        click.echo(f"json:   {(result.report_dir / 'report.json').resolve()}")
+    sys.exit(EXIT_PARTIAL if result.partial_failure else 0)
+
+
+@main.command()
+@click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to report on.")
+@click.option("--out", default="newsprism-report", show_default=True, help="Folder for report.json and the HTML report.")
+def report(db: str, out: str) -> None:
+    """Rewrite report.json and the HTML report from the store, without analysing anything.
+
+    \b
+    Example:
+      newsprism report --db news.db --out report/
+    """
+    from .report import write_report
+    from .store import open_store
+
+    try:
+        store = open_store(db)
+    except NewsprismError as exc:
+        _fail(exc)
+    write_report(store, Path(out))
+    click.echo(f"report: {(Path(out) / 'index.html').resolve()}")
+
+
+@main.command()
+@click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to list.")
+def stories(db: str) -> None:
+    """List the stories in the store, newest first.
+
+    \b
+    Example:
+      newsprism stories --db news.db
+    """
+    from .store import open_store
+
+    try:
+        store = open_store(db)
+    except NewsprismError as exc:
+        _fail(exc)
+    for story_id in store.story_ids():
+        state = store.story_state(story_id)
+        click.echo(f"{story_id}\t{state.size} articles\t{state.last_date or '-'}\t{state.title}")
+
+
+@main.command()
+@click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to list.")
+def rejects(db: str) -> None:
+    """List rejected inputs with their reasons.
+
+    \b
+    Example:
+      newsprism rejects --db news.db
+    """
+    from .store import open_store
+
+    try:
+        store = open_store(db)
+    except NewsprismError as exc:
+        _fail(exc)
+    for rejection in store.rejections():
+        click.echo(f"{rejection.input}\t{rejection.reason}")
+
+
+@main.command("settings")
+def show_settings() -> None:
+    """Print every setting with its default and what it does.
+
+    \b
+    Example:
+      newsprism settings
+    """
+    for s in settings.SETTINGS:
+        click.echo(f"{s.name} = {s.default!r}\n    {s.help}")
+
+
+@main.command("eval")
+@click.argument("task", type=click.Choice(["extraction", "clustering", "quotes", "summaries", "claims"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+@click.option("--cv", type=int, default=None, help="claims: k-fold cross-validation with folds split by topic.")
+@click.option("--limit", type=int, default=None, help="Score only the first N items (quick checks).")
+def evaluate(task: str, file: Path, as_json: bool, cv: int | None, limit: int | None) -> None:
+    """Score a pipeline stage on a labelled file in the formats of shared/eval/README.md.
+
+    \b
+    Examples:
+      newsprism eval extraction ../shared/eval/extraction/fundus.jsonl
+      newsprism eval clustering ../shared/eval/clustering/ecbplus-dev.jsonl --json
+      newsprism eval claims ../shared/eval/claims/claimdiff-train.jsonl --cv 5
+    """
+    from .eval import format_table, run_eval
+
+    try:
+        result = run_eval(task, file, cv=cv, limit=limit, progress=not as_json and sys.stderr.isatty())
+    except NewsprismError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(result, sort_keys=True))
+    else:
+        click.echo(format_table(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Quotation-mark spans in plain text: a linear scan, paragraph by paragraph, no backtracking regexes.
+
+A span includes its marks (PolNeAR's gold spans do). A double quote left open at the end of a paragraph
+runs on into the next paragraph when that one starts with an opening mark (the newspaper convention for
+multi-paragraph quotes); otherwise it stops at the paragraph end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DOUBLE_OPEN = {"“": "”\"“", '"': '"”“', "«": "»", "„": "“”\""}
+_SINGLE_OPEN = {"‘": "’'", "'": "'’"}
+_OPENERS = set(_DOUBLE_OPEN) | set(_SINGLE_OPEN)
+# Characters after which a single quote may open a quotation (not an apostrophe inside a word).
+_BEFORE_SINGLE_OPEN = set(" \t([{—–-/“\"«:")
+_AFTER_SINGLE_CLOSE = set(" \t.,;:!?)]}—–-”\"»…")
+_PARAGRAPH = re.compile(r"[^\n]+")
+MAX_QUOTE_CHARS = 6000  # a mark that "closes" further away than this is a stray mark
+
+
+@dataclass(frozen=True)
+class MarkSpan:
+    start: int  # offset of the opening mark
+    end: int  # offset just after the closing mark (or the paragraph end when left open)
+    closed: bool
+    single: bool  # delimited by single quotes
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PARAGRAPH.finditer(text) if m.group().strip()]
+
+
+def _close_double(text: str, i: int, end: int, closers: str) -> int:
+    """Offset of the closing mark for an opening double mark at i, or -1."""
+    opener = text[i]
+    j = i + 1
+    while j < end:
+        c = text[j]
+        if c in closers:
+            # A “ followed by another “ before any ” is a typo'd closer only when it ends a clause.
+            if c == "“" and opener == "“" and not (j + 1 >= end or text[j + 1] in " ,.;:!?"):
+                j += 1
+                continue
+            if c == '"' and opener == '"' and j + 1 < end and text[j + 1].isalnum() and text[j - 1] == " ":
+                # `" word` with a space before and a letter after is an opening mark: the previous one never closed.
+                return -1
+            return j
+        j += 1
+    return -1
+
+
+def _single_opens(text: str, i: int, p_start: int, p_end: int) -> bool:
+    before = text[i - 1] if i > p_start else " "
+    after = text[i + 1] if i + 1 < p_end else " "
+    return before in _BEFORE_SINGLE_OPEN and not after.isspace() and after not in "'’"
+
+
+def _close_single(text: str, i: int, end: int) -> int:
+    j = i + 1
+    while j < end and j - i < 400:  # single quotes delimit short quotes and headlines
+        c = text[j]
+        if c in "’'" and not text[j - 1].isspace():
+            after = text[j + 1] if j + 1 < end else " "
+            if after in _AFTER_SINGLE_CLOSE:
+                # "leaders' meeting": a plural possessive is followed by a lowercase word, not closing
+                if text[j - 1] == "s" and after == " " and j + 2 < end and text[j + 2].islower() and j - i < 3:
+                    j += 1
+                    continue
+                return j
+        j += 1
+    return -1
+
+
+def find_mark_spans(text: str) -> list[MarkSpan]:
+    """Top-level quotation spans (marks included), in text order."""
+    paras = _paragraphs(text)
+    spans: list[MarkSpan] = []
+    k = 0
+    resume = -1  # offset inside paragraph k where scanning resumes after a multi-paragraph quote
+    while k < len(paras):
+        p_start, p_end = paras[k]
+        i = max(p_start, resume)
+        resume = -1
+        next_k = k + 1
+        while i < p_end:
+            c = text[i]
+            if c in _DOUBLE_OPEN:
+                j = _close_double(text, i, p_end, _DOUBLE_OPEN[c])
+                if j >= 0 and j + 1 - i <= MAX_QUOTE_CHARS:
+                    if j > i + 1:
+                        spans.append(MarkSpan(i, j + 1, True, False))
+                    i = j + 1
+                    continue
+                # Left open: follow into the next paragraphs that start with an opening mark.
+                start, q, stop = i, k, p_end
+                while q + 1 < len(paras) and text[paras[q + 1][0]] in _OPENERS and stop - start < MAX_QUOTE_CHARS:
+                    q += 1
+                    ns, ne = paras[q]
+                    j = _close_double(text, ns, ne, _DOUBLE_OPEN.get(text[ns], "”\""))
+                    if j >= 0:
+                        spans.append(MarkSpan(start, j + 1, True, False))
+                        next_k, resume = q, j + 1
+                        break
+                    stop = ne
+                else:
+                    if stop - start > 1:
+                        spans.append(MarkSpan(start, stop, False, False))
+                    next_k = q + 1
+                break
+            if c in _SINGLE_OPEN and _single_opens(text, i, p_start, p_end):
+                j = _close_single(text, i, p_end)
+                if j > i + 1:
+                    spans.append(MarkSpan(i, j + 1, True, True))
+                    i = j + 1
+                    continue
+            i += 1
+        k = next_k
+    return spans

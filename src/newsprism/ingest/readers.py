@@ -1,0 +1,70 @@
+"""One reader per file type, registered by suffix.
+
+A reader takes the file's decoded-ready bytes and yields RawDocuments or Rejections. Later readers
+(RSS/Atom, WARC, URL lists) register here with `register(".xml", read_feed)` and nothing else changes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..errors import InputError
+from ..records import RawDocument, Rejection
+from .decode import decode
+
+Reader = Callable[[bytes, str], Iterator[RawDocument | Rejection]]
+READERS: dict[str, Reader] = {}
+
+# JSONL fields copied into RawDocument.hints (the rest of a record is ignored).
+HINT_FIELDS = ("id", "url", "title", "published", "outlet", "authors")
+
+
+def register(suffix: str, reader: Reader) -> None:
+    READERS[suffix.lower()] = reader
+
+
+def read_text(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
+    yield RawDocument(source=source, kind="text", content=decode(data, source))
+
+
+def read_html(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
+    yield RawDocument(source=source, kind="html", content=decode(data, source, html=True))
+
+
+def read_jsonl(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
+    """One article per line; a broken line becomes a Rejection naming `path#Ln` and the rest goes on."""
+    text = decode(data, source)
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{source}#L{lineno}"
+        try:
+            yield _jsonl_record(line, where)
+        except InputError as exc:
+            yield Rejection(input=where, reason=exc.cause)
+
+
+def _jsonl_record(line: str, where: str) -> RawDocument:
+    from ..errors import MalformedRecord
+
+    try:
+        record: Any = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise MalformedRecord(where, f"not valid JSON ({exc.msg} at column {exc.colno}); fix or drop the line") from None
+    if not isinstance(record, dict):
+        raise MalformedRecord(where, f"a JSON {type(record).__name__}, not an object; each line must be one article object")
+    text, html = record.get("text"), record.get("html")
+    hints = {k: record[k] for k in HINT_FIELDS if record.get(k) not in (None, "", [])}
+    if isinstance(text, str) and text.strip():
+        return RawDocument(source=where, kind="text", content=text, hints=hints)
+    if isinstance(html, str) and html.strip():
+        return RawDocument(source=where, kind="html", content=html, hints=hints)
+    raise MalformedRecord(where, 'no non-empty "text" or "html" string field; add the article body')
+
+
+register(".txt", read_text)
+register(".html", read_html)
+register(".htm", read_html)
+register(".jsonl", read_jsonl)

@@ -1,0 +1,277 @@
+"""Runs the stages in order over a batch and owns the error policy.
+
+raw input -> clean -> sentences + embeddings -> extraction -> incremental stories
+-> per story: duplicates, canonical entities and quotes, claims, brief, framing, timeline -> store.
+
+Bad inputs become `Rejection`s (stored, reported) and never stop the batch. Each batch of articles is
+written in one transaction, so an interrupted run leaves the store as it was before that batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import settings
+from .errors import InputError
+from .records import (
+    Article,
+    ArticleExtraction,
+    RawDocument,
+    Rejection,
+    StoryAnalysis,
+    StoryAssignment,
+    StoryMaterial,
+)
+from .store import SQLiteStore, open_store
+from .text import split_sentences
+
+log = logging.getLogger("newsprism")
+
+SENTENCE_VECTORS = "sentences"
+_CLUSTER_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to each input, in input order: its source and the Article or Rejection it became."""
+
+    items: tuple[tuple[str, Article | Rejection], ...] = ()
+    new_ids: tuple[str, ...] = ()
+
+    @property
+    def articles(self) -> list[Article]:
+        return [x for _, x in self.items if isinstance(x, Article)]
+
+    @property
+    def rejections(self) -> list[Rejection]:
+        return [x for _, x in self.items if isinstance(x, Rejection)]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    ingest: IngestResult
+    assignments: tuple[StoryAssignment, ...] = ()
+    story_ids: tuple[str, ...] = ()  # stories created or changed by this run
+    report_dir: Path | None = None
+    report_files: tuple[Path, ...] = field(default=())
+
+    @property
+    def partial_failure(self) -> bool:
+        return bool(self.ingest.rejections)
+
+
+class Pipeline:
+    """The whole analysis over one store. Library users call `run`; the eval command calls the steps."""
+
+    def __init__(self, store: SQLiteStore, progress: bool = False, batch_size: int = 64):
+        self.store = store
+        self.progress = progress
+        self.batch_size = batch_size
+        self._clusterer = None
+
+    # ------------------------------------------------------------ step 1-4: per article
+
+    def ingest(self, docs: Iterable[RawDocument | Rejection]) -> IngestResult:
+        """Clean, store, embed and extract every document; bad ones become rejections."""
+        from .clean import clean_document
+
+        items: list[tuple[str, Article | Rejection]] = []
+        new_ids: list[str] = []
+        batch: list[Article] = []
+        seen_in_run: set[str] = set()
+
+        def flush() -> None:
+            if batch:
+                self._store_batch(batch)
+                new_ids.extend(a.id for a in batch)
+                batch.clear()
+
+        for doc in self._progress(docs, "cleaning"):
+            if isinstance(doc, Rejection):
+                self._reject(doc)
+                items.append((doc.input, doc))
+                continue
+            try:
+                article = clean_document(doc, store=self.store)
+            except InputError as exc:
+                rejection = Rejection(doc.source, exc.cause)
+                self._reject(rejection)
+                items.append((doc.source, rejection))
+                continue
+            items.append((doc.source, article))
+            self.store.clear_rejection(doc.source)
+            if article.id in seen_in_run or self.store.has_article(article.id):
+                continue  # same content seen before: stored once
+            seen_in_run.add(article.id)
+            batch.append(article)
+            if len(batch) >= self.batch_size:
+                flush()
+        flush()
+        return IngestResult(tuple(items), tuple(new_ids))
+
+    def _reject(self, rejection: Rejection) -> None:
+        log.warning("rejected %s: %s", rejection.input, rejection.reason)
+        self.store.add_rejection(rejection)
+
+    def _store_batch(self, articles: list[Article]) -> None:
+        """Embed and extract a batch, then write it in one transaction."""
+        from .extract import extract_articles
+        from .models import embed
+
+        sentences = {a.id: split_sentences(a.id, a.text) for a in articles}
+        flat = [s.text for a in articles for s in sentences[a.id]]
+        vectors = embed(flat)
+        extractions = extract_articles(articles)
+        with self.store.transaction():
+            offset = 0
+            for article, extraction in zip(articles, extractions, strict=True):
+                n = len(sentences[article.id])
+                self.store.add_article(article)
+                self.store.put_vectors(article.id, SENTENCE_VECTORS, vectors[offset : offset + n])
+                self.store.put_extraction(extraction)
+                offset += n
+
+    # ------------------------------------------------------------ step 5: stories
+
+    @property
+    def clusterer(self):
+        if self._clusterer is None:
+            from .stories import StoryClusterer
+
+            self._clusterer = StoryClusterer(self.store)
+        return self._clusterer
+
+    def cluster(self, article_ids: Sequence[str]) -> list[StoryAssignment]:
+        """Assign articles to stories in the order given (callers sort by publication time)."""
+        assignments = []
+        for article in self._progress(self.store.articles(article_ids), "clustering"):
+            vectors = self._sentence_vectors(article)
+            extraction = self.store.get_extraction(article.id)
+            with self.store.transaction():
+                assignments.append(self.clusterer.add(article, vectors, entity_counts(extraction)))
+        return assignments
+
+    def _sentence_vectors(self, article: Article) -> np.ndarray:
+        vectors = self.store.get_vectors(article.id, SENTENCE_VECTORS)
+        if vectors is None:  # stored by an older run without vectors: compute now
+            from .models import embed
+
+            vectors = embed([s.text for s in split_sentences(article.id, article.text)])
+            self.store.put_vectors(article.id, SENTENCE_VECTORS, vectors)
+        return vectors
+
+    # ------------------------------------------------------------ step 6-7: per story
+
+    def material(self, story_id: str, articles: Sequence[Article] | None = None) -> StoryMaterial:
+        if articles is None:
+            ids = [m.article_id for m in self.store.memberships(story_id)]
+            articles = self.store.articles(ids)
+        articles = sorted(articles, key=lambda a: (a.published is None, a.published or ""))
+        sentences = {a.id: tuple(split_sentences(a.id, a.text)) for a in articles}
+        vectors = {a.id: self._sentence_vectors(a) for a in articles}
+        extractions = {a.id: self.store.get_extraction(a.id) or ArticleExtraction(a.id) for a in articles}
+        return StoryMaterial(story_id, tuple(articles), sentences, vectors, extractions)
+
+    def analyze_material(self, material: StoryMaterial) -> StoryAnalysis:
+        from .brief import build_timeline, frame_articles, write_brief
+        from .claims import build_claims
+        from .dedupe import find_duplicates
+        from .extract import canonicalize
+
+        duplicates = find_duplicates(material)
+        entities, quotes = canonicalize(material)
+        claims, contradictions = build_claims(material, duplicates)
+        brief = write_brief(material, claims)
+        framing = frame_articles(material, claims, quotes, duplicates)
+        timeline = build_timeline(material)
+        state = self.store.story_state(material.story_id)
+        title = state.title if state else (material.articles[0].title or "") if material.articles else ""
+        return StoryAnalysis(
+            story_id=material.story_id,
+            title=title,
+            article_ids=tuple(a.id for a in material.articles),
+            duplicates=duplicates,
+            entities=tuple(entities),
+            quotes=tuple(quotes),
+            numbers=tuple(n for a in material.articles for n in material.extractions[a.id].numbers),
+            claims=tuple(claims),
+            contradictions=tuple(contradictions),
+            brief=tuple(brief),
+            framing=tuple(framing),
+            timeline=tuple(timeline),
+            membership=tuple(self.store.memberships(material.story_id)),
+        )
+
+    def analyze_story(self, story_id: str) -> StoryAnalysis:
+        from .report.build import analysis_to_dict
+
+        analysis = self.analyze_material(self.material(story_id))
+        self.store.put_analysis(story_id, analysis_to_dict(analysis))
+        return analysis
+
+    def analyze_as_story(self, docs: Iterable[RawDocument | Rejection], story_id: str = "adhoc") -> StoryAnalysis:
+        """Treat the given documents as one story, skipping clustering (summaries eval, API users)."""
+        result = self.ingest(docs)
+        unique = list({a.id: a for a in result.articles}.values())
+        return self.analyze_material(self.material(story_id, unique))
+
+    # ------------------------------------------------------------ the whole run
+
+    def run(self, docs: Iterable[RawDocument | Rejection]) -> RunResult:
+        ingest = self.ingest(docs)
+        new = self.store.articles(ingest.new_ids)
+        new.sort(key=lambda a: (a.published is None, a.published or ""))
+        assignments = self.cluster([a.id for a in new])
+        touched: list[str] = []
+        for assignment in assignments:
+            story = self.store.resolve_story(assignment.story_id)
+            if story and story not in touched:
+                touched.append(story)
+            for merged in assignment.merged_from:
+                self.store.drop_analysis(merged)
+        for story_id in self._progress(touched, "analysing stories"):
+            self.analyze_story(story_id)
+        return RunResult(ingest, tuple(assignments), tuple(touched))
+
+    def _progress(self, items: Iterable, label: str) -> Iterable:
+        if not self.progress:
+            return items
+        from tqdm import tqdm
+
+        return tqdm(items, desc=label, unit="item", file=sys.stderr, leave=False)
+
+
+def entity_counts(extraction: ArticleExtraction | None) -> dict[str, int]:
+    """Mention counts of the named things in an article, the entity evidence for story clustering."""
+    if extraction is None:
+        return {}
+    counts = Counter(m.text.lower() for m in extraction.mentions if m.label in _CLUSTER_LABELS)
+    return dict(counts)
+
+
+def analyze(
+    paths: Sequence[str | Path],
+    db: str | Path = "newsprism.db",
+    out: str | Path | None = "newsprism-report",
+    progress: bool = False,
+) -> RunResult:
+    """Analyse files and folders into the store at `db` and (re)write the report in `out`."""
+    from .ingest import read_inputs
+    from .report import write_report
+
+    store = open_store(str(db))
+    try:
+        result = Pipeline(store, progress=progress).run(read_inputs(paths))
+        if out is None:
+            return result
+        files = tuple(write_report(store, Path(out)))
+        return RunResult(result.ingest, result.assignments, result.story_ids, Path(out), files)
+    finally:
+        store.close()
