@@ -138,13 +138,18 @@ def rejects(db: str) -> None:
 
 
 @main.command("settings")
-def show_settings() -> None:
+@click.option("--markdown", is_flag=True, help="Print the table as Markdown (docs/settings.md is made this way).")
+def show_settings(markdown: bool) -> None:
     """Print every setting with its default and what it does.
 
     \b
-    Example:
+    Examples:
       newsprism settings
+      newsprism settings --markdown > docs/settings.md
     """
+    if markdown:
+        click.echo(settings.markdown_table(), nl=False)
+        return
     for s in settings.SETTINGS:
         click.echo(f"{s.name} = {s.default!r}\n    {s.help}")
 

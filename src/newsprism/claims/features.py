@@ -62,6 +62,14 @@ class SentenceFeatures:
     opposite_keys: frozenset[str]  # lexicon words present, for opposite-predicate checks
 
 
+def _stem(word: str) -> str:
+    # Crude suffix stripping so "signed"/"sign" and "talks"/"talk" compare equal; enough for overlap features.
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def _name_key(token: str) -> str:
     # "Russia"/"Russian", "China"/"Chinese" share a 4-letter prefix; short names ("Xi", "UN") stay whole.
     token = re.sub(r"['’]s$", "", token).replace(".", "").lower()
@@ -134,7 +142,7 @@ def features(text: str) -> SentenceFeatures:
         names.add(_name_key(tok))
     opp = _opposites()
     return SentenceFeatures(
-        words=frozenset(t for t in tokens if t not in _FUNCTION_WORDS and len(t) > 2),
+        words=frozenset(_stem(t) for t in tokens if t not in _FUNCTION_WORDS and len(t) > 2),
         names=frozenset(names),
         quantities=quantities(text),
         negations=negations,

@@ -42,7 +42,7 @@ def read_file(path: Path) -> Iterator[RawDocument | Rejection]:
     suffix = suffixes[-2] if len(suffixes) == 2 and suffixes[-1] == ".gz" else (suffixes[-1] if suffixes else "")
     reader = READERS.get(suffix)
     if reader is None:
-        known = ", ".join(sorted(READERS))
+        known = ", ".join(READERS)
         shown = suffix or "(no extension)"
         yield Rejection(input=source, reason=f"unsupported file type {shown}; newsprism reads {known} (and .gz of them)")
         return

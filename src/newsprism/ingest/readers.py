@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, MalformedRecord
 from ..records import RawDocument, Rejection
 from .decode import decode
 
@@ -47,7 +47,6 @@ def read_jsonl(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
 
 
 def _jsonl_record(line: str, where: str) -> RawDocument:
-    from ..errors import MalformedRecord
 
     try:
         record: Any = json.loads(line)

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from ..store import SQLiteStore
 from .build import build_report
@@ -30,7 +31,7 @@ def _env() -> Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["page_id"] = page_id
-    env.globals["CSP"] = CSP
+    env.globals["CSP"] = Markup(CSP)  # our constant, not article data
     return env
 
 

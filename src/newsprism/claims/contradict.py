@@ -1,0 +1,59 @@
+"""Contradiction checks between two statements about the same thing.
+
+Two sentences can only contradict when they talk about the same matter (close in meaning, shared names);
+then a clash of numbers on the same quantity, a negation on otherwise aligned wording, or an opposite
+predicate (opposites.txt) makes them contradict. Quote attribution clashes are checked in groups.py,
+where the extracted quotes are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .features import SentenceFeatures, number_relation, opposite_predicates, values_agree, word_overlap
+
+# Negation flips only count on nearly the same wording; paraphrases ("did little to" vs "did not") differ more.
+_NEGATION_MIN_OVERLAP = 0.6
+_OPPOSITE_MIN_OVERLAP = 0.4
+
+
+@dataclass(frozen=True)
+class Clash:
+    kind: Literal["number", "negation", "opposite"]
+    explanation: str
+
+
+def same_matter(fa: SentenceFeatures, fb: SentenceFeatures, cosine: float, min_cosine: float) -> bool:
+    """Whether two sentences are about the same matter: close vectors and, where both name someone, a shared name."""
+    if cosine < min_cosine:
+        return False
+    return not (fa.names and fb.names and not (fa.names & fb.names))
+
+
+def find_clash(fa: SentenceFeatures, fb: SentenceFeatures) -> Clash | None:
+    """The first contradiction between two sentences already known to be about the same matter."""
+    _, number_clash = number_relation(fa, fb)
+    if number_clash:
+        return Clash("number", _number_explanation(fa, fb))
+    overlap = word_overlap(fa, fb)
+    if (fa.negations % 2) != (fb.negations % 2) and overlap >= _NEGATION_MIN_OVERLAP:
+        return Clash("negation", "one statement negates what the other asserts in nearly the same words")
+    pair = opposite_predicates(fa, fb)
+    if pair and overlap >= _OPPOSITE_MIN_OVERLAP:
+        left, right = (side.split(",")[0] for side in pair.split("|"))
+        return Clash("opposite", f"opposite predicates on the same matter ({left} vs {right})")
+    return None
+
+
+def _number_explanation(fa: SentenceFeatures, fb: SentenceFeatures) -> str:
+    for qa in fa.quantities:
+        for qb in fb.quantities:
+            if qa.unit == qb.unit and qa.unit not in (None, "year") and not values_agree(qa, qb):
+                unit = "" if qa.unit in ("money", "percent") else f" {qa.unit}"
+                return f"different figures for the same quantity: {_fmt(qa.value)} vs {_fmt(qb.value)}{unit}"
+    return "different figures for the same quantity"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"

@@ -1,0 +1,299 @@
+"""Align equivalent statements across a story's articles into claim groups; find contradictions between them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from .. import settings
+from ..records import (
+    ClaimGroup,
+    Contradiction,
+    DuplicateReport,
+    Evidence,
+    Quote,
+    Sentence,
+    StoryMaterial,
+)
+from .contradict import find_clash, same_matter
+from .features import SentenceFeatures, features
+from .support import pair_features, score_features
+
+# "BEIJING (Dispatches) - ", "WASHINGTON, May 16 (Reuters) — ": a wire dateline, not part of the claim.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’ -]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.?\s\d{1,2})?\s*(?:\([^()\n]{1,40}\))?\s*[-–—]{1,2}\s+"
+)
+_QUOTE_MIN_CHARS = 20  # shorter quotes ("warm") are stock words, not attributable statements
+_QUOTE_SAME_RATIO = 90  # rapidfuzz ratio at which two quotes are one quotation
+
+
+def display_text(text: str) -> str:
+    """A source sentence lightly cleaned for display: no leading dateline, single spaces."""
+    return re.sub(r"\s+", " ", _DATELINE.sub("", text, count=1)).strip()
+
+
+def is_trivia(sentence: Sentence) -> bool:
+    """Too short or too little prose to be a claim (subheads, captions, links, handles)."""
+    words = sentence.text.split()
+    if len(words) < settings.get("claim_min_words"):
+        return True
+    letters = sum(ch.isalpha() for ch in sentence.text)
+    return letters < 0.5 * len(sentence.text) or (sentence.text.rstrip().endswith("?") and len(words) < 10)
+
+
+@dataclass(frozen=True)
+class _Item:
+    article_id: str
+    sentence: Sentence
+    vector: np.ndarray
+    feats: SentenceFeatures
+    order: int  # article position in the story (date order)
+
+
+class _UnionFind:
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.parent = {k: k for k in keys}
+
+    def find(self, k: str) -> str:
+        while self.parent[k] != k:
+            self.parent[k] = self.parent[self.parent[k]]
+            k = self.parent[k]
+        return k
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def source_roots(material: StoryMaterial, duplicates: DuplicateReport) -> dict[str, str]:
+    """article id -> independent-source key: duplicate/rewrite groups and articles of one outlet collapse."""
+    ids = [a.id for a in material.articles]
+    uf = _UnionFind(ids)
+    for group in duplicates.groups:
+        members = [a for a in group.article_ids if a in uf.parent]
+        for other in members[1:]:
+            uf.union(members[0], other)
+    by_outlet: dict[str, str] = {}
+    for article in material.articles:
+        if article.outlet:
+            key = article.outlet.strip().lower()
+            if key in by_outlet:
+                uf.union(by_outlet[key], article.id)
+            else:
+                by_outlet[key] = article.id
+    return {a: uf.find(a) for a in ids}
+
+
+def _items(material: StoryMaterial) -> list[_Item]:
+    items: list[_Item] = []
+    for order, article in enumerate(material.articles):
+        sentences = material.sentences.get(article.id, ())
+        vectors = material.vectors.get(article.id)
+        if vectors is None or len(vectors) != len(sentences):
+            continue  # no vectors, nothing to align; the pipeline always provides them
+        for sentence, vector in zip(sentences, vectors, strict=True):
+            if not is_trivia(sentence):
+                items.append(_Item(article.id, sentence, np.asarray(vector), features(sentence.text), order))
+    return items
+
+
+def _key(item: _Item) -> str:
+    return f"{item.article_id}:{item.sentence.start}:{item.sentence.end}"
+
+
+def _reuse_pairs(duplicates: DuplicateReport) -> set[tuple[str, str]]:
+    pairs = set()
+    for reuse in duplicates.partial_reuse:
+        pairs.add((reuse.article_id, reuse.source_id))
+        pairs.add((reuse.source_id, reuse.article_id))
+    return pairs
+
+
+def build_claims(
+    material: StoryMaterial, duplicates: DuplicateReport
+) -> tuple[tuple[ClaimGroup, ...], tuple[Contradiction, ...]]:
+    """Claim groups (one per distinct statement, aligned across articles) and the contradictions between them."""
+    items = _items(material)
+    if not items:
+        return (), ()
+    align = settings.get("claim_align_similarity")
+    support_min = settings.get("support_threshold")
+    clash_min = settings.get("contradiction_min_similarity")
+    roots = source_roots(material, duplicates)
+    matrix = np.stack([it.vector for it in items])
+    sims = matrix @ matrix.T
+    article_of = np.array([it.order for it in items])
+
+    uf = _UnionFind(_key(it) for it in items)
+    clashes: list[tuple[int, int, str, str]] = []
+    for i, item in enumerate(items):
+        for order in np.unique(article_of):
+            if order == item.order:
+                continue
+            cols = np.flatnonzero(article_of == order)
+            # Link only to the best match in each other article: keeps chains of loose matches from merging topics.
+            j = int(cols[np.argmax(sims[i, cols])])
+            cos = float(sims[i, j])
+            other = items[j]
+            if cos < min(align - 0.1, clash_min):
+                continue
+            clash = None
+            if same_matter(item.feats, other.feats, cos, clash_min):
+                clash = find_clash(item.feats, other.feats)
+                # Rewrites of one wire story do not contradict themselves on wording; figures still count.
+                if clash and clash.kind != "number" and roots[item.article_id] == roots[other.article_id]:
+                    clash = None
+            if clash:
+                clashes.append((min(i, j), max(i, j), clash.kind, clash.explanation))
+                continue
+            if cos >= align or score_features(pair_features(item.feats, other.feats, cos)) >= support_min:
+                uf.union(_key(item), _key(other))
+
+    members: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        members.setdefault(uf.find(_key(item)), []).append(i)
+
+    reuse = _reuse_pairs(duplicates)
+    group_of: dict[int, str] = {}
+    drafts: list[tuple[list[int], str]] = []
+    for idx in members.values():
+        idx.sort(key=lambda k: (items[k].order, items[k].sentence.start))
+        gid = "c" + hashlib.sha1("|".join(sorted(_key(items[k]) for k in idx)).encode()).hexdigest()[:10]
+        for k in idx:
+            group_of[k] = gid
+        drafts.append((idx, gid))
+
+    contradictions = _contradictions(material, items, clashes, group_of)
+    contested = {cid for c in contradictions for cid in c.claim_ids}
+
+    groups: list[ClaimGroup] = []
+    for idx, gid in drafts:
+        article_ids = tuple(dict.fromkeys(items[k].article_id for k in idx))
+        independent = _independent(article_ids, roots, reuse)
+        status = "contested" if gid in contested else ("corroborated" if independent >= 2 else "single_source")
+        canonical = _canonical(idx, items, sims, roots)
+        outlets = tuple(sorted({a.outlet for a in material.articles if a.id in article_ids and a.outlet}))
+        groups.append(
+            ClaimGroup(
+                id=gid,
+                text=display_text(items[canonical].sentence.text),
+                article_ids=article_ids,
+                status=status,
+                evidence=tuple(_evidence(items[k]) for k in idx),
+                outlets=outlets,
+                earliest=article_ids[0],
+                independent_sources=independent,
+            )
+        )
+    # Story order: where the earliest article first states it (members are sorted, so idx[0] is first).
+    first = {gid: (items[idx[0]].order, items[idx[0]].sentence.start) for idx, gid in drafts}
+    groups.sort(key=lambda g: first[g.id])
+    return tuple(groups), contradictions
+
+
+def _independent(article_ids: tuple[str, ...], roots: dict[str, str], reuse: set[tuple[str, str]]) -> int:
+    uf = _UnionFind(roots[a] for a in article_ids)
+    # Articles that partly reuse each other's text count once for the claims they share.
+    for a in article_ids:
+        for b in article_ids:
+            if a < b and (a, b) in reuse:
+                uf.union(roots[a], roots[b])
+    return len({uf.find(roots[a]) for a in article_ids})
+
+
+def _canonical(idx: list[int], items: list[_Item], sims: np.ndarray, roots: dict[str, str]) -> int:
+    """The most central member; ties go to an original source (not a rewrite), then to the earliest."""
+    if len(idx) == 1:
+        return idx[0]
+    sub = sims[np.ix_(idx, idx)]
+    centrality = (sub.sum(axis=1) - 1.0) / (len(idx) - 1)
+    best = max(
+        range(len(idx)),
+        key=lambda n: (
+            round(float(centrality[n]), 2),
+            roots[items[idx[n]].article_id] == items[idx[n]].article_id,
+            -items[idx[n]].order,
+        ),
+    )
+    return idx[best]
+
+
+def _evidence(item: _Item) -> Evidence:
+    s = item.sentence
+    return Evidence(article_id=item.article_id, start=s.start, end=s.end, text=s.text)
+
+
+def _contradictions(
+    material: StoryMaterial,
+    items: list[_Item],
+    clashes: list[tuple[int, int, str, str]],
+    group_of: dict[int, str],
+) -> tuple[Contradiction, ...]:
+    out: dict[tuple[str, ...], Contradiction] = {}
+    for i, j, kind, explanation in clashes:
+        ids = tuple(sorted({group_of[i], group_of[j]}))
+        if ids in out:
+            continue
+        out[ids] = Contradiction(
+            claim_ids=ids,
+            kind=kind,  # type: ignore[arg-type]
+            explanation=explanation,
+            evidence=(_evidence(items[i]), _evidence(items[j])),
+        )
+    for contradiction in _quote_clashes(material, items, group_of):
+        out.setdefault(contradiction.claim_ids, contradiction)
+    return tuple(out.values())
+
+
+def _norm_quote(text: str) -> str:
+    return re.sub(r"[^\w ]+", "", text.lower()).strip()
+
+
+def _same_speaker(a: str, b: str) -> bool:
+    a, b = a.lower().strip(), b.lower().strip()
+    # "Xi" and "Xi Jinping", "Patel" and "Vedant Patel" name one person.
+    return a == b or set(a.split()) <= set(b.split()) or set(b.split()) <= set(a.split())
+
+
+def _quote_clashes(
+    material: StoryMaterial, items: list[_Item], group_of: dict[int, str]
+) -> list[Contradiction]:
+    quotes: list[Quote] = []
+    for extraction in material.extractions.values():
+        quotes.extend(q for q in extraction.quotes if q.speaker and len(q.text) >= _QUOTE_MIN_CHARS)
+    out = []
+    for n, qa in enumerate(quotes):
+        for qb in quotes[n + 1 :]:
+            if qa.article_id == qb.article_id or _same_speaker(qa.speaker or "", qb.speaker or ""):
+                continue
+            if fuzz.ratio(_norm_quote(qa.text), _norm_quote(qb.text)) < _QUOTE_SAME_RATIO:
+                continue
+            ga, gb = _group_at(qa, items, group_of), _group_at(qb, items, group_of)
+            if not ga or not gb:
+                continue
+            out.append(
+                Contradiction(
+                    claim_ids=tuple(sorted({ga, gb})),
+                    kind="quote_attribution",
+                    explanation=f"the same quote is attributed to {qa.speaker} and to {qb.speaker}",
+                    evidence=(
+                        Evidence(qa.article_id, qa.start, qa.end, qa.text),
+                        Evidence(qb.article_id, qb.start, qb.end, qb.text),
+                    ),
+                )
+            )
+    return out
+
+
+def _group_at(quote: Quote, items: list[_Item], group_of: dict[int, str]) -> str | None:
+    for k, item in enumerate(items):
+        s = item.sentence
+        if item.article_id == quote.article_id and s.start <= quote.start < s.end:
+            return group_of[k]
+    return None

@@ -1,0 +1,146 @@
+"""Clean: RawDocument -> Article (boilerplate out, metadata in).
+
+Plain text goes through the rules in `rules.py`; HTML goes through trafilatura (body and metadata) and
+htmldate (date), then through the same text rules for what trafilatura lets pass (comment prompts,
+subscribe boxes, captions, credits). Hints from the container (JSONL fields) win over guesses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .. import settings
+from ..errors import EmptyInput, InputError, MalformedRecord
+from ..records import Article, RawDocument
+from .dates import normalise_date
+from .rules import TextCleaning, clean_text, normalise_wire
+
+if TYPE_CHECKING:
+    from ..store.sqlite import SQLiteStore
+
+__all__ = ["clean_document", "article_id", "clean_text", "detect_language", "normalise_wire"]
+
+
+def article_id(text: str) -> str:
+    """Content hash of the clean text: the same body from two files gets one id."""
+    norm = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
+
+
+def clean_document(raw: RawDocument, store: SQLiteStore | None = None) -> Article:
+    """Clean one raw document. Raises an `errors.InputError` subclass when no usable body remains.
+
+    `store` is accepted for the site-boilerplate seam (lines repeated across one site's articles); it is
+    not used yet.
+    """
+    url = _str(raw.hints.get("url"))
+    if raw.kind == "html":
+        found, page_url = _clean_html(raw)
+        url = url or page_url
+    elif raw.kind == "text":
+        found = clean_text(unicodedata.normalize("NFC", raw.content))
+    else:
+        raise MalformedRecord(raw.source, f"unknown document kind {raw.kind!r}; expected 'text' or 'html'")
+    minimum = settings.get("min_text_chars")
+    if len(found.text) < minimum:
+        raise EmptyInput(
+            raw.source,
+            f"only {len(found.text)} characters of article text remain after removing boilerplate "
+            f"(min_text_chars={minimum}); the file holds no article body",
+        )
+    hints = raw.hints
+    return Article(
+        id=article_id(found.text),
+        source=raw.source,
+        text=found.text,
+        title=_str(hints.get("title")) or found.title,
+        published=normalise_date(hints.get("published")) or found.published,
+        authors=_authors(hints.get("authors")) or found.authors,
+        outlet=_str(hints.get("outlet")) or found.outlet or _outlet_from_url(url),
+        wire_credit=found.wire_credit,
+        language=detect_language(found.text),
+        url=url,
+        removed=found.removed,
+    )
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text (py3langid over the first 5,000 characters); None for too little text."""
+    sample = text[:5000]
+    if len(sample.strip()) < 20:
+        return None
+    import py3langid
+
+    code, _score = py3langid.classify(sample)
+    return code
+
+
+def _str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return text or None
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = re.split(r"\s*(?:;|,|\band\b|&)\s*", value)
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(a for a in (_str(v) for v in value) if a)
+
+
+def _outlet_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+    host = re.sub(r"^(?:www\d?|m|amp|edition|mobile)\.", "", host.lower())
+    return host or None
+
+
+# ------------------------------------------------------------------ HTML
+
+
+def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
+    """trafilatura for the body and metadata, htmldate for the date, then the text rules on the body."""
+    import trafilatura
+    from htmldate import find_date
+
+    url = _str(raw.hints.get("url"))
+    try:
+        doc = trafilatura.bare_extraction(
+            raw.content,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            favor_recall=True,
+        )
+    except Exception as exc:  # trafilatura raises many kinds on broken markup; all mean "no body"
+        raise InputError(raw.source, f"HTML could not be parsed ({type(exc).__name__}); check the file") from exc
+    if doc is None:
+        raise EmptyInput(raw.source, "no article body found in the HTML page; is it an article page?")
+    meta: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    body = meta.get("text") or ""
+    found = clean_text(body, offsets=False, find_title=False)
+    try:
+        date = find_date(raw.content, url=url, original_date=True, extensive_search=False)
+    except Exception:  # htmldate is best effort; a page without a date is still an article
+        date = None
+    authors = tuple(a.strip() for a in re.split(r";", meta.get("author") or "") if a.strip())
+    page_url = _str(meta.get("url")) or url
+    cleaning = TextCleaning(
+        text=found.text,
+        removed=found.removed,
+        title=_str(meta.get("title")) or found.title,
+        published=normalise_date(date) or normalise_date(meta.get("date")) or found.published,
+        authors=authors or found.authors,
+        wire_credit=found.wire_credit,
+        outlet=_str(meta.get("sitename")) or found.outlet or _outlet_from_url(page_url),
+    )
+    return cleaning, page_url

@@ -1,0 +1,83 @@
+"""Find and normalise the publication dates that bylines and metadata lines carry."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+            ("oct", "october"), ("nov", "november"), ("dec", "december"),
+        ),
+        start=1,
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_TIME = r"(?:\s*(?:[-–—,|@]|at)?\s*(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?:\s*(?P<ampm>[ap]\.?m\.?))?)?"
+DATE_RE = re.compile(
+    r"\b(?:"
+    r"(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?:[T ](?P<ih>\d{2}):(?P<imin>\d{2}))?"
+    r"|" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME +
+    r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH.replace("month", "month2") + r",?\s+(?P<year2>\d{4})"
+    + _TIME.replace("hour", "hour2").replace("minute", "minute2").replace("ampm", "ampm2") +
+    r")",
+    re.I,
+)
+
+
+def find_date(text: str) -> tuple[str, int, int] | None:
+    """The first date in `text` as (ISO 8601 string, start, end); a time is kept when one follows the date."""
+    for match in DATE_RE.finditer(text):
+        iso = _iso(match)
+        if iso:
+            return iso, match.start(), match.end()
+    return None
+
+
+def _iso(m: re.Match[str]) -> str | None:
+    g = m.groupdict()
+    hour = minute = ampm = None
+    if g["iy"]:
+        year, month, day = int(g["iy"]), int(g["im"]), int(g["id"])
+        hour, minute = g["ih"], g["imin"]
+    elif g["month"]:
+        year, month, day = int(g["year"]), _MONTHS[g["month"].lower().rstrip(".")], int(g["day"])
+        hour, minute, ampm = g["hour"], g["minute"], g["ampm"]
+    else:
+        year, month, day = int(g["year2"]), _MONTHS[g["month2"].lower().rstrip(".")], int(g["day2"])
+        hour, minute, ampm = g["hour2"], g["minute2"], g["ampm2"]
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        return None
+    if not 1990 <= year <= 2100:
+        return None
+    if hour is None:
+        return value.isoformat()
+    h = int(hour)
+    if ampm and ampm.lower().startswith("p") and h < 12:
+        h += 12
+    elif ampm and ampm.lower().startswith("a") and h == 12:
+        h = 0
+    return f"{value.isoformat()}T{h:02d}:{int(minute):02d}"
+
+
+def normalise_date(value: object) -> str | None:
+    """A hint's date (ISO string, 'May 16, 2024', ...) as ISO 8601, or None when it cannot be read."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    found = find_date(value)
+    if found:
+        return found[0]
+    try:
+        from dateutil import parser
+
+        parsed = parser.parse(value, fuzzy=False)
+    except (ValueError, OverflowError):
+        return None
+    return parsed.strftime("%Y-%m-%dT%H:%M") if (parsed.hour or parsed.minute) else parsed.date().isoformat()

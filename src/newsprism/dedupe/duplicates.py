@@ -1,0 +1,242 @@
+"""Duplicate groups (exact, near, rewrite) and partial reuse within one story."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Literal
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .. import settings
+from ..records import (
+    AlignedSentencePair,
+    Article,
+    DuplicateGroup,
+    DuplicateReport,
+    PartialReuse,
+    StoryMaterial,
+)
+from .align import SentenceAlignment, align_sentences
+from .fingerprints import exact_key, near_duplicate_pairs
+
+Kind = Literal["exact", "near", "rewrite"]
+_STRENGTH: dict[str, int] = {"rewrite": 0, "near": 1, "exact": 2}  # a group is as weak as its weakest link
+
+
+def _label(article: Article) -> str:
+    return article.id[:12]
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """ISO date or datetime as naive UTC, None when missing or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _article_vector(vectors: np.ndarray) -> np.ndarray | None:
+    if vectors is None or len(vectors) == 0:
+        return None
+    mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm > 0 else None
+
+
+def _choose_original(members: list[Article]) -> tuple[Article, str]:
+    """Earliest published; ties or no dates -> the one carrying a wire credit; else the longest text."""
+    candidates = members
+    dated = [(d, a) for a in members if (d := parse_date(a.published)) is not None]
+    chosen: Article | None = None
+    if dated:
+        first = min(d for d, _ in dated)
+        candidates = [a for d, a in dated if d == first]
+        if len(candidates) == 1:
+            chosen, why = candidates[0], f"earliest published ({candidates[0].published})"
+    if chosen is None:
+        wire = [a for a in candidates if a.wire_credit]
+        if wire:
+            chosen = max(wire, key=lambda a: len(a.text))
+            why = f"no earlier date; carries the wire credit ({chosen.wire_credit})"
+        else:
+            chosen = max(candidates, key=lambda a: len(a.text))
+            why = f"longest text ({len(chosen.text)} chars); neither date nor wire credit decides"
+    notes = [f"{_label(a)} credits {a.wire_credit}" for a in members if a.wire_credit and a is not chosen]
+    return chosen, "; ".join([why, *notes])
+
+
+def find_duplicates(material: StoryMaterial) -> DuplicateReport:
+    """Exact, near-duplicate and rewrite groups of a story's articles, plus partial sentence reuse."""
+    articles = list(material.articles)
+    index = {a.id: i for i, a in enumerate(articles)}
+    links: dict[tuple[int, int], tuple[Kind, float, str]] = {}
+
+    # exact: same words in the same order once case, punctuation and spacing are ignored
+    by_key: dict[str, int] = {}
+    for i, a in enumerate(articles):
+        key = exact_key(a.text)
+        if key in by_key:
+            links[(by_key[key], i)] = (
+                "exact",
+                1.0,
+                f"{_label(articles[by_key[key]])} = {_label(a)} (same text)",
+            )
+        else:
+            by_key[key] = i
+
+    for (ka, kb), jaccard in near_duplicate_pairs({a.id: a.text for a in articles}).items():
+        pair = (index[ka], index[kb])
+        if pair not in links:
+            links[pair] = (
+                "near",
+                jaccard,
+                f"{_label(articles[pair[0]])} ~ {_label(articles[pair[1]])} (Jaccard {jaccard:.2f})",
+            )
+
+    alignments = _align_candidates(material, articles, skip=set(links))
+    share_min = float(settings.get("rewrite_min_share"))
+    order_min = float(settings.get("rewrite_min_order"))
+    for (i, j), al in alignments.items():
+        if len(al.pairs) >= 2 and al.share >= share_min and al.order >= order_min:
+            links[(i, j)] = (
+                "rewrite",
+                al.share,
+                f"{_label(articles[i])} ~ {_label(articles[j])} (rewrite: {len(al.pairs)} sentences aligned,"
+                f" {al.share:.0%} of the shorter, {al.order:.0%} in order)",
+            )
+
+    groups, group_of = _groups(articles, links)
+    return DuplicateReport(
+        groups=groups, partial_reuse=_partial_reuse(material, articles, alignments, group_of)
+    )
+
+
+def _align_candidates(
+    material: StoryMaterial, articles: list[Article], skip: set[tuple[int, int]]
+) -> dict[tuple[int, int], SentenceAlignment]:
+    """Sentence alignments of the pairs that pass the cheap article-level cosine filter."""
+    threshold = float(settings.get("dedupe_candidate_similarity"))
+    similarity = float(settings.get("sentence_align_similarity"))
+    min_words = int(settings.get("align_min_words"))
+    sentences: Mapping = material.sentences
+    vecs = [np.asarray(material.vectors.get(a.id, np.zeros((0, 1))), dtype=np.float32) for a in articles]
+    means = [_article_vector(v) for v in vecs]
+    out: dict[tuple[int, int], SentenceAlignment] = {}
+    for i, j in itertools.combinations(range(len(articles)), 2):
+        if (i, j) in skip or means[i] is None or means[j] is None or means[i].shape != means[j].shape:
+            continue
+        if float(means[i] @ means[j]) < threshold:
+            continue
+        out[(i, j)] = align_sentences(
+            sentences.get(articles[i].id, ()),
+            vecs[i],
+            sentences.get(articles[j].id, ()),
+            vecs[j],
+            similarity,
+            min_words,
+        )
+    return out
+
+
+def _groups(
+    articles: list[Article], links: dict[tuple[int, int], tuple[Kind, float, str]]
+) -> tuple[tuple[DuplicateGroup, ...], dict[int, int]]:
+    """Connected components over all links; a group's kind and score come from its weakest links."""
+    n = len(articles)
+    if not links or n < 2:
+        return (), {}
+    rows, cols = zip(*links, strict=True)
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    groups: list[DuplicateGroup] = []
+    group_of: dict[int, int] = {}
+    for label in sorted(set(labels.tolist()), key=lambda lab: int(np.flatnonzero(labels == lab)[0])):
+        member_idx = [int(i) for i in np.flatnonzero(labels == label)]
+        if len(member_idx) < 2:
+            continue
+        inner = [v for (i, j), v in links.items() if labels[i] == label]
+        weakest = min(_STRENGTH[k] for k, _, _ in inner)
+        kind = next(k for k, s in _STRENGTH.items() if s == weakest)
+        score = min(s for k, s, _ in inner if k == kind)
+        members = [articles[i] for i in member_idx]
+        original, why = _choose_original(members)
+        reason = "; ".join([why, *(text for _, _, text in inner)])
+        for i in member_idx:
+            group_of[i] = len(groups)
+        groups.append(
+            DuplicateGroup(
+                kind=kind,  # type: ignore[arg-type]
+                article_ids=tuple(a.id for a in members),
+                original=original.id,
+                reason=reason,
+                score=round(float(score), 4),
+            )
+        )
+    return tuple(groups), group_of
+
+
+def _partial_reuse(
+    material: StoryMaterial,
+    articles: list[Article],
+    alignments: dict[tuple[int, int], SentenceAlignment],
+    group_of: dict[int, int],
+) -> tuple[PartialReuse, ...]:
+    """Pairs outside one group that share enough strongly aligned sentences."""
+    strong_min = float(settings.get("reuse_sentence_similarity"))
+    needed = int(settings.get("partial_reuse_min_sentences"))
+    wire = _wire_sides(articles, group_of)
+    out: list[PartialReuse] = []
+    for (i, j), al in alignments.items():
+        if i in group_of and group_of.get(i) == group_of.get(j):
+            continue
+        strong = al.strong(strong_min)
+        if len(strong) < needed:
+            continue
+        source_first = _source_is_first(articles[i], articles[j], wire[i], wire[j])
+        reuser, source = (j, i) if source_first else (i, j)
+        s_reuser = material.sentences[articles[reuser].id]
+        s_source = material.sentences[articles[source].id]
+        content = al.content_b if source_first else al.content_a
+        pairs = []
+        for a_idx, b_idx, sim in strong:
+            r_idx, s_idx = (b_idx, a_idx) if source_first else (a_idx, b_idx)
+            r, s = s_reuser[r_idx], s_source[s_idx]
+            pairs.append(AlignedSentencePair(r.start, r.end, s.start, s.end, round(sim, 4)))
+        out.append(
+            PartialReuse(
+                article_id=articles[reuser].id,
+                source_id=articles[source].id,
+                shared_sentences=len(pairs),
+                share=round(len(pairs) / content, 4) if content else 0.0,
+                pairs=tuple(pairs),
+            )
+        )
+    return tuple(out)
+
+
+def _wire_sides(articles: list[Article], group_of: dict[int, int]) -> list[bool]:
+    """An article counts as wire copy when it, or a member of its duplicate group, credits a wire service."""
+    credited_groups = {group_of[i] for i, a in enumerate(articles) if a.wire_credit and i in group_of}
+    return [bool(a.wire_credit) or group_of.get(i, -1) in credited_groups for i, a in enumerate(articles)]
+
+
+def _source_is_first(first: Article, second: Article, first_wire: bool, second_wire: bool) -> bool:
+    """Which side was reused: the wire side, else the earlier published, else the earlier in story order."""
+    if first_wire != second_wire:
+        return first_wire
+    d1, d2 = parse_date(first.published), parse_date(second.published)
+    if d1 is not None and d2 is not None and d1 != d2:
+        return d1 < d2
+    return True

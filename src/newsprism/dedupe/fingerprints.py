@@ -1,0 +1,60 @@
+"""Text fingerprints: a normalised-text hash for exact copies, MinHash over word shingles for near copies."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+
+from datasketch import MinHash, MinHashLSH
+
+from .. import settings
+
+SHINGLE_WORDS = 5  # word 5-grams: long enough that shared phrases mean copying, short enough to survive edits
+_WORD = re.compile(r"\w+")
+
+
+def normalise(text: str) -> str:
+    """Lowercase words only: punctuation, quotes and whitespace differences do not make a different text."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def exact_key(text: str) -> str:
+    return hashlib.sha1(normalise(text).encode("utf-8")).hexdigest()
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
+    words = normalise(text).split()
+    if len(words) <= size:
+        return {" ".join(words).encode("utf-8")} if words else set()
+    return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+
+
+def minhash(text: str) -> MinHash:
+    m = MinHash(num_perm=settings.get("minhash_num_perm"))
+    m.update_batch(list(shingles(text)))
+    return m
+
+
+def near_duplicate_pairs(texts: Mapping[str, str]) -> dict[tuple[str, str], float]:
+    """Pairs (in the mapping's order) whose estimated shingle Jaccard reaches `near_duplicate_jaccard`.
+
+    LSH proposes candidates in sub-quadratic time; each candidate is then verified on the estimated
+    Jaccard, since LSH banding lets through some pairs below the threshold.
+    """
+    threshold = float(settings.get("near_duplicate_jaccard"))
+    num_perm = int(settings.get("minhash_num_perm"))
+    order = {key: i for i, key in enumerate(texts)}
+    hashes = {key: minhash(text) for key, text in texts.items() if text.strip()}
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    for key, m in hashes.items():
+        lsh.insert(key, m)
+    found: dict[tuple[str, str], float] = {}
+    for key, m in hashes.items():
+        for other in lsh.query(m):
+            if order[other] <= order[key]:
+                continue
+            score = float(m.jaccard(hashes[other]))
+            if score >= threshold:
+                found[(key, other)] = score
+    return found

@@ -1,0 +1,413 @@
+"""Quotes and their speakers: quotation marks + the dependency parse, plus unmarked block statements.
+
+Recipe (rule based, linear in the text):
+1. quotation-mark spans (spans.find_mark_spans), marks included as in PolNeAR's gold;
+2. per span, a speech cue outside any quote in the same sentence -- after the quote first when the quote ends
+   with a comma-like mark ("…," X said), else before it (X said: "…"), else a preceding sentence ending in ":";
+   the speaker is the cue's subject (walking up participles: "…, adding that …" takes the head verb's subject);
+3. a quote with no cue of its own continues the previous quote in its paragraph, or in the paragraph before
+   when it opens its paragraph;
+4. a partial quote inside a clause ("calling it 'deeply problematic'") takes the clause's subject;
+5. unmarked statements: a paragraph ending with a speech clause and ":" introduces the next paragraph (kind
+   "block"); a paragraph followed by "— Name (@handle) date" is a social post by Name (kind "unmarked").
+Speakers resolve within the text: surnames to full names, "he"/"she" to the last named person, "the Russian
+leader" to the last person affiliated with Russia, "the statement" to its fuller earlier mention.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from .. import settings
+from ..records import Quote
+from .entities import NameBook, affiliation_of, clean_name
+from .spans import MarkSpan, find_mark_spans
+
+CUE_LEMMAS = frozenset(
+    """say tell add write state ask declare claim assert note insist continue reply respond explain conclude tweet
+    recall read admit acknowledge warn argue announce suggest stress emphasize emphasise urge predict promise
+    vow answer observe remark testify concede boast post quip joke complain shout chant exclaim whisper affirm
+    reiterate confirm deny mention report describe call comment counter retort pledge proclaim assure caution
+    contend maintain point lament muse scoff tout charge accuse blast slam praise thank agree""".split()
+)
+# Cues strong enough to introduce an unmarked block statement ("…, stating:").
+_BLOCK_CUES = frozenset(
+    "say state declare write add note stress emphasize emphasise urge announce read conclude tell".split()
+)
+_PRONOUNS_PERSON = frozenset({"he", "she", "him", "her"})
+_PRONOUNS_OTHER = frozenset({"it", "they", "we", "i", "you", "who", "that", "which"})
+_ROLE_NOUNS = frozenset(
+    """leader president premier minister secretary spokesman spokeswoman spokesperson chancellor senator governor
+    candidate nominee chairman chairwoman chief head diplomat envoy ambassador king queen mayor official aide
+    assistant adviser advisor counterpart host guest commander general prosecutor judge founder ceo director""".split()
+)
+_WALK_UP = frozenset({"advcl", "xcomp", "conj", "pcomp", "ccomp", "acl", "prep", "parataxis", "dep"})
+_POST = re.compile(r"[ \t]*[—–-]{1,2}[ \t]*(?P<name>[^\n(@]{2,80}?)[ \t]*\(@\w{1,30}\)[^\n]{0,60}")
+_CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af]+")
+
+
+@dataclass
+class _Attribution:
+    speaker: str | None
+    mention: str | None
+    start: int | None
+    end: int | None
+    cue: str | None
+    affiliation: str | None
+
+
+class _Text:
+    """One parsed text and the lookups the rules share."""
+
+    def __init__(self, text: str, doc, marks: list[MarkSpan]) -> None:
+        self.text = text
+        self.doc = doc
+        self.marks = marks
+        self.names = NameBook(doc)
+        self.quote_ranges = [(m.start, m.end) for m in marks]
+        self._mark_starts = [m.start for m in marks]
+        self.tok_idx = [t.idx for t in doc]
+        self.ent_of: dict[int, object] = {}
+        for ent in doc.ents:
+            for i in range(ent.start, ent.end):
+                self.ent_of[i] = ent
+        self.paragraphs = [m.span() for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+        self._para_starts = [p[0] for p in self.paragraphs]
+
+    def in_quote(self, offset: int) -> bool:
+        k = bisect_right(self._mark_starts, offset) - 1
+        return k >= 0 and offset < self.marks[k].end
+
+    def paragraph_of(self, offset: int) -> int:
+        return max(0, bisect_right(self._para_starts, offset) - 1)
+
+    def tokens_between(self, start: int, end: int):
+        lo, hi = bisect_left(self.tok_idx, start), bisect_left(self.tok_idx, end)
+        return self.doc[lo:hi]
+
+    def token_at(self, offset: int):
+        i = bisect_right(self.tok_idx, offset) - 1
+        return self.doc[max(0, min(i, len(self.doc) - 1))]
+
+
+def _subject(verb, limit: int = 4):
+    """The speaker token of a cue verb: its nsubj, the agent of a passive, or the subject up the clause chain."""
+    v = verb
+    for _ in range(limit):
+        if v.lemma_ == "accord":  # "according to X"
+            for prep in v.children:
+                if prep.lower_ == "to":
+                    for obj in prep.children:
+                        if obj.dep_ == "pobj":
+                            return obj
+        for child in v.children:
+            if child.dep_ in {"nsubj", "csubj"}:
+                if child.lower_ in {"who", "that", "which"} and v.dep_ == "relcl":
+                    return v.head
+                return child
+            if child.dep_ == "agent":
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        return obj
+        if v.dep_ not in _WALK_UP or v.head is v:
+            return None
+        v = v.head
+    return None
+
+
+def _mention_span(ctx: _Text, tok):
+    """The words that name the speaker: the entity, the named apposition, or the noun phrase (with conjuncts)."""
+    doc = ctx.doc
+    ent = ctx.ent_of.get(tok.i)
+    if ent is None:
+        for child in tok.children:
+            if child.dep_ == "appos" and ctx.ent_of.get(child.i) is not None:
+                app = ctx.ent_of[child.i]
+                if app.label_ in {"PERSON", "ORG"}:
+                    return app
+    if ent is not None and ent.label_ in {"PERSON", "ORG", "GPE", "NORP", "FAC"}:
+        span = ent
+    elif tok.pos_ == "PROPN":
+        left = tok.i
+        while left > 0 and doc[left - 1].pos_ == "PROPN" and doc[left - 1].head.i == tok.i:
+            left -= 1
+        span = doc[left : tok.i + 1]
+    else:
+        left = tok.i
+        for child in tok.lefts:
+            if child.dep_ in {"det", "amod", "compound", "poss", "nummod", "nmod", "case"}:
+                left = min(left, child.left_edge.i)
+        span = doc[left : tok.i + 1]
+    conj = [c for c in tok.children if c.dep_ == "conj"]
+    if conj:
+        last = conj[-1]
+        end = ctx.ent_of[last.i].end if last.i in ctx.ent_of else last.i + 1
+        span = doc[span.start : max(span.end, end)]
+    return span
+
+
+def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None]:
+    """(speaker name, affiliation) for a subject token and its mention span."""
+    lower = tok.lower_
+    names = ctx.names
+    if lower in _PRONOUNS_PERSON:
+        last = names.last_person(before, ctx.quote_ranges)
+        if last is None:
+            return None, None
+        return last[2], names.affiliation.get(last[2])
+    if lower in _PRONOUNS_OTHER:
+        return None, None
+    ent = ctx.ent_of.get(tok.i)
+    if ent is not None and span.start <= ent.start and ent.end <= span.end and ent.label_ == "PERSON" and len(span) == len(ent):
+        full = names.full_name(ent.text, ent.start_char)
+        return full, affiliation_of(ent) or names.affiliation.get(full)
+    if ent is not None and len(span) == len(ent):
+        name = clean_name(ent.text)
+        return name, None
+    if tok.pos_ == "PROPN":
+        full = names.full_name(span.text, span.start_char)
+        return full, affiliation_of(span) or names.affiliation.get(full)
+    if span.text[:1].islower() or span[0].dep_ in {"det", "poss"} or tok.lemma_ in _ROLE_NOUNS:
+        if tok.lemma_ in _ROLE_NOUNS and span[0].lower_ not in {"a", "an", "one", "some", "another"}:
+            # "the Russian leader": the last named person, preferring one with the same affiliation.
+            want = affiliation_of(span)
+            fallback = None
+            for start, _end, name in reversed(names.persons):
+                if start >= before or ctx.in_quote(start):
+                    continue
+                full = names.full_name(name, start)
+                if fallback is None:
+                    fallback = full
+                if want is None or names.affiliation.get(full) == want:
+                    return full, want or names.affiliation.get(full)
+            return fallback, want
+        # "the statement": its fuller earlier mention ("The joint statement"), else the words themselves.
+        best = span.text
+        for chunk in ctx.doc.noun_chunks:
+            if chunk.start_char >= span.start_char:
+                break
+            if chunk.root.lemma_ == tok.lemma_ and len(chunk) > len(best.split()) and not ctx.in_quote(chunk.start_char):
+                best = chunk.text
+        best = re.sub(r"\s+", " ", best).strip()
+        if best[:4].lower() == "the ":
+            best = "the " + best[4:]
+        return best, affiliation_of(span)
+    text = clean_name(span.text)
+    return text or None, affiliation_of(span)
+
+
+def _attribution_from_cue(ctx: _Text, cue) -> _Attribution | None:
+    subj = _subject(cue)
+    if subj is None or ctx.in_quote(subj.idx):
+        return None
+    span = _mention_span(ctx, subj)
+    if ctx.in_quote(span.start_char):
+        return None
+    speaker, aff = _resolve(ctx, subj, span, span.start_char)
+    cue_text = cue.text
+    if cue.lemma_ == "accord":
+        cue_text = "according to"
+    return _Attribution(speaker, span.text, span.start_char, span.end_char, cue_text, aff)
+
+
+def _is_cue(tok) -> bool:
+    if tok.lemma_ == "accord":
+        return tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to"
+    return tok.lemma_.lower() in CUE_LEMMAS and tok.pos_ in {"VERB", "AUX"}
+
+
+def _sentence_bounds(ctx: _Text, offset: int) -> tuple[int, int]:
+    sent = ctx.token_at(offset).sent
+    return sent.start_char, sent.end_char
+
+
+def _cue_near(ctx: _Text, k: int) -> tuple[object | None, bool]:
+    """The cue verb for mark span k, and whether it follows the quote."""
+    mark = ctx.marks[k]
+    prev_end = ctx.marks[k - 1].end if k > 0 else 0
+    next_start = ctx.marks[k + 1].start if k + 1 < len(ctx.marks) else len(ctx.text)
+    s_start, _ = _sentence_bounds(ctx, mark.start)
+    _, s_end = _sentence_bounds(ctx, max(mark.start, mark.end - 1))
+    # spaCy may end the sentence at the closing mark: "…," said the Russian leader.
+    after_text = ctx.text[mark.end : mark.end + 3].lstrip(" ")
+    if after_text[:1].islower() and s_end <= mark.end + 1:
+        _, s_end = _sentence_bounds(ctx, min(len(ctx.text) - 1, mark.end + 1 + (len(ctx.text[mark.end:]) - len(ctx.text[mark.end:].lstrip()))))
+    para = ctx.paragraphs[ctx.paragraph_of(mark.start)]
+    after = [t for t in ctx.tokens_between(mark.end, min(next_start, s_end, para[1])) if _is_cue(t)]
+    before = [t for t in ctx.tokens_between(max(prev_end, s_start, para[0]), mark.start) if _is_cue(t)]
+    inner = ctx.text[max(mark.start, mark.end - 3) : mark.end]
+    comma_end = any(c in inner for c in ",?!—–-") or not mark.closed
+    if after and (comma_end or not before):
+        return after[0], True
+    if before:
+        return before[-1], False
+    return None, False
+
+
+def _colon_intro(ctx: _Text, k: int):
+    """A cue in the text just before the quote when that text ends with ':' (the previous sentence or paragraph)."""
+    mark = ctx.marks[k]
+    head = ctx.text[max(0, mark.start - 400) : mark.start].rstrip()
+    if not head.endswith(":"):
+        return None
+    colon = mark.start - (len(ctx.text[: mark.start]) - len(ctx.text[: mark.start].rstrip())) - 1
+    s_start, _ = _sentence_bounds(ctx, max(0, colon - 1))
+    lo = max(s_start, ctx.marks[k - 1].end if k > 0 else 0)
+    cues = [t for t in ctx.tokens_between(lo, colon) if _is_cue(t)]
+    return cues[-1] if cues else None
+
+
+def _partial_head(ctx: _Text, mark: MarkSpan):
+    """For a quote inside a clause, the nearest verb outside the quote that governs it."""
+    span = ctx.doc.char_span(mark.start, mark.end, alignment_mode="expand")
+    if span is None:
+        return None
+    for tok in span:
+        head = tok.head
+        if head.i < span.start or head.i >= span.end:
+            steps = 0
+            while head.pos_ not in {"VERB", "AUX"} and head.head is not head and steps < 6:
+                head = head.head
+                steps += 1
+            if head.pos_ in {"VERB", "AUX"} and not ctx.in_quote(head.idx):
+                return head
+            return None
+    return None
+
+
+def _kind(text: str, mark: MarkSpan) -> str:
+    before = text[max(0, mark.start - 30) : mark.start].rstrip()
+    inner = text[mark.start + 1 : mark.end - 1].strip()
+    if before and (before[-1].isalnum() or before[-1] in "’'") and (inner[:1].islower() or len(inner.split()) < 5):
+        return "partial"
+    return "direct"
+
+
+def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
+    out: list[Quote] = []
+    prev: tuple[int, _Attribution] | None = None  # (paragraph index, attribution) of the last attributed quote
+    limit = len(ctx.doc.text)
+    for k, mark in enumerate(ctx.marks):
+        if mark.end > limit:
+            break
+        inner = ctx.text[mark.start + 1 : mark.end - 1].strip()
+        if not inner:
+            continue
+        kind = _kind(ctx.text, mark)
+        para = ctx.paragraph_of(mark.start)
+        attr = None
+        cue, _ = _cue_near(ctx, k)
+        if cue is not None:
+            attr = _attribution_from_cue(ctx, cue)
+        if attr is None:
+            cue = _colon_intro(ctx, k)
+            if cue is not None:
+                attr = _attribution_from_cue(ctx, cue)
+        if attr is None and prev is not None:
+            starts_para = ctx.paragraphs[para][0] == mark.start
+            if prev[0] == para or (starts_para and prev[0] == para - 1):
+                attr = prev[1]
+        if attr is None and kind == "partial":
+            head = _partial_head(ctx, mark)
+            if head is not None:
+                attr = _attribution_from_cue(ctx, head)
+        if attr is None or attr.start is None:
+            continue
+        prev = (ctx.paragraph_of(mark.end - 1), attr)
+        out.append(
+            Quote(
+                article_id=article_id,
+                text=ctx.text[mark.start : mark.end],
+                start=mark.start,
+                end=mark.end,
+                speaker=attr.speaker,
+                speaker_mention=attr.mention,
+                speaker_start=attr.start,
+                speaker_end=attr.end,
+                cue=attr.cue,
+                kind=kind,  # type: ignore[arg-type]
+                affiliation=attr.affiliation,
+            )
+        )
+    return out
+
+
+def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
+    """Unmarked statements: "…, stating:" + the next paragraph; social posts signed "— Name (@handle)"."""
+    out: list[Quote] = []
+    limit = len(ctx.doc.text)
+    paras = ctx.paragraphs
+    last_block: _Attribution | None = None
+    for p, (start, end) in enumerate(paras[:-1]):
+        if end > limit:
+            break
+        line = ctx.text[start:end].rstrip()
+        if not line.endswith(":") or ctx.in_quote(end - 1):
+            continue
+        n_start, n_end = paras[p + 1]
+        body = ctx.text[n_start:n_end].strip()
+        if body[:1] in "\"“«'‘" or len(body.split()) < 8 or body.endswith(":") or n_end > limit:
+            continue
+        colon = start + len(line) - 1
+        s_start, _ = _sentence_bounds(ctx, max(start, colon - 1))
+        # A sentence cut by a removed byline starts in lower case: read its subject from the paragraph before.
+        lo = s_start
+        if ctx.text[start:end].lstrip()[:1].islower() and p > 0:
+            lo = _sentence_bounds(ctx, paras[p - 1][1] - 1)[0]
+        cues = [t for t in ctx.tokens_between(lo, colon) if t.lemma_.lower() in _BLOCK_CUES and t.pos_ in {"VERB", "AUX"}]
+        attr = None
+        for cue in reversed(cues):
+            attr = _attribution_from_cue(ctx, cue)
+            if attr is not None:
+                break
+            if any(c.dep_ == "nsubjpass" for c in cue.children) and last_block is not None:
+                # "X were urged to …:" with no agent: the statement quoted just before goes on.
+                attr = _Attribution(last_block.speaker, last_block.mention, last_block.start, last_block.end, cue.text, last_block.affiliation)
+                break
+        if attr is None and last_block is not None and not cues:
+            continue
+        if attr is None:
+            continue
+        if lo < start and attr.start is not None and attr.start < start and cues:
+            pass  # the subject sits in the paragraph before the removed byline; offsets still point at it
+        last_block = attr
+        out.append(
+            Quote(article_id, ctx.text[n_start:n_end].strip(), n_start, n_start + len(body), attr.speaker,
+                  attr.mention, attr.start, attr.end, attr.cue, "block", attr.affiliation)
+        )
+    for p in range(1, len(paras)):
+        start, end = paras[p]
+        if end > limit:
+            break
+        m = _POST.fullmatch(ctx.text, start, end)
+        if not m:
+            continue
+        q_start, q_end = paras[p - 1]
+        body = ctx.text[q_start:q_end]
+        if ctx.in_quote(q_start) or len(body.split()) < 4:
+            continue
+        raw_name = m.group("name").strip()
+        latin = _CJK.sub("", raw_name).strip()
+        name = re.sub(r"\s+", " ", latin or raw_name)
+        n_start = m.start("name")
+        person = ctx.names.full_name(name)
+        out.append(
+            Quote(article_id, body, q_start, q_end, person, raw_name, n_start, n_start + len(raw_name), "posted",
+                  "unmarked", ctx.names.affiliation.get(person))
+        )
+    return out
+
+
+def find_quotes(text: str, doc=None, article_id: str = "") -> list[Quote]:
+    """Quotes of one text with speakers resolved within it; offsets into `text`."""
+    if doc is None:
+        from ..models import nlp
+
+        doc = nlp()(text[: settings.get("max_article_chars")])
+    marks = find_mark_spans(text)
+    ctx = _Text(text, doc, marks)
+    quotes = _marked_quotes(ctx, article_id) + _block_quotes(ctx, article_id)
+    quotes.sort(key=lambda q: q.start)
+    return quotes

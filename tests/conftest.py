@@ -1,0 +1,30 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "seed-story"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def analysed_sample(tmp_path_factory):
+    """The five sample articles analysed once for the whole session: (report dict, out dir, db path)."""
+    import json
+
+    from newsprism.pipeline import analyze
+
+    work = tmp_path_factory.mktemp("sample")
+    inputs = work / "in"
+    shutil.copytree(SAMPLE, inputs)
+    db = work / "n.db"
+    out = work / "report"
+    result = analyze([inputs], db=db, out=out)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return {"report": report, "out": out, "db": db, "inputs": inputs, "result": result}

@@ -1,0 +1,176 @@
+"""End to end on the five sample articles: what a reader of them can check for themselves."""
+
+import json
+import shutil
+
+import jsonschema
+import pytest
+
+from newsprism.pipeline import analyze
+
+from .conftest import FIXTURES, ROOT
+
+
+def by_file(report, prefix: str) -> dict:
+    matches = [a for a in report["articles"] if a["source"].rsplit("/", 1)[-1].startswith(prefix)]
+    assert len(matches) == 1, prefix
+    return matches[0]
+
+
+@pytest.fixture(scope="module")
+def report(analysed_sample):
+    return analysed_sample["report"]
+
+
+@pytest.fixture(scope="module")
+def story(report):
+    assert len(report["stories"]) == 1
+    return report["stories"][0]
+
+
+def test_report_follows_the_schema(report):
+    schema = json.loads((ROOT / "docs" / "report.schema.json").read_text())
+    jsonschema.validate(report, schema)
+
+
+def test_all_five_articles_are_one_story(report, story):
+    assert len(report["articles"]) == 5
+    assert report["rejected"] == []
+    assert sorted(story["article_ids"]) == sorted(a["id"] for a in report["articles"])
+
+
+def test_boilerplate_is_removed_and_kept_visible(report):
+    a000, a002, a003 = by_file(report, "000"), by_file(report, "002"), by_file(report, "003")
+    assert "Subscribe to the New American" not in a000["text"]
+    assert "Cancel anytime" not in a000["text"]
+    assert "Written by" not in a000["text"]
+    assert "Leave a comment" not in a002["text"]
+    assert "Leave a Reply" not in a003["text"]
+    assert "Your email address will not be published" not in a003["text"]
+    assert not a003["text"].lower().startswith("putin china")
+    assert any("Subscribe" in r["text"] for r in a000["removed"])
+    assert all(r["reason"] for art in report["articles"] for r in art["removed"])
+    # Story paragraphs survive, the unmarked joint statement included.
+    assert "Moscow and Beijing will further deepen trust" in a000["text"]
+    assert "Afghanistan" in a000["text"]
+    assert "Yuri Ushakov" in a003["text"]
+
+
+def test_metadata_from_the_text(report):
+    a000, a001, a004 = by_file(report, "000"), by_file(report, "001"), by_file(report, "004")
+    assert a000["published"].startswith("2024-05-16")
+    assert a000["authors"] == ["D. Michael DeRidder"]
+    assert a001["published"].startswith("2024-05-17")
+    assert a001["title"] == "Xi, Putin Pledge a New Era, Condemn U.S."
+    assert a001["wire_credit"] == "Dispatches"
+    assert a004["published"].startswith("2024-05-20")
+    assert a004["wire_credit"] == "Reuters"
+    assert "Source : Reuters" not in a004["text"]
+
+
+def test_001_and_004_are_one_wire_story_and_002_a_partial_reuse(report, story):
+    a001, a002, a004 = by_file(report, "001"), by_file(report, "002"), by_file(report, "004")
+    groups = story["duplicates"]["groups"]
+    assert len(groups) == 1
+    assert sorted(groups[0]["article_ids"]) == sorted([a001["id"], a004["id"]])
+    assert groups[0]["kind"] == "rewrite"
+    reusers = {p["article_id"] for p in story["duplicates"]["partial_reuse"]}
+    assert a002["id"] in reusers
+
+
+def quote_with(story, fragment: str) -> dict:
+    found = [q for q in story["quotes"] if fragment in q["text"]]
+    assert found, f"no quote containing {fragment!r}"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "fragment, speaker",
+    [
+        ("cannot have its cake", "Patel"),
+        ("strengthen our joint work", "Lavrov"),
+        ("leading role of Russia and China", "Ushakov"),
+        ("unprecedentedly high level of the strategic partnership", "Putin"),
+        ("hard-earned", "Xi"),
+        ("Moscow and Beijing will further deepen trust", "Putin"),
+    ],
+)
+def test_quotes_have_the_right_speakers(story, fragment, speaker):
+    assert speaker in (quote_with(story, fragment)["speaker"] or "")
+
+
+def test_quote_offsets_point_into_the_clean_text(report, story):
+    texts = {a["id"]: a["text"] for a in report["articles"]}
+    for q in story["quotes"]:
+        assert q["text"].strip() in texts[q["article_id"]][q["start"] : q["end"]] or texts[q["article_id"]][
+            q["start"] : q["end"]
+        ].strip("\"“”'‘’«» ") in q["text"]
+
+
+def test_brief_cites_every_sentence_with_real_evidence(report, story):
+    texts = {a["id"]: a["text"] for a in report["articles"]}
+    assert len(story["brief"]) >= 3
+    for sentence in story["brief"]:
+        assert sentence["citations"]
+        cited = {e["article_id"] for e in sentence["evidence"]}
+        assert set(sentence["citations"]) <= cited
+        for ev in sentence["evidence"]:
+            assert texts[ev["article_id"]][ev["start"] : ev["end"]] == ev["text"]
+
+
+def test_claims_statuses(story):
+    statuses = {c["status"] for c in story["claims"]}
+    assert "single_source" in statuses
+    assert "corroborated" in statuses
+    for claim in story["claims"]:
+        for ev in claim["evidence"]:
+            assert ev["article_id"] in claim["article_ids"]
+
+
+def test_framing_and_timeline(report, story):
+    assert {f["article_id"] for f in story["framing"]} == set(story["article_ids"])
+    dates = [e["date"] for e in story["timeline"]]
+    assert dates == sorted(dates)
+    assert any(d.startswith("2024-05") for d in dates)
+
+
+def test_html_report_pages(analysed_sample, story):
+    out = analysed_sample["out"]
+    assert (out / "index.html").exists()
+    page = (out / f"story-{story['id']}.html").read_text()
+    assert "Content-Security-Policy" in page
+    assert "<script" not in page
+
+
+def test_rerun_stores_nothing_twice_and_new_story_for_unrelated(analysed_sample, tmp_path):
+    db = tmp_path / "n.db"
+    shutil.copy(analysed_sample["db"], db)
+    again = analyze([analysed_sample["inputs"]], db=db, out=tmp_path / "r1")
+    assert again.ingest.new_ids == ()
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    shutil.copy(FIXTURES / "pipeline" / "unrelated-football.txt", extra)
+    more = analyze([extra], db=db, out=tmp_path / "r2")
+    assert len(more.ingest.new_ids) == 1
+    report = json.loads((tmp_path / "r2" / "report.json").read_text())
+    assert len(report["articles"]) == 6
+    assert len(report["stories"]) == 2
+    sizes = sorted(len(s["article_ids"]) for s in report["stories"])
+    assert sizes == [1, 5]
+
+
+def test_bad_inputs_are_rejected_and_the_rest_analysed(tmp_path, sample_dir):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(sample_dir / "001_b22f3cb3e1c2f43c.txt", inputs)
+    (inputs / "empty.txt").write_text("")
+    (inputs / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    (inputs / "feed.jsonl").write_text('{"title": "ok", "text": "' + "Words of a real sentence here. " * 5 + '"}\n{broken\n')
+    result = analyze([inputs], db=tmp_path / "n.db", out=tmp_path / "out")
+    rejected = {r.input.rsplit("/", 1)[-1]: r.reason for r in result.ingest.rejections}
+    assert set(rejected) == {"empty.txt", "binary.txt", "feed.jsonl#L2"}
+    assert all(reason for reason in rejected.values())
+    assert result.partial_failure
+    assert len(result.ingest.articles) == 2
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert len(report["rejected"]) == 3

@@ -1,0 +1,95 @@
+"""Report rendering: schema-valid JSON, escaped HTML, safe links — independent of the models."""
+
+import json
+
+import jsonschema
+import numpy as np
+
+from newsprism.records import (
+    Article,
+    BriefSentence,
+    ClaimGroup,
+    DuplicateReport,
+    Evidence,
+    Framing,
+    Quote,
+    StoryAnalysis,
+    StoryAssignment,
+    StoryState,
+)
+from newsprism.report import analysis_to_dict, write_report
+from newsprism.report.html import highlight, paragraphs, safe_url
+from newsprism.store import SQLiteStore
+
+from .conftest import ROOT
+
+PAYLOAD = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def hostile_store() -> SQLiteStore:
+    store = SQLiteStore(":memory:")
+    text = f"Officials met on Monday. {PAYLOAD} \"We agree,\" the minister said.\n\nMore text follows here."
+    article = Article(
+        id="a1",
+        source="evil.html",
+        text=text,
+        title=f"Title {PAYLOAD}",
+        url="javascript:alert(3)",
+        authors=(PAYLOAD,),
+    )
+    store.add_article(article)
+    store.save_story(StoryState("s1", f"Story {PAYLOAD}", np.zeros(4, dtype=np.float32), 1, None, None))
+    store.set_membership(StoryAssignment("a1", "s1", 1.0, f"founded {PAYLOAD}"))
+    ev = Evidence("a1", 0, 24, text[:24])
+    analysis = StoryAnalysis(
+        story_id="s1",
+        title=f"Story {PAYLOAD}",
+        article_ids=("a1",),
+        duplicates=DuplicateReport(),
+        entities=(),
+        quotes=(Quote("a1", "We agree,", 81, 90, PAYLOAD, "the minister", cue="said"),),
+        numbers=(),
+        claims=(ClaimGroup("c1", f"Claim {PAYLOAD}", ("a1",), "single_source", (ev,)),),
+        contradictions=(),
+        brief=(BriefSentence(f"Brief {PAYLOAD}", ("a1",), (ev,), "c1"),),
+        framing=(Framing("a1", ("c1",), (), (PAYLOAD,), (PAYLOAD,), 0.5, f"Title {PAYLOAD}"),),
+        timeline=(),
+        membership=(StoryAssignment("a1", "s1", 1.0, "founded"),),
+    )
+    store.put_analysis("s1", analysis_to_dict(analysis))
+    return store
+
+
+def test_untrusted_text_is_escaped_everywhere(tmp_path):
+    files = write_report(hostile_store(), tmp_path)
+    pages = [p for p in files if p.suffix == ".html"]
+    assert len(pages) == 3
+    for page in pages:
+        html = page.read_text()
+        assert "<script>" not in html
+        assert "<img" not in html
+        assert "javascript:" not in html
+        assert "script-src" not in html and "default-src 'none'" in html
+
+
+def test_report_json_validates(tmp_path):
+    write_report(hostile_store(), tmp_path)
+    report = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
+    assert report["stories"][0]["coverage"]["matrix"] == [[1]]
+    assert report["articles"][0]["story_id"] == "s1"
+
+
+def test_only_http_links_survive():
+    assert safe_url("https://example.org/a") == "https://example.org/a"
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url("data:text/html,x") is None
+    assert safe_url(None) is None
+
+
+def test_highlight_cuts_paragraphs_and_skips_overlaps():
+    text = "One two.\n\nThree four five."
+    segs = highlight(text, [(0, 3, "quote", "q"), (1, 5, "claim", "c"), (10, 15, "claim", "c")])
+    assert "".join(s["text"] for s in segs) == text
+    paras = paragraphs(segs)
+    assert [[s["text"] for s in p] for p in paras] == [["One", " two."], ["Three", " four five."]]
