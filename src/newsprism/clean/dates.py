@@ -9,9 +9,18 @@ _MONTHS = {
     m: i
     for i, names in enumerate(
         (
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-            ("oct", "october"), ("nov", "november"), ("dec", "december"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
         ),
         start=1,
     )
@@ -22,10 +31,15 @@ _TIME = r"(?:\s*(?:[-–—,|@]|at)?\s*(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[
 DATE_RE = re.compile(
     r"\b(?:"
     r"(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?:[T ](?P<ih>\d{2}):(?P<imin>\d{2}))?"
-    r"|" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME +
-    r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH.replace("month", "month2") + r",?\s+(?P<year2>\d{4})"
-    + _TIME.replace("hour", "hour2").replace("minute", "minute2").replace("ampm", "ampm2") +
-    r")",
+    r"|"
+    + _MONTH
+    + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"
+    + _TIME
+    + r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+"
+    + _MONTH.replace("month", "month2")
+    + r",?\s+(?P<year2>\d{4})"
+    + _TIME.replace("hour", "hour2").replace("minute", "minute2").replace("ampm", "ampm2")
+    + r")",
     re.I,
 )
 

@@ -24,17 +24,44 @@ from .dates import find_date
 
 # Wire services and how they are written -> the normalised credit name.
 WIRES: dict[str, str] = {
-    "reuters": "Reuters", "thomson reuters": "Reuters",
-    "ap": "AP", "associated press": "AP", "the associated press": "AP",
-    "afp": "AFP", "agence france-presse": "AFP", "agence france presse": "AFP",
-    "xinhua": "Xinhua", "xinhua news agency": "Xinhua",
-    "tass": "TASS", "itar-tass": "TASS", "ria novosti": "RIA Novosti", "ria": "RIA Novosti",
-    "interfax": "Interfax", "sputnik": "Sputnik", "dpa": "dpa", "efe": "EFE", "ansa": "ANSA",
-    "ani": "ANI", "pti": "PTI", "ians": "IANS", "upi": "UPI", "kyodo": "Kyodo", "kyodo news": "Kyodo",
-    "yonhap": "Yonhap", "anadolu": "Anadolu", "anadolu agency": "Anadolu", "bernama": "Bernama",
-    "irna": "IRNA", "bloomberg": "Bloomberg", "cna": "CNA",
-    "dispatches": "Dispatches", "agencies": "agencies", "news agencies": "agencies",
-    "staff and agencies": "agencies", "agency": "agencies", "wire services": "agencies",
+    "reuters": "Reuters",
+    "thomson reuters": "Reuters",
+    "ap": "AP",
+    "associated press": "AP",
+    "the associated press": "AP",
+    "afp": "AFP",
+    "agence france-presse": "AFP",
+    "agence france presse": "AFP",
+    "xinhua": "Xinhua",
+    "xinhua news agency": "Xinhua",
+    "tass": "TASS",
+    "itar-tass": "TASS",
+    "ria novosti": "RIA Novosti",
+    "ria": "RIA Novosti",
+    "interfax": "Interfax",
+    "sputnik": "Sputnik",
+    "dpa": "dpa",
+    "efe": "EFE",
+    "ansa": "ANSA",
+    "ani": "ANI",
+    "pti": "PTI",
+    "ians": "IANS",
+    "upi": "UPI",
+    "kyodo": "Kyodo",
+    "kyodo news": "Kyodo",
+    "yonhap": "Yonhap",
+    "anadolu": "Anadolu",
+    "anadolu agency": "Anadolu",
+    "bernama": "Bernama",
+    "irna": "IRNA",
+    "bloomberg": "Bloomberg",
+    "cna": "CNA",
+    "dispatches": "Dispatches",
+    "agencies": "agencies",
+    "news agencies": "agencies",
+    "staff and agencies": "agencies",
+    "agency": "agencies",
+    "wire services": "agencies",
 }
 _WIRE_ALT = "|".join(sorted((re.escape(w) for w in WIRES), key=len, reverse=True))
 _PHOTO_AGENCIES = (
@@ -64,10 +91,44 @@ _SUBSCRIBE_WORDS = re.compile(
     r"|cancel anytime|money back|digital (?:access|edition)|print edition|per year|per month|issues)\b",
     re.I,
 )
-_SHARE_CORE = {"share", "tweet", "facebook", "twitter", "linkedin", "whatsapp", "telegram", "reddit", "pinterest"}
+_SHARE_CORE = {
+    "share",
+    "tweet",
+    "facebook",
+    "twitter",
+    "linkedin",
+    "whatsapp",
+    "telegram",
+    "reddit",
+    "pinterest",
+}
 _SHARE_WORDS = _SHARE_CORE | {
-    "this", "article", "story", "post", "page", "on", "email", "e-mail", "print", "x", "copy", "link", "messenger",
-    "flipboard", "click", "to", "opens", "in", "new", "window", "(opens", "window)", "via", "mail", "sms", "more",
+    "this",
+    "article",
+    "story",
+    "post",
+    "page",
+    "on",
+    "email",
+    "e-mail",
+    "print",
+    "x",
+    "copy",
+    "link",
+    "messenger",
+    "flipboard",
+    "click",
+    "to",
+    "opens",
+    "in",
+    "new",
+    "window",
+    "(opens",
+    "window)",
+    "via",
+    "mail",
+    "sms",
+    "more",
 }
 # "Read more: ..." style teasers: the whole line, or (inline) from the phrase to the end of a paragraph.
 _TEASER_PHRASE = (
@@ -89,7 +150,9 @@ _BYLINE = re.compile(
     r"(?P<names>" + _MD_LINK_NAME + r"|" + _NAME + r"(?:\s*(?:,|and|&)\s*" + _NAME + r"){0,3})"
     r"(?:\s*(?i:on|,|\||-|–|—|•|·)\s*(?P<date>.{4,60}))?",
 )
-_AUTHOR_LINE = re.compile(r"(?i:author|authors|written by)\s*:\s*(?P<names>" + _NAME + r"(?:\s*(?:,|and|&)\s*" + _NAME + r"){0,3})")
+_AUTHOR_LINE = re.compile(
+    r"(?i:author|authors|written by)\s*:\s*(?P<names>" + _NAME + r"(?:\s*(?:,|and|&)\s*" + _NAME + r"){0,3})"
+)
 _META_ID = re.compile(r"(?:news|article|story|post|item)\s*(?:id|no\.?|number)\s*[:#]?\s*\d{1,12}", re.I)
 _META_DATE = re.compile(
     r"(?P<kind>publish(?:ed)?|posted|updated|last updated|modified|date|release date|created)"
@@ -105,13 +168,20 @@ _CREDIT_LINE = re.compile(
     r"(?:(?:source|sources|credit|via)\s*:\s*(?P<who>[^.\n]{2,60})"
     r"|[—–-]{1,2}\s*(?P<who2>" + _WIRE_ALT + r")\.?"
     r"|\((?:(?:additional )?reporting|writing|editing|compiled|additional reporting) by [^)\n]{1,300}\)"
-    r"|(?:with )?(?P<who3>" + _WIRE_ALT + r")(?: contributed (?:to )?(?:this )?report(?:ing)?| reported)?\.?)",
+    r"|(?:with )?(?P<who3>" + _WIRE_ALT + r")(?: contributed (?:to )?(?:this )?report(?:ing)?| reported)?\.?"
+    r"|(?:(?:the )?(?P<who4>"
+    + _WIRE_ALT
+    + r") )?[^.\n]{2,150} contributed (?:reporting )?to this (?:report|story|article)\.?)",
     re.I,
 )
 _CREDIT_TAIL = re.compile(
-    r"\s+(?:(?:Source|Sources|SOURCE)\s*:\s*(?P<who>[A-Z][\w.&'’ -]{1,40}?)|[—–]\s*(?P<who2>" + _WIRE_ALT + r"))\.?\s*$"
+    r"\s+(?:(?:Source|Sources|SOURCE)\s*:\s*(?P<who>[A-Z][\w.&'’ -]{1,40}?)|[—–]\s*(?P<who2>"
+    + _WIRE_ALT
+    + r"))\.?\s*$"
 )
-_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<who>[^.|\n]{2,60})?.{0,120}", re.I)
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<who>[^.|\n]{2,60})?.{0,120}", re.I
+)
 _DATELINE = re.compile(
     r"(?P<place>[A-Z][A-Za-z.'’ ,/-]{1,40}?)?\s*\((?P<who>[A-Za-z][A-Za-z .&'-]{0,30})\)\s*(?:-{1,2}|—|–)\s+"
 )
@@ -123,7 +193,9 @@ _PHOTO_CREDIT = re.compile(
     re.I,
 )
 _CAPTION_WITH_CREDIT = re.compile(
-    r".{1,300}[(\[](?:(?:photo|image|picture)s?\s*(?:credit)?\s*:|(?:" + _PHOTO_AGENCIES + r")(?: Photo)?\s*/)[^)\]]{1,80}[)\]]",
+    r".{1,300}[(\[](?:(?:photo|image|picture)s?\s*(?:credit)?\s*:|(?:"
+    + _PHOTO_AGENCIES
+    + r")(?: Photo)?\s*/)[^)\]]{1,80}[)\]]",
     re.I,
 )
 _NAV_PHRASES = re.compile(
@@ -259,7 +331,7 @@ def _is_title_like(text: str) -> bool:
         return False
     if text.endswith(".") and not _ABBREV_END.search(text):
         return False
-    return sum(1 for w in text.split() if w[:1].isupper()) >= 2
+    return text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"“‘'"
 
 
 def _strip_markdown(text: str) -> str:
@@ -297,9 +369,16 @@ def _line_rules(st: _State) -> None:
             st.drop(ln, "share bar")
         elif short and _META_ID.fullmatch(text):
             st.drop(ln, "metadata line")
-        elif short and (m := _META_DATE.fullmatch(text)) and (found := find_date(text)) and found[2] >= len(text) - 10:
+        elif (
+            short
+            and (m := _META_DATE.fullmatch(text))
+            and (found := find_date(text))
+            and found[2] >= len(text) - 10
+        ):
             kind = m.group("kind").lower()
-            st.dates.setdefault("updated" if kind in {"updated", "last updated", "modified"} else "meta", found[0])
+            st.dates.setdefault(
+                "updated" if kind in {"updated", "last updated", "modified"} else "meta", found[0]
+            )
             st.drop(ln, "metadata line")
         elif len(text) <= 40 and (found := find_date(text)) and found[2] - found[1] >= len(text) - 6:
             st.dates.setdefault("bare", found[0])
@@ -316,7 +395,7 @@ def _line_rules(st: _State) -> None:
             if "date" in m.groupdict() and m.group("date") and (found := find_date(m.group("date"))):
                 st.dates.setdefault("byline", found[0])
         elif short and (m := _CREDIT_LINE.fullmatch(text)):
-            who = m.group("who") or m.group("who2") or m.group("who3") or ""
+            who = m.group("who") or m.group("who2") or m.group("who3") or m.group("who4") or ""
             st.wire = st.wire or normalise_wire(who)
             st.drop(ln, "wire credit line")
         elif short and _COPYRIGHT.fullmatch(text) and re.match(r"(?:©|\(c\)|copyright)", text, re.I):
@@ -350,14 +429,20 @@ def _line_rules(st: _State) -> None:
 
 def _is_share_bar(text: str) -> bool:
     tokens = [t for t in re.split(r"[\s|•·,/:]+", text.lower()) if t]
-    return 0 < len(tokens) <= 14 and all(t in _SHARE_WORDS for t in tokens) and any(t in _SHARE_CORE for t in tokens)
+    return (
+        0 < len(tokens) <= 14
+        and all(t in _SHARE_WORDS for t in tokens)
+        and any(t in _SHARE_CORE for t in tokens)
+    )
 
 
 def _subscribe_block(st: _State, i: int) -> int:
     """A subscribe heading: runs to the end when it sits in the last part of the text, else takes its box only."""
     lines = st.lines
     head = lines[i]
-    m = re.search(r"subscribe to (?P<name>(?:the )?[A-Z][\w'&.-]{0,30}(?: [A-Z][\w'&.-]{0,30}){0,4})", head.text, re.I)
+    m = re.search(
+        r"subscribe to (?P<name>(?:the )?[A-Z][\w'&.-]{0,30}(?: [A-Z][\w'&.-]{0,30}){0,4})", head.text, re.I
+    )
     if m and not st.outlet:
         st.outlet = _clean_outlet(m.group("name"))
     before = sum(len(ln.text) for ln in lines[:i] if ln.kept)
@@ -371,7 +456,8 @@ def _subscribe_block(st: _State, i: int) -> int:
     j = i + 1
     # Inside a box: lines in subscription vocabulary, or short labels/buttons without a full stop.
     while j < len(lines) and (
-        _SUBSCRIBE_WORDS.search(lines[j].text[:500]) or (_words(lines[j].text) <= 8 and not _TERMINAL.search(lines[j].text))
+        _SUBSCRIBE_WORDS.search(lines[j].text[:500])
+        or (_words(lines[j].text) <= 8 and not _TERMINAL.search(lines[j].text))
     ):
         if len(lines[j].text) > 300:
             break
@@ -390,12 +476,12 @@ def _clean_outlet(name: str) -> str | None:
 def _leading_junk(st: _State) -> None:
     """Before the headline: a stray lowercase search query or a breadcrumb trail."""
     for ln in st.kept():
-        if _is_prose(ln.text) or _is_title_like(ln.text):
-            return
         if len(ln.text) <= 60 and _words(ln.text) <= 6 and _SEARCH_QUERY.fullmatch(ln.text):
             st.drop(ln, "navigation/search query")
         elif len(ln.text) <= 300 and _BREADCRUMB.fullmatch(ln.text):
             st.drop(ln, "navigation/search query")
+        elif _is_prose(ln.text) or _is_title_like(ln.text):
+            return
 
 
 def _detect_title(st: _State) -> None:
@@ -467,8 +553,12 @@ def _inline_tails(st: _State) -> None:
         # The teaser headline ends at the paragraph's end, or at the first full sentence after it.
         stop = re.search(r"[.!?][\"'”’]?\s+(?=[A-Z])", tail[:400])
         if stop and stop.end() < len(tail):
-            st._record(ln.text[m.start() : m.end() + stop.end()], "related-article teaser",
-                       ln.start + m.start(), ln.start + m.end() + stop.end())
+            st._record(
+                ln.text[m.start() : m.end() + stop.end()],
+                "related-article teaser",
+                ln.start + m.start(),
+                ln.start + m.end() + stop.end(),
+            )
             ln.text = ln.text[: m.start()] + " " + tail[stop.end() :]
             # offsets of a line with an inner cut still span the line; the text is what counts
         else:
@@ -526,10 +616,12 @@ def clean_text(raw: str, *, offsets: bool = True, find_title: bool = True) -> Te
     _inline_tails(st)
     _embedded_links(st)
     _repeated_lines(st)
-    published = next((st.dates[k] for k in ("meta", "byline", "prefix", "bare", "updated") if k in st.dates), None)
+    published = next(
+        (st.dates[k] for k in ("meta", "byline", "prefix", "bare", "updated") if k in st.dates), None
+    )
     return TextCleaning(
         text="\n\n".join(_paragraphs(st.kept())),
-        removed=tuple(sorted(st.removed, key=lambda r: (r.start if r.start is not None else -1))),
+        removed=tuple(sorted(st.removed, key=lambda r: r.start if r.start is not None else -1)),
         title=st.title,
         published=published,
         authors=tuple(st.authors),

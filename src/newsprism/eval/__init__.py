@@ -94,4 +94,4 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-__all__ = ["KEYS", "TASKS", "format_table", "run_eval"]
+__all__ = ["KEYS", "TASKS", "format_table", "format_value", "run_eval"]

@@ -30,7 +30,8 @@ CUE_LEMMAS = frozenset(
     recall read admit acknowledge warn argue announce suggest stress emphasize emphasise urge predict promise
     vow answer observe remark testify concede boast post quip joke complain shout chant exclaim whisper affirm
     reiterate confirm deny mention report describe call comment counter retort pledge proclaim assure caution
-    contend maintain point lament muse scoff tout charge accuse blast slam praise thank agree""".split()
+    contend maintain point lament muse scoff tout charge accuse blast slam praise thank agree yell bark scream
+    cry interject echo plead demand beg mouth cheer sing chime shoot brag concede quote""".split()
 )
 # Cues strong enough to introduce an unmarked block statement ("…, stating:").
 _BLOCK_CUES = frozenset(
@@ -199,14 +200,14 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
 
 
 def _attribution_from_cue(ctx: _Text, cue) -> _Attribution | None:
-    subj = _subject(cue)
+    subj = cue if cue.pos_ == "PROPN" else _subject(cue)
     if subj is None or ctx.in_quote(subj.idx):
         return None
     span = _mention_span(ctx, subj)
     if ctx.in_quote(span.start_char):
         return None
     speaker, aff = _resolve(ctx, subj, span, span.start_char)
-    cue_text = cue.text
+    cue_text = ":" if subj is cue else cue.text
     if cue.lemma_ == "accord":
         cue_text = "according to"
     return _Attribution(speaker, span.text, span.start_char, span.end_char, cue_text, aff)
@@ -230,12 +231,12 @@ def _cue_near(ctx: _Text, k: int) -> tuple[object | None, bool]:
     next_start = ctx.marks[k + 1].start if k + 1 < len(ctx.marks) else len(ctx.text)
     s_start, _ = _sentence_bounds(ctx, mark.start)
     _, s_end = _sentence_bounds(ctx, max(mark.start, mark.end - 1))
-    # spaCy may end the sentence at the closing mark: "…," said the Russian leader.
-    after_text = ctx.text[mark.end : mark.end + 3].lstrip(" ")
-    if after_text[:1].islower() and s_end <= mark.end + 1:
-        _, s_end = _sentence_bounds(ctx, min(len(ctx.text) - 1, mark.end + 1 + (len(ctx.text[mark.end:]) - len(ctx.text[mark.end:].lstrip()))))
     para = ctx.paragraphs[ctx.paragraph_of(mark.start)]
     after = [t for t in ctx.tokens_between(mark.end, min(next_start, s_end, para[1])) if _is_cue(t)]
+    if not after and s_end <= mark.end + 1:
+        # spaCy may end the sentence at the closing mark: "…?” Sanders replied. Look a few words on.
+        nxt = ctx.tokens_between(mark.end, min(next_start, para[1]))[:6]
+        after = [t for t in nxt if _is_cue(t)]
     before = [t for t in ctx.tokens_between(max(prev_end, s_start, para[0]), mark.start) if _is_cue(t)]
     inner = ctx.text[max(mark.start, mark.end - 3) : mark.end]
     comma_end = any(c in inner for c in ",?!—–-") or not mark.closed
@@ -255,8 +256,19 @@ def _colon_intro(ctx: _Text, k: int):
     colon = mark.start - (len(ctx.text[: mark.start]) - len(ctx.text[: mark.start].rstrip())) - 1
     s_start, _ = _sentence_bounds(ctx, max(0, colon - 1))
     lo = max(s_start, ctx.marks[k - 1].end if k > 0 else 0)
-    cues = [t for t in ctx.tokens_between(lo, colon) if _is_cue(t)]
-    return cues[-1] if cues else None
+    tokens = ctx.tokens_between(lo, colon)
+    cues = [t for t in tokens if _is_cue(t)]
+    if cues:
+        return cues[-1]
+    # "She addressed the supporters again:" -- a colon after a clause introduces what its subject said.
+    roots = [t for t in tokens if t.dep_ == "ROOT" and t.pos_ in {"VERB", "AUX"}]
+    if roots:
+        return roots[-1]
+    # A headline "Gillibrand: 'I Think She Will.'": a bare name before the colon is the speaker.
+    names = [t for t in tokens if t.ent_type_ in {"PERSON", "ORG"} or t.pos_ == "PROPN"]
+    if names and len(tokens) <= 6:
+        return names[-1]
+    return None
 
 
 def _partial_head(ctx: _Text, mark: MarkSpan):
@@ -277,12 +289,35 @@ def _partial_head(ctx: _Text, mark: MarkSpan):
     return None
 
 
-def _kind(text: str, mark: MarkSpan) -> str:
-    before = text[max(0, mark.start - 30) : mark.start].rstrip()
+_CONTENT_OPENERS = frozenset({"that", ":", ",", "—", "–", "-", "saying", "stating", "adding", "writing", "as"})
+
+
+def _kind(ctx: _Text, mark: MarkSpan, cue, inherited: bool) -> str:
+    """"direct" when the marks hold the whole of what was said, "partial" for a fragment inside a paraphrase.
+
+    PolNeAR lists an attribution as a direct quote only when its content starts with the mark, so a quote that
+    follows its cue counts as direct only right after the cue, a "that", a colon or a comma.
+    """
+    text = ctx.text
     inner = text[mark.start + 1 : mark.end - 1].strip()
-    if before and (before[-1].isalnum() or before[-1] in "’'") and (inner[:1].islower() or len(inner.split()) < 5):
-        return "partial"
-    return "direct"
+    after = text[mark.end : mark.end + 2]
+    if inner[:1].islower() and len(inner.split()) < 4 and not any(c in text[mark.end - 3 : mark.end] for c in ",?!"):
+        return "partial"  # a label or fragment: dubbed him "the little senator"
+    if "," in after[:1] and cue is not None and cue.idx > mark.end:
+        return "direct"
+    before = text[max(0, mark.start - 40) : mark.start].rstrip()
+    if not before or before[-1] in ".!?\"”’»":
+        return "direct"  # opens a sentence
+    if cue is None or inherited:
+        return "direct" if before[-1] in ":,—–" else "partial"
+    if cue.idx >= mark.end:
+        return "direct"  # "…," X said
+    prev = ctx.token_at(len(before) - 1 + max(0, mark.start - 40))
+    if prev.i == cue.i or prev.lower_ in _CONTENT_OPENERS or prev.text in _CONTENT_OPENERS:
+        return "direct"
+    if prev.dep_ in {"dobj", "dative", "pobj"} and prev.head.i == cue.i and before[-1] in ":,":
+        return "direct"  # "Xi told Putin, “…”"
+    return "partial"
 
 
 def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
@@ -295,9 +330,9 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         inner = ctx.text[mark.start + 1 : mark.end - 1].strip()
         if not inner:
             continue
-        kind = _kind(ctx.text, mark)
         para = ctx.paragraph_of(mark.start)
         attr = None
+        inherited = False
         cue, _ = _cue_near(ctx, k)
         if cue is not None:
             attr = _attribution_from_cue(ctx, cue)
@@ -308,13 +343,15 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         if attr is None and prev is not None:
             starts_para = ctx.paragraphs[para][0] == mark.start
             if prev[0] == para or (starts_para and prev[0] == para - 1):
-                attr = prev[1]
-        if attr is None and kind == "partial":
+                attr, inherited = prev[1], True
+        if attr is None:
             head = _partial_head(ctx, mark)
             if head is not None:
                 attr = _attribution_from_cue(ctx, head)
+                cue = head
         if attr is None or attr.start is None:
             continue
+        kind = _kind(ctx, mark, cue if attr is not None else None, inherited)
         prev = (ctx.paragraph_of(mark.end - 1), attr)
         out.append(
             Quote(

@@ -7,6 +7,7 @@ inflated (with a cap) and handed to the reader of the inner suffix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -15,13 +16,16 @@ from ..records import RawDocument, Rejection
 from .decode import decode, gunzip, read_bytes
 from .readers import READERS, register
 
+# Notes that sit beside articles in a folder; named explicitly they are still read (and rejected if unsupported).
+_FOLDER_NOTES = re.compile(r"(?i)(?:readme|license|licence|changelog|notice)(?:\.(?:md|rst|txt))?$")
+
 __all__ = ["read_inputs", "read_file", "register", "READERS", "decode", "gunzip"]
 
 
 def read_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Rejection]:
     """Yield one RawDocument per article found in `paths` (files or folders, recursive, sorted).
 
-    Hidden files and folders (name starting with ".") inside a folder are skipped.
+    Hidden files and folders (name starting with ".") and README/LICENSE notes inside a folder are skipped.
     """
     for raw_path in paths:
         path = Path(raw_path)
@@ -29,6 +33,8 @@ def read_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Rejection
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 if any(part.startswith(".") for part in child.relative_to(path).parts):
                     continue
+                if _FOLDER_NOTES.match(child.name):
+                    continue  # a folder's README/LICENSE describes the inputs; it is not one
                 yield from read_file(child)
         elif path.exists():
             yield from read_file(path)
@@ -39,12 +45,16 @@ def read_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Rejection
 def read_file(path: Path) -> Iterator[RawDocument | Rejection]:
     source = str(path)
     suffixes = [s.lower() for s in path.suffixes[-2:]]
-    suffix = suffixes[-2] if len(suffixes) == 2 and suffixes[-1] == ".gz" else (suffixes[-1] if suffixes else "")
+    suffix = (
+        suffixes[-2] if len(suffixes) == 2 and suffixes[-1] == ".gz" else (suffixes[-1] if suffixes else "")
+    )
     reader = READERS.get(suffix)
     if reader is None:
         known = ", ".join(READERS)
         shown = suffix or "(no extension)"
-        yield Rejection(input=source, reason=f"unsupported file type {shown}; newsprism reads {known} (and .gz of them)")
+        yield Rejection(
+            input=source, reason=f"unsupported file type {shown}; newsprism reads {known} (and .gz of them)"
+        )
         return
     try:
         data = read_bytes(path, source)

@@ -77,12 +77,16 @@ def decode(data: bytes, source: str, html: bool = False) -> str:
         try:
             return _checked(data.decode("utf-16"), source)
         except UnicodeDecodeError as exc:
-            raise DecodeFailure(source, "starts with a UTF-16 mark but is not UTF-16; re-save it as UTF-8") from exc
+            raise DecodeFailure(
+                source, "starts with a UTF-16 mark but is not UTF-16; re-save it as UTF-8"
+            ) from exc
     for magic, what in _MAGIC:
         if head.startswith(magic):
             raise BinaryInput(source, f"binary file ({what}), not text; convert it to .txt or .html first")
     if b"\x00" in head or len(_CONTROL.findall(head)) > 0.02 * len(head):
-        raise BinaryInput(source, "binary data (NUL or control bytes), not text; convert it to .txt or .html first")
+        raise BinaryInput(
+            source, "binary data (NUL or control bytes), not text; convert it to .txt or .html first"
+        )
     try:
         return _checked(data.decode("utf-8-sig"), source)  # plain UTF-8 too: the BOM is optional
     except UnicodeDecodeError:

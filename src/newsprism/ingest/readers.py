@@ -51,9 +51,13 @@ def _jsonl_record(line: str, where: str) -> RawDocument:
     try:
         record: Any = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise MalformedRecord(where, f"not valid JSON ({exc.msg} at column {exc.colno}); fix or drop the line") from None
+        raise MalformedRecord(
+            where, f"not valid JSON ({exc.msg} at column {exc.colno}); fix or drop the line"
+        ) from None
     if not isinstance(record, dict):
-        raise MalformedRecord(where, f"a JSON {type(record).__name__}, not an object; each line must be one article object")
+        raise MalformedRecord(
+            where, f"a JSON {type(record).__name__}, not an object; each line must be one article object"
+        )
     text, html = record.get("text"), record.get("html")
     hints = {k: record[k] for k in HINT_FIELDS if record.get(k) not in (None, "", [])}
     if isinstance(text, str) and text.strip():

@@ -1,0 +1,110 @@
+"""Ingest: every input becomes a RawDocument or a Rejection with a reason; nothing raises."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from newsprism import settings
+from newsprism.ingest import read_inputs
+from newsprism.records import RawDocument, Rejection
+
+FIX = Path(__file__).parent / "fixtures" / "ingest"
+
+
+def _one(path: Path) -> RawDocument | Rejection:
+    (item,) = list(read_inputs([path]))
+    return item
+
+
+def test_folder_is_read_recursively_sorted_and_skips_hidden_and_notes(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.txt").write_text("second article body", encoding="utf-8")
+    (tmp_path / "1.txt").write_text("first article body", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("skipped", encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.txt").write_text("skipped", encoding="utf-8")
+    (tmp_path / "README.md").write_text("about these files", encoding="utf-8")
+    items = list(read_inputs([tmp_path]))
+    assert [Path(i.source).name for i in items] == ["1.txt", "2.txt"]
+    assert all(isinstance(i, RawDocument) and i.kind == "text" for i in items)
+
+
+def test_html_and_text_kinds() -> None:
+    page = _one(FIX / "page.html")
+    assert isinstance(page, RawDocument) and page.kind == "html" and "<article>" in page.content
+
+
+def test_latin1_file_is_decoded() -> None:
+    doc = _one(FIX / "latin1.txt")
+    assert isinstance(doc, RawDocument)
+    assert "Café owners" in doc.content and "Renée Dubois" in doc.content
+
+
+def test_empty_binary_missing_and_unsupported_are_rejected(tmp_path: Path) -> None:
+    empty, binary = _one(FIX / "empty.txt"), _one(FIX / "binary.txt")
+    assert isinstance(empty, Rejection) and "empty" in empty.reason
+    assert isinstance(binary, Rejection) and "binary" in binary.reason
+    missing = _one(tmp_path / "nope.txt")
+    assert isinstance(missing, Rejection) and "no such file" in missing.reason
+    pdf = tmp_path / "report.txt"
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(200))
+    assert "PDF" in _one(pdf).reason  # type: ignore[union-attr]
+    odd = tmp_path / "notes.xyz"
+    odd.write_text("hello", encoding="utf-8")
+    rejection = _one(odd)
+    assert isinstance(rejection, Rejection)
+    assert rejection.reason.startswith(
+        "unsupported file type .xyz; newsprism reads .txt, .html, .htm, .jsonl"
+    )
+
+
+def test_undecodable_bytes_are_rejected_not_raised(tmp_path: Path) -> None:
+    path = tmp_path / "noise.txt"
+    path.write_bytes(bytes(range(0x80, 0x100)) * 40)
+    item = _one(path)
+    # Either detected as some single-byte text or rejected, but never an exception.
+    assert isinstance(item, RawDocument | Rejection)
+
+
+def test_jsonl_lines_become_documents_or_rejections_and_the_rest_goes_on() -> None:
+    items = list(read_inputs([FIX / "articles.jsonl"]))
+    by_source = {(i.source if isinstance(i, RawDocument) else i.input).rsplit("#", 1)[1]: i for i in items}
+    assert set(by_source) == {"L1", "L2", "L3", "L4", "L6"}  # L5 is blank
+    first = by_source["L1"]
+    assert isinstance(first, RawDocument) and first.kind == "text"
+    assert first.hints["title"] == "Bridge reopens after repairs" and first.hints["authors"] == ["Sam Ortiz"]
+    assert "not valid JSON" in by_source["L2"].reason  # type: ignore[union-attr]
+    assert "not an object" in by_source["L3"].reason  # type: ignore[union-attr]
+    assert '"text" or "html"' in by_source["L4"].reason  # type: ignore[union-attr]
+    assert isinstance(by_source["L6"], RawDocument) and by_source["L6"].kind == "html"
+
+
+def test_gzip_variants_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"text": "An article body that arrived compressed."}) + "\n")
+    doc = _one(path)
+    assert isinstance(doc, RawDocument) and doc.source.endswith("a.jsonl.gz#L1")
+
+
+def test_gzip_bomb_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.txt.gz"
+    with gzip.open(path, "wb") as fh:
+        fh.write(b"A" * 5_000_000)  # 5 MB of one letter compresses to a few kB
+    assert path.stat().st_size < 50_000
+    with settings.override({"max_decompressed_bytes": 1_000_000}):
+        item = _one(path)
+    assert isinstance(item, Rejection) and "gzip bomb" in item.reason
+
+
+def test_broken_gzip_and_too_large_are_rejected(tmp_path: Path) -> None:
+    broken = tmp_path / "x.txt.gz"
+    broken.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    assert "gzip" in _one(broken).reason  # type: ignore[union-attr]
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 1000, encoding="utf-8")
+    with settings.override({"max_input_bytes": 1000}):
+        item = _one(big)
+    assert isinstance(item, Rejection) and "max_input_bytes" in item.reason
