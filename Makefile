@@ -29,12 +29,15 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[bench]'
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): bench/requirements.txt $(STAMP)
+	$(BIN)/python -m pip install -q --no-deps -r bench/requirements.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench --eval-dir $(EVAL)
 
-bench-quick: $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[bench]'
+bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m bench --eval-dir $(EVAL) --quick
 
 clean:

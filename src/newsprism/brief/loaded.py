@@ -11,8 +11,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-# VADER valences run -4..4; 2.0 keeps strongly evaluative words ("murderer", "brutal") and drops mild ones.
-_LEXICON_MIN_VALENCE = 2.0
+# VADER valences run -4..4; 2.5 keeps strongly evaluative words ("murderer", "brutal") and drops mild ones.
+_LEXICON_MIN_VALENCE = 2.5
 # |compound| at or above this marks a sentence as opinionated rather than neutral (VADER's own cut is 0.05
 # for any polarity; 0.5 keeps plain reports of bad news, which score around 0.3-0.5, out).
 LOADED_COMPOUND = 0.5
@@ -28,10 +28,12 @@ def _analyzer():
 
 
 @lru_cache(maxsize=1)
-def _extra_terms() -> tuple[frozenset[str], tuple[str, ...]]:
+def _extra_terms() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
     lines = Path(__file__).with_name("loaded_terms.txt").read_text(encoding="utf-8").splitlines()
     terms = [t.strip().lower() for t in lines if t.strip() and not t.startswith("#")]
-    return frozenset(t for t in terms if " " not in t), tuple(t for t in terms if " " in t)
+    never = frozenset(t[1:] for t in terms if t.startswith("!"))
+    terms = [t for t in terms if not t.startswith("!")]
+    return frozenset(t for t in terms if " " not in t), tuple(t for t in terms if " " in t), never
 
 
 def unquoted(text: str) -> str:
@@ -43,11 +45,11 @@ def loaded_terms(text: str) -> list[str]:
     """Loaded words the outlet itself uses (outside quotes), in order of appearance."""
     body = unquoted(text).lower()
     lexicon = _analyzer().lexicon
-    words, phrases = _extra_terms()
+    words, phrases, never = _extra_terms()
     found = [
         w
         for w in _WORD.findall(body)
-        if w in words or abs(lexicon.get(w, 0.0)) >= _LEXICON_MIN_VALENCE
+        if w in words or (w not in never and abs(lexicon.get(w, 0.0)) >= _LEXICON_MIN_VALENCE)
     ]
     found.extend(p for p in phrases if re.search(rf"\b{re.escape(p)}\b", body))
     return found

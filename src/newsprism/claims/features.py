@@ -17,7 +17,17 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*")
 _CAP = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,}|[A-Z]\.(?:[A-Z]\.)+)(?:['’]s)?\b")
 # Negation cues; "n't" is matched on the word's end so "didn't", "can't" count.
 _NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"}
-_NEGATION_VERBS = {"deny", "denies", "denied", "denying", "reject", "rejects", "rejected", "refuse", "refused"}
+_NEGATION_VERBS = {
+    "deny",
+    "denies",
+    "denied",
+    "denying",
+    "reject",
+    "rejects",
+    "rejected",
+    "refuse",
+    "refused",
+}
 
 _FUNCTION_WORDS = frozenset(
     """a an the and or but if of to in on at by for from with as is are was were be been being it its this that

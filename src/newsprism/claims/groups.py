@@ -176,7 +176,9 @@ def build_claims(
     for idx, gid in drafts:
         article_ids = tuple(dict.fromkeys(items[k].article_id for k in idx))
         independent = _independent(article_ids, roots, reuse)
-        status = "contested" if gid in contested else ("corroborated" if independent >= 2 else "single_source")
+        status = (
+            "contested" if gid in contested else ("corroborated" if independent >= 2 else "single_source")
+        )
         canonical = _canonical(idx, items, sims, roots)
         outlets = tuple(sorted({a.outlet for a in material.articles if a.id in article_ids and a.outlet}))
         groups.append(

@@ -54,9 +54,7 @@ def score_features(x: np.ndarray) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def support_score(
-    a: str, b: str, vec_a: np.ndarray | None = None, vec_b: np.ndarray | None = None
-) -> float:
+def support_score(a: str, b: str, vec_a: np.ndarray | None = None, vec_b: np.ndarray | None = None) -> float:
     """Probability-like score in [0, 1] that sentence `b` supports sentence `a`.
 
     Pass the sentences' L2-normalised MiniLM vectors when you have them; otherwise they are embedded here.

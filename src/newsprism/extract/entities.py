@@ -67,8 +67,9 @@ def country_name(text: str) -> str | None:
 def entity_mentions(doc, article_id: str) -> list[EntityMention]:
     out = []
     for ent in doc.ents:
-        if ent.label_ in ENTITY_LABELS and ent.text.strip():
-            out.append(EntityMention(article_id, ent.start_char, ent.end_char, ent.text, ent.label_))
+        text = ent.text.rstrip()
+        if ent.label_ in ENTITY_LABELS and text:
+            out.append(EntityMention(article_id, ent.start_char, ent.start_char + len(text), text, ent.label_))
     return out
 
 
@@ -78,15 +79,18 @@ class NameBook:
     def __init__(self, doc) -> None:
         self.persons: list[tuple[int, int, str]] = []  # (start, end, cleaned name) in text order
         self._forms: Counter[str] = Counter()
+        self.subjects: set[int] = set()  # starts of person mentions that are clause subjects
         self.affiliation: dict[str, str] = {}
         for ent in doc.ents:
-            if ent.label_ != "PERSON":
+            if ent.label_ != "PERSON" or _in_headline(ent):
                 continue
             name = strip_titles(clean_name(ent.text))
             if not name or not any(c.isalpha() for c in name):
                 continue
             self.persons.append((ent.start_char, ent.end_char, name))
             self._forms[name] += 1
+            if ent.root.dep_ in {"nsubj", "nsubjpass"} or ent.root.head.dep_ in {"nsubj", "nsubjpass"}:
+                self.subjects.add(ent.start_char)
         for start, end, name in self.persons:
             full = self.full_name(name, start)
             if full not in self.affiliation:
@@ -101,24 +105,52 @@ class NameBook:
         words = strip_titles(clean_name(name)).split()
         if not words:
             return name
-        best, best_key = " ".join(words), (0, 0, 0)
+        best, best_key = " ".join(words), (0, False, 0, 0)
         n = len(words)
         for start, _end, form in self.persons:
             fw = form.split()
             if len(fw) <= n or not (fw[-n:] == words or fw[:n] == words):
                 continue
-            # Prefer forms seen before the mention (the reader met them first), then frequent, then long.
-            key = (1 if before is None or start <= before else 0, self._forms[form], len(fw))
+            # Prefer forms seen before the mention (the reader met them first), a surname match, frequent, long.
+            key = (1 if before is None or start <= before else 0, fw[-n:] == words, self._forms[form], len(fw))
             if key > best_key:
                 best, best_key = form, key
         return best
 
-    def last_person(self, before: int, exclude: Iterable[tuple[int, int]] = ()) -> tuple[int, int, str] | None:
+    def last_person(
+        self, before: int, exclude: Iterable[tuple[int, int]] = (), window: int = 600
+    ) -> tuple[int, int, str] | None:
+        """The person a "he"/"she" at `before` most likely means: the last subject nearby, else the last named."""
         spans = list(exclude)
-        for start, end, name in reversed(self.persons):
-            if end <= before and not any(s <= start < e for s, e in spans):
+        candidates = [
+            (start, end, name)
+            for start, end, name in reversed(self.persons)
+            if end <= before and not any(s <= start < e for s, e in spans)
+        ]
+        for start, end, name in candidates:
+            if before - start > window:
+                break
+            if start in self.subjects:
                 return start, end, self.full_name(name, start)
+        if candidates:
+            start, end, name = candidates[0]
+            return start, end, self.full_name(name, start)
         return None
+
+
+def _in_headline(span) -> bool:
+    """Whether a span sits in a Title Case line (a headline), where spaCy often fuses a name with a verb."""
+    doc = span.doc
+    lo = span.start
+    while lo > 0 and "\n" not in doc[lo - 1].text:
+        lo -= 1
+    hi = span.end
+    while hi < len(doc) and "\n" not in doc[hi].text:
+        hi += 1
+    words = [t for t in doc[lo:hi] if t.is_alpha and len(t) > 3]
+    if len(words) < 3 or doc[hi - 1].text in {".", "!", "?"} if hi > lo else True:
+        return False
+    return sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
 
 
 def affiliation_of(span) -> str | None:
@@ -133,7 +165,12 @@ def affiliation_of(span) -> str | None:
     found = None
     while i >= 0 and steps < 8:
         tok = doc[i]
-        if tok.dep_ == "det" or tok.is_punct and tok.text not in {"'", "’"} or tok.pos_ in {"VERB", "AUX", "ADP"}:
+        if (
+            tok.dep_ in {"det", "cc"}
+            or tok.is_punct and tok.text not in {"'", "’"}
+            or tok.pos_ in {"VERB", "AUX", "ADP", "CCONJ"}
+            or tok.ent_type_ == "PERSON"
+        ):
             break
         if tok.ent_type_ in {"ORG", "GPE", "NORP"}:
             j = i
@@ -141,7 +178,7 @@ def affiliation_of(span) -> str | None:
                 j -= 1
             ent_text = doc[j : i + 1].text
             found = country_name(ent_text) or clean_name(ent_text)
-            i = j
+            break
         i -= 1
         steps += 1
     if found is None:

@@ -30,7 +30,7 @@ CUE_LEMMAS = frozenset(
     recall read admit acknowledge warn argue announce suggest stress emphasize emphasise urge predict promise
     vow answer observe remark testify concede boast post quip joke complain shout chant exclaim whisper affirm
     reiterate confirm deny mention report describe call comment counter retort pledge proclaim assure caution
-    contend maintain point lament muse scoff tout charge accuse blast slam praise thank agree yell bark scream
+    contend maintain point lament highlight underline underscore muse scoff tout charge accuse blast slam praise thank agree yell bark scream
     cry interject echo plead demand beg mouth cheer sing chime shoot brag concede quote""".split()
 )
 # Cues strong enough to introduce an unmarked block statement ("…, stating:").
@@ -96,7 +96,10 @@ class _Text:
 def _subject(verb, limit: int = 4):
     """The speaker token of a cue verb: its nsubj, the agent of a passive, or the subject up the clause chain."""
     v = verb
+    participle = verb.tag_ == "VBG" and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children)
     for _ in range(limit):
+        if participle and v is not verb and v.dep_ == "ccomp" and v.head.lemma_ in CUE_LEMMAS:
+            v = v.head  # "X said [China cannot …, calling it …]": the participle is the sayer's
         if v.lemma_ == "accord":  # "according to X"
             for prep in v.children:
                 if prep.lower_ == "to":
@@ -160,11 +163,13 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
         return last[2], names.affiliation.get(last[2])
     if lower in _PRONOUNS_OTHER:
         return None, None
-    ent = ctx.ent_of.get(tok.i)
-    if ent is not None and span.start <= ent.start and ent.end <= span.end and ent.label_ == "PERSON" and len(span) == len(ent):
+    ent = ctx.ent_of.get(span[-1].i)
+    if ent is not None and (ent.start, ent.end) != (span.start, span.end):
+        ent = None
+    if ent is not None and ent.label_ == "PERSON":
         full = names.full_name(ent.text, ent.start_char)
         return full, affiliation_of(ent) or names.affiliation.get(full)
-    if ent is not None and len(span) == len(ent):
+    if ent is not None:
         name = clean_name(ent.text)
         return name, None
     if tok.pos_ == "PROPN":
@@ -186,10 +191,16 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
             return fallback, want
         # "the statement": its fuller earlier mention ("The joint statement"), else the words themselves.
         best = span.text
+        words = {t.lower_ for t in span if t.dep_ not in {"det", "poss"}}
         for chunk in ctx.doc.noun_chunks:
             if chunk.start_char >= span.start_char:
                 break
-            if chunk.root.lemma_ == tok.lemma_ and len(chunk) > len(best.split()) and not ctx.in_quote(chunk.start_char):
+            if (
+                chunk.root.lemma_ == tok.lemma_
+                and len(chunk) > len(best.split())
+                and words <= {t.lower_ for t in chunk}
+                and not ctx.in_quote(chunk.start_char)
+            ):
                 best = chunk.text
         best = re.sub(r"\s+", " ", best).strip()
         if best[:4].lower() == "the ":
@@ -199,9 +210,23 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
     return text or None, affiliation_of(span)
 
 
-def _attribution_from_cue(ctx: _Text, cue) -> _Attribution | None:
+def _can_speak(ctx: _Text, tok) -> bool:
+    """A person, an institution, a pronoun for one, or a role ("the spokesman")."""
+    ent = ctx.ent_of.get(tok.i)
+    if ent is not None:
+        return ent.label_ in {"PERSON", "ORG", "GPE", "NORP"}
+    return tok.pos_ == "PROPN" or tok.lower_ in _PRONOUNS_PERSON or tok.lemma_ in _ROLE_NOUNS
+
+
+def _attribution_from_cue(ctx: _Text, cue, lo: int | None = None, agent_only: bool = False) -> _Attribution | None:
+    """The speaker of a cue verb; the subject must lie in the cue's paragraph (or after `lo`)."""
     subj = cue if cue.pos_ == "PROPN" else _subject(cue)
     if subj is None or ctx.in_quote(subj.idx):
+        return None
+    if lo is None:
+        lo = ctx.paragraphs[ctx.paragraph_of(cue.idx)][0]
+    hi = ctx.paragraphs[ctx.paragraph_of(cue.idx)][1]
+    if not lo <= subj.idx < hi or (agent_only and not _can_speak(ctx, subj)):
         return None
     span = _mention_span(ctx, subj)
     if ctx.in_quote(span.start_char):
@@ -224,8 +249,8 @@ def _sentence_bounds(ctx: _Text, offset: int) -> tuple[int, int]:
     return sent.start_char, sent.end_char
 
 
-def _cue_near(ctx: _Text, k: int) -> tuple[object | None, bool]:
-    """The cue verb for mark span k, and whether it follows the quote."""
+def _cue_near(ctx: _Text, k: int) -> list:
+    """Candidate cue verbs for mark span k, best first."""
     mark = ctx.marks[k]
     prev_end = ctx.marks[k - 1].end if k > 0 else 0
     next_start = ctx.marks[k + 1].start if k + 1 < len(ctx.marks) else len(ctx.text)
@@ -241,10 +266,8 @@ def _cue_near(ctx: _Text, k: int) -> tuple[object | None, bool]:
     inner = ctx.text[max(mark.start, mark.end - 3) : mark.end]
     comma_end = any(c in inner for c in ",?!—–-") or not mark.closed
     if after and (comma_end or not before):
-        return after[0], True
-    if before:
-        return before[-1], False
-    return None, False
+        return after + before[::-1]
+    return before[::-1] + after
 
 
 def _colon_intro(ctx: _Text, k: int):
@@ -333,9 +356,13 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         para = ctx.paragraph_of(mark.start)
         attr = None
         inherited = False
-        cue, _ = _cue_near(ctx, k)
-        if cue is not None:
-            attr = _attribution_from_cue(ctx, cue)
+        cue = None
+        for candidate in _cue_near(ctx, k):
+            found = _attribution_from_cue(ctx, candidate)
+            if found is not None and (attr is None or attr.speaker is None):
+                attr, cue = found, candidate
+            if attr is not None and attr.speaker is not None:
+                break
         if attr is None:
             cue = _colon_intro(ctx, k)
             if cue is not None:
@@ -347,7 +374,7 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         if attr is None:
             head = _partial_head(ctx, mark)
             if head is not None:
-                attr = _attribution_from_cue(ctx, head)
+                attr = _attribution_from_cue(ctx, head, agent_only=True)
                 cue = head
         if attr is None or attr.start is None:
             continue
@@ -390,25 +417,31 @@ def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         colon = start + len(line) - 1
         s_start, _ = _sentence_bounds(ctx, max(start, colon - 1))
         # A sentence cut by a removed byline starts in lower case: read its subject from the paragraph before.
-        lo = s_start
+        lo = max(s_start, start)
         if ctx.text[start:end].lstrip()[:1].islower() and p > 0:
             lo = _sentence_bounds(ctx, paras[p - 1][1] - 1)[0]
         cues = [t for t in ctx.tokens_between(lo, colon) if t.lemma_.lower() in _BLOCK_CUES and t.pos_ in {"VERB", "AUX"}]
         attr = None
         for cue in reversed(cues):
-            attr = _attribution_from_cue(ctx, cue)
+            attr = _attribution_from_cue(ctx, cue, lo=lo)
             if attr is not None:
                 break
             if any(c.dep_ == "nsubjpass" for c in cue.children) and last_block is not None:
                 # "X were urged to …:" with no agent: the statement quoted just before goes on.
                 attr = _Attribution(last_block.speaker, last_block.mention, last_block.start, last_block.end, cue.text, last_block.affiliation)
                 break
-        if attr is None and last_block is not None and not cues:
-            continue
+        if attr is None and cues:
+            # A parse that ran a headline into the sentence loses the subject: take the named entity that
+            # opens the introducing sentence ("Russian President Vladimir Putin met …, stating:").
+            first = ctx.tokens_between(lo, colon)[:8]
+            for tok in first:
+                ent = ctx.ent_of.get(tok.i)
+                if ent is not None and ent.label_ in {"PERSON", "ORG", "GPE"}:
+                    speaker, aff = _resolve(ctx, ent.root, ent, ent.start_char)
+                    attr = _Attribution(speaker, ent.text, ent.start_char, ent.end_char, cues[-1].text, aff)
+                    break
         if attr is None:
             continue
-        if lo < start and attr.start is not None and attr.start < start and cues:
-            pass  # the subject sits in the paragraph before the removed byline; offsets still point at it
         last_block = attr
         out.append(
             Quote(article_id, ctx.text[n_start:n_end].strip(), n_start, n_start + len(body), attr.speaker,
@@ -445,6 +478,8 @@ def find_quotes(text: str, doc=None, article_id: str = "") -> list[Quote]:
         doc = nlp()(text[: settings.get("max_article_chars")])
     marks = find_mark_spans(text)
     ctx = _Text(text, doc, marks)
-    quotes = _marked_quotes(ctx, article_id) + _block_quotes(ctx, article_id)
+    blocks = _block_quotes(ctx, article_id)
+    marked = [q for q in _marked_quotes(ctx, article_id) if not any(b.start <= q.start < b.end for b in blocks)]
+    quotes = marked + blocks
     quotes.sort(key=lambda q: q.start)
     return quotes

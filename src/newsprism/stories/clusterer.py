@@ -119,7 +119,8 @@ class StoryClusterer:
                 story_id, score, evidence = best
                 state = self._grow(self._states[story_id], vector, article, counts)
                 self._remember_names(story_id, names)
-                assignment = StoryAssignment(article.id, story_id, round(float(score), 4), evidence)
+                # The record's score is a similarity (<= 1); the entity boost can lift it past 1, see evidence.
+                assignment = StoryAssignment(article.id, story_id, round(min(float(score), 1.0), 4), evidence)
                 self.store.set_membership(assignment)
                 survivor, absorbed = self._merge_converged(state.id)
                 if absorbed or survivor != story_id:

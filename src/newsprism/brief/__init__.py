@@ -1,0 +1,7 @@
+"""Brief, framing and timeline: what a reader sees of one story."""
+
+from .framing import frame_articles
+from .summary import write_brief
+from .timeline import build_timeline
+
+__all__ = ["build_timeline", "frame_articles", "write_brief"]

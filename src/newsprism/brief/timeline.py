@@ -1,0 +1,67 @@
+"""The story's timeline: dated events from the extracted date mentions, publication dates as a fallback."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .. import settings
+from ..claims.groups import display_text, is_trivia
+from ..records import Evidence, Sentence, StoryMaterial, TimelineEvent
+
+_ISO = re.compile(r"^\d{4}(-\d{2}){0,2}")
+
+
+def build_timeline(material: StoryMaterial) -> tuple[TimelineEvent, ...]:
+    """One event per (date, distinct statement), ordered by date; each with the sentences that date it."""
+    dated: list[tuple[str, str, Sentence, np.ndarray | None]] = []
+    for article in material.articles:
+        sentences = material.sentences.get(article.id, ())
+        vectors = material.vectors.get(article.id)
+        by_start = {s.start: i for i, s in enumerate(sentences)}
+        seen: set[tuple[str, int]] = set()
+        extraction = material.extractions.get(article.id)
+        for mention in extraction.dates if extraction else ():
+            match = _ISO.match(mention.resolved or "")
+            idx = by_start.get(mention.sentence_start)
+            if not match or idx is None or (match.group(), idx) in seen:
+                continue
+            seen.add((match.group(), idx))
+            dated.append((match.group(), article.id, sentences[idx], _row(vectors, idx)))
+        if not seen and article.published and _ISO.match(article.published):
+            # No dated statement: the article's lead sentence stands for what it reported that day.
+            lead = next((i for i, s in enumerate(sentences) if not is_trivia(s)), None)
+            if lead is not None:
+                dated.append((article.published[:10], article.id, sentences[lead], _row(vectors, lead)))
+    return tuple(_cluster(dated))
+
+
+def _row(vectors, idx: int) -> np.ndarray | None:
+    return None if vectors is None or idx >= len(vectors) else np.asarray(vectors[idx])
+
+
+def _cluster(dated: list[tuple[str, str, Sentence, np.ndarray | None]]) -> list[TimelineEvent]:
+    threshold = settings.get("claim_align_similarity")
+    clusters: dict[str, list[list[tuple[str, Sentence, np.ndarray | None]]]] = {}
+    for date, aid, sentence, vector in dated:
+        bucket = clusters.setdefault(date, [])
+        for cluster in bucket:
+            rep = cluster[0][2]
+            if rep is not None and vector is not None and float(np.dot(rep, vector)) >= threshold:
+                cluster.append((aid, sentence, vector))
+                break
+        else:
+            bucket.append([(aid, sentence, vector)])
+    events = []
+    for date in sorted(clusters):
+        # Better-attested events first within a day.
+        for cluster in sorted(clusters[date], key=lambda c: -len({aid for aid, _, _ in c})):
+            events.append(
+                TimelineEvent(
+                    date=date,
+                    text=display_text(cluster[0][1].text),
+                    evidence=tuple(Evidence(aid, s.start, s.end, s.text) for aid, s, _ in cluster),
+                )
+            )
+    return events

@@ -1,0 +1,142 @@
+"""Date mentions (spaCy DATE entities) resolved against the article's publication date.
+
+Resolution rules, kept simple and explicit:
+- full dates ("May 16, 2024", "16 May 2024", "2024-05-16") -> YYYY-MM-DD; "May 16" takes the publication year;
+- "February 2022" -> YYYY-MM; a bare year ("2012", "in 2022") -> YYYY;
+- today / earlier today / tonight / this morning -> the publication day; yesterday / tomorrow -> one day off;
+- a weekday ("Thursday") -> the latest such day on or before publication, or the next one after it when the
+  sentence speaks of the future ("will", "is to", "plans to");
+- this/last/next week|month|year -> the week's Monday / YYYY-MM / YYYY shifted by one;
+- anything else (or no publication date for a relative expression) -> resolved None.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from datetime import date, timedelta
+
+from ..records import DateMention
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+         ("november", "nov"), ("december", "dec")]
+    )
+    for m in names
+}
+_WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+_MONTH_RE = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MDY = re.compile(_MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{4})\b")
+_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r",?\s+(\d{4})\b")
+_MD = re.compile(_MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b")
+_DM = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r"\b")
+_MY = re.compile(_MONTH_RE + r",?\s+(\d{4})\b")
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
+_RELATIVE = re.compile(r"\b(this|last|next|past|previous|coming)\s+(week|month|year)\b")
+_FUTURE_AUX = frozenset({"will", "shall", "'ll", "’ll"})
+_FUTURE_VERBS = frozenset({"plan", "schedule", "expect", "set"})
+
+
+def _published(published: str | None) -> date | None:
+    if not published:
+        return None
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _safe(y: int, m: int, d: int) -> str | None:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def resolve_date(phrase: str, published: str | None, future: bool = False) -> str | None:
+    """An ISO date (YYYY-MM-DD, YYYY-MM or YYYY) for a date phrase, or None when it cannot be pinned down."""
+    low = phrase.lower().strip()
+    pub = _published(published)
+    if m := _ISO.search(low):
+        return _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := _MDY.search(low):
+        return _safe(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)))
+    if m := _DMY.search(low):
+        return _safe(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
+    if m := _MY.search(low):
+        return f"{int(m.group(2)):04d}-{_MONTHS[m.group(1)]:02d}"
+    if pub and (m := _MD.search(low)):
+        return _safe(pub.year, _MONTHS[m.group(1)], int(m.group(2)))
+    if pub and (m := _DM.search(low)):
+        return _safe(pub.year, _MONTHS[m.group(2)], int(m.group(1)))
+    if (m := _YEAR.search(low)) and not re.search(r"\d{4}s\b", low):
+        return m.group(1)
+    if pub is None:
+        return None
+    if re.search(r"\b(today|tonight|this (morning|afternoon|evening))\b", low):
+        return pub.isoformat()
+    if re.search(r"\byesterday\b", low):
+        return (pub - timedelta(days=1)).isoformat()
+    if re.search(r"\btomorrow\b", low):
+        return (pub + timedelta(days=1)).isoformat()
+    for name, wd in _WEEKDAYS.items():
+        if re.search(rf"\b{name}\b", low):
+            if future or re.search(r"\bnext\b", low):
+                delta = (wd - pub.weekday()) % 7 or 7
+                return (pub + timedelta(days=delta)).isoformat()
+            delta = (pub.weekday() - wd) % 7
+            if re.search(r"\blast\b", low) and delta == 0:
+                delta = 7
+            return (pub - timedelta(days=delta)).isoformat()
+    if m := _RELATIVE.search(low):
+        shift = {"this": 0, "coming": 1, "next": 1, "last": -1, "past": -1, "previous": -1}[m.group(1)]
+        unit = m.group(2)
+        if unit == "year":
+            return f"{pub.year + shift:04d}"
+        if unit == "month":
+            month = pub.year * 12 + pub.month - 1 + shift
+            return f"{month // 12:04d}-{month % 12 + 1:02d}"
+        monday = pub - timedelta(days=pub.weekday()) + timedelta(weeks=shift)
+        return monday.isoformat()
+    for name, number in _MONTHS.items():
+        if re.fullmatch(rf"(in |this |last |next |early |late |mid-?)?{name}\.?", low):
+            year = pub.year
+            if low.startswith("last") or (not low.startswith("next") and not future and number > pub.month):
+                year -= 1
+            if low.startswith("next") or (future and number < pub.month):
+                year += 1
+            return f"{year:04d}-{number:02d}"
+    return None
+
+
+def _is_future(ent) -> bool:
+    """Whether the clause holding a date speaks of the future ("will visit on Friday")."""
+    verb = ent.root
+    for _ in range(4):
+        if verb.pos_ in {"VERB", "AUX"} or verb.head is verb:
+            break
+        verb = verb.head
+    return any(c.lower_ in _FUTURE_AUX for c in verb.children) or verb.lemma_ in _FUTURE_VERBS
+
+
+def find_dates(doc, text: str, article_id: str, published: str | None, sentences: list[tuple[int, int]]) -> list[DateMention]:
+    starts = [s for s, _ in sentences]
+    out: list[DateMention] = []
+    for ent in doc.ents:
+        if ent.label_ != "DATE" or len(ent.text) > 60:
+            continue
+        k = bisect_right(starts, ent.start_char) - 1
+        s_start, s_end = sentences[k] if 0 <= k < len(sentences) else (ent.start_char, ent.end_char)
+        future = _is_future(ent)
+        out.append(
+            DateMention(article_id, ent.text, ent.start_char, ent.end_char,
+                        resolve_date(ent.text, published, future), s_start, s_end)
+        )
+    return out

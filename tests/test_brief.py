@@ -1,0 +1,133 @@
+"""Brief, framing and timeline on the seed story and small hand-written fixtures."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from newsprism.brief import build_timeline, frame_articles, write_brief
+from newsprism.brief.loaded import loaded_terms
+from newsprism.claims import build_claims
+from newsprism.records import Article, ArticleExtraction, DateMention, DuplicateReport, Quote
+
+_spec = importlib.util.spec_from_file_location(
+    "seed", Path(__file__).parent / "fixtures" / "claims" / "seed.py"
+)
+seed = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(seed)
+
+
+@pytest.fixture(scope="module")
+def story():
+    material = seed.seed_material()
+    groups, _ = build_claims(material, seed.wire_duplicates())
+    return material, groups
+
+
+def _check_cited(material, brief):
+    texts = {a.id: a.text for a in material.articles}
+    assert brief
+    for sentence in brief:
+        assert sentence.citations, sentence.text
+        assert set(sentence.citations) == {e.article_id for e in sentence.evidence}
+        for ev in sentence.evidence:
+            assert texts[ev.article_id][ev.start : ev.end] == ev.text
+        # The brief sentence is a real source sentence (dateline aside), from its first evidence.
+        assert sentence.text in " ".join(sentence.evidence[0].text.split())
+
+
+def test_brief_every_sentence_cited(story):
+    material, groups = story
+    brief = write_brief(material, groups)
+    assert 1 <= len(brief) <= 8
+    _check_cited(material, brief)
+    assert any(len(s.citations) >= 3 for s in brief)  # the corroborated partnership claim is cited widely
+    assert not any(s.text.startswith("BEIJING") for s in brief)
+
+
+def test_brief_without_claims_and_max_sentences(story):
+    material, _ = story
+    brief = write_brief(material, [], max_sentences=3)
+    assert len(brief) == 3
+    _check_cited(material, brief)
+
+
+def test_brief_prefers_neutral_wording():
+    neutral = "The central bank raised its main interest rate by half a point on Wednesday."
+    loaded = "The reckless central bank brazenly hiked its rate in a disastrous move on Wednesday."
+    arts = [
+        Article(id="n", source="n", text=neutral, published="2024-01-02"),
+        Article(id="l", source="l", text=loaded, published="2024-01-02"),
+    ]
+    brief = write_brief(seed.material_for(arts), [], max_sentences=1)
+    assert brief[0].text == neutral
+    assert "reckless" in loaded_terms(loaded) and not loaded_terms('He called it "a reckless move".')
+
+
+def test_framing(story):
+    material, groups = story
+    quotes = [Quote("001", "The China-Russia relationship today is hard-earned", 0, 10, "Xi Jinping", "Xi")]
+    framing = frame_articles(material, groups, quotes, seed.wire_duplicates())
+    by_id = {f.article_id: f for f in framing}
+    assert set(by_id) == {a.id for a in material.articles}
+    assert by_id["001"].quoted_speakers == ("Xi Jinping",)
+    assert by_id["001"].headline == "Xi, Putin Pledge a New Era, Condemn U.S."
+    partnership = next(g for g in groups if any("no limits" in e.text for e in g.evidence))
+    assert partnership.id in by_id["001"].covered and partnership.id in by_id["000"].omitted
+    assert "hegemon" in by_id["004"].loaded_terms
+    assert all(0.0 <= f.loaded_score <= 1.0 for f in framing)
+
+
+def test_timeline_orders_dated_events():
+    arts = [
+        Article(
+            id="x",
+            source="x",
+            text="The dam failed on March 3, 2024, flooding two towns.\n\n"
+            "Rescue teams reached the towns on March 5, 2024.",
+            published="2024-03-06",
+        ),
+        Article(
+            id="y",
+            source="y",
+            text="The dam failed on March 3, flooding two towns downstream.",
+            published="2024-03-07",
+        ),
+        Article(
+            id="z",
+            source="z",
+            text="Engineers will inspect every dam in the region this summer.",
+            published="2024-03-08",
+        ),
+    ]
+
+    def mention(art, phrase, iso):
+        s = art.text.index(phrase)
+        sentence_start = art.text.rfind("\n", 0, s) + 1
+        end = art.text.find("\n", s)
+        end = len(art.text) if end < 0 else end
+        return DateMention(art.id, phrase, s, s + len(phrase), iso, sentence_start, end)
+
+    extractions = {
+        "x": ArticleExtraction(
+            "x",
+            dates=(
+                mention(arts[0], "March 3, 2024", "2024-03-03"),
+                mention(arts[0], "March 5, 2024", "2024-03-05"),
+            ),
+        ),
+        "y": ArticleExtraction("y", dates=(mention(arts[1], "March 3", "2024-03-03"),)),
+    }
+    timeline = build_timeline(seed.material_for(arts, extractions=extractions))
+    assert [e.date for e in timeline] == ["2024-03-03", "2024-03-05", "2024-03-08"]
+    assert {e.article_id for e in timeline[0].evidence} == {"x", "y"}  # one event, two sources
+    assert timeline[2].text.startswith("Engineers")  # publication date fallback
+
+
+def test_empty_inputs():
+    material = seed.material_for([])
+    assert write_brief(material, []) == ()
+    assert build_timeline(material) == ()
+    assert frame_articles(material, [], [], DuplicateReport()) == ()

@@ -1,0 +1,143 @@
+"""Claims: support score, relations, claim groups and contradictions (seed story + small hand-written fixtures)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from newsprism.claims import build_claims, relation, support_score
+from newsprism.claims.features import Quantity, quantities, values_agree
+from newsprism.records import Article, ArticleExtraction, DuplicateReport, Quote
+
+_spec = importlib.util.spec_from_file_location(
+    "seed", Path(__file__).parent / "fixtures" / "claims" / "seed.py"
+)
+seed = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(seed)
+
+
+@pytest.fixture(scope="module")
+def seed_claims():
+    material = seed.seed_material()
+    groups, contradictions = build_claims(material, seed.wire_duplicates())
+    return material, groups, contradictions
+
+
+def _group_with(groups, phrase):
+    return [g for g in groups if any(phrase in e.text for e in g.evidence)]
+
+
+def test_tolerant_numbers_agree_and_clashing_numbers_do_not():
+    (a,) = [q for q in quantities("Putin has met Xi more than 40 times") if q.unit == "time"]
+    (b,) = [q for q in quantities("the leaders had met 42 times") if q.unit == "time"]
+    assert values_agree(a, b)
+    assert not values_agree(Quantity(12, None, "people"), Quantity(30, None, "people"))
+    assert quantities("a record $240 billion")[0].value == 240e9
+
+
+def test_support_score_ranks_paraphrase_above_unrelated_and_negation():
+    a = "The minister signed the trade agreement with Japan on Tuesday."
+    para = support_score(a, "On Tuesday the minister signed a trade deal with Japan.")
+    other = support_score(a, "Heavy rain flooded the northern suburbs overnight.")
+    negated = support_score(a, "The minister did not sign the trade agreement with Japan on Tuesday.")
+    assert 0.0 <= other < para <= 1.0
+    assert negated < para
+
+
+def test_relation_flags_number_contradiction():
+    rel = relation(
+        "The floods killed 12 people in the valley.", "The floods killed 300 people in the valley."
+    )
+    assert rel.weakens and not rel.strengthens
+    assert "300" in rel.reason
+    same = relation(
+        "The floods killed 12 people in the valley.", "Twelve people died when floods hit the valley."
+    )
+    assert same.strengthens and not same.weakens
+
+
+def test_partnership_phrasing_is_one_group_across_outlets(seed_claims):
+    _, groups, _ = seed_claims
+    holders = {"no limits", "no holds barred", "borderless", "no limit"}
+    found = [g for g in groups if any(any(h in e.text for h in holders) for e in g.evidence)]
+    assert len(found) == 1
+    assert len(found[0].article_ids) >= 3
+    assert found[0].status == "corroborated"
+
+
+def test_single_source_claims(seed_claims):
+    _, groups, _ = seed_claims
+    (trade,) = _group_with(groups, "$240 billion")
+    assert trade.article_ids == ("003",) and trade.status == "single_source"
+    afghan = [g for g in groups if any("Afghanistan" in e.text for e in g.evidence)]
+    assert afghan and all(g.article_ids == ("000",) for g in afghan)
+
+
+def test_wire_rewrites_count_once(seed_claims):
+    _, groups, _ = seed_claims
+    (blinken,) = _group_with(groups, "Blinken")
+    assert set(blinken.article_ids) == {"001", "004"}
+    assert blinken.independent_sources == 1 and blinken.status == "single_source"
+
+
+def test_evidence_offsets_point_into_article_text(seed_claims):
+    material, groups, _ = seed_claims
+    texts = {a.id: a.text for a in material.articles}
+    for group in groups:
+        assert group.id.startswith("c")
+        for ev in group.evidence:
+            assert texts[ev.article_id][ev.start : ev.end] == ev.text
+
+
+def test_group_ids_are_stable():
+    material = seed.seed_material()
+    first, _ = build_claims(material, seed.wire_duplicates())
+    second, _ = build_claims(material, seed.wire_duplicates())
+    assert [g.id for g in first] == [g.id for g in second]
+
+
+def _articles(*texts):
+    return [
+        Article(id=f"a{i}", source=f"t{i}", text=t, published=f"2024-03-0{i + 1}", outlet=f"Outlet {i}")
+        for i, t in enumerate(texts)
+    ]
+
+
+def test_contested_death_toll_and_negation():
+    arts = _articles(
+        "The earthquake in Vantor province killed 12 people on Monday, officials said.\n\n"
+        "Governor Ilse Marten visited the damaged hospital in Vantor on Tuesday.",
+        "The earthquake in Vantor province killed 85 people on Monday, officials said.\n\n"
+        "Governor Ilse Marten did not visit the damaged hospital in Vantor on Tuesday.",
+    )
+    material = seed.material_for(arts)
+    groups, contradictions = build_claims(material, DuplicateReport())
+    kinds = {c.kind for c in contradictions}
+    assert kinds == {"number", "negation"}
+    contested = {g.id for g in groups if g.status == "contested"}
+    for c in contradictions:
+        assert set(c.claim_ids) <= contested
+        assert {e.article_id for e in c.evidence} == {"a0", "a1"}
+
+
+def test_same_quote_two_speakers_is_contested():
+    quote = "We will rebuild every school before the winter comes"
+    arts = _articles(
+        f'Mayor Dana Holt said: "{quote}," at the town hall meeting.',
+        f'Councillor Ravi Shen said: "{quote}," at the town hall meeting.',
+    )
+    extractions = {}
+    for art, speaker in zip(arts, ("Dana Holt", "Ravi Shen"), strict=True):
+        start = art.text.index(quote)
+        q = Quote(art.id, quote, start, start + len(quote), speaker, speaker.split()[-1])
+        extractions[art.id] = ArticleExtraction(article_id=art.id, quotes=(q,))
+    material = seed.material_for(arts, extractions=extractions)
+    _, contradictions = build_claims(material, DuplicateReport())
+    assert [c.kind for c in contradictions] == ["quote_attribution"]
+
+
+def test_empty_material():
+    material = seed.material_for([])
+    assert build_claims(material, DuplicateReport()) == ((), ())
