@@ -41,7 +41,10 @@ def bridge_report():
     paragraphs = text.split("\n\n")
     exact = text.upper().replace(",", " ,").replace("\n\n", "\n\n\n")  # case/punctuation/spacing only
     near = "\n\n".join(
-        ["Wexley says yes to harbour footbridge after six-year row", *paragraphs[1:-1]]  # new headline, trimmed end
+        [
+            "Wexley says yes to harbour footbridge after six-year row",
+            *paragraphs[1:-1],
+        ]  # new headline, trimmed end
         + ["Sign up for our morning newsletter to get the latest local news in your inbox every day."]
     )
     articles = [
@@ -86,7 +89,9 @@ def test_wire_credit_breaks_a_date_tie():
     text = fixture("harbour-bridge.txt")
     articles = [
         Article(id="p", source="p", text=text, published="2024-03-05"),
-        Article(id="q", source="q", text=text + "\n\nCopyright notice.", published="2024-03-05", wire_credit="AP"),
+        Article(
+            id="q", source="q", text=text + "\n\nCopyright notice.", published="2024-03-05", wire_credit="AP"
+        ),
     ]
     group = find_duplicates(material(articles)).groups[0]
     assert group.original == "q"

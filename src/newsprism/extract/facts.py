@@ -108,8 +108,11 @@ def _unit_and_measure(ent, label: str) -> tuple[str | None, str]:
     # The noun the number counts: "40 times", "21 security vehicles" (the head outside the entity).
     root = ent.root
     noun = root.head if root.dep_ in {"nummod", "quantmod", "compound", "amod"} and root.head.i >= ent.end else None
-    if noun is None and ent.end < len(ent.doc) and ent.doc[ent.end].pos_ == "NOUN":
-        noun = ent.doc[ent.end]
+    doc = ent.doc
+    if noun is None and ent.end < len(doc) and doc[ent.end].pos_ == "NOUN":
+        noun = doc[ent.end]
+    if noun is None and ent.end + 1 < len(doc) and doc[ent.end].lower_ == "of" and doc[ent.end + 1].pos_ == "NOUN":
+        noun = doc[ent.end + 1]  # "tens of thousands of troops"
     if noun is not None and noun.pos_ in {"NOUN", "PROPN"}:
         lemma = noun.lower_
         if lemma in _DISTANCE:
@@ -150,7 +153,9 @@ def find_numbers(doc, text: str, article_id: str, sentences: list[tuple[int, int
     out: list[NumericFact] = []
     for ent in doc.ents:
         label = ent.label_
-        phrase = ent.text
+        phrase = ent.text.split("\n", 1)[0].rstrip()
+        if not phrase:
+            continue
         if label in {"DATE", "TIME"}:
             # Durations ("two and a half hours", "six-year term") are numbers; calendar dates are not.
             if not re.search(r"\b(?:second|minute|hour|day|week|month|year|decade)s?\b", phrase.lower()):
@@ -165,6 +170,11 @@ def find_numbers(doc, text: str, article_id: str, sentences: list[tuple[int, int
         value = parse_value(phrase)
         if value is None:
             continue
+        if label == "CARDINAL" and (
+            re.search(r"(?<![\d,.])(1[89]|20)\d\d(?![\d,])", phrase)  # a year the NER did not call a DATE
+            or (value < 3 and not any(c.isdigit() for c in phrase))  # "two countries", "one": no fact
+        ):
+            continue
         unit, measure = _unit_and_measure(ent, label)
         qualifier, start = _qualifier(text, ent.start_char, phrase)
         high = None
@@ -178,7 +188,7 @@ def find_numbers(doc, text: str, article_id: str, sentences: list[tuple[int, int
                 scale = value / low_v if low_v else 1.0
                 value, high, qualifier = low_v * scale, high_v * scale, qualifier or "range"
         # The unit noun belongs to the phrase as written ("more than 40 times").
-        end = ent.end_char
+        end = ent.start_char + len(phrase)
         if measure == "count" and unit and ent.end < len(doc) and doc[ent.end].lower_ == unit:
             end = doc[ent.end].idx + len(doc[ent.end])
         s_start, s_end = _sentence_of(sentences, starts, ent.start_char)

@@ -157,7 +157,7 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
     lower = tok.lower_
     names = ctx.names
     if lower in _PRONOUNS_PERSON:
-        last = names.last_person(before, ctx.quote_ranges)
+        last = names.last_person(before, ctx.quote_ranges, settings.get("pronoun_window_chars"))
         if last is None:
             return None, None
         return last[2], names.affiliation.get(last[2])
@@ -412,7 +412,7 @@ def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
             continue
         n_start, n_end = paras[p + 1]
         body = ctx.text[n_start:n_end].strip()
-        if body[:1] in "\"“«'‘" or len(body.split()) < 8 or body.endswith(":") or n_end > limit:
+        if body[:1] in "\"“«'‘" or len(body.split()) < settings.get("block_quote_min_words") or body.endswith(":") or n_end > limit:
             continue
         colon = start + len(line) - 1
         s_start, _ = _sentence_bounds(ctx, max(start, colon - 1))

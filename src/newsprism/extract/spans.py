@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import settings
+
 _DOUBLE_OPEN = {"“": "”\"“", '"': '"”“', "«": "»", "„": "“”\""}
 _SINGLE_OPEN = {"‘": "’'", "'": "'’"}
 _OPENERS = set(_DOUBLE_OPEN) | set(_SINGLE_OPEN)
@@ -17,7 +19,6 @@ _OPENERS = set(_DOUBLE_OPEN) | set(_SINGLE_OPEN)
 _BEFORE_SINGLE_OPEN = set(" \t([{—–-/“\"«:")
 _AFTER_SINGLE_CLOSE = set(" \t.,;:!?)]}—–-”\"»…")
 _PARAGRAPH = re.compile(r"[^\n]+")
-MAX_QUOTE_CHARS = 6000  # a mark that "closes" further away than this is a stray mark
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def _close_single(text: str, i: int, end: int) -> int:
 
 def find_mark_spans(text: str) -> list[MarkSpan]:
     """Top-level quotation spans (marks included), in text order."""
+    max_chars = settings.get("quote_max_chars")
     paras = _paragraphs(text)
     spans: list[MarkSpan] = []
     k = 0
@@ -88,14 +90,14 @@ def find_mark_spans(text: str) -> list[MarkSpan]:
             c = text[i]
             if c in _DOUBLE_OPEN:
                 j = _close_double(text, i, p_end, _DOUBLE_OPEN[c])
-                if j >= 0 and j + 1 - i <= MAX_QUOTE_CHARS:
+                if j >= 0 and j + 1 - i <= max_chars:
                     if j > i + 1:
                         spans.append(MarkSpan(i, j + 1, True, False))
                     i = j + 1
                     continue
                 # Left open: follow into the next paragraphs that start with an opening mark.
                 start, q, stop = i, k, p_end
-                while q + 1 < len(paras) and text[paras[q + 1][0]] in _OPENERS and stop - start < MAX_QUOTE_CHARS:
+                while q + 1 < len(paras) and text[paras[q + 1][0]] in _OPENERS and stop - start < max_chars:
                     q += 1
                     ns, ne = paras[q]
                     j = _close_double(text, ns, ne, _DOUBLE_OPEN.get(text[ns], "”\""))

@@ -1,0 +1,183 @@
+"""Incremental story clustering: join, found, merge, restart, idempotence, windows and the seed sample."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newsprism import settings
+from newsprism.records import Article
+from newsprism.store.sqlite import SQLiteStore
+from newsprism.stories import CentroidIndex, StoryClusterer, article_vector
+
+ROOT = Path(__file__).resolve().parents[1]
+DIM = 8
+
+
+def unit(*values: float) -> np.ndarray:
+    v = np.zeros(DIM, dtype=np.float32)
+    v[: len(values)] = values
+    return v / np.linalg.norm(v)
+
+
+def art(aid: str, published: str | None = None, title: str | None = None) -> Article:
+    return Article(
+        id=aid,
+        source=aid,
+        text=f"Report {aid} says something happened today.",
+        title=title,
+        published=published,
+    )
+
+
+def rows(vector: np.ndarray, n: int = 4) -> np.ndarray:
+    return np.tile(vector, (n, 1))
+
+
+@pytest.fixture
+def store():
+    s = SQLiteStore(":memory:")
+    yield s
+    s.close()
+
+
+def test_similar_article_joins_and_unrelated_founds_a_new_story(store):
+    clusterer = StoryClusterer(store)
+    first = clusterer.add(art("a1"), rows(unit(1, 0)))
+    second = clusterer.add(art("a2"), rows(unit(1, 0.2)))
+    other = clusterer.add(art("b1"), rows(unit(0, 0, 1)))
+    assert first.story_id == "sa1" and first.score == 1.0
+    assert second.story_id == "sa1" and second.score > 0.9
+    assert "cosine" in second.evidence and "sa1" in second.evidence
+    assert other.story_id == "sb1" and "founds a new story" in other.evidence
+    state = store.story_state("sa1")
+    assert state.size == 2 and state.title == "Report a1 says something happened today."
+    assert np.allclose(state.centroid, unit(1, 0) + unit(1, 0.2), atol=1e-6)  # the sum, not the mean
+
+
+def test_shared_entities_are_evidence_and_tip_the_choice(store):
+    clusterer = StoryClusterer(store)
+    clusterer.add(art("x1"), rows(unit(1, 0)), {"Lindsay Lohan": 3, "Betty Ford Center": 1})
+    clusterer.add(art("y1"), rows(unit(0.6, 0.8)), {"Tara Reid": 2, "Promises": 1})
+    # Nearer to y1's story by cosine, but it names x1's people: entities decide.
+    a = clusterer.add(art("x2"), rows(unit(0.75, 0.66)), {"Lindsay Lohan": 2, "Betty Ford Center": 1})
+    assert a.story_id == "sx1"
+    assert "shared entities: Lindsay Lohan, Betty Ford Center" in a.evidence
+
+
+def test_readding_an_article_returns_its_assignment_without_counting_twice(store):
+    clusterer = StoryClusterer(store)
+    clusterer.add(art("a1"), rows(unit(1, 0)))
+    joined = clusterer.add(art("a2"), rows(unit(1, 0.1)))
+    again = clusterer.add(art("a2"), rows(unit(1, 0.1)))
+    assert again.story_id == joined.story_id
+    assert store.story_state("sa1").size == 2
+
+
+def test_restart_on_the_same_store_file_continues(tmp_path):
+    path = tmp_path / "stories.db"
+    first_store = SQLiteStore(path)
+    StoryClusterer(first_store).add(art("a1", "2024-05-01"), rows(unit(1, 0)))
+    first_store.close()
+
+    store = SQLiteStore(path)
+    clusterer = StoryClusterer(store)
+    joined = clusterer.add(art("a2", "2024-05-02"), rows(unit(1, 0.1)))
+    again = clusterer.add(art("a1", "2024-05-01"), rows(unit(1, 0)))
+    assert joined.story_id == again.story_id == "sa1"
+    state = store.story_state("sa1")
+    assert (state.size, state.first_date, state.last_date) == (2, "2024-05-01", "2024-05-02")
+    store.close()
+
+
+def test_converging_stories_merge_smaller_into_larger(store):
+    # u, v (cosine 0.7) found two stories; an article between them, nearer u, pulls u's story to 0.82 of v.
+    theta = np.arccos(0.7)
+    u, v, w = unit(1, 0), unit(np.cos(theta), np.sin(theta)), unit(np.cos(0.45 * theta), np.sin(0.45 * theta))
+    with settings.override(
+        {"story_join_similarity": 0.75, "story_merge_similarity": 0.8, "story_entity_weight": 0.0}
+    ):
+        clusterer = StoryClusterer(store)
+        clusterer.add(art("u1"), rows(u))
+        assert clusterer.add(art("v1"), rows(v)).story_id == "sv1"
+        joined = clusterer.add(art("w1"), rows(w))
+    assert joined.story_id == "su1" and joined.merged_from == ("sv1",)
+    assert store.resolve_story("sv1") == "su1" and store.story_of("v1") == "su1"
+    assert store.story_state("su1").size == 3
+    assert [s.id for s in store.story_states()] == ["su1"]
+    assert [s.id for s in clusterer.open_stories()] == ["su1"]
+
+
+def test_window_blocks_distant_dates_but_admits_late_arrivals(store):
+    clusterer = StoryClusterer(store)
+    clusterer.add(art("a1", "2024-05-01"), rows(unit(1, 0)))
+    clusterer.add(art("a2", "2024-05-10"), rows(unit(1, 0.05)))
+    late = clusterer.add(
+        art("a3", "2024-04-28"), rows(unit(1, 0.1))
+    )  # published before the newest: still fits
+    far = clusterer.add(art("a4", "2024-06-01"), rows(unit(1, 0.1)))  # same topic, weeks later: a new story
+    assert late.story_id == "sa1"
+    assert far.story_id == "sa4"
+    assert store.story_state("sa1").first_date == "2024-04-28"
+
+
+def test_idle_stories_are_closed(store):
+    clusterer = StoryClusterer(store)
+    clusterer.add(art("old", "2024-01-01"), rows(unit(1, 0)))
+    clusterer.add(art("new", "2024-03-15"), rows(unit(0, 1)))
+    assert store.story_state("sold").closed
+    assert [s.id for s in clusterer.open_stories()] == ["snew"]
+    assert [s.id for s in StoryClusterer(store).open_stories()] == ["snew"]  # also after a restart
+
+
+def test_article_vector_weights_the_lead():
+    vectors = np.vstack([rows(unit(1, 0), 3), rows(unit(0, 1), 9)])
+    with settings.override({"story_lead_sentences": 3, "story_lead_weight": 0.75}):
+        v = article_vector(art("a"), vectors)
+    assert np.isclose(np.linalg.norm(v), 1.0)
+    assert np.isclose(v[0] / v[1], 3.0)  # lead 0.75 vs body 0.25 although the body has 3x the sentences
+
+
+def test_centroid_index_remove_keeps_rows_aligned():
+    index = CentroidIndex()
+    for i in range(3):
+        index.upsert(f"s{i}", unit(*([0] * i + [2])))
+    index.remove("s0")
+    ids, sims = index.similarities(unit(0, 0, 1))
+    assert dict(zip(ids, sims.round(3).tolist(), strict=True)) == {"s2": 1.0, "s1": 0.0}
+
+
+# ------------------------------------------------------------------ the seed sample, real models
+
+
+def test_seed_story_is_one_story_and_a_sports_report_founds_its_own(store):
+    from newsprism.models import embed, nlp
+    from newsprism.text import split_sentences
+
+    dates = {
+        "000": "2024-05-16",
+        "001": "2024-05-17T21:28",
+        "002": "2024-05-16",
+        "003": None,
+        "004": "2024-05-20",
+    }
+    paths = sorted((ROOT / "examples" / "seed-story").glob("*.txt"))
+    paths.append(Path(__file__).with_name("fixtures") / "dedupe" / "cup-final.txt")
+    items = []
+    for path in paths:
+        label = path.name[:3] if path.name[:3] in dates else "cup"
+        text = re.sub(r"\n{3,}", "\n\n", path.read_text(encoding="utf-8").strip())
+        article = Article(id=label, source=str(path), text=text, published=dates.get(label, "2024-05-18"))
+        vectors = embed([s.text for s in split_sentences(label, text)])
+        labels = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP"}
+        counts = Counter(e.text for e in nlp()(text).ents if e.label_ in labels)
+        items.append((article, vectors, counts))
+    items.sort(key=lambda item: (item[0].published is None, item[0].published or ""))
+    assignments = {a.article_id: a for a in StoryClusterer(store).add_many(items)}
+    seed_stories = {store.resolve_story(assignments[k].story_id) for k in dates}
+    assert len(seed_stories) == 1
+    assert store.resolve_story(assignments["cup"].story_id) not in seed_stories
