@@ -15,8 +15,8 @@ from .contradict import find_clash, same_matter
 from .features import features
 from .support import pair_features, score_features
 
-# Hand-set on claimdiff-train (topic-split CV, see the report): pairs from one story almost always share a
-# topic, so "strengthens" holds unless the claims are far apart or clash.
+# Hand-set on claimdiff-train (one threshold, swept 0.0-0.4; F1 0.827 vs all-positive 0.819): pairs from one
+# story almost always share a topic, so "strengthens" holds unless the claims are far apart or clash.
 _STRENGTHEN_MIN_COSINE = 0.2
 _WEAKEN_MIN_COSINE = 0.45
 
@@ -35,16 +35,15 @@ def relation(
     """Whether claim_b strengthens and/or weakens claim_a (titles, when given, add topic context)."""
     from ..models import embed
 
-    texts = [claim_a, claim_b] + ([title_a, title_b] if title_a and title_b else [])
-    vecs = embed(texts)
+    # Titles are accepted for context but unused: blending title similarity in made every ClaimDiff pair
+    # "same topic" (strengthens F1 0.819 vs 0.827 on claims alone).
+    del title_a, title_b
+    vecs = embed([claim_a, claim_b])
     cosine = float(np.dot(vecs[0], vecs[1]))
     fa, fb = features(claim_a), features(claim_b)
     support = score_features(pair_features(fa, fb, cosine))
     clash = find_clash(fa, fb) if same_matter(fa, fb, cosine, _WEAKEN_MIN_COSINE) else None
     topic = cosine
-    if len(vecs) == 4:
-        # Titles say what each article is about; two claims under near-identical headlines share a topic.
-        topic = max(cosine, 0.5 * (cosine + float(np.dot(vecs[2], vecs[3]))))
     strengthens = clash is None and topic >= _STRENGTHEN_MIN_COSINE
     if clash:
         reason = clash.explanation

@@ -16,7 +16,14 @@ from .entities import canonicalize, entity_mentions
 from .facts import find_numbers, parse_value
 from .quotes import find_quotes
 
-__all__ = ["canonicalize", "extract_article", "extract_articles", "find_quotes", "parse_value", "resolve_date"]
+__all__ = [
+    "canonicalize",
+    "extract_article",
+    "extract_articles",
+    "find_quotes",
+    "parse_value",
+    "resolve_date",
+]
 
 
 def extract_article(article: Article, doc) -> ArticleExtraction:

@@ -21,13 +21,26 @@ from ..records import DateMention
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-         ("november", "nov"), ("december", "dec")]
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
     )
     for m in names
 }
-_WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+_WEEKDAYS = {
+    d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+}
 _MONTH_RE = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _MDY = re.compile(_MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{4})\b")
 _DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r",?\s+(\d{4})\b")
@@ -131,14 +144,20 @@ _DEICTIC = re.compile(
     r"|\b(?:(?:on|last|next|this) )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
     re.IGNORECASE,
 )
-_COUNTED = re.compile(r"\d|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many|half)\b", re.I)
-_UNIT = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b", re.I)
+_COUNTED = re.compile(
+    r"\d|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many|half)\b", re.I
+)
+_UNIT = re.compile(
+    r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b", re.I
+)
 _ANCHOR = re.compile(r"\b(?:last|this|next|ago|since|until|early|late|earlier|later|of)\b", re.I)
 
 
 def _is_duration(phrase: str) -> bool:
     """ "two-day", "the past 75 years": a length of time, not a point in it."""
-    return bool(_UNIT.search(phrase) and _COUNTED.search(phrase) and not _ANCHOR.search(phrase)) and not _YEAR.search(phrase)
+    return bool(
+        _UNIT.search(phrase) and _COUNTED.search(phrase) and not _ANCHOR.search(phrase)
+    ) and not _YEAR.search(phrase)
 
 
 def find_dates(
@@ -172,5 +191,9 @@ def find_dates(
         k = bisect_right(starts, start) - 1
         s_start, s_end = sentences[k] if 0 <= k < len(sentences) else (start, end)
         phrase = text[start:end]
-        out.append(DateMention(article_id, phrase, start, end, resolve_date(phrase, published, future), s_start, s_end))
+        out.append(
+            DateMention(
+                article_id, phrase, start, end, resolve_date(phrase, published, future), s_start, s_end
+            )
+        )
     return out

@@ -20,26 +20,79 @@ _TITLES = frozenset(
 
 # Demonyms -> country: the NORP modifiers of titles ("Chinese President Xi Jinping") name an affiliation.
 DEMONYMS = {
-    "american": "United States", "u.s.": "United States", "us": "United States", "russian": "Russia",
-    "chinese": "China", "british": "United Kingdom", "english": "England", "french": "France", "german": "Germany",
-    "italian": "Italy", "spanish": "Spain", "japanese": "Japan", "korean": "Korea", "north korean": "North Korea",
-    "south korean": "South Korea", "indian": "India", "pakistani": "Pakistan", "iranian": "Iran", "iraqi": "Iraq",
-    "israeli": "Israel", "palestinian": "Palestine", "syrian": "Syria", "turkish": "Turkey", "ukrainian": "Ukraine",
-    "polish": "Poland", "canadian": "Canada", "mexican": "Mexico", "brazilian": "Brazil", "australian": "Australia",
-    "saudi": "Saudi Arabia", "egyptian": "Egypt", "afghan": "Afghanistan", "taiwanese": "Taiwan", "belarusian": "Belarus",
-    "dutch": "Netherlands", "swedish": "Sweden", "finnish": "Finland", "norwegian": "Norway", "danish": "Denmark",
-    "greek": "Greece", "hungarian": "Hungary", "vietnamese": "Vietnam", "european": "European Union", "cuban": "Cuba",
-    "venezuelan": "Venezuela", "nigerian": "Nigeria", "south african": "South Africa", "irish": "Ireland",
-    "scottish": "Scotland", "lebanese": "Lebanon", "qatari": "Qatar", "emirati": "United Arab Emirates",
+    "american": "United States",
+    "u.s.": "United States",
+    "us": "United States",
+    "russian": "Russia",
+    "chinese": "China",
+    "british": "United Kingdom",
+    "english": "England",
+    "french": "France",
+    "german": "Germany",
+    "italian": "Italy",
+    "spanish": "Spain",
+    "japanese": "Japan",
+    "korean": "Korea",
+    "north korean": "North Korea",
+    "south korean": "South Korea",
+    "indian": "India",
+    "pakistani": "Pakistan",
+    "iranian": "Iran",
+    "iraqi": "Iraq",
+    "israeli": "Israel",
+    "palestinian": "Palestine",
+    "syrian": "Syria",
+    "turkish": "Turkey",
+    "ukrainian": "Ukraine",
+    "polish": "Poland",
+    "canadian": "Canada",
+    "mexican": "Mexico",
+    "brazilian": "Brazil",
+    "australian": "Australia",
+    "saudi": "Saudi Arabia",
+    "egyptian": "Egypt",
+    "afghan": "Afghanistan",
+    "taiwanese": "Taiwan",
+    "belarusian": "Belarus",
+    "dutch": "Netherlands",
+    "swedish": "Sweden",
+    "finnish": "Finland",
+    "norwegian": "Norway",
+    "danish": "Denmark",
+    "greek": "Greece",
+    "hungarian": "Hungary",
+    "vietnamese": "Vietnam",
+    "european": "European Union",
+    "cuban": "Cuba",
+    "venezuelan": "Venezuela",
+    "nigerian": "Nigeria",
+    "south african": "South Africa",
+    "irish": "Ireland",
+    "scottish": "Scotland",
+    "lebanese": "Lebanon",
+    "qatari": "Qatar",
+    "emirati": "United Arab Emirates",
 }
 
 # Spellings of one country that are the same name, not just related ones ("Washington" stays separate).
 _COUNTRY_ALIASES = {
-    "us": "United States", "u.s.": "United States", "u.s": "United States", "usa": "United States",
-    "u.s.a.": "United States", "united states": "United States", "united states of america": "United States",
-    "america": "United States", "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom",
-    "great britain": "United Kingdom", "united kingdom": "United Kingdom", "prc": "China",
-    "people's republic of china": "China", "russian federation": "Russia", "the russian federation": "Russia",
+    "us": "United States",
+    "u.s.": "United States",
+    "u.s": "United States",
+    "usa": "United States",
+    "u.s.a.": "United States",
+    "united states": "United States",
+    "united states of america": "United States",
+    "america": "United States",
+    "uk": "United Kingdom",
+    "u.k.": "United Kingdom",
+    "britain": "United Kingdom",
+    "great britain": "United Kingdom",
+    "united kingdom": "United Kingdom",
+    "prc": "China",
+    "people's republic of china": "China",
+    "russian federation": "Russia",
+    "the russian federation": "Russia",
 }
 
 
@@ -69,7 +122,9 @@ def entity_mentions(doc, article_id: str) -> list[EntityMention]:
     for ent in doc.ents:
         text = ent.text.rstrip()
         if ent.label_ in ENTITY_LABELS and text:
-            out.append(EntityMention(article_id, ent.start_char, ent.start_char + len(text), text, ent.label_))
+            out.append(
+                EntityMention(article_id, ent.start_char, ent.start_char + len(text), text, ent.label_)
+            )
     return out
 
 
@@ -112,7 +167,12 @@ class NameBook:
             if len(fw) <= n or not (fw[-n:] == words or fw[:n] == words):
                 continue
             # Prefer forms seen before the mention (the reader met them first), a surname match, frequent, long.
-            key = (1 if before is None or start <= before else 0, fw[-n:] == words, self._forms[form], len(fw))
+            key = (
+                1 if before is None or start <= before else 0,
+                fw[-n:] == words,
+                self._forms[form],
+                len(fw),
+            )
             if key > best_key:
                 best, best_key = form, key
         return best
@@ -167,7 +227,8 @@ def affiliation_of(span) -> str | None:
         tok = doc[i]
         if (
             tok.dep_ in {"det", "cc"}
-            or tok.is_punct and tok.text not in {"'", "’"}
+            or tok.is_punct
+            and tok.text not in {"'", "’"}
             or tok.pos_ in {"VERB", "AUX", "ADP", "CCONJ"}
             or tok.ent_type_ == "PERSON"
         ):

@@ -9,34 +9,150 @@ from ..records import NumericFact
 
 _NUMERIC_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 _UNITS_WORDS = {
-    "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12, "half": 0.5,
+    "zero": 0,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "dozen": 12,
+    "half": 0.5,
 }
 _ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20, "hundredth": 100, "last": None,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "twentieth": 20,
+    "hundredth": 100,
+    "last": None,
 }
-_SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9,
-           "trillion": 1e12, "k": 1e3, "m": 1e6, "b": 1e9, "tn": 1e12}
+_SCALES = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "mln": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "trillion": 1e12,
+    "k": 1e3,
+    "m": 1e6,
+    "b": 1e9,
+    "tn": 1e12,
+}
 _CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB", "₹": "INR"}
 _CURRENCY_WORDS = {
-    "dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP",
-    "pounds": "GBP", "yuan": "CNY", "renminbi": "CNY", "rouble": "RUB", "roubles": "RUB", "ruble": "RUB",
-    "rubles": "RUB", "yen": "JPY", "rupee": "INR", "rupees": "INR",
+    "dollar": "USD",
+    "dollars": "USD",
+    "usd": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "rouble": "RUB",
+    "roubles": "RUB",
+    "ruble": "RUB",
+    "rubles": "RUB",
+    "yen": "JPY",
+    "rupee": "INR",
+    "rupees": "INR",
 }
-_DISTANCE = {"km": "km", "kilometer": "km", "kilometre": "km", "kilometers": "km", "kilometres": "km",
-             "mile": "mi", "miles": "mi", "meter": "m", "metre": "m", "meters": "m", "metres": "m"}
-_DURATION = {"second": "s", "seconds": "s", "minute": "min", "minutes": "min", "hour": "h", "hours": "h",
-             "day": "d", "days": "d", "week": "wk", "weeks": "wk", "month": "mo", "months": "mo", "year": "y",
-             "years": "y", "decade": "decade", "decades": "decade", "century": "century", "centuries": "century"}
+_DISTANCE = {
+    "km": "km",
+    "kilometer": "km",
+    "kilometre": "km",
+    "kilometers": "km",
+    "kilometres": "km",
+    "mile": "mi",
+    "miles": "mi",
+    "meter": "m",
+    "metre": "m",
+    "meters": "m",
+    "metres": "m",
+}
+_DURATION = {
+    "second": "s",
+    "seconds": "s",
+    "minute": "min",
+    "minutes": "min",
+    "hour": "h",
+    "hours": "h",
+    "day": "d",
+    "days": "d",
+    "week": "wk",
+    "weeks": "wk",
+    "month": "mo",
+    "months": "mo",
+    "year": "y",
+    "years": "y",
+    "decade": "decade",
+    "decades": "decade",
+    "century": "century",
+    "centuries": "century",
+}
 # Longest first, so "more than" wins over "than"-less prefixes.
 _QUALIFIERS = (
-    "no more than", "no fewer than", "no less than", "more than", "less than", "fewer than", "as many as",
-    "as much as", "as few as", "at least", "at most", "up to", "nearly", "almost", "about", "around",
-    "approximately", "roughly", "some", "over", "under", "just over", "just under", "close to", "about",
-    "an estimated", "estimated",
+    "no more than",
+    "no fewer than",
+    "no less than",
+    "more than",
+    "less than",
+    "fewer than",
+    "as many as",
+    "as much as",
+    "as few as",
+    "at least",
+    "at most",
+    "up to",
+    "nearly",
+    "almost",
+    "about",
+    "around",
+    "approximately",
+    "roughly",
+    "some",
+    "over",
+    "under",
+    "just over",
+    "just under",
+    "close to",
+    "about",
+    "an estimated",
+    "estimated",
 )
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _RANGE = re.compile(r"(\d[\d,.]*)\s*(?:-|–|to|and)\s*(\d[\d,.]*)")
@@ -107,11 +223,20 @@ def _unit_and_measure(ent, label: str) -> tuple[str | None, str]:
             return _DURATION[w], "duration"
     # The noun the number counts: "40 times", "21 security vehicles" (the head outside the entity).
     root = ent.root
-    noun = root.head if root.dep_ in {"nummod", "quantmod", "compound", "amod"} and root.head.i >= ent.end else None
+    noun = (
+        root.head
+        if root.dep_ in {"nummod", "quantmod", "compound", "amod"} and root.head.i >= ent.end
+        else None
+    )
     doc = ent.doc
     if noun is None and ent.end < len(doc) and doc[ent.end].pos_ == "NOUN":
         noun = doc[ent.end]
-    if noun is None and ent.end + 1 < len(doc) and doc[ent.end].lower_ == "of" and doc[ent.end + 1].pos_ == "NOUN":
+    if (
+        noun is None
+        and ent.end + 1 < len(doc)
+        and doc[ent.end].lower_ == "of"
+        and doc[ent.end + 1].pos_ == "NOUN"
+    ):
         noun = doc[ent.end + 1]  # "tens of thousands of troops"
     if noun is not None and noun.pos_ in {"NOUN", "PROPN"}:
         lemma = noun.lower_
@@ -193,6 +318,8 @@ def find_numbers(doc, text: str, article_id: str, sentences: list[tuple[int, int
             end = doc[ent.end].idx + len(doc[ent.end])
         s_start, s_end = _sentence_of(sentences, starts, ent.start_char)
         out.append(
-            NumericFact(article_id, text[start:end], value, unit, measure, qualifier, start, end, s_start, s_end, high)
+            NumericFact(
+                article_id, text[start:end], value, unit, measure, qualifier, start, end, s_start, s_end, high
+            )
         )
     return out

@@ -218,7 +218,9 @@ def _can_speak(ctx: _Text, tok) -> bool:
     return tok.pos_ == "PROPN" or tok.lower_ in _PRONOUNS_PERSON or tok.lemma_ in _ROLE_NOUNS
 
 
-def _attribution_from_cue(ctx: _Text, cue, lo: int | None = None, agent_only: bool = False) -> _Attribution | None:
+def _attribution_from_cue(
+    ctx: _Text, cue, lo: int | None = None, agent_only: bool = False
+) -> _Attribution | None:
     """The speaker of a cue verb; the subject must lie in the cue's paragraph (or after `lo`)."""
     subj = cue if cue.pos_ == "PROPN" else _subject(cue)
     if subj is None or ctx.in_quote(subj.idx):
@@ -312,11 +314,13 @@ def _partial_head(ctx: _Text, mark: MarkSpan):
     return None
 
 
-_CONTENT_OPENERS = frozenset({"that", ":", ",", "—", "–", "-", "saying", "stating", "adding", "writing", "as"})
+_CONTENT_OPENERS = frozenset(
+    {"that", ":", ",", "—", "–", "-", "saying", "stating", "adding", "writing", "as"}
+)
 
 
 def _kind(ctx: _Text, mark: MarkSpan, cue, inherited: bool) -> str:
-    """"direct" when the marks hold the whole of what was said, "partial" for a fragment inside a paraphrase.
+    """ "direct" when the marks hold the whole of what was said, "partial" for a fragment inside a paraphrase.
 
     PolNeAR lists an attribution as a direct quote only when its content starts with the mark, so a quote that
     follows its cue counts as direct only right after the cue, a "that", a colon or a comma.
@@ -324,12 +328,16 @@ def _kind(ctx: _Text, mark: MarkSpan, cue, inherited: bool) -> str:
     text = ctx.text
     inner = text[mark.start + 1 : mark.end - 1].strip()
     after = text[mark.end : mark.end + 2]
-    if inner[:1].islower() and len(inner.split()) < 4 and not any(c in text[mark.end - 3 : mark.end] for c in ",?!"):
+    if (
+        inner[:1].islower()
+        and len(inner.split()) < 4
+        and not any(c in text[mark.end - 3 : mark.end] for c in ",?!")
+    ):
         return "partial"  # a label or fragment: dubbed him "the little senator"
     if "," in after[:1] and cue is not None and cue.idx > mark.end:
         return "direct"
     before = text[max(0, mark.start - 40) : mark.start].rstrip()
-    if not before or before[-1] in ".!?\"”’»":
+    if not before or before[-1] in '.!?"”’»':
         return "direct"  # opens a sentence
     if cue is None or inherited:
         return "direct" if before[-1] in ":,—–" else "partial"
@@ -345,7 +353,9 @@ def _kind(ctx: _Text, mark: MarkSpan, cue, inherited: bool) -> str:
 
 def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
     out: list[Quote] = []
-    prev: tuple[int, _Attribution] | None = None  # (paragraph index, attribution) of the last attributed quote
+    prev: tuple[int, _Attribution] | None = (
+        None  # (paragraph index, attribution) of the last attributed quote
+    )
     limit = len(ctx.doc.text)
     for k, mark in enumerate(ctx.marks):
         if mark.end > limit:
@@ -412,7 +422,12 @@ def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
             continue
         n_start, n_end = paras[p + 1]
         body = ctx.text[n_start:n_end].strip()
-        if body[:1] in "\"“«'‘" or len(body.split()) < settings.get("block_quote_min_words") or body.endswith(":") or n_end > limit:
+        if (
+            body[:1] in "\"“«'‘"
+            or len(body.split()) < settings.get("block_quote_min_words")
+            or body.endswith(":")
+            or n_end > limit
+        ):
             continue
         colon = start + len(line) - 1
         s_start, _ = _sentence_bounds(ctx, max(start, colon - 1))
@@ -420,7 +435,11 @@ def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         lo = max(s_start, start)
         if ctx.text[start:end].lstrip()[:1].islower() and p > 0:
             lo = _sentence_bounds(ctx, paras[p - 1][1] - 1)[0]
-        cues = [t for t in ctx.tokens_between(lo, colon) if t.lemma_.lower() in _BLOCK_CUES and t.pos_ in {"VERB", "AUX"}]
+        cues = [
+            t
+            for t in ctx.tokens_between(lo, colon)
+            if t.lemma_.lower() in _BLOCK_CUES and t.pos_ in {"VERB", "AUX"}
+        ]
         attr = None
         for cue in reversed(cues):
             attr = _attribution_from_cue(ctx, cue, lo=lo)
@@ -428,7 +447,14 @@ def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
                 break
             if any(c.dep_ == "nsubjpass" for c in cue.children) and last_block is not None:
                 # "X were urged to …:" with no agent: the statement quoted just before goes on.
-                attr = _Attribution(last_block.speaker, last_block.mention, last_block.start, last_block.end, cue.text, last_block.affiliation)
+                attr = _Attribution(
+                    last_block.speaker,
+                    last_block.mention,
+                    last_block.start,
+                    last_block.end,
+                    cue.text,
+                    last_block.affiliation,
+                )
                 break
         if attr is None and cues:
             # A parse that ran a headline into the sentence loses the subject: take the named entity that
@@ -444,8 +470,19 @@ def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
             continue
         last_block = attr
         out.append(
-            Quote(article_id, ctx.text[n_start:n_end].strip(), n_start, n_start + len(body), attr.speaker,
-                  attr.mention, attr.start, attr.end, attr.cue, "block", attr.affiliation)
+            Quote(
+                article_id,
+                ctx.text[n_start:n_end].strip(),
+                n_start,
+                n_start + len(body),
+                attr.speaker,
+                attr.mention,
+                attr.start,
+                attr.end,
+                attr.cue,
+                "block",
+                attr.affiliation,
+            )
         )
     for p in range(1, len(paras)):
         start, end = paras[p]
@@ -464,8 +501,19 @@ def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         n_start = m.start("name")
         person = ctx.names.full_name(name)
         out.append(
-            Quote(article_id, body, q_start, q_end, person, raw_name, n_start, n_start + len(raw_name), "posted",
-                  "unmarked", ctx.names.affiliation.get(person))
+            Quote(
+                article_id,
+                body,
+                q_start,
+                q_end,
+                person,
+                raw_name,
+                n_start,
+                n_start + len(raw_name),
+                "posted",
+                "unmarked",
+                ctx.names.affiliation.get(person),
+            )
         )
     return out
 
@@ -479,7 +527,9 @@ def find_quotes(text: str, doc=None, article_id: str = "") -> list[Quote]:
     marks = find_mark_spans(text)
     ctx = _Text(text, doc, marks)
     blocks = _block_quotes(ctx, article_id)
-    marked = [q for q in _marked_quotes(ctx, article_id) if not any(b.start <= q.start < b.end for b in blocks)]
+    marked = [
+        q for q in _marked_quotes(ctx, article_id) if not any(b.start <= q.start < b.end for b in blocks)
+    ]
     quotes = marked + blocks
     quotes.sort(key=lambda q: q.start)
     return quotes

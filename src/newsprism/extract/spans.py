@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from .. import settings
 
-_DOUBLE_OPEN = {"“": "”\"“", '"': '"”“', "«": "»", "„": "“”\""}
+_DOUBLE_OPEN = {"“": '”"“', '"': '"”“', "«": "»", "„": '“”"'}
 _SINGLE_OPEN = {"‘": "’'", "'": "'’"}
 _OPENERS = set(_DOUBLE_OPEN) | set(_SINGLE_OPEN)
 # Characters after which a single quote may open a quotation (not an apostrophe inside a word).
-_BEFORE_SINGLE_OPEN = set(" \t([{—–-/“\"«:")
-_AFTER_SINGLE_CLOSE = set(" \t.,;:!?)]}—–-”\"»…")
+_BEFORE_SINGLE_OPEN = set(' \t([{—–-/“"«:')
+_AFTER_SINGLE_CLOSE = set(' \t.,;:!?)]}—–-”"»…')
 _PARAGRAPH = re.compile(r"[^\n]+")
 
 
@@ -66,7 +66,13 @@ def _close_single(text: str, i: int, end: int) -> int:
             after = text[j + 1] if j + 1 < end else " "
             if after in _AFTER_SINGLE_CLOSE:
                 # "leaders' meeting": a plural possessive is followed by a lowercase word, not closing
-                if text[j - 1] == "s" and after == " " and j + 2 < end and text[j + 2].islower() and j - i < 3:
+                if (
+                    text[j - 1] == "s"
+                    and after == " "
+                    and j + 2 < end
+                    and text[j + 2].islower()
+                    and j - i < 3
+                ):
                     j += 1
                     continue
                 return j
@@ -100,7 +106,7 @@ def find_mark_spans(text: str) -> list[MarkSpan]:
                 while q + 1 < len(paras) and text[paras[q + 1][0]] in _OPENERS and stop - start < max_chars:
                     q += 1
                     ns, ne = paras[q]
-                    j = _close_double(text, ns, ne, _DOUBLE_OPEN.get(text[ns], "”\""))
+                    j = _close_double(text, ns, ne, _DOUBLE_OPEN.get(text[ns], '”"'))
                     if j >= 0:
                         spans.append(MarkSpan(start, j + 1, True, False))
                         next_k, resume = q, j + 1

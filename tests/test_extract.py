@@ -1,0 +1,240 @@
+"""Extraction: quote spans and speakers, numbers, dates, entities and their story-wide canonical forms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsprism.extract import canonicalize, extract_articles, find_quotes, parse_value, resolve_date
+from newsprism.extract.spans import find_mark_spans
+from newsprism.records import Article, StoryMaterial
+
+SEED = Path(__file__).resolve().parents[1] / "examples" / "seed-story"
+
+
+def _by_start(quotes, fragment):
+    hits = [q for q in quotes if fragment in q.text]
+    assert hits, f"no quote containing {fragment!r} in {[q.text for q in quotes]}"
+    return hits[0]
+
+
+# ---------------------------------------------------------------- quotation marks
+
+
+def test_marks_include_quote_characters_and_skip_apostrophes():
+    text = "He said “it’s fine” and 'we won' but the leaders' plan isn't done."
+    spans = [text[s.start : s.end] for s in find_mark_spans(text)]
+    assert spans == ["“it’s fine”", "'we won'"]
+
+
+def test_open_quote_continues_into_next_paragraph_that_opens_with_a_mark():
+    text = "“First paragraph of the speech.\n\n“Second paragraph,” she said.\n\nNarration."
+    spans = find_mark_spans(text)
+    assert len(spans) == 1
+    assert text[spans[0].start : spans[0].end].endswith("paragraph,”")
+
+
+def test_unclosed_quote_stops_at_paragraph_end():
+    text = "She said “this never closes\n\nNext paragraph “has its own” quote."
+    spans = [text[s.start : s.end] for s in find_mark_spans(text)]
+    assert spans == ["“this never closes", "“has its own”"]
+
+
+# ---------------------------------------------------------------- quotes and speakers
+
+TEXT = (
+    "Foreign Minister Anna Berg of Norway met Chinese Premier Li Wen on Monday.\n\n"
+    "“We agreed on a great deal,” Berg said. “The talks will go on.”\n\n"
+    "Li told reporters: “Our trade has never been stronger.”\n\n"
+    "“This is a good day,” he added, calling the deal “historic”.\n\n"
+    "Analysts expect little change."
+)
+
+
+@pytest.fixture(scope="module")
+def quotes():
+    return find_quotes(TEXT, article_id="t1")
+
+
+def test_quote_after_cue_and_before_cue(quotes):
+    q = _by_start(quotes, "We agreed")
+    assert q.text == "“We agreed on a great deal,”"
+    assert TEXT[q.start : q.end] == q.text
+    assert q.speaker == "Anna Berg" and q.speaker_mention == "Berg"
+    assert TEXT[q.speaker_start : q.speaker_end] == "Berg"
+    assert q.cue == "said" and q.kind == "direct"
+    colon = _by_start(quotes, "Our trade")
+    assert colon.speaker == "Li Wen" and colon.cue == "told"
+
+
+def test_second_sentence_of_a_quote_keeps_the_speaker(quotes):
+    assert _by_start(quotes, "The talks will go on").speaker == "Anna Berg"
+
+
+def test_pronoun_speaker_resolves_to_last_named_subject(quotes):
+    q = _by_start(quotes, "This is a good day")
+    assert q.speaker_mention == "he" and q.speaker == "Li Wen"
+    assert TEXT[q.speaker_start : q.speaker_end] == "he"
+
+
+def test_partial_quote_is_marked_partial(quotes):
+    q = _by_start(quotes, "historic")
+    assert q.kind == "partial" and q.speaker == "Li Wen"
+
+
+def test_affiliation_from_title_modifiers(quotes):
+    assert _by_start(quotes, "Our trade").affiliation == "China"
+
+
+def test_scare_quotes_without_a_speaker_are_not_quotes():
+    assert find_quotes("The so-called “new era” began in spring.") == []
+
+
+def test_block_statement_after_colon_and_passive_continuation():
+    text = (
+        "The two governments issued a joint statement on Friday, stating:\n\n"
+        "The parties will expand cooperation in energy, trade and transport over the coming decade.\n\n"
+        "Other members were also urged to join:\n\n"
+        "The parties call on all neighbours to take part in the new transport corridor and its financing."
+    )
+    quotes = find_quotes(text, article_id="b")
+    assert [q.kind for q in quotes] == ["block", "block"]
+    assert quotes[0].text.startswith("The parties will expand")
+    assert "statement" in quotes[0].speaker_mention or "governments" in quotes[0].speaker_mention
+    assert quotes[1].speaker == quotes[0].speaker  # passive intro: the statement goes on
+
+
+def test_social_post_signed_with_handle():
+    text = (
+        "The ministry reacted online.\n"
+        "Our friendship with our neighbours has grown for many decades now.\n"
+        "— Jane Doe (@JaneDoeOfficial) May 16, 2024\n"
+        "More later."
+    )
+    q = _by_start(find_quotes(text), "Our friendship")
+    assert q.kind == "unmarked" and q.speaker == "Jane Doe"
+    assert text[q.speaker_start : q.speaker_end] == "Jane Doe"
+
+
+def test_seed_story_quotes():
+    text = (SEED / "003_e0a648553a41301a.txt").read_text()
+    quotes = find_quotes(text, article_id="003")
+    assert _by_start(quotes, "We believe it is necessary").speaker == "Vladimir Putin"
+    assert _by_start(quotes, "China and Russia promote").speaker == "Xi Jinping"
+    assert _by_start(quotes, "China and Russia firmly support").speaker == "Xi Jinping"
+    assert _by_start(quotes, "the leading role of Russia").speaker == "Yuri Ushakov"
+
+
+def test_long_hostile_input_stays_fast():
+    import time
+
+    text = ("“" + "a ' b “ c " * 2000 + "\n") * 20
+    t0 = time.perf_counter()
+    find_mark_spans(text)
+    assert time.perf_counter() - t0 < 1.0
+
+
+# ---------------------------------------------------------------- numbers and dates
+
+
+@pytest.mark.parametrize(
+    "phrase, value",
+    [
+        ("$240 billion", 2.4e11),
+        ("1,000-kilometer", 1000),
+        ("two and a half", 2.5),
+        ("tens of thousands", 1e4),
+        ("75th", 75),
+        ("21", 21),
+        ("3.5 million", 3.5e6),
+    ],
+)
+def test_parse_value(phrase, value):
+    assert parse_value(phrase) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    "phrase, future, expected",
+    [
+        ("May 16, 2024", False, "2024-05-16"),
+        ("Thursday", False, "2024-05-16"),
+        ("Thursday", True, "2024-05-23"),
+        ("earlier today", False, "2024-05-20"),
+        ("yesterday", False, "2024-05-19"),
+        ("last year", False, "2023"),
+        ("this month", False, "2024-05"),
+        ("February 2022", False, "2022-02"),
+        ("2012", False, "2012"),
+        ("a century", False, None),
+    ],
+)
+def test_resolve_date(phrase, future, expected):
+    assert resolve_date(phrase, "2024-05-20T10:00", future) == expected  # a Monday
+
+
+def test_relative_date_without_publication_stays_unresolved():
+    assert resolve_date("Thursday", None) is None
+
+
+# ---------------------------------------------------------------- articles and story canonical forms
+
+
+@pytest.fixture(scope="module")
+def extractions():
+    a = Article(
+        id="a1",
+        source="a1.txt",
+        published="2024-05-17",
+        text=(
+            "Chinese President Xi Jinping met Vladimir Putin in Beijing on Thursday.\n\n"
+            "Trade reached a record $240 billion last year, and Putin has met Xi more than 40 times.\n\n"
+            "“We are friends,” Xi said. Putin will visit Harbin on Friday."
+        ),
+    )
+    b = Article(
+        id="b1",
+        source="b1.txt",
+        published="2024-05-16",
+        text="President Xi welcomed Putin in the U.S. press coverage of the United States. “Welcome,” Xi said.",
+    )
+    return [a, b], extract_articles([a, b])
+
+
+def test_extract_articles_numbers_dates_mentions(extractions):
+    (a, _), (ea, _) = extractions
+    money = [n for n in ea.numbers if n.measure == "money"][0]
+    assert (money.value, money.unit) == (2.4e11, "USD")
+    times = [n for n in ea.numbers if n.unit == "times"][0]
+    assert (times.value, times.qualifier, times.text) == (40, "more than", "more than 40 times")
+    assert a.text[times.sentence_start : times.sentence_end].startswith("Trade reached")
+    resolved = {d.text: d.resolved for d in ea.dates}
+    assert resolved["Thursday"] == "2024-05-16"
+    assert resolved["Friday"] == "2024-05-24"  # "will visit": the next Friday
+    assert resolved["last year"] == "2023"
+    assert any(m.text == "Xi Jinping" and m.label == "PERSON" for m in ea.mentions)
+    for m in ea.mentions:
+        assert a.text[m.start : m.end] == m.text
+
+
+def test_canonicalize_merges_names_across_articles(extractions):
+    articles, exs = extractions
+    material = StoryMaterial(
+        story_id="s",
+        articles=tuple(articles),
+        sentences={},
+        vectors={},
+        extractions={e.article_id: e for e in exs},
+    )
+    entities, quotes = canonicalize(material)
+    xi = [e for e in entities if e.name == "Xi Jinping"]
+    assert len(xi) == 1 and xi[0].id == "xi-jinping"
+    assert {"Xi"} <= set(xi[0].aliases)
+    assert dict(xi[0].mentions_per_article)["b1"] >= 1
+    assert all(q.speaker == "Xi Jinping" for q in quotes if q.speaker_mention == "Xi")
+    us = [e for e in entities if e.name == "United States"]
+    assert len(us) == 1
+
+
+def test_extract_articles_empty():
+    assert extract_articles([]) == []
