@@ -33,6 +33,9 @@ def newsprism_finder() -> QuoteFinder:
         return [
             PredictedQuote(q.start, q.end, q.speaker, q.speaker_mention, q.speaker_start, q.speaker_end)
             for q in find_quotes(text)
+            # The gold lists direct quotes (content opening with a quote mark); a quoted fragment inside a
+            # paraphrase ("called it 'deeply problematic'") is a different attribution type there.
+            if q.kind != "partial"
         ]
 
     return find
