@@ -102,9 +102,10 @@ def test_quotes_have_the_right_speakers(story, fragment, speaker):
 def test_quote_offsets_point_into_the_clean_text(report, story):
     texts = {a["id"]: a["text"] for a in report["articles"]}
     for q in story["quotes"]:
-        assert q["text"].strip() in texts[q["article_id"]][q["start"] : q["end"]] or texts[q["article_id"]][
-            q["start"] : q["end"]
-        ].strip("\"“”'‘’«» ") in q["text"]
+        assert (
+            q["text"].strip() in texts[q["article_id"]][q["start"] : q["end"]]
+            or texts[q["article_id"]][q["start"] : q["end"]].strip("\"“”'‘’«» ") in q["text"]
+        )
 
 
 def test_brief_cites_every_sentence_with_real_evidence(report, story):
@@ -165,7 +166,9 @@ def test_bad_inputs_are_rejected_and_the_rest_analysed(tmp_path, sample_dir):
     shutil.copy(sample_dir / "001_b22f3cb3e1c2f43c.txt", inputs)
     (inputs / "empty.txt").write_text("")
     (inputs / "binary.txt").write_bytes(bytes(range(256)) * 20)
-    (inputs / "feed.jsonl").write_text('{"title": "ok", "text": "' + "Words of a real sentence here. " * 5 + '"}\n{broken\n')
+    (inputs / "feed.jsonl").write_text(
+        '{"title": "ok", "text": "' + "Words of a real sentence here. " * 5 + '"}\n{broken\n'
+    )
     result = analyze([inputs], db=tmp_path / "n.db", out=tmp_path / "out")
     rejected = {r.input.rsplit("/", 1)[-1]: r.reason for r in result.ingest.rejections}
     assert set(rejected) == {"empty.txt", "binary.txt", "feed.jsonl#L2"}

@@ -28,7 +28,7 @@ PAYLOAD = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
 def hostile_store() -> SQLiteStore:
     store = SQLiteStore(":memory:")
-    text = f"Officials met on Monday. {PAYLOAD} \"We agree,\" the minister said.\n\nMore text follows here."
+    text = f'Officials met on Monday. {PAYLOAD} "We agree," the minister said.\n\nMore text follows here.'
     article = Article(
         id="a1",
         source="evil.html",

@@ -44,8 +44,12 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to read and extend.")
-@click.option("--out", default="newsprism-report", show_default=True, help="Folder for report.json and the HTML report.")
-@click.option("--setting", "setting_pairs", multiple=True, metavar="NAME=VALUE", help="Override a setting for this run.")
+@click.option(
+    "--out", default="newsprism-report", show_default=True, help="Folder for report.json and the HTML report."
+)
+@click.option(
+    "--setting", "setting_pairs", multiple=True, metavar="NAME=VALUE", help="Override a setting for this run."
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def analyze(paths: tuple[Path, ...], db: str, out: str, setting_pairs: tuple[str, ...], quiet: bool) -> None:
     """Analyse files and folders of articles (.txt, .html, .htm, .jsonl) end to end.
@@ -79,7 +83,9 @@ def analyze(paths: tuple[Path, ...], db: str, out: str, setting_pairs: tuple[str
 
 @main.command()
 @click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to report on.")
-@click.option("--out", default="newsprism-report", show_default=True, help="Folder for report.json and the HTML report.")
+@click.option(
+    "--out", default="newsprism-report", show_default=True, help="Folder for report.json and the HTML report."
+)
 def report(db: str, out: str) -> None:
     """Rewrite report.json and the HTML report from the store, without analysing anything.
 
@@ -138,7 +144,9 @@ def rejects(db: str) -> None:
 
 
 @main.command("settings")
-@click.option("--markdown", is_flag=True, help="Print the table as Markdown (docs/settings.md is made this way).")
+@click.option(
+    "--markdown", is_flag=True, help="Print the table as Markdown (docs/settings.md is made this way)."
+)
 def show_settings(markdown: bool) -> None:
     """Print every setting with its default and what it does.
 
@@ -158,7 +166,9 @@ def show_settings(markdown: bool) -> None:
 @click.argument("task", type=click.Choice(["extraction", "clustering", "quotes", "summaries", "claims"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
-@click.option("--cv", type=int, default=None, help="claims: k-fold cross-validation with folds split by topic.")
+@click.option(
+    "--cv", type=int, default=None, help="claims: k-fold cross-validation with folds split by topic."
+)
 @click.option("--limit", type=int, default=None, help="Score only the first N items (quick checks).")
 def evaluate(task: str, file: Path, as_json: bool, cv: int | None, limit: int | None) -> None:
     """Score a pipeline stage on a labelled file in the formats of shared/eval/README.md.

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from . import settings
 from .errors import InputError
 from .records import (
     Article,
@@ -216,7 +215,9 @@ class Pipeline:
         self.store.put_analysis(story_id, analysis_to_dict(analysis))
         return analysis
 
-    def analyze_as_story(self, docs: Iterable[RawDocument | Rejection], story_id: str = "adhoc") -> StoryAnalysis:
+    def analyze_as_story(
+        self, docs: Iterable[RawDocument | Rejection], story_id: str = "adhoc"
+    ) -> StoryAnalysis:
         """Treat the given documents as one story, skipping clustering (summaries eval, API users)."""
         result = self.ingest(docs)
         unique = list({a.id: a for a in result.articles}.values())

@@ -24,8 +24,12 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     # ---- ingest
-    Setting("max_input_bytes", 20_000_000, "Inputs larger than this are rejected (bytes, before decompression)."),
-    Setting("max_decompressed_bytes", 50_000_000, "A gzip input that inflates past this is refused as a bomb."),
+    Setting(
+        "max_input_bytes", 20_000_000, "Inputs larger than this are rejected (bytes, before decompression)."
+    ),
+    Setting(
+        "max_decompressed_bytes", 50_000_000, "A gzip input that inflates past this is refused as a bomb."
+    ),
     Setting("min_text_chars", 40, "A cleaned article shorter than this is rejected as empty."),
     # ---- clean
     Setting(
@@ -35,7 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # ---- dedupe
     Setting("minhash_num_perm", 128, "MinHash permutations (datasketch default)."),
-    Setting("near_duplicate_jaccard", 0.7, "Shingle Jaccard at or above which two articles are near duplicates."),
+    Setting(
+        "near_duplicate_jaccard", 0.7, "Shingle Jaccard at or above which two articles are near duplicates."
+    ),
     Setting(
         "sentence_align_similarity",
         0.7,
@@ -91,7 +97,9 @@ SETTINGS: tuple[Setting, ...] = (
         0.8,
         "Story-to-story centroid cosine at or above which two stories merge (0.75 over-merged ECB+ events).",
     ),
-    Setting("story_window_days", 7, "An article joins only stories active within this many days of its date."),
+    Setting(
+        "story_window_days", 7, "An article joins only stories active within this many days of its date."
+    ),
     Setting("story_idle_days", 30, "Stories idle for longer than this leave the in-memory index."),
     Setting("story_lead_sentences", 3, "Leading sentences (plus the title) that form an article's lead."),
     Setting(
@@ -131,7 +139,9 @@ SETTINGS: tuple[Setting, ...] = (
         "A paragraph after '…, stating:' needs this many words to be read as an unmarked statement.",
     ),
     # ---- claims
-    Setting("claim_align_similarity", 0.7, "MiniLM cosine at or above which two claims join one claim group."),
+    Setting(
+        "claim_align_similarity", 0.7, "MiniLM cosine at or above which two claims join one claim group."
+    ),
     Setting(
         "support_threshold",
         0.6,
@@ -150,9 +160,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # ---- brief
     Setting("brief_max_sentences", 8, "Most sentences in a story brief."),
-    Setting("brief_redundancy_similarity", 0.75, "A candidate this similar to a chosen brief sentence is skipped."),
+    Setting(
+        "brief_redundancy_similarity", 0.75, "A candidate this similar to a chosen brief sentence is skipped."
+    ),
     # ---- paths
-    Setting("eval_dir", "../shared/eval", "Where the labelled evaluation data lives (read at run time, never copied)."),
+    Setting(
+        "eval_dir",
+        "../shared/eval",
+        "Where the labelled evaluation data lives (read at run time, never copied).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

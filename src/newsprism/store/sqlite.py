@@ -104,14 +104,18 @@ class SQLiteStore:
         self.path = str(path)
         try:
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
+            self._conn.execute(
+                "PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY"
+            )
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
             self._conn.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open as a newsprism store ({exc}); choose another --db file") from exc
+            raise StoreError(
+                f"{self.path}: cannot open as a newsprism store ({exc}); choose another --db file"
+            ) from exc
         self._lock = threading.RLock()
         self._depth = 0
 
@@ -205,7 +209,10 @@ class SQLiteStore:
         self._exec("DELETE FROM rejected WHERE input = ?", (source,))
 
     def rejections(self) -> list[Rejection]:
-        return [Rejection(r["input"], r["reason"]) for r in self._query("SELECT * FROM rejected ORDER BY at, input")]
+        return [
+            Rejection(r["input"], r["reason"])
+            for r in self._query("SELECT * FROM rejected ORDER BY at, input")
+        ]
 
     # ------------------------------------------------------------ vectors
 
@@ -217,7 +224,9 @@ class SQLiteStore:
         )
 
     def get_vectors(self, article_id: str, kind: str) -> np.ndarray | None:
-        rows = self._query("SELECT data, rows FROM vectors WHERE article_id = ? AND kind = ?", (article_id, kind))
+        rows = self._query(
+            "SELECT data, rows FROM vectors WHERE article_id = ? AND kind = ?", (article_id, kind)
+        )
         if not rows:
             return None
         flat = np.frombuffer(rows[0]["data"], dtype=np.float32)
