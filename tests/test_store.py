@@ -122,3 +122,9 @@ def test_not_a_database_is_a_clear_error(tmp_path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="junk.db"):
         SQLiteStore(path)
+
+
+def test_store_folder_is_created(tmp_path):
+    store = SQLiteStore(tmp_path / "new" / "folder" / "n.db")
+    assert store.article_count() == 0
+    store.close()
