@@ -31,6 +31,15 @@ def _fail(exc: NewsprismError) -> None:
     sys.exit(EXIT_FAILED)
 
 
+def _open_store(db: str):
+    from .store import open_store
+
+    try:
+        return open_store(db)
+    except NewsprismError as exc:
+        _fail(exc)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsprism")
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage's decisions.")
@@ -94,12 +103,8 @@ def report(db: str, out: str) -> None:
       newsprism report --db news.db --out report/
     """
     from .report import write_report
-    from .store import open_store
 
-    try:
-        store = open_store(db)
-    except NewsprismError as exc:
-        _fail(exc)
+    store = _open_store(db)
     write_report(store, Path(out))
     click.echo(f"report: {(Path(out) / 'index.html').resolve()}")
 
@@ -113,12 +118,7 @@ def stories(db: str) -> None:
     Example:
       newsprism stories --db news.db
     """
-    from .store import open_store
-
-    try:
-        store = open_store(db)
-    except NewsprismError as exc:
-        _fail(exc)
+    store = _open_store(db)
     for story_id in store.story_ids():
         state = store.story_state(story_id)
         click.echo(f"{story_id}\t{state.size} articles\t{state.last_date or '-'}\t{state.title}")
@@ -133,12 +133,7 @@ def rejects(db: str) -> None:
     Example:
       newsprism rejects --db news.db
     """
-    from .store import open_store
-
-    try:
-        store = open_store(db)
-    except NewsprismError as exc:
-        _fail(exc)
+    store = _open_store(db)
     for rejection in store.rejections():
         click.echo(f"{rejection.input}\t{rejection.reason}")
 
