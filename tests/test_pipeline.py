@@ -177,3 +177,25 @@ def test_bad_inputs_are_rejected_and_the_rest_analysed(tmp_path, sample_dir):
     assert len(result.ingest.articles) == 2
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert len(report["rejected"]) == 3
+
+
+def test_partnership_phrasings_are_one_corroborated_claim(report, story):
+    texts = ("no limits", "no holds barred", "borderless", "no limit")
+    groups = [c for c in story["claims"] if any(t in e["text"] for e in c["evidence"] for t in texts)]
+    best = max(groups, key=lambda c: len(c["article_ids"]))
+    assert len(best["article_ids"]) >= 3
+    assert best["status"] == "corroborated"
+    # 001 and 004 are one wire story, so they count once.
+    assert 2 <= best["independent_sources"] < len(best["article_ids"])
+
+
+def test_single_source_claims_from_the_sample(report, story):
+    a000, a003 = by_file(report, "000"), by_file(report, "003")
+    trade = [c for c in story["claims"] if "$240 billion" in c["text"]]
+    assert trade and trade[0]["status"] == "single_source" and trade[0]["article_ids"] == [a003["id"]]
+    afghan = [c for c in story["claims"] if "Afghan" in c["text"]]
+    assert afghan and all(c["article_ids"] == [a000["id"]] for c in afghan)
+    blinken = [c for c in story["claims"] if "Blinken" in c["text"]]
+    assert (
+        len(blinken) == 1 and blinken[0]["status"] == "single_source" and len(blinken[0]["article_ids"]) == 2
+    )

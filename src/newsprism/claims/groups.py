@@ -107,12 +107,13 @@ def _key(item: _Item) -> str:
     return f"{item.article_id}:{item.sentence.start}:{item.sentence.end}"
 
 
-def _reuse_pairs(duplicates: DuplicateReport) -> set[tuple[str, str]]:
-    pairs = set()
-    for reuse in duplicates.partial_reuse:
-        pairs.add((reuse.article_id, reuse.source_id))
-        pairs.add((reuse.source_id, reuse.article_id))
-    return pairs
+def _reuse_links(duplicates: DuplicateReport) -> list[tuple[tuple[str, int], tuple[str, int]]]:
+    """The reused sentences themselves: (reusing article, sentence start) ~ (source article, sentence start)."""
+    return [
+        ((reuse.article_id, pair.a_start), (reuse.source_id, pair.b_start))
+        for reuse in duplicates.partial_reuse
+        for pair in reuse.pairs
+    ]
 
 
 def build_claims(
@@ -159,7 +160,7 @@ def build_claims(
     for i, item in enumerate(items):
         members.setdefault(uf.find(_key(item)), []).append(i)
 
-    reuse = _reuse_pairs(duplicates)
+    reuse = _reuse_links(duplicates)
     group_of: dict[int, str] = {}
     drafts: list[tuple[list[int], str]] = []
     for idx in members.values():
@@ -175,7 +176,7 @@ def build_claims(
     groups: list[ClaimGroup] = []
     for idx, gid in drafts:
         article_ids = tuple(dict.fromkeys(items[k].article_id for k in idx))
-        independent = _independent(article_ids, roots, reuse)
+        independent = _independent([items[k] for k in idx], roots, reuse)
         status = (
             "contested" if gid in contested else ("corroborated" if independent >= 2 else "single_source")
         )
@@ -199,14 +200,17 @@ def build_claims(
     return tuple(groups), contradictions
 
 
-def _independent(article_ids: tuple[str, ...], roots: dict[str, str], reuse: set[tuple[str, str]]) -> int:
-    uf = _UnionFind(roots[a] for a in article_ids)
-    # Articles that partly reuse each other's text count once for the claims they share.
-    for a in article_ids:
-        for b in article_ids:
-            if a < b and (a, b) in reuse:
-                uf.union(roots[a], roots[b])
-    return len({uf.find(roots[a]) for a in article_ids})
+def _independent(
+    members: list[_Item], roots: dict[str, str], reuse: list[tuple[tuple[str, int], tuple[str, int]]]
+) -> int:
+    """Independent sources of a claim group: rewrites and one outlet count once, and so does a sentence
+    that one article reused from another (only that sentence: the rest of the two articles stays independent)."""
+    uf = _UnionFind(roots[m.article_id] for m in members)
+    present = {(m.article_id, m.sentence.start) for m in members}
+    for reused, source in reuse:
+        if reused in present and source in present:
+            uf.union(roots[reused[0]], roots[source[0]])
+    return len({uf.find(roots[m.article_id]) for m in members})
 
 
 def _canonical(idx: list[int], items: list[_Item], sims: np.ndarray, roots: dict[str, str]) -> int:
