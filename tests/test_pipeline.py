@@ -199,3 +199,15 @@ def test_single_source_claims_from_the_sample(report, story):
     assert (
         len(blinken) == 1 and blinken[0]["status"] == "single_source" and len(blinken[0]["article_ids"]) == 2
     )
+
+
+def test_brief_does_not_state_unattributed_statements_as_fact(story):
+    blocks = [
+        (q["article_id"], q["start"], q["end"]) for q in story["quotes"] if q["kind"] in ("block", "unmarked")
+    ]
+    assert blocks
+    for sentence in story["brief"]:
+        first = sentence["evidence"][0]
+        assert not any(
+            aid == first["article_id"] and s <= first["start"] and first["end"] <= e for aid, s, e in blocks
+        ), sentence["text"]

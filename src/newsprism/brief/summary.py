@@ -106,6 +106,7 @@ def write_brief(
     if not candidates or limit <= 0:
         return ()
     centroid = _centroid(material)
+    unattributed = _unattributed_spans(material)
     top_sources = max(c.sources for c in candidates)
     relevance = []
     for c in candidates:
@@ -114,17 +115,31 @@ def write_brief(
         # A line without closing punctuation is a headline or subhead, not prose for a brief.
         prose = c.sentence.text.rstrip().endswith((".", "!", "?", '"', "”", "’", "'"))
         loaded = is_loaded(c.sentence.text) and not _REACTION.search(c.sentence.text)
+        # A sentence inside a block quote is someone's statement with no attribution in the sentence itself:
+        # a neutral brief must not state it as fact.
+        voiced = any(
+            s <= c.sentence.start and c.sentence.end <= e for s, e in unattributed.get(c.article_id, ())
+        )
         relevance.append(
             _W_CENTRAL * central
             + _W_SOURCES * (c.sources - 1) / max(top_sources - 1, 1)
             + _W_LEAD * lead
             - _W_LOADED * loaded
             - (0.0 if prose else 10.0)
+            - (10.0 if voiced else 0.0)
         )
     chosen = _mmr(candidates, np.array(relevance), limit)
     # Within a section, lead sentences first: news puts what matters most at the top.
     chosen.sort(key=lambda c: (_section(c.sentence.text), c.sentence.index, c.order))
     return tuple(_cite(material, c) for c in chosen)
+
+
+def _unattributed_spans(material: StoryMaterial) -> dict[str, list[tuple[int, int]]]:
+    """Spans of quotes given without quote marks (block statements, embedded posts), per article."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for aid, extraction in material.extractions.items():
+        spans[aid] = [(q.start, q.end) for q in extraction.quotes if q.kind in ("block", "unmarked")]
+    return spans
 
 
 def _mmr(candidates: list[_Candidate], relevance: np.ndarray, limit: int) -> list[_Candidate]:
