@@ -138,6 +138,39 @@ def rejects(db: str) -> None:
         click.echo(f"{rejection.input}\t{rejection.reason}")
 
 
+@main.command()
+@click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to browse.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only by default)."
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0 picks a free one).",
+)
+def serve(db: str, host: str, port: int) -> None:
+    """Browse the store in a local web app; every page also has a .json twin.
+
+    \b
+    Example:
+      newsprism serve --db news.db --port 8000
+    """
+    from .web import serve as run_server
+
+    try:
+        run_server(
+            db, host=host, port=port, ready=lambda url: click.echo(f"serving {db} at {url}/ (Ctrl-C stops)")
+        )
+    except NewsprismError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(
+            NewsprismError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port")
+        )
+
+
 @main.command("settings")
 @click.option(
     "--markdown", is_flag=True, help="Print the table as Markdown (docs/settings.md is made this way)."

@@ -31,11 +31,32 @@ SETTINGS: tuple[Setting, ...] = (
         "max_decompressed_bytes", 50_000_000, "A gzip input that inflates past this is refused as a bomb."
     ),
     Setting("min_text_chars", 40, "A cleaned article shorter than this is rejected as empty."),
+    Setting("fetch_timeout_s", 20.0, "Connect and read timeout of one HTTP request (`newsprism fetch`)."),
+    Setting(
+        "fetch_max_bytes",
+        10_000_000,
+        "A fetched page larger than this after decompression is refused (the largest news page in"
+        " shared/eval/extraction is about 1.5 MB; 10 MB leaves room for inline scripts, stops bombs early).",
+    ),
+    Setting("fetch_retries", 2, "Retries of a request that failed to connect or got HTTP 429/5xx."),
+    Setting("fetch_backoff_s", 1.0, "First retry delay; doubled for each further retry (Retry-After wins, capped at 60 s)."),
+    Setting(
+        "fetch_host_interval_s",
+        1.0,
+        "Seconds between two requests to the same host (the common crawl-delay courtesy of 1 request/s).",
+    ),
     # ---- clean
     Setting(
         "repeated_line_min_count",
         2,
         "A short line that occurs this many times in one article (bylines, share bars) is boilerplate after its first use.",
+    ),
+    Setting(
+        "site_boilerplate_min_articles",
+        3,
+        "A short paragraph (<= 200 chars) already seen in this many earlier articles of the same site is site"
+        " furniture and is removed (needs a store; hand-set: a story line repeated verbatim in 3 articles of one"
+        " site is rarer than a promo line).",
     ),
     # ---- dedupe
     Setting("minhash_num_perm", 128, "MinHash permutations (datasketch default)."),

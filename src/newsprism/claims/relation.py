@@ -1,24 +1,82 @@
 """Relation between two claims from different articles on one story: does b strengthen or weaken a?
 
-Strengthening is broader than paraphrase: b may add evidence for a without restating it, so it is judged on
-topic agreement (claims and titles close in meaning) with no contradiction. Weakening is the contradiction
-logic of contradict.py (numbers, negation, opposite predicates) on claims about the same matter.
+Two logistic regressions (one per label) over dense pair features that do not depend on the topic: MiniLM
+similarities of the claims and of their articles' titles, the support model's score, number / negation /
+opposite-predicate clashes (contradict.py), and cue lexicons for contrast ("however", "but"), dispute
+("denied", "argued", "critics") and attribution. Weakening in news is mostly a rival side speaking
+("his lawyers argued ..."), not a flat logical contradiction, which is why the cues carry weight.
+
+The shipped coefficients (relation_model.json) are `fit_relation` on all of claimdiff-train, written by
+`python bench/calibrate_support.py --relation`; the eval's cross-validation calls `fit_relation` on each
+training part instead, so its scores never see the test fold.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .contradict import find_clash, same_matter
-from .features import features
+from .features import features, name_overlap, number_relation, opposite_predicates, word_overlap
 from .support import pair_features, score_features
 
-# Hand-set on claimdiff-train (one threshold, swept 0.0-0.4; F1 0.827 vs all-positive 0.819): pairs from one
-# story almost always share a topic, so "strengthens" holds unless the claims are far apart or clash.
-_STRENGTHEN_MIN_COSINE = 0.2
-_WEAKEN_MIN_COSINE = 0.45
+_MODEL_FILE = Path(__file__).with_name("relation_model.json")
+_WEAKEN_MIN_COSINE = 0.45  # below this two claims are not about one matter, so a clash means nothing
+_MAX_CHARS = 2_000
+
+# Cue lexicons (hand-written; the words are general English discourse markers, not topic words).
+_CONTRAST = re.compile(
+    r"\b(?:however|but|although|though|despite|yet|instead|nevertheless|nonetheless|whereas|still|"
+    r"even as|even though|rather|meanwhile|on the other hand|in contrast)\b",
+    re.IGNORECASE,
+)
+_DISPUTE = re.compile(
+    r"\b(?:den(?:y|ies|ied|ying)|disput\w*|reject\w*|refut\w*|argu\w*|insist\w*|counter\w*|contend\w*|"
+    r"critic\w*|slam\w*|blast\w*|accus\w*|dismiss\w*|false(?:ly)?|misleading|baseless|no evidence|"
+    r"opponents?|defen[cs]e|lawyers?|attorneys?|push(?:ed)? back|objected|oppos\w*|challeng\w*|"
+    r"claim(?:s|ed)?|alleg\w*|skeptic\w*|sceptic\w*|doubt\w*|questioned|condemn\w*|denounc\w*)\b",
+    re.IGNORECASE,
+)
+_SAID = re.compile(r"\b(?:said|says|told|according to|stated|added|wrote|tweeted)\b", re.IGNORECASE)
+_QUOTE = re.compile(r"[\"“”]")
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot)\b|n[’']t\b", re.I)
+
+FEATURE_NAMES = (
+    "cosine",
+    "title_cosine",
+    "b_to_title_a",
+    "a_to_title_b",
+    "b_to_title_b",
+    "has_titles",
+    "support",
+    "word_overlap",
+    "name_jaccard",
+    "number_match",
+    "number_clash",
+    "negation_mismatch",
+    "opposite",
+    "clash",
+    "contrast_b",
+    "contrast_a",
+    "dispute_b",
+    "dispute_a",
+    "dispute_title_b",
+    "said_b",
+    "quote_b",
+    "quote_a",
+    "negation_b",
+    "log_words_a",
+    "log_words_b",
+)
+LABELS = ("strengthens", "weakens")
 
 
 @dataclass(frozen=True)
@@ -29,26 +87,224 @@ class ClaimRelation:
     reason: str
 
 
-def relation(
-    claim_a: str, claim_b: str, title_a: str | None = None, title_b: str | None = None
-) -> ClaimRelation:
-    """Whether claim_b strengthens and/or weakens claim_a (titles, when given, add topic context)."""
+@dataclass(frozen=True)
+class RelationModel:
+    """Per label: standardised-feature logistic coefficients and the decision threshold on its probability."""
+
+    feature_names: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: Mapping[str, tuple[float, ...]]
+    intercept: Mapping[str, float]
+    threshold: Mapping[str, float]
+    trained_on: str = ""
+
+    def probability(self, label: str, x: np.ndarray) -> np.ndarray:
+        z = (np.atleast_2d(x) - np.array(self.mean)) / np.array(self.scale)
+        logit = z @ np.array(self.coef[label]) + self.intercept[label]
+        return 1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0)))
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "trained_on": self.trained_on,
+                "feature_names": list(self.feature_names),
+                "mean": [round(v, 6) for v in self.mean],
+                "scale": [round(v, 6) for v in self.scale],
+                "coef": {k: [round(v, 6) for v in c] for k, c in self.coef.items()},
+                "intercept": {k: round(v, 6) for k, v in self.intercept.items()},
+                "threshold": {k: round(v, 4) for k, v in self.threshold.items()},
+            },
+            indent=1,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> RelationModel:
+        raw = json.loads(text)
+        return cls(
+            feature_names=tuple(raw["feature_names"]),
+            mean=tuple(raw["mean"]),
+            scale=tuple(raw["scale"]),
+            coef={k: tuple(v) for k, v in raw["coef"].items()},
+            intercept=dict(raw["intercept"]),
+            threshold=dict(raw["threshold"]),
+            trained_on=raw.get("trained_on", ""),
+        )
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> RelationModel:
+    model = RelationModel.from_json(_MODEL_FILE.read_text(encoding="utf-8"))
+    if model.feature_names != FEATURE_NAMES:
+        raise RuntimeError(
+            f"{_MODEL_FILE.name} was fitted on other features; rerun `python bench/calibrate_support.py --relation`"
+        )
+    return model
+
+
+def _get(pair: Any, key: str) -> Any:
+    return pair.get(key) if isinstance(pair, Mapping) else getattr(pair, key, None)
+
+
+def pair_matrix(pairs: Sequence[Any]) -> np.ndarray:
+    """FEATURE_NAMES rows for pairs (mappings or objects with claim_a, claim_b, title_a, title_b), embedded in one batch."""
     from ..models import embed
 
-    # Titles are accepted for context but unused: blending title similarity in made every ClaimDiff pair
-    # "same topic" (strengthens F1 0.819 vs 0.827 on claims alone).
-    del title_a, title_b
-    vecs = embed([claim_a, claim_b])
-    cosine = float(np.dot(vecs[0], vecs[1]))
-    fa, fb = features(claim_a), features(claim_b)
-    support = score_features(pair_features(fa, fb, cosine))
+    if not pairs:
+        return np.zeros((0, len(FEATURE_NAMES)))
+    texts: dict[str, int] = {}
+    for pair in pairs:
+        for key in ("claim_a", "claim_b", "title_a", "title_b"):
+            value = _get(pair, key)
+            if value:
+                texts.setdefault(value[:_MAX_CHARS], len(texts))
+    vectors = embed(list(texts))
+    rows = []
+    for pair in pairs:
+        a, b = _get(pair, "claim_a")[:_MAX_CHARS], _get(pair, "claim_b")[:_MAX_CHARS]
+        ta, tb = (_get(pair, k) for k in ("title_a", "title_b"))
+        rows.append(_row(a, b, ta, tb, lambda t: vectors[texts[t[:_MAX_CHARS]]]))
+    return np.stack(rows)
+
+
+def _row(a: str, b: str, ta: str | None, tb: str | None, vec) -> np.ndarray:
+    va, vb = vec(a), vec(b)
+    cosine = float(np.dot(va, vb))
+    fa, fb = features(a), features(b)
+
+    def sim(x: np.ndarray, title: str | None) -> float:
+        return float(np.dot(x, vec(title))) if title else 0.0
+
+    has_titles = bool(ta and tb)
+    match, number_clash = number_relation(fa, fb)
     clash = find_clash(fa, fb) if same_matter(fa, fb, cosine, _WEAKEN_MIN_COSINE) else None
-    topic = cosine
-    strengthens = clash is None and topic >= _STRENGTHEN_MIN_COSINE
-    if clash:
-        reason = clash.explanation
-    elif strengthens:
-        reason = f"same topic (similarity {topic:.2f}), no contradiction"
-    else:
-        reason = f"different topics (similarity {topic:.2f})"
-    return ClaimRelation(strengthens=strengthens, weakens=clash is not None, support=support, reason=reason)
+    return np.array(
+        [
+            cosine,
+            float(np.dot(vec(ta), vec(tb))) if has_titles else 0.0,
+            sim(vb, ta),
+            sim(va, tb),
+            sim(vb, tb),
+            float(has_titles),
+            score_features(pair_features(fa, fb, cosine)),
+            word_overlap(fa, fb),
+            name_overlap(fa, fb),
+            match,
+            float(number_clash),
+            float((fa.negations % 2) != (fb.negations % 2)),
+            float(opposite_predicates(fa, fb) is not None),
+            float(clash is not None),
+            float(bool(_CONTRAST.search(b))),
+            float(bool(_CONTRAST.search(a))),
+            min(len(_DISPUTE.findall(b)), 3),
+            min(len(_DISPUTE.findall(a)), 3),
+            float(bool(tb and _DISPUTE.search(tb))),
+            float(bool(_SAID.search(b))),
+            float(bool(_QUOTE.search(b))),
+            float(bool(_QUOTE.search(a))),
+            float(bool(_NEGATION.search(b))),
+            math.log1p(len(a.split())),
+            math.log1p(len(b.split())),
+        ],
+        dtype=np.float64,
+    )
+
+
+def fit_relation(
+    pairs: Sequence[Mapping[str, Any]], x: np.ndarray | None = None, trained_on: str = ""
+) -> RelationModel:
+    """Fit both labels on labelled pairs (ClaimDiff schema: claim_a, claim_b, title_a, title_b, topic,
+    strengthens, weakens); `x` = pair_matrix(pairs) when already computed.
+
+    Class-balanced logistic regression; each label's threshold is the one with the best F1 on out-of-fold
+    probabilities (folds split by topic when pairs carry one), so it is not tuned on fitted data.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, KFold
+
+    x = pair_matrix(pairs) if x is None else x
+    mean = x.mean(axis=0)
+    scale = np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
+    z = (x - mean) / scale
+    topics = [_get(p, "topic") or str(k) for k, p in enumerate(pairs)]
+    coef, intercept, threshold = {}, {}, {}
+    for label in LABELS:
+        keep = np.array([_get(p, label) is not None for p in pairs])
+        y = np.array([int(_get(p, label) or 0) for p in pairs])[keep]
+        zk = z[keep]
+        groups = [t for t, k in zip(topics, keep, strict=True) if k]
+        if len(set(y)) < 2:  # one class only: a constant model
+            coef[label], intercept[label] = (0.0,) * len(FEATURE_NAMES), 10.0 if y.any() else -10.0
+            threshold[label] = 0.5
+            continue
+        make = lambda: LogisticRegression(C=0.3, class_weight="balanced", max_iter=2000)  # noqa: E731
+        n_groups = len(set(groups))
+        splitter = GroupKFold(n_splits=min(5, n_groups)) if n_groups >= 3 else KFold(n_splits=min(3, len(y)))
+        oof = np.zeros(len(y))
+        for tr, te in splitter.split(zk, y, groups):
+            if len(set(y[tr])) < 2:
+                oof[te] = y[tr].mean()
+                continue
+            oof[te] = make().fit(zk[tr], y[tr]).predict_proba(zk[te])[:, 1]
+        threshold[label] = _best_threshold(y, oof)
+        model = make().fit(zk, y)
+        coef[label] = tuple(float(c) for c in model.coef_[0])
+        intercept[label] = float(model.intercept_[0])
+    return RelationModel(
+        FEATURE_NAMES,
+        tuple(float(v) for v in mean),
+        tuple(float(v) for v in scale),
+        coef,
+        intercept,
+        threshold,
+        trained_on,
+    )
+
+
+def _best_threshold(y: np.ndarray, prob: np.ndarray) -> float:
+    best, best_f1 = 0.5, -1.0
+    for t in np.unique(np.round(prob, 3)):
+        pred = prob >= t
+        tp = float(np.sum(pred & (y == 1)))
+        f1 = 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
+        if f1 > best_f1:
+            best, best_f1 = float(t), f1
+    return best
+
+
+def predict_relations(
+    pairs: Sequence[Any], model: RelationModel | None = None, x: np.ndarray | None = None
+) -> list[ClaimRelation]:
+    """relation() for many pairs at once (one embedding batch); `model` defaults to the shipped one."""
+    model = model or shipped_model()
+    x = pair_matrix(pairs) if x is None else x
+    if not len(x):
+        return []
+    strong = model.probability("strengthens", x)
+    weak = model.probability("weakens", x)
+    support_col, clash_col = FEATURE_NAMES.index("support"), FEATURE_NAMES.index("clash")
+    out = []
+    for k in range(len(x)):
+        weakens = bool(weak[k] >= model.threshold["weakens"])
+        strengthens = bool(strong[k] >= model.threshold["strengthens"]) and not weakens
+        if weakens:
+            why = "a contradiction" if x[k, clash_col] else "contrasting or disputing wording"
+            reason = f"weakens ({why}; p={weak[k]:.2f})"
+        elif strengthens:
+            reason = f"strengthens (same matter, no contrast; p={strong[k]:.2f})"
+        else:
+            reason = f"unrelated or neutral (p strengthens={strong[k]:.2f}, weakens={weak[k]:.2f})"
+        out.append(ClaimRelation(strengthens, weakens, float(x[k, support_col]), reason))
+    return out
+
+
+def relation(
+    claim_a: str,
+    claim_b: str,
+    title_a: str | None = None,
+    title_b: str | None = None,
+    model: RelationModel | None = None,
+) -> ClaimRelation:
+    """Whether claim_b strengthens and/or weakens claim_a (titles, when given, add topic context)."""
+    pair = {"claim_a": claim_a, "claim_b": claim_b, "title_a": title_a, "title_b": title_b}
+    return predict_relations([pair], model)[0]

@@ -17,7 +17,10 @@ from .. import settings
 from ..errors import EmptyInput, InputError, MalformedRecord
 from ..records import Article, RawDocument
 from .dates import normalise_date
+from .metadata import page_metadata
+from .mojibake import fix_mojibake
 from .rules import TextCleaning, clean_text, normalise_wire
+from .site import remove_site_boilerplate
 
 if TYPE_CHECKING:
     from ..store.sqlite import SQLiteStore
@@ -34,8 +37,8 @@ def article_id(text: str) -> str:
 def clean_document(raw: RawDocument, store: SQLiteStore | None = None) -> Article:
     """Clean one raw document. Raises an `errors.InputError` subclass when no usable body remains.
 
-    `store` is accepted for the site-boilerplate seam (lines repeated across one site's articles); it is
-    not used yet.
+    With a `store`, short paragraphs that recur across earlier articles of the same site are removed too
+    (`site.remove_site_boilerplate`); without one (evaluation, library use) nothing is learned.
     """
     url = _str(raw.hints.get("url"))
     if raw.kind == "html":
@@ -53,18 +56,22 @@ def clean_document(raw: RawDocument, store: SQLiteStore | None = None) -> Articl
             f"(min_text_chars={minimum}); the file holds no article body",
         )
     hints = raw.hints
+    site = _outlet_from_url(url) or _str(hints.get("outlet")) or found.outlet
+    text, site_removed = remove_site_boilerplate(found.text, site, store, article_id(found.text))
+    if len(text) < minimum:  # everything left was the site's furniture
+        text, site_removed = found.text, ()
     return Article(
-        id=article_id(found.text),
+        id=article_id(text),
         source=raw.source,
-        text=found.text,
+        text=text,
         title=_str(hints.get("title")) or found.title,
         published=normalise_date(hints.get("published")) or found.published,
         authors=_authors(hints.get("authors")) or found.authors,
         outlet=_str(hints.get("outlet")) or found.outlet or _outlet_from_url(url),
         wire_credit=found.wire_credit,
-        language=detect_language(found.text),
+        language=detect_language(text),
         url=url,
-        removed=found.removed,
+        removed=found.removed + site_removed,
     )
 
 
@@ -105,21 +112,41 @@ def _outlet_from_url(url: str | None) -> str | None:
 # ------------------------------------------------------------------ HTML
 
 
+def parse_html(content: str) -> Any:
+    """An lxml tree of the page, parsed from UTF-8 bytes so that an `<?xml encoding=...>` or `<meta charset>`
+    declaration cannot make lxml re-decode text that is already decoded (the source of most mojibake)."""
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, default_doctype=False)
+    try:
+        return lxml.html.fromstring(content.encode("utf-8", "surrogatepass"), parser=parser)
+    except (ValueError, TypeError, lxml.etree.ParserError):
+        return None
+
+
 def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
-    """trafilatura for the body and metadata, htmldate for the date, then the text rules on the body."""
+    """The page's own metadata (JSON-LD, meta tags, <h1>) and htmldate for the date, trafilatura for the body,
+    then the text rules on the body."""
     import trafilatura
     from htmldate import find_date
 
     url = _str(raw.hints.get("url"))
+    tree = parse_html(raw.content)
+    if tree is None or len(tree) == 0:
+        raise EmptyInput(raw.source, "the HTML has no elements; is it an HTML page?")
+    meta = page_metadata(tree, url)
+    try:
+        date = find_date(tree, url=url, original_date=True, extensive_search=False)
+    except Exception:  # htmldate is best effort; a page without a date is still an article
+        date = None
     try:
         doc = trafilatura.bare_extraction(
-            raw.content,
+            tree,
             url=url,
-            with_metadata=True,
+            with_metadata=False,
             include_comments=False,
             include_tables=True,
             include_images=False,
-            favor_recall=True,
         )
     except Exception as exc:  # trafilatura raises many kinds on broken markup; all mean "no body"
         raise InputError(
@@ -127,25 +154,18 @@ def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
         ) from exc
     if doc is None:
         raise EmptyInput(raw.source, "no article body found in the HTML page; is it an article page?")
-    meta: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    body = meta.get("text") or ""
-    title = _str(meta.get("title"))
+    body = fix_mojibake(doc.text or "")
+    title = meta.title
     if title and body.lstrip().startswith(title):
         body = body.lstrip()[len(title) :]  # trafilatura may repeat the <h1> headline as the first body line
     found = clean_text(body, offsets=False, find_title=False)
-    try:
-        date = find_date(raw.content, url=url, original_date=True, extensive_search=False)
-    except Exception:  # htmldate is best effort; a page without a date is still an article
-        date = None
-    authors = tuple(a.strip() for a in re.split(r";", meta.get("author") or "") if a.strip())
-    page_url = _str(meta.get("url")) or url
     cleaning = TextCleaning(
         text=found.text,
         removed=found.removed,
         title=title or found.title,
-        published=normalise_date(date) or normalise_date(meta.get("date")) or found.published,
-        authors=authors or found.authors,
+        published=normalise_date(meta.published) or normalise_date(date) or found.published,
+        authors=meta.authors or found.authors,
         wire_credit=found.wire_credit,
-        outlet=_str(meta.get("sitename")) or found.outlet or _outlet_from_url(page_url),
+        outlet=meta.site_name or found.outlet or _outlet_from_url(url),
     )
-    return cleaning, page_url
+    return cleaning, url

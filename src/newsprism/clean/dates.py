@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 _MONTHS = {
     m: i
@@ -85,6 +85,16 @@ def normalise_date(value: object) -> str | None:
     """A hint's date (ISO string, 'May 16, 2024', ...) as ISO 8601, or None when it cannot be read."""
     if not isinstance(value, str) or not value.strip():
         return None
+    try:  # ISO 8601 with a time zone keeps it ("2024-05-16T10:00:00+03:00")
+        parsed_iso = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        parsed_iso = None
+    if parsed_iso is not None and 1990 <= parsed_iso.year <= 2100:
+        if parsed_iso.tzinfo is not None:
+            return parsed_iso.isoformat(timespec="minutes")
+        if len(value.strip()) > 10:
+            return parsed_iso.strftime("%Y-%m-%dT%H:%M")
+        return parsed_iso.date().isoformat()
     found = find_date(value)
     if found:
         return found[0]

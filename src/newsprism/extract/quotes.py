@@ -46,6 +46,8 @@ _ROLE_NOUNS = frozenset(
 )
 _WALK_UP = frozenset({"advcl", "xcomp", "conj", "pcomp", "ccomp", "acl", "prep", "parataxis", "dep"})
 _POST = re.compile(r"[ \t]*[—–-]{1,2}[ \t]*(?P<name>[^\n(@]{2,80}?)[ \t]*\(@\w{1,30}\)[^\n]{0,60}")
+_MARK_CHARS = "\"'“”‘’«»„"
+_DEBUG: dict | None = None
 _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af]+")
 
 
@@ -246,6 +248,11 @@ def _is_cue(tok) -> bool:
     return tok.lemma_.lower() in CUE_LEMMAS and tok.pos_ in {"VERB", "AUX"}
 
 
+def _inner(text: str, mark: MarkSpan) -> str:
+    """The words between the marks (a mark may be two characters: `''`)."""
+    return text[mark.start : mark.end].strip().strip(_MARK_CHARS).strip()
+
+
 def _sentence_bounds(ctx: _Text, offset: int) -> tuple[int, int]:
     sent = ctx.token_at(offset).sent
     return sent.start_char, sent.end_char
@@ -314,19 +321,21 @@ def _partial_head(ctx: _Text, mark: MarkSpan):
     return None
 
 
+# Verbs that put a name or label in marks rather than introduce speech.
+_LABEL_CUES = frozenset({"call", "describe", "dub", "label", "brand", "term", "name", "title"})
 _CONTENT_OPENERS = frozenset(
     {"that", ":", ",", "—", "–", "-", "saying", "stating", "adding", "writing", "as"}
 )
 
 
-def _kind(ctx: _Text, mark: MarkSpan, cue, inherited: bool) -> str:
+def _kind(ctx: _Text, mark: MarkSpan, cue, inherited: bool, speaker_at: int | None = None) -> str:
     """ "direct" when the marks hold the whole of what was said, "partial" for a fragment inside a paraphrase.
 
     PolNeAR lists an attribution as a direct quote only when its content starts with the mark, so a quote that
     follows its cue counts as direct only right after the cue, a "that", a colon or a comma.
     """
     text = ctx.text
-    inner = text[mark.start + 1 : mark.end - 1].strip()
+    inner = _inner(text, mark)
     after = text[mark.end : mark.end + 2]
     if (
         inner[:1].islower()
@@ -334,15 +343,28 @@ def _kind(ctx: _Text, mark: MarkSpan, cue, inherited: bool) -> str:
         and not any(c in text[mark.end - 3 : mark.end] for c in ",?!")
     ):
         return "partial"  # a label or fragment: dubbed him "the little senator"
-    if "," in after[:1] and cue is not None and cue.idx > mark.end:
-        return "direct"
     before = text[max(0, mark.start - 40) : mark.start].rstrip()
     if not before or before[-1] in '.!?"”’»':
         return "direct"  # opens a sentence
+    if before[-1].isalnum():
+        # Mid-clause ("said that “…”", "a “good man,” Graham said"): direct only right after a speech verb
+        # ("Trump says “…”"), and never after a labelling one ("which he called “a cartel”").
+        prev = ctx.token_at(len(before) - 1 + max(0, mark.start - 40))
+        if _is_cue(prev) and prev.lemma_.lower() not in _LABEL_CUES and not ctx.in_quote(prev.idx):
+            return "direct"
+        return "partial"
+    if "," in after[:1] and cue is not None and cue.idx > mark.end:
+        return "direct"
     if cue is None or inherited:
         return "direct" if before[-1] in ":,—–" else "partial"
     if cue.idx >= mark.end:
         return "direct"  # "…," X said
+    if before[-1] == "," and inner[:1].islower() and speaker_at is not None and speaker_at < mark.start:
+        # "An economic downturn, he said, “could be …”": the said thing began before the parenthetical cue.
+        s_start, _ = _sentence_bounds(ctx, mark.start)
+        lead = text[s_start:speaker_at].rstrip()
+        if lead.endswith(",") and s_start < speaker_at and not ctx.in_quote(len(lead) - 1 + s_start):
+            return "partial"
     prev = ctx.token_at(len(before) - 1 + max(0, mark.start - 40))
     if prev.i == cue.i or prev.lower_ in _CONTENT_OPENERS or prev.text in _CONTENT_OPENERS:
         return "direct"
@@ -360,7 +382,7 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
     for k, mark in enumerate(ctx.marks):
         if mark.end > limit:
             break
-        inner = ctx.text[mark.start + 1 : mark.end - 1].strip()
+        inner = _inner(ctx.text, mark)
         if not inner:
             continue
         para = ctx.paragraph_of(mark.start)
@@ -388,7 +410,9 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
                 cue = head
         if attr is None or attr.start is None:
             continue
-        kind = _kind(ctx, mark, cue if attr is not None else None, inherited)
+        if _DEBUG is not None:
+            _DEBUG[(mark.start, mark.end)] = "inherited" if inherited else ("colon" if cue is not None and cue is _colon_intro(ctx, k) else "own")
+        kind = _kind(ctx, mark, cue if attr is not None else None, inherited, attr.start)
         prev = (ctx.paragraph_of(mark.end - 1), attr)
         out.append(
             Quote(

@@ -2,7 +2,8 @@
 
 A span includes its marks (PolNeAR's gold spans do). A double quote left open at the end of a paragraph
 runs on into the next paragraph when that one starts with an opening mark (the newspaper convention for
-multi-paragraph quotes); otherwise it stops at the paragraph end.
+multi-paragraph quotes); otherwise it stops at the paragraph end. Two apostrophes `''` count as one double
+mark: ASCII exports of print archives (the NYT's among them) write every double quote that way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .. import settings
 _DOUBLE_OPEN = {"“": '”"“', '"': '"”“', "«": "»", "„": '“”"'}
 _SINGLE_OPEN = {"‘": "’'", "'": "'’"}
 _OPENERS = set(_DOUBLE_OPEN) | set(_SINGLE_OPEN)
+_TWIN = "''"  # two apostrophes written for one double quote mark
 # Characters after which a single quote may open a quotation (not an apostrophe inside a word).
 _BEFORE_SINGLE_OPEN = set(' \t([{—–-/“"«:')
 _AFTER_SINGLE_CLOSE = set(' \t.,;:!?)]}—–-”"»…')
@@ -31,6 +33,24 @@ class MarkSpan:
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _PARAGRAPH.finditer(text) if m.group().strip()]
+
+
+def _close_twin(text: str, i: int, end: int) -> int:
+    """Offset of the `''` closing a `''` opened at i, or -1 (a `"` also closes: mixed typing happens)."""
+    j = i + 2
+    while j < end:
+        c = text[j]
+        if c == "'" and j + 1 < end and text[j + 1] == "'":
+            # "'Primates of Park Avenue,' ''": a nested single quote closing right before the twin
+            return j
+        if c == '"':
+            return j
+        j += 1
+    return -1
+
+
+def _twin_at(text: str, i: int, end: int) -> bool:
+    return i + 1 < end and text[i] == "'" and text[i + 1] == "'"
 
 
 def _close_double(text: str, i: int, end: int, closers: str) -> int:
@@ -94,6 +114,33 @@ def find_mark_spans(text: str) -> list[MarkSpan]:
         next_k = k + 1
         while i < p_end:
             c = text[i]
+            if c == "'" and _twin_at(text, i, p_end):
+                j = _close_twin(text, i, p_end)
+                if j >= 0 and j - i <= max_chars:
+                    close_end = j + (2 if _twin_at(text, j, p_end) else 1)
+                    if j > i + 2:
+                        spans.append(MarkSpan(i, close_end, True, False))
+                    i = close_end
+                    continue
+                # Left open: multi-paragraph quote or a stray pair; it stops at the paragraph end.
+                if p_end - i > 2:
+                    start, q, stop = i, k, p_end
+                    while q + 1 < len(paras) and _twin_at(text, paras[q + 1][0], paras[q + 1][1]):
+                        if stop - start >= max_chars:
+                            break
+                        q += 1
+                        ns, ne = paras[q]
+                        j = _close_twin(text, ns, ne)
+                        if j >= 0:
+                            close_end = j + (2 if _twin_at(text, j, ne) else 1)
+                            spans.append(MarkSpan(start, close_end, True, False))
+                            next_k, resume = q, close_end
+                            break
+                        stop = ne
+                    else:
+                        spans.append(MarkSpan(start, stop, False, False))
+                        next_k = q + 1
+                break
             if c in _DOUBLE_OPEN:
                 j = _close_double(text, i, p_end, _DOUBLE_OPEN[c])
                 if j >= 0 and j + 1 - i <= max_chars:

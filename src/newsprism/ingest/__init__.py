@@ -1,8 +1,9 @@
 """Ingest: files and folders -> RawDocument (or a Rejection saying why not).
 
 Bad input never raises here: every problem with one input becomes a `Rejection` and the rest of the
-batch goes on. Readers are registered by file suffix in `readers.READERS`; `.gz` variants are
-inflated (with a cap) and handed to the reader of the inner suffix.
+batch goes on. Readers are registered by file suffix in `readers.READERS` (.txt, .html, .jsonl, .rss/.atom/.xml
+feeds); `.gz` variants are inflated (with a cap) and handed to the reader of the inner suffix. WARC files
+(.warc, .warc.gz) are streamed from their path by `warc.read_warc`. URLs are fetched by `fetch.fetch_documents`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from ..errors import InputError
 from ..records import RawDocument, Rejection
 from .decode import decode, gunzip, read_bytes
 from .readers import READERS, register
+from .warc import read_warc
+
+# Containers streamed from their path, record by record, instead of being read whole (suffix -> reader).
+PATH_READERS = {".warc": read_warc}
 
 # Notes that sit beside articles in a folder; named explicitly they are still read (and rejected if unsupported).
 _FOLDER_NOTES = re.compile(r"(?i)(?:readme|license|licence|changelog|notice)(?:\.(?:md|rst|txt))?$")
@@ -48,9 +53,17 @@ def read_file(path: Path) -> Iterator[RawDocument | Rejection]:
     suffix = (
         suffixes[-2] if len(suffixes) == 2 and suffixes[-1] == ".gz" else (suffixes[-1] if suffixes else "")
     )
+    if suffix in PATH_READERS:
+        try:
+            yield from PATH_READERS[suffix](path)
+        except OSError as exc:
+            yield Rejection(
+                input=source, reason=f"cannot be read ({exc.strerror or exc}); check its permissions"
+            )
+        return
     reader = READERS.get(suffix)
     if reader is None:
-        known = ", ".join(READERS)
+        known = ", ".join([*READERS, *PATH_READERS])
         shown = suffix or "(no extension)"
         yield Rejection(
             input=source, reason=f"unsupported file type {shown}; newsprism reads {known} (and .gz of them)"

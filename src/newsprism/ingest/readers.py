@@ -1,7 +1,8 @@
 """One reader per file type, registered by suffix.
 
 A reader takes the file's decoded-ready bytes and yields RawDocuments or Rejections. Later readers
-(RSS/Atom, WARC, URL lists) register here with `register(".xml", read_feed)` and nothing else changes.
+register here with `register(".rss", read_feed)` and nothing else changes. Containers too large to hold in
+memory (WARC) are read from their path instead: `PATH_READERS` in `ingest/__init__.py`.
 """
 
 from __future__ import annotations
@@ -71,3 +72,14 @@ register(".txt", read_text)
 register(".html", read_html)
 register(".htm", read_html)
 register(".jsonl", read_jsonl)
+
+
+def _read_feed(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
+    from .feeds import read_feed  # feedparser is imported only when a feed is read
+
+    yield from read_feed(data, source)
+
+
+register(".rss", _read_feed)
+register(".atom", _read_feed)
+register(".xml", _read_feed)

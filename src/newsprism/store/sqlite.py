@@ -7,14 +7,15 @@ transaction, so a crash or a bad input never loses or duplicates what was stored
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -92,6 +93,54 @@ CREATE TABLE IF NOT EXISTS site_lines (
 );
 """
 
+# Full-text search (SQLite FTS5). remove_diacritics lets "Sergey Lavrov" find "Sergéy"; the id columns are
+# carried, not indexed. Kept in sync by add_article, save_story and put_analysis.
+_SEARCH_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS search_articles USING fts5(
+    article_id UNINDEXED, title, text, tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS search_stories USING fts5(
+    story_id UNINDEXED, title, entities, tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+SEARCH_VERSION = "1"
+_MAX_QUERY_TERMS = 12
+_MAX_TERM_CHARS = 40
+_HIT_START, _HIT_END = "\x02", "\x03"  # snippet markers; split into segments before anything renders them
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result. `snippet` is a list of (text, is_match) pieces, never markup."""
+
+    kind: Literal["story", "article"]
+    id: str
+    title: str
+    snippet: tuple[tuple[str, bool], ...]
+    story_id: str | None
+    rank: float
+
+
+def fts_query(text: str) -> str | None:
+    """A user's words as a safe FTS5 query: every term quoted (no operators), all required, the last a prefix.
+
+    None when the text holds no word. Quoting means input like `NEAR(` or `"` can never be FTS5 syntax.
+    """
+    terms = re.findall(r"\w+", text[:1000])[:_MAX_QUERY_TERMS]
+    if not terms:
+        return None
+    quoted = [f'"{t[:_MAX_TERM_CHARS]}"' for t in terms]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _segments(snippet: str) -> tuple[tuple[str, bool], ...]:
+    out: list[tuple[str, bool]] = []
+    for i, part in enumerate(re.split(f"[{_HIT_START}{_HIT_END}]", snippet)):
+        if part:
+            out.append((part, i % 2 == 1))
+    return tuple(out)
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -111,6 +160,7 @@ class SQLiteStore:
             )
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
+            self._conn.executescript(_SEARCH_SCHEMA)
             self._conn.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -120,6 +170,7 @@ class SQLiteStore:
             ) from exc
         self._lock = threading.RLock()
         self._depth = 0
+        self._backfill_search()
 
     def close(self) -> None:
         self._conn.close()
@@ -156,7 +207,7 @@ class SQLiteStore:
 
     def add_article(self, article: Article) -> bool:
         """Store an article; False when an article with this id was already stored."""
-        return (
+        added = (
             self._exec(
                 "INSERT OR IGNORE INTO articles(id, source, url, title, published, authors, outlet, wire_credit,"
                 " language, text, removed, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -177,6 +228,12 @@ class SQLiteStore:
             )
             == 1
         )
+        if added:
+            self._exec(
+                "INSERT INTO search_articles(article_id, title, text) VALUES (?,?,?)",
+                (article.id, article.title or "", article.text),
+            )
+        return added
 
     def has_article(self, article_id: str) -> bool:
         return bool(self._query("SELECT 1 FROM articles WHERE id = ?", (article_id,)))
@@ -265,6 +322,10 @@ class SQLiteStore:
                 _now(),
             ),
         )
+        with self._lock:
+            # Until the story has an analysis its entities are the clusterer's mention counts.
+            if self.get_analysis(state.id) is None:
+                self._index_story(state.id, state.title, list(state.entity_counts))
 
     def story_states(self, include_closed: bool = False) -> list[StoryState]:
         """Live stories (not merged away), oldest first; closed ones only when asked."""
@@ -322,10 +383,12 @@ class SQLiteStore:
     # ------------------------------------------------------------ analyses
 
     def put_analysis(self, story_id: str, data: dict[str, Any]) -> None:
-        self._exec(
-            "INSERT OR REPLACE INTO analyses(story_id, data, updated_at) VALUES (?,?,?)",
-            (story_id, json.dumps(data, ensure_ascii=False), _now()),
-        )
+        with self._lock:
+            self._exec(
+                "INSERT OR REPLACE INTO analyses(story_id, data, updated_at) VALUES (?,?,?)",
+                (story_id, json.dumps(data, ensure_ascii=False), _now()),
+            )
+            self._index_story(story_id, data.get("title") or "", _entity_names(data))
 
     def get_analysis(self, story_id: str) -> dict[str, Any] | None:
         rows = self._query("SELECT data FROM analyses WHERE story_id = ?", (story_id,))
@@ -333,6 +396,81 @@ class SQLiteStore:
 
     def drop_analysis(self, story_id: str) -> None:
         self._exec("DELETE FROM analyses WHERE story_id = ?", (story_id,))
+
+    # ------------------------------------------------------------ search
+
+    def _index_story(self, story_id: str, title: str, entities: list[str]) -> None:
+        with self._lock:
+            self._exec("DELETE FROM search_stories WHERE story_id = ?", (story_id,))
+            self._exec(
+                "INSERT INTO search_stories(story_id, title, entities) VALUES (?,?,?)",
+                (story_id, title, " · ".join(entities)),
+            )
+
+    def _backfill_search(self) -> None:
+        """Index a store written before search existed (once; later writes keep the index in sync)."""
+        done = self._query("SELECT value FROM meta WHERE key = 'search_version'")
+        if done and done[0]["value"] == SEARCH_VERSION:
+            return
+        with self.transaction():
+            self._exec("DELETE FROM search_articles")
+            self._exec(
+                "INSERT INTO search_articles(article_id, title, text)"
+                " SELECT id, coalesce(title, ''), text FROM articles"
+            )
+            self._exec("DELETE FROM search_stories")
+            for row in self._query("SELECT id, title, entity_counts FROM stories"):
+                analysis = self.get_analysis(row["id"])
+                if analysis is not None:
+                    self._index_story(row["id"], analysis.get("title") or "", _entity_names(analysis))
+                else:
+                    self._index_story(row["id"], row["title"], list(json.loads(row["entity_counts"])))
+            self._exec(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('search_version', ?)", (SEARCH_VERSION,)
+            )
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Stories (by title and entities) and articles (by title and text) matching every word, best first.
+
+        Hits on stories that were merged away are reported under the story they now live in.
+        """
+        query = fts_query(text)
+        if query is None:
+            return []
+        limit = max(1, min(int(limit), 200))
+        hits: list[SearchHit] = []
+        try:
+            story_rows = self._query(
+                "SELECT story_id, title, snippet(search_stories, -1, ?, ?, '…', 10) AS snip,"
+                " bm25(search_stories, 0.0, 5.0, 1.0) AS rank"
+                " FROM search_stories WHERE search_stories MATCH ? ORDER BY rank LIMIT ?",
+                (_HIT_START, _HIT_END, query, limit),
+            )
+            article_rows = self._query(
+                "SELECT s.article_id, s.title, snippet(search_articles, -1, ?, ?, '…', 14) AS snip,"
+                " bm25(search_articles, 0.0, 5.0, 1.0) AS rank, m.story_id"
+                " FROM search_articles s LEFT JOIN story_members m ON m.article_id = s.article_id"
+                " WHERE search_articles MATCH ? ORDER BY rank LIMIT ?",
+                (_HIT_START, _HIT_END, query, limit),
+            )
+        except sqlite3.OperationalError as exc:  # fts_query quotes every term, so this is a bug, not input
+            raise StoreError(f"search for {text[:80]!r} failed: {exc}") from exc
+        seen: set[str] = set()
+        for r in story_rows:
+            live = self.resolve_story(r["story_id"])
+            if live is None or live in seen:
+                continue
+            seen.add(live)
+            title = r["title"] if live == r["story_id"] else (self.story_state(live).title or r["title"])
+            hits.append(SearchHit("story", live, title, _segments(r["snip"]), live, float(r["rank"])))
+        for r in article_rows:
+            story = self.resolve_story(r["story_id"]) if r["story_id"] else None
+            hits.append(
+                SearchHit(
+                    "article", r["article_id"], r["title"], _segments(r["snip"]), story, float(r["rank"])
+                )
+            )
+        return hits
 
     # ------------------------------------------------------------ site boilerplate memory
 
@@ -358,6 +496,14 @@ class SQLiteStore:
                 " ON CONFLICT(site, line_hash) DO UPDATE SET article_count = article_count + 1",
                 (site, h),
             )
+
+
+def _entity_names(analysis: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    for entity in analysis.get("entities") or ():
+        names.append(entity.get("name") or "")
+        names.extend(entity.get("aliases") or ())
+    return [n for n in names if n]
 
 
 def _article(r: dict[str, Any]) -> Article:

@@ -1,12 +1,20 @@
-"""Incremental story clustering: each article joins the most similar open story or founds a new one.
+"""Incremental story clustering: each article joins the best-scoring open story or founds a new one.
 
-State lives in the store (`StoryState`: the centroid is the *sum* of member vectors, so a join is O(1));
-open centroids are mirrored in a `CentroidIndex` loaded once, so one `add` is one matrix-vector product.
+An article's score against a story adds three signals, cheapest first: the cosine of its title+lead vector to
+the story centroid (nearest open stories from the index), the IDF-weighted cosine of its content words and
+numbers to the story's summed terms, and the same over named entities. Two stories of one kind (two
+earthquakes, two rehab stays) share vocabulary and a vector neighbourhood but not their names, places and
+numbers; IDF learned from the stream itself makes those the heavy terms. A story that grows is checked
+against its neighbours with the same score and merged when they now describe one event.
+
+State lives in the store: `StoryState` (the centroid is the *sum* of member vectors, so a join is O(1)), each
+open story's term and entity profiles (vectors table, kinds `story_terms`/`story_entities`) and the
+document frequencies (checkpointed, see frequencies.py), so a new clusterer on the same store continues.
 """
 
 from __future__ import annotations
 
-import re
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
@@ -17,11 +25,19 @@ from ..dedupe.duplicates import parse_date
 from ..records import Article, StoryAssignment, StoryState
 from ..store.sqlite import SQLiteStore
 from ..text import sentence_spans
-from .index import CentroidIndex
+from .evidence import ArticleEvidence, article_evidence
+from .frequencies import DocumentFrequencies
+from .index import AnnCentroidIndex, CentroidIndex, ann_available
+from .profile import Profile, tfidf_cosine
+
+log = logging.getLogger("newsprism")
 
 _TITLE_CHARS = 120
-_MAX_STORY_ENTITIES = 200  # entity counts kept per story; the tail adds storage, not discrimination
-_ENTITY_CANDIDATES = 20  # entity overlap is scored for the best stories by cosine only
+_MAX_STORY_ENTITIES = 200  # readable entity counts kept per story (report, evidence)
+_MAX_STORY_TERMS = 600  # hashed terms kept per story profile: bounded memory, the tail is one-off words
+_MAX_STORY_ENTITY_TERMS = 150
+_DF_CHECKPOINT = 500  # articles between document-frequency checkpoints (a 4 MB write)
+_TERMS_KIND, _ENTITIES_KIND = "story_terms", "story_entities"
 
 
 def article_vector(article: Article, sentence_vectors: np.ndarray) -> np.ndarray:

@@ -1,0 +1,312 @@
+"""Polite, safe HTTP fetching of article pages and feeds -> RawDocuments.
+
+Polite: robots.txt is obeyed (per host, cached), requests to one host are spaced by `fetch_host_interval_s`,
+transient failures (connection errors, 429, 5xx) are retried with exponential backoff (a server's
+Retry-After is honoured up to a cap), and every request names itself with a User-Agent.
+Safe: only http(s); every hop's host is resolved and refused when any address is loopback, private,
+link-local, multicast or reserved (unless `allow_private`, which tests use for a local server); redirects
+are followed by hand so each target is checked again; a body is read in chunks and refused past
+`fetch_max_bytes` after decompression, so a gzip bomb or a 100 MB page stops early with a clear reason.
+
+(A name can resolve differently between the check and the connection; a resolver that answers with a
+public address and then a private one can still reach a private host. Run behind an egress proxy where
+that matters.)
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import socket
+import time
+import urllib.robotparser
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from .. import __version__, settings
+from ..errors import InputError, TooLarge, UnsupportedInput
+from ..records import RawDocument, Rejection
+from .decode import decode
+from .feeds import entry_document, looks_like_feed
+
+_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
+_MAX_RETRY_AFTER_S = 60.0
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How to fetch; the defaults come from settings.py (fetch_*)."""
+
+    allow_private: bool = False
+    respect_robots: bool = True
+    user_agent: str = field(default_factory=lambda: f"newsprism/{__version__} (+offline news analysis)")
+    timeout_s: float = field(default_factory=lambda: float(settings.get("fetch_timeout_s")))
+    max_bytes: int = field(default_factory=lambda: int(settings.get("fetch_max_bytes")))
+    retries: int = field(default_factory=lambda: int(settings.get("fetch_retries")))
+    backoff_s: float = field(default_factory=lambda: float(settings.get("fetch_backoff_s")))
+    host_interval_s: float = field(default_factory=lambda: float(settings.get("fetch_host_interval_s")))
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # the final URL after redirects
+    status: int
+    content_type: str
+    body: bytes
+
+
+class Fetcher:
+    """One fetching session: a connection pool, robots.txt cache and per-host clock."""
+
+    def __init__(self, policy: FetchPolicy | None = None):
+        import urllib3
+
+        self.policy = policy or FetchPolicy()
+        self._pool = urllib3.PoolManager(
+            headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"},
+            retries=False,
+            timeout=urllib3.Timeout(connect=self.policy.timeout_s, read=self.policy.timeout_s),
+        )
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._last: dict[str, float] = {}
+
+    # ------------------------------------------------------------ public
+
+    def get(self, url: str) -> Fetched:
+        """GET a URL under the policy; raises an InputError subclass whose cause says why it was refused."""
+        if self.policy.respect_robots and not self._allowed(url):
+            raise UnsupportedInput(url, "robots.txt of the site disallows fetching this page; not fetched")
+        current = url
+        for _ in range(self.policy.max_redirects + 1):
+            result = self._get_once(current)
+            if result.status in _REDIRECT_STATUS:
+                target = result.content_type  # _get_once returns the Location here
+                current = urljoin(current, target)
+                if self.policy.respect_robots and not self._allowed(current):
+                    raise UnsupportedInput(url, f"redirects to {current}, which robots.txt disallows")
+                continue
+            if result.status >= 400:
+                raise InputError(url, f"server answered HTTP {result.status}; check the URL")
+            return result
+        raise InputError(url, f"more than {self.policy.max_redirects} redirects; not followed further")
+
+    # ------------------------------------------------------------ internals
+
+    def _get_once(self, url: str) -> Fetched:
+        """One hop with retries; a redirect comes back as status 3xx with its Location in content_type."""
+        import urllib3
+
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise UnsupportedInput(url, "only http:// and https:// URLs are fetched")
+        check_host(parts.hostname, parts.port, url, self.policy.allow_private)
+        attempt = 0
+        while True:
+            self._wait_turn(parts.hostname)
+            try:
+                resp = self._pool.request("GET", url, redirect=False, preload_content=False)
+            except urllib3.exceptions.HTTPError as exc:
+                if attempt >= self.policy.retries:
+                    raise InputError(
+                        url, f"cannot be fetched ({type(exc).__name__}) after {attempt + 1} tries"
+                    ) from None
+                self._sleep_backoff(attempt, None)
+                attempt += 1
+                continue
+            try:
+                if resp.status in _RETRY_STATUS and attempt < self.policy.retries:
+                    self._sleep_backoff(attempt, resp.headers.get("Retry-After"))
+                    attempt += 1
+                    continue
+                if resp.status in _REDIRECT_STATUS:
+                    location = resp.headers.get("Location")
+                    if not location:
+                        raise InputError(url, f"HTTP {resp.status} redirect without a Location header")
+                    return Fetched(url, resp.status, location, b"")
+                body = self._read_capped(resp, url)
+                return Fetched(url, resp.status, resp.headers.get("Content-Type", ""), body)
+            finally:
+                resp.release_conn()
+
+    def _read_capped(self, resp: Any, url: str) -> bytes:
+        import urllib3
+
+        cap = self.policy.max_bytes
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise TooLarge(
+                url, f"page declares {int(declared):,} bytes, over fetch_max_bytes={cap:,}; not fetched"
+            )
+        out = bytearray()
+        try:
+            for chunk in resp.stream(65_536, decode_content=True):
+                out += chunk
+                if len(out) > cap:
+                    raise TooLarge(
+                        url,
+                        f"page inflates past fetch_max_bytes={cap:,} bytes (a huge page or a gzip bomb); "
+                        "refused",
+                    )
+        except urllib3.exceptions.DecodeError as exc:
+            raise InputError(url, f"compressed body cannot be decoded ({exc}); refused") from None
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError) as exc:
+            raise InputError(url, f"connection broke while reading ({type(exc).__name__})") from None
+        return bytes(out)
+
+    def _wait_turn(self, host: str) -> None:
+        """Space requests to one host by host_interval_s (a crawler courtesy most sites ask for)."""
+        last = self._last.get(host)
+        if last is not None:
+            delay = self.policy.host_interval_s - (time.monotonic() - last)
+            if delay > 0:
+                time.sleep(delay)
+        self._last[host] = time.monotonic()
+
+    def _sleep_backoff(self, attempt: int, retry_after: str | None) -> None:
+        delay = self.policy.backoff_s * (2**attempt)
+        if retry_after and retry_after.strip().isdigit():
+            delay = max(delay, float(retry_after))
+        time.sleep(min(delay, _MAX_RETRY_AFTER_S))
+
+    def _allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        base = f"{parts.scheme}://{parts.netloc}"
+        if base not in self._robots:
+            self._robots[base] = self._load_robots(base)
+        parser = self._robots[base]
+        return True if parser is None else parser.can_fetch(self.policy.user_agent, url)
+
+    def _load_robots(self, base: str) -> urllib.robotparser.RobotFileParser | None:
+        """The site's robots.txt; a missing one (4xx) allows everything, an unreachable one too (RFC 9309 2.3.1.3
+        says 5xx means disallow: followed)."""
+        parser = urllib.robotparser.RobotFileParser()
+        try:
+            got = self._get_once(base + "/robots.txt")
+        except TooLarge:
+            return None
+        except InputError as exc:
+            if "HTTP 5" in exc.cause:
+                parser.disallow_all = True
+                return parser
+            return None
+        if got.status >= 500:
+            parser.disallow_all = True
+        elif got.status >= 400 or got.status in _REDIRECT_STATUS:
+            return None
+        else:
+            parser.parse(got.body.decode("utf-8", errors="replace").splitlines())
+        return parser
+
+
+def check_host(host: str, port: int | None, url: str, allow_private: bool) -> None:
+    """Refuse hosts that resolve to loopback, private, link-local, multicast or reserved addresses."""
+    try:
+        infos = socket.getaddrinfo(host, port or 80, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(url, f"host {host!r} does not resolve ({exc}); check the URL") from None
+    if allow_private:
+        return
+    for info in infos:
+        addr = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+            addr = addr.ipv4_mapped
+        if (
+            addr.is_loopback
+            or addr.is_private
+            or addr.is_link_local
+            or addr.is_multicast
+            or addr.is_reserved
+            or addr.is_unspecified
+        ):
+            raise UnsupportedInput(
+                url,
+                f"host {host} resolves to the non-public address {addr}; refused "
+                "(pass --allow-private to fetch from your own network)",
+            )
+
+
+def fetch_documents(
+    urls: Iterable[str], policy: FetchPolicy | None = None, follow_links: bool = False
+) -> Iterator[RawDocument | Rejection]:
+    """Fetch each URL: an HTML page becomes one document, a feed one document per entry.
+
+    With `follow_links`, a feed entry's linked page is fetched instead of the entry's own text (feeds often
+    carry a summary only). Every failure is a Rejection naming the URL and the reason.
+    """
+    fetcher = Fetcher(policy)
+    for raw_url in urls:
+        url = raw_url.strip()
+        if not url or url.startswith("#"):
+            continue
+        try:
+            got = fetcher.get(url)
+        except InputError as exc:
+            yield Rejection(input=url, reason=exc.cause)
+            continue
+        ctype = got.content_type.lower()
+        if "xml" in ctype or "rss" in ctype or "atom" in ctype or looks_like_feed(got.body):
+            yield from _feed_documents(fetcher, got, follow_links)
+        elif "html" in ctype or not ctype:
+            try:
+                content = decode(got.body, got.url, html=True)
+            except InputError as exc:
+                yield Rejection(input=url, reason=exc.cause)
+                continue
+            yield RawDocument(source=got.url, kind="html", content=content, hints={"url": got.url})
+        else:
+            yield Rejection(input=url, reason=f"content type {ctype.split(';')[0]} is not a page or a feed")
+
+
+def _feed_documents(fetcher: Fetcher, got: Fetched, follow_links: bool) -> Iterator[RawDocument | Rejection]:
+    import feedparser
+
+    try:
+        parsed = feedparser.parse(decode(got.body, got.url, html=True))
+    except InputError as exc:
+        yield Rejection(input=got.url, reason=exc.cause)
+        return
+    outlet = (parsed.feed.get("title") or "").strip() or None
+    for n, entry in enumerate(parsed.entries, start=1):
+        where = f"{got.url}#entry-{n}"
+        doc = entry_document(entry, where, outlet)
+        link = entry.get("link")
+        if follow_links and link:
+            try:
+                page = fetcher.get(urljoin(got.url, link))
+                content = decode(page.body, page.url, html=True)
+            except InputError as exc:
+                yield Rejection(input=link, reason=exc.cause)
+                continue
+            hints = dict(doc.hints) if doc else {}
+            hints["url"] = page.url
+            yield RawDocument(source=page.url, kind="html", content=content, hints=hints)
+        elif doc is None:
+            yield Rejection(
+                input=where, reason="feed entry has no content or summary text; nothing to analyse"
+            )
+        else:
+            yield doc
+
+
+def save_jsonl(docs: Iterable[RawDocument | Rejection], path: str | Path) -> tuple[int, list[Rejection]]:
+    """Write documents as JSONL lines `newsprism analyze` reads back ({url, title, ..., html|text}).
+
+    Returns (documents written, rejections) so the caller can report both.
+    """
+    written = 0
+    rejections: list[Rejection] = []
+    with Path(path).open("w", encoding="utf-8") as fh:
+        for doc in docs:
+            if isinstance(doc, Rejection):
+                rejections.append(doc)
+                continue
+            record = {**doc.hints, doc.kind: doc.content}
+            record.setdefault("url", doc.source)
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            written += 1
+    return written, rejections

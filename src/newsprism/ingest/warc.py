@@ -1,0 +1,70 @@
+"""WARC files (Common Crawl's CC-NEWS and any crawler's) -> one RawDocument per HTML response record.
+
+The file is streamed record by record (warcio handles per-record gzip), so a 1 GB CC-NEWS file never sits in
+memory; each payload is capped at `max_input_bytes`. Only `response` records whose HTTP status is 200 and
+whose Content-Type is HTML are articles; request, metadata and revisit records are skipped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from .. import settings
+from ..errors import InputError
+from ..records import RawDocument, Rejection
+from .decode import decode
+
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.I)
+
+
+def read_warc(path: Path) -> Iterator[RawDocument | Rejection]:
+    """Yield the HTML pages of a .warc or .warc.gz file; a bad record becomes a Rejection, a broken file stops."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    source = str(path)
+    cap = int(settings.get("max_input_bytes"))
+    n = 0
+    with path.open("rb") as fh:
+        try:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                n += 1
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                where = f"{source}#{url or f'record-{n}'}"
+                status = record.http_headers.get_statuscode() or ""
+                ctype = (record.http_headers.get_header("Content-Type") or "").lower()
+                if status != "200" or "html" not in ctype:
+                    continue  # redirects, errors, images, JSON: not article pages
+                payload = record.content_stream().read(cap + 1)
+                if len(payload) > cap:
+                    yield Rejection(
+                        input=where,
+                        reason=f"page is over max_input_bytes={cap:,} bytes; raise the setting if it is genuine",
+                    )
+                    continue
+                try:
+                    yield RawDocument(
+                        source=where,
+                        kind="html",
+                        content=_decode(payload, ctype, where),
+                        hints={"url": url} if url else {},
+                    )
+                except InputError as exc:
+                    yield Rejection(input=where, reason=exc.cause)
+        except ArchiveLoadFailed as exc:
+            yield Rejection(input=source, reason=f"not a readable WARC file ({exc}); check the file")
+
+
+def _decode(payload: bytes, content_type: str, where: str) -> str:
+    """Decode by the HTTP header's charset when it names a known one, else as any HTML file."""
+    match = _CHARSET.search(content_type)
+    if match:
+        try:
+            return payload.decode(match.group(1))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong header charset: sniff like a file
+    return decode(payload, where, html=True)

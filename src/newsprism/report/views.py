@@ -1,0 +1,468 @@
+"""Page data: one function per page, returning what the page shows as JSON-ready dicts.
+
+The web app serves each dict twice (HTML through the templates, and as-is at the `.json` twin); the static
+report renders the same dicts. Nothing here produces markup: text stays text and the templates escape it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..store import SQLiteStore
+
+SEARCH_LIMIT = 30  # results per kind on the search page
+MAX_QUERY_CHARS = 200  # longer search text is cut (the FTS query is also capped by terms)
+_CLAIM_EXCERPT = 140
+
+
+class NotFound(LookupError):
+    """The page names a story or article the store does not hold."""
+
+
+class Moved(Exception):
+    """A story id that was merged into another story: the page lives under `story_id` now."""
+
+    def __init__(self, story_id: str):
+        super().__init__(story_id)
+        self.story_id = story_id
+
+
+# ------------------------------------------------------------------ small helpers
+
+
+def article_label(article: dict[str, Any]) -> str:
+    """A short name for a source: outlet, else the link's site, else the title, else the file name."""
+    if article.get("outlet"):
+        return article["outlet"]
+    url = article.get("url")
+    if url:
+        host = urlsplit(url).hostname or ""
+        if host:
+            return host.removeprefix("www.")
+    title = article.get("title")
+    if title:
+        return title if len(title) <= 48 else title[:47].rstrip() + "…"
+    return re.split(r"[\\/]", article.get("source") or article["id"])[-1]
+
+
+def _article_summary(article: dict[str, Any], number: int | None = None) -> dict[str, Any]:
+    return {
+        "id": article["id"],
+        "number": number,
+        "label": article_label(article),
+        "title": article.get("title"),
+        "outlet": article.get("outlet"),
+        "published": article.get("published"),
+        "url": article.get("url"),
+        "wire_credit": article.get("wire_credit"),
+    }
+
+
+def _article_dict(article) -> dict[str, Any]:
+    from .build import article_to_dict
+
+    return article_to_dict(article)
+
+
+def highlight(text: str, spans: list[tuple[int, int, str, str]]) -> list[dict[str, str]]:
+    """Cut text into plain and highlighted segments (spans: start, end, css class, title); overlaps skipped."""
+    segments = []
+    cursor = 0
+    for start, end, css, title in sorted(spans):
+        if start < cursor or end <= start or end > len(text):
+            continue
+        if start > cursor:
+            segments.append({"text": text[cursor:start], "css": "", "title": ""})
+        segments.append({"text": text[start:end], "css": css, "title": title})
+        cursor = end
+    if cursor < len(text):
+        segments.append({"text": text[cursor:], "css": "", "title": ""})
+    return segments
+
+
+def paragraphs(segments: list[dict[str, str]]) -> list[list[dict[str, str]]]:
+    """Split highlighted segments into paragraphs at blank lines."""
+    out: list[list[dict[str, str]]] = [[]]
+    for seg in segments:
+        parts = re.split(r"\n\s*\n", seg["text"])
+        for i, part in enumerate(parts):
+            if i:
+                out.append([])
+            if part:
+                out[-1].append({**seg, "text": part})
+    return [p for p in out if p]
+
+
+def _parse_date(value: str) -> date | None:
+    """ISO year, year-month or date (a time part is ignored); None for anything else."""
+    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value or "")
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        return None
+
+
+def time_axis(dates: list[str]) -> dict[str, float]:
+    """Position (0..1) of each distinct date on a time axis whose gaps grow with the log of the days between.
+
+    A linear axis would crush a week of events into one dot next to a date decades back; the log keeps the
+    order and shows big gaps as big without letting them eat the axis.
+    """
+    parsed = sorted({d: _parse_date(d) for d in dates if _parse_date(d)}.items(), key=lambda kv: kv[1])
+    if not parsed:
+        return {}
+    if len(parsed) == 1:
+        return {parsed[0][0]: 0.5}
+    positions = [0.0]
+    for (_, prev), (_, cur) in zip(parsed, parsed[1:], strict=False):
+        positions.append(positions[-1] + math.log1p((cur - prev).days) + 0.3)
+    top = positions[-1] or 1.0
+    return {d: p / top for (d, _), p in zip(parsed, positions, strict=True)}
+
+
+def _label_rows(ticks: list[tuple[str, float]], gap: float = 0.11) -> list[dict[str, Any]]:
+    """Put each tick's label above (row 0) or below (row 1) the axis where it does not overlap; else none."""
+    last = [-1.0, -1.0]
+    out = []
+    for d, x in ticks:
+        row = next((r for r in (0, 1) if x - last[r] >= gap), None)
+        if row is not None:
+            last[row] = x
+        out.append({"date": d, "x": round(x, 4), "row": row})
+    return out
+
+
+# ------------------------------------------------------------------ pages
+
+
+def index_page(store: SQLiteStore) -> dict[str, Any]:
+    """Stories newest first, with their size and the first brief sentence."""
+    stories = []
+    for story_id in store.story_ids():
+        analysis = store.get_analysis(story_id)
+        state = store.story_state(story_id)
+        if analysis is None or state is None:
+            continue
+        counts = defaultdict(int)
+        for c in analysis["claims"]:
+            counts[c["status"]] += 1
+        stories.append(
+            {
+                "id": story_id,
+                "title": analysis.get("title") or state.title,
+                "articles": len(analysis["article_ids"]),
+                "first_date": state.first_date,
+                "last_date": state.last_date,
+                "claims": dict(counts),
+                "quotes": len(analysis["quotes"]),
+                "lede": analysis["brief"][0]["text"] if analysis["brief"] else None,
+                "top_entities": [e["name"] for e in analysis["entities"][:6]],
+            }
+        )
+    return {
+        "page": "index",
+        "stories": stories,
+        "article_count": store.article_count(),
+        "rejected_count": len(store.rejections()),
+    }
+
+
+def rejected_page(store: SQLiteStore) -> dict[str, Any]:
+    return {
+        "page": "rejected",
+        "rejected": [{"input": r.input, "reason": r.reason} for r in store.rejections()],
+    }
+
+
+def search_page(store: SQLiteStore, query: str) -> dict[str, Any]:
+    """Stories and articles matching every word of `query` (titles, entities, text)."""
+    query = (query or "").strip()[:MAX_QUERY_CHARS]
+    hits = store.search(query, limit=SEARCH_LIMIT) if query else []
+    titles = {}
+    stories, articles = [], []
+    for h in hits:
+        item = {
+            "id": h.id,
+            "title": h.title,
+            "story_id": h.story_id,
+            "snippet": [{"text": t, "match": m} for t, m in h.snippet],
+        }
+        if h.kind == "story":
+            stories.append(item)
+            titles[h.id] = h.title
+        else:
+            articles.append(item)
+    # Stories reached only through their articles are results too.
+    for item in articles:
+        sid = item["story_id"]
+        if sid and sid not in titles:
+            state = store.story_state(sid)
+            titles[sid] = state.title if state else sid
+            stories.append(
+                {"id": sid, "title": titles[sid], "story_id": sid, "snippet": [], "via": "article"}
+            )
+        item["story_title"] = titles.get(sid) if sid else None
+    return {"page": "search", "query": query, "stories": stories, "articles": articles}
+
+
+def story_page(store: SQLiteStore, story_id: str) -> dict[str, Any]:
+    """Everything the story page shows. Raises Moved for a merged-away id, NotFound for an unknown one."""
+    live = store.resolve_story(story_id)
+    if live is None:
+        raise NotFound(story_id)
+    if live != story_id:
+        raise Moved(live)
+    analysis = store.get_analysis(story_id)
+    if analysis is None:
+        raise NotFound(story_id)
+    return story_view(analysis, {a.id: _article_dict(a) for a in store.articles(analysis["article_ids"])})
+
+
+def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A stored analysis (report.json form) arranged for reading."""
+    ids = list(analysis["article_ids"])
+    sources = [
+        _article_summary(articles.get(aid) or {"id": aid, "source": aid}, n) for n, aid in enumerate(ids, 1)
+    ]
+    by_id = {s["id"]: s for s in sources}
+
+    def label(aid: str) -> str:
+        return by_id[aid]["label"] if aid in by_id else aid
+
+    def evidence(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {**e, "label": label(e["article_id"]), "number": by_id.get(e["article_id"], {}).get("number")}
+            for e in items
+        ]
+
+    claims = sorted(
+        analysis["claims"], key=lambda c: (-c["independent_sources"], -len(c["article_ids"]), c["text"])
+    )
+    claim_text = {c["id"]: c["text"] for c in claims}
+    brief = [
+        {
+            "text": s["text"],
+            "claim_id": s.get("claim_id"),
+            "citations": [
+                {
+                    "article_id": aid,
+                    "number": by_id.get(aid, {}).get("number"),
+                    "label": label(aid),
+                    "sentences": [e["text"] for e in s["evidence"] if e["article_id"] == aid],
+                }
+                for aid in s["citations"]
+            ],
+        }
+        for s in analysis["brief"]
+    ]
+    status_counts: dict[str, int] = defaultdict(int)
+    for c in claims:
+        status_counts[c["status"]] += 1
+
+    # Coverage heatmap: claims (most sources first) x articles; column totals shade by share of claims.
+    rows = [
+        {
+            "claim_id": c["id"],
+            "text": c["text"] if len(c["text"]) <= _CLAIM_EXCERPT else c["text"][: _CLAIM_EXCERPT - 1] + "…",
+            "status": c["status"],
+            "cells": [int(aid in c["article_ids"]) for aid in ids],
+            "count": len(c["article_ids"]),
+        }
+        for c in claims
+    ]
+    totals = [sum(r["cells"][i] for r in rows) for i in range(len(ids))]
+    peak = max(totals, default=0) or 1
+    coverage = {
+        "articles": [{"id": s["id"], "number": s["number"], "label": s["label"]} for s in sources],
+        "rows": rows,
+        "totals": [{"count": t, "level": min(4, math.ceil(4 * t / peak))} for t in totals],
+    }
+
+    speakers: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    affiliation: dict[str, str] = {}
+    for q in analysis["quotes"]:
+        name = q.get("speaker") or "Unattributed"
+        speakers[name].append(
+            {
+                "text": q["text"],
+                "article_id": q["article_id"],
+                "label": label(q["article_id"]),
+                "cue": q.get("cue"),
+                "kind": q.get("kind"),
+            }
+        )
+        if q.get("affiliation") and name not in affiliation:
+            affiliation[name] = q["affiliation"]
+    quotes = [
+        {
+            "speaker": name,
+            "affiliation": affiliation.get(name),
+            "outlets": sorted({x["label"] for x in items}),
+            "quotes": items,
+        }
+        for name, items in sorted(
+            speakers.items(), key=lambda kv: (kv[0] == "Unattributed", -len(kv[1]), kv[0])
+        )
+    ]
+
+    entity_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in analysis["entities"]:
+        per = dict((aid, n) for aid, n in e["mentions_per_article"])
+        entity_groups[e["label"]].append(
+            {
+                "name": e["name"],
+                "aliases": e["aliases"],
+                "mentions": sum(per.values()),
+                "articles": len(per),
+                "weight": min(3, len(per) * 3 // max(1, len(ids))),
+            }
+        )
+    entities = [
+        {"label": lab, "entities": sorted(items, key=lambda x: (-x["mentions"], x["name"]))}
+        for lab, items in sorted(entity_groups.items(), key=lambda kv: -sum(x["mentions"] for x in kv[1]))
+    ]
+
+    axis = time_axis([e["date"] for e in analysis["timeline"]])
+    timeline = {
+        "events": [
+            {
+                "n": n,
+                "date": e["date"],
+                "text": e["text"],
+                "x": round(axis[e["date"]], 4) if e["date"] in axis else None,
+                "sources": sorted({label(ev["article_id"]) for ev in e["evidence"]}),
+            }
+            for n, e in enumerate(analysis["timeline"], 1)
+        ],
+        "ticks": _label_rows(sorted(axis.items(), key=lambda kv: kv[1])),
+    }
+
+    texts = {aid: (articles.get(aid) or {}).get("text") or "" for aid in ids}
+    dup = analysis["duplicates"]
+    duplicates = {
+        "groups": [
+            {
+                "kind": g["kind"],
+                "score": g["score"],
+                "reason": g["reason"],
+                "original": {"id": g["original"], "label": label(g["original"])},
+                "members": [{"id": aid, "label": label(aid)} for aid in g["article_ids"]],
+            }
+            for g in dup["groups"]
+        ],
+        "partial_reuse": [
+            {
+                "article": {"id": p["article_id"], "label": label(p["article_id"])},
+                "source": {"id": p["source_id"], "label": label(p["source_id"])},
+                "shared_sentences": p["shared_sentences"],
+                "share": p["share"],
+                "pairs": [
+                    {
+                        "text": texts.get(p["article_id"], "")[x["a_start"] : x["a_end"]],
+                        "source_text": texts.get(p["source_id"], "")[x["b_start"] : x["b_end"]],
+                        "similarity": x["similarity"],
+                    }
+                    for x in p["pairs"]
+                ],
+            }
+            for p in dup["partial_reuse"]
+        ],
+    }
+
+    n_claims = len(claims) or 1
+    framing = []
+    for f in sorted(analysis["framing"], key=lambda f: by_id.get(f["article_id"], {}).get("number") or 0):
+        framing.append(
+            {
+                "article_id": f["article_id"],
+                "number": by_id.get(f["article_id"], {}).get("number"),
+                "label": label(f["article_id"]),
+                "headline": f.get("headline"),
+                "covered": len(f["covered"]),
+                "coverage_share": round(len(f["covered"]) / n_claims, 3),
+                "omitted": [claim_text[c] for c in f["omitted"] if c in claim_text][:5],
+                "omitted_count": len(f["omitted"]),
+                "voices": list(f["quoted_speakers"]),
+                "loaded_terms": list(f["loaded_terms"]),
+                "loaded_score": f["loaded_score"],
+            }
+        )
+
+    return {
+        "page": "story",
+        "id": analysis["id"],
+        "title": analysis.get("title") or analysis["id"],
+        "sources": sources,
+        "stats": {
+            "articles": len(ids),
+            "claims": len(claims),
+            "quotes": len(analysis["quotes"]),
+            "entities": len(analysis["entities"]),
+            "status": dict(status_counts),
+        },
+        "brief": brief,
+        "claims": [{**c, "evidence": evidence(c["evidence"])} for c in claims],
+        "contradictions": [{**x, "evidence": evidence(x["evidence"])} for x in analysis["contradictions"]],
+        "coverage": coverage,
+        "quotes": quotes,
+        "entities": entities,
+        "timeline": timeline,
+        "duplicates": duplicates,
+        "framing": framing,
+        "membership": [
+            {**m, "number": by_id.get(m["article_id"], {}).get("number"), "label": label(m["article_id"])}
+            for m in analysis["membership"]
+        ],
+    }
+
+
+def article_page(store: SQLiteStore, article_id: str) -> dict[str, Any]:
+    """An article's clean text with its quotes and claim sentences marked, its metadata and what was removed."""
+    found = store.articles([article_id])
+    if not found:
+        raise NotFound(article_id)
+    raw_story = store.story_of(article_id)
+    story_id = store.resolve_story(raw_story) if raw_story else None
+    analysis = store.get_analysis(story_id) if story_id else None
+    return article_view(_article_dict(found[0]), analysis, story_id)
+
+
+def article_view(
+    article: dict[str, Any], analysis: dict[str, Any] | None, story_id: str | None
+) -> dict[str, Any]:
+    spans: list[tuple[int, int, str, str]] = []
+    quotes, claims = [], []
+    if analysis is not None:
+        for q in analysis["quotes"]:
+            if q["article_id"] == article["id"]:
+                who = q.get("speaker") or "unattributed"
+                spans.append((q["start"], q["end"], "quote", f"quote: {who}"))
+                quotes.append({"text": q["text"], "speaker": who, "cue": q.get("cue")})
+        for c in analysis["claims"]:
+            for ev in c["evidence"]:
+                if ev["article_id"] == article["id"]:
+                    spans.append(
+                        (ev["start"], ev["end"], f"claim {c['status']}", c["status"].replace("_", " "))
+                    )
+                    claims.append({"id": c["id"], "text": ev["text"], "status": c["status"]})
+    meta = {k: v for k, v in article.items() if k not in {"text", "removed"}}
+    meta["label"] = article_label(article)
+    return {
+        "page": "article",
+        "article": meta,
+        "story": {"id": story_id, "title": analysis.get("title") if analysis else None} if story_id else None,
+        "paragraphs": paragraphs(highlight(article["text"], spans)),
+        "quotes": quotes,
+        "claims": claims,
+        "removed": [
+            {"reason": r["reason"], "text": r["text"][:400] + ("…" if len(r["text"]) > 400 else "")}
+            for r in article["removed"]
+        ],
+    }

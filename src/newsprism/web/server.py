@@ -1,0 +1,307 @@
+"""The local web app: the report's page views served over HTTP, each page also at a `.json` twin.
+
+Standard library only (`http.server.ThreadingHTTPServer`): the app is read-only, local and GET-only, so a
+framework would add dependencies without removing code. One view function per page (`report.views`) feeds
+both renderings: `/story/ID` renders the dict that `/story/ID.json` returns.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from ..errors import StoreError
+from ..report import views
+from ..report.html import STATIC_FILES, render, static_asset
+from ..store import SQLiteStore
+
+log = logging.getLogger("newsprism.web")
+
+# Scripts and styles only from this server, nothing inline, no frames, forms only to ourselves.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self';"
+    " base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+MAX_URL_CHARS = 2048  # longer request targets get 414; no page needs more
+MAX_BODY_BYTES = 0  # GET only: any request body is refused unread
+REQUEST_TIMEOUT_S = 15  # a client that stalls mid-request loses its thread after this
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+CACHE_PAGES = 256  # rendered pages kept until the store changes (a story page takes ~100 ms to build)
+
+
+class _Redirect(Exception):
+    def __init__(self, location: str):
+        super().__init__(location)
+        self.location = location
+
+
+class NewsprismServer(ThreadingHTTPServer):
+    """A threaded HTTP server bound to one store. `url` is where it listens."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, store: SQLiteStore, host: str = "127.0.0.1", port: int = 8000):
+        self.store = store
+        self.allowed_hosts = _allowed_hosts(host)
+        self._cache: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._cache_version: tuple[int, int] | None = None
+        super().__init__((host, port), _Handler)
+
+    def _version(self) -> tuple[int, int]:
+        """Changes when anyone writes the store: data_version for other connections, total_changes for ours."""
+        with self.store._lock:
+            conn = self.store._conn
+            return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+
+    def cached(self, key: tuple) -> tuple[bytes, str] | None:
+        """A page rendered earlier, if the store has not changed since (pages are pure functions of it)."""
+        version = self._version()
+        with self._cache_lock:
+            if version != self._cache_version:
+                self._cache.clear()
+                self._cache_version = version
+                return None
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
+
+    def remember(self, key: tuple, value: tuple[bytes, str]) -> None:
+        with self._cache_lock:
+            self._cache[key] = value
+            while len(self._cache) > CACHE_PAGES:
+                self._cache.popitem(last=False)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        shown = f"[{host}]" if ":" in str(host) else host
+        return f"http://{shown}:{port}"
+
+    def start_background(self) -> threading.Thread:
+        """Serve on a daemon thread (tests, benchmarks); stop with `shutdown()` then `server_close()`."""
+        thread = threading.Thread(target=self.serve_forever, name="newsprism-web", daemon=True)
+        thread.start()
+        return thread
+
+
+def _allowed_hosts(host: str) -> set[str] | None:
+    """Host header names accepted: a loopback server answers only to loopback names (DNS rebinding guard)."""
+    if host in {"", "0.0.0.0", "::"}:
+        return None  # the user chose to listen everywhere
+    if host in LOOPBACK_NAMES or host.startswith("127."):
+        return LOOPBACK_NAMES | {host}
+    return {host}
+
+
+def route(store: SQLiteStore, path: str, query: dict[str, list[str]]) -> dict[str, Any]:
+    """The page dict for a path (without its `.json` suffix). Raises views.NotFound or _Redirect."""
+    parts = [unquote(p) for p in path.strip("/").split("/")] if path.strip("/") else []
+    if parts in ([], ["index"]):
+        return views.index_page(store)
+    if parts == ["rejected"]:
+        return views.rejected_page(store)
+    if parts == ["search"]:
+        return views.search_page(store, (query.get("q") or [""])[0])
+    if len(parts) == 2 and parts[0] == "story":
+        try:
+            return views.story_page(store, parts[1])
+        except views.Moved as moved:
+            raise _Redirect(f"/story/{quote(moved.story_id, safe='')}") from None
+    if len(parts) == 2 and parts[0] == "article":
+        return views.article_page(store, parts[1])
+    raise views.NotFound(path)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: NewsprismServer
+    server_version = "newsprism"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"  # keep-alive: every response carries Content-Length
+    timeout = REQUEST_TIMEOUT_S
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
+        log.debug("%s " + format, self.address_string(), *args)
+
+    # ------------------------------------------------------------ methods
+
+    def do_GET(self) -> None:
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    def _refuse_method(self) -> None:
+        self.close_connection = True
+        self._send_error(
+            HTTPStatus.METHOD_NOT_ALLOWED, "Only GET and HEAD are served.", {"Allow": "GET, HEAD"}
+        )
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
+
+    # ------------------------------------------------------------ the request
+
+    def _serve(self, head: bool) -> None:
+        self._head = head
+        if len(self.path) > MAX_URL_CHARS:
+            self.close_connection = True
+            return self._send_error(HTTPStatus.REQUEST_URI_TOO_LONG, "The address is too long.")
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = MAX_BODY_BYTES + 1
+        if length > MAX_BODY_BYTES or self.headers.get("Transfer-Encoding"):
+            self.close_connection = True  # the body stays unread, so the connection cannot be reused
+            return self._send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Requests carry no body here.")
+        if not self._host_allowed():
+            self.close_connection = True
+            return self._send_error(HTTPStatus.MISDIRECTED_REQUEST, "Unknown Host header.")
+        try:
+            split = urlsplit(self.path)
+        except ValueError:
+            return self._send_error(HTTPStatus.BAD_REQUEST, "Malformed address.")
+        path = split.path
+        if path.startswith("/static/"):
+            return self._static(unquote(path.removeprefix("/static/")))
+        as_json = path.endswith(".json")
+        if as_json:
+            path = path.removesuffix(".json")
+        query = parse_qs(split.query, max_num_fields=10)
+        key = (path, as_json, split.query)
+        cached = self.server.cached(key)
+        if cached is not None:
+            return self._send(HTTPStatus.OK, *cached)
+        try:
+            page = route(self.server.store, path, query)
+            if as_json:
+                body, content_type = _json_bytes(page), "application/json; charset=utf-8"
+            else:
+                twin = path.rstrip("/") or "/index"
+                json_url = f"{twin}.json" + (f"?{split.query}" if split.query else "")
+                body = render(page, web=True, json_url=json_url).encode("utf-8")
+                content_type = "text/html; charset=utf-8"
+        except _Redirect as moved:
+            return self._redirect(moved.location + (".json" if as_json else ""))
+        except views.NotFound:
+            return self._send_error(HTTPStatus.NOT_FOUND, "No such page, story or article.", as_json=as_json)
+        except Exception as exc:  # a bug or a broken store: answer 500, keep serving, log the cause
+            log.exception("error on %s: %s", self.path, exc)
+            return self._send_error(
+                HTTPStatus.INTERNAL_SERVER_ERROR, "The page could not be made.", as_json=as_json
+            )
+        self.server.remember(key, (body, content_type))
+        self._send(HTTPStatus.OK, body, content_type)
+
+    def _host_allowed(self) -> bool:
+        allowed = self.server.allowed_hosts
+        if allowed is None:
+            return True
+        host = (self.headers.get("Host") or "").strip()
+        if host.startswith("["):
+            name = host[1 : host.find("]")] if "]" in host else host
+        else:
+            name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        return name.lower() in allowed
+
+    def _static(self, name: str) -> None:
+        try:
+            body = static_asset(name)
+        except KeyError:
+            return self._send_error(HTTPStatus.NOT_FOUND, "No such file.")
+        self._send(HTTPStatus.OK, body, STATIC_FILES[name], cache="public, max-age=3600")
+
+    # ------------------------------------------------------------ responses
+
+    def _send(
+        self,
+        status: HTTPStatus,
+        body: bytes,
+        content_type: str,
+        extra: dict[str, str] | None = None,
+        cache: str = "no-store",
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache)
+        for name, value in {**SECURITY_HEADERS, **(extra or {})}.items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if not getattr(self, "_head", False):
+            self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        body = f"Moved to {location}\n".encode()
+        self._send(HTTPStatus.MOVED_PERMANENTLY, body, "text/plain; charset=utf-8", {"Location": location})
+
+    def _send_error(
+        self, status: HTTPStatus, message: str, extra: dict[str, str] | None = None, as_json: bool = False
+    ) -> None:
+        if as_json:
+            body = _json_bytes({"error": status.phrase, "status": int(status), "message": message})
+            return self._send(status, body, "application/json; charset=utf-8", extra)
+        page = {"page": "error", "status": int(status), "title": status.phrase, "message": message}
+        self._send(status, render(page, web=True).encode("utf-8"), "text/html; charset=utf-8", extra)
+
+    # BaseHTTPRequestHandler calls send_error itself for malformed requests and oversized headers.
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        self.close_connection = True
+        try:
+            status = HTTPStatus(code)
+        except ValueError:
+            status = HTTPStatus.BAD_REQUEST
+        self._send_error(status, message or status.phrase)
+
+
+def _json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def make_server(db: str | Path | SQLiteStore, host: str = "127.0.0.1", port: int = 8000) -> NewsprismServer:
+    """A server over a store (a path, or an open store); port 0 picks a free port. Not yet serving."""
+    if isinstance(db, SQLiteStore):
+        store = db
+    else:
+        if str(db) != ":memory:" and not Path(db).exists():
+            raise StoreError(f"{db}: no such store; run `newsprism analyze FOLDER --db {db}` first")
+        store = SQLiteStore(db)
+    return NewsprismServer(store, host, port)
+
+
+def serve(
+    db: str | Path = "newsprism.db",
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the store at `db` until interrupted; `ready(url)` is called once the socket listens."""
+    server = make_server(db, host, port)
+    if ready is not None:
+        ready(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        server.store.close()

@@ -1,0 +1,149 @@
+"""The web app over HTTP: pages and their JSON twins, merged-story redirects, search, headers and limits."""
+
+import http.client
+import json
+
+import numpy as np
+import pytest
+
+from newsprism.records import StoryState
+from newsprism.report import views
+from newsprism.store import SQLiteStore
+from newsprism.store.sqlite import fts_query
+from newsprism.web import make_server
+
+from .test_report import hostile_store
+
+
+@pytest.fixture
+def server():
+    store = hostile_store()
+    # "old" was merged into "s1": its URL must keep working.
+    store.save_story(
+        StoryState("old", "Old title", np.zeros(4, dtype=np.float32), 1, None, None, merged_into="s1")
+    )
+    srv = make_server(store, port=0)
+    srv.start_background()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+    store.close()
+
+
+def get(srv, path, method="GET", headers=None, body=None):
+    host, port = srv.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+def test_every_page_and_its_json_twin(server):
+    for path in ["/", "/story/s1", "/article/a1", "/rejected", "/search?q=officials"]:
+        status, headers, body = get(server, path)
+        assert status == 200, path
+        assert headers["Content-Type"].startswith("text/html")
+        twin = path.replace("?", ".json?") if "?" in path else ("/index" if path == "/" else path) + ".json"
+        status, headers, data = get(server, twin)
+        assert status == 200, twin
+        assert headers["Content-Type"].startswith("application/json")
+        assert json.loads(data)["page"] in {"index", "story", "article", "rejected", "search"}
+
+
+def test_json_twin_is_the_view_the_page_renders(server):
+    _, _, data = get(server, "/story/s1.json")
+    assert json.loads(data) == json.loads(json.dumps(views.story_page(server.store, "s1")))
+    page = json.loads(data)
+    assert page["brief"][0]["citations"][0]["sentences"] == ["Officials met on Monday."]
+    assert page["coverage"]["rows"][0]["cells"] == [1]
+
+
+def test_merged_story_redirects_to_where_it_lives(server):
+    status, headers, _ = get(server, "/story/old")
+    assert status == 301 and headers["Location"] == "/story/s1"
+    status, headers, _ = get(server, "/story/old.json")
+    assert status == 301 and headers["Location"] == "/story/s1.json"
+    assert get(server, "/story/nope")[0] == 404
+    status, _, data = get(server, "/article/nope.json")
+    assert status == 404 and json.loads(data)["status"] == 404
+
+
+def test_untrusted_text_is_escaped_and_headers_are_strict(server):
+    for path in ["/", "/story/s1", "/article/a1", "/search?q=" + "Title%20%3Cscript%3E"]:
+        status, headers, body = get(server, path)
+        html = body.decode()
+        assert "<script>alert" not in html and "<img" not in html and "javascript:" not in html, path
+        assert "&lt;script&gt;" in html or path == "/search?q=Title%20%3Cscript%3E"
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_requests_are_capped_and_only_get_is_served(server):
+    assert get(server, "/" + "a" * 5000)[0] == 414
+    assert get(server, "/", method="POST", body=b"x=1")[0] == 405
+    assert get(server, "/", headers={"Content-Length": "10"}, body=b"0123456789")[0] == 413
+    assert get(server, "/", headers={"Host": "attacker.example"})[0] == 421  # DNS rebinding
+    assert get(server, "/static/../../etc/passwd")[0] == 404
+    status, headers, _ = get(server, "/static/newsprism.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+
+
+def test_search_finds_titles_text_and_entities_and_resists_syntax():
+    store = hostile_store()
+    hits = store.search("officials monday")
+    assert [(h.kind, h.id) for h in hits] == [("article", "a1")]
+    assert any(match for _, match in hits[0].snippet)
+    assert {h.kind for h in store.search("story")} >= {"story"}
+    for nasty in ['"', "NEAR(", "a OR", "*", "-x", "^title:", ")(", "\x00"]:
+        store.search(nasty)  # quoted terms: never an FTS5 syntax error
+    assert fts_query("Xi's visit") == '"Xi" "s" "visit"*'
+    assert fts_query("!!!") is None
+
+
+def test_search_index_is_backfilled_for_an_older_store(tmp_path):
+    db = tmp_path / "old.db"
+    store = SQLiteStore(db)
+    from .test_store import make_article
+
+    store.add_article(make_article(1, text="The harbour reopened on Friday."))
+    # An older store: no search rows, no marker.
+    store._exec("DELETE FROM search_articles")
+    store._exec("DELETE FROM meta WHERE key = 'search_version'")
+    store.close()
+    reopened = SQLiteStore(db)
+    assert [h.id for h in reopened.search("harbour")] == ["a1"]
+    reopened.close()
+
+
+def test_search_page_reaches_stories_through_articles(analysed_sample):
+    store = SQLiteStore(analysed_sample["db"])
+    page = views.search_page(store, "Xinhua")
+    assert page["articles"] and page["stories"]
+    assert all(a["story_id"] in {s["id"] for s in page["stories"]} for a in page["articles"])
+    store.close()
+
+
+def test_time_axis_keeps_order_and_compresses_long_gaps():
+    axis = views.time_axis(["1991", "2024-05-16", "2024-05-17", "2024-05", "not a date"])
+    assert list(axis) == ["1991", "2024-05", "2024-05-16", "2024-05-17"]
+    assert axis["1991"] == 0.0 and axis["2024-05-17"] == 1.0
+    # 33 years take most of the axis but the last days stay apart.
+    assert axis["2024-05-17"] - axis["2024-05-16"] > 0.03
+
+
+def test_serve_refuses_a_missing_store(tmp_path):
+    from newsprism.errors import StoreError
+
+    with pytest.raises(StoreError, match="newsprism analyze"):
+        make_server(tmp_path / "missing.db", port=0)
+
+
+def test_cached_pages_follow_writes_to_the_store(server):
+    assert json.loads(get(server, "/story/s1.json")[2])["title"].startswith("Story")
+    analysis = server.store.get_analysis("s1")
+    server.store.put_analysis("s1", {**analysis, "title": "Renamed"})
+    assert json.loads(get(server, "/story/s1.json")[2])["title"] == "Renamed"

@@ -1,0 +1,179 @@
+"""The web app in a real browser: Playwright driving Debian's chromium, headless, on loopback only."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from newsprism.records import Article, StoryAssignment, StoryState
+from newsprism.store import SQLiteStore
+from newsprism.web import make_server
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (dev extra)")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not shutil.os.path.exists(CHROMIUM), reason="needs Debian's chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def serving(store):
+    srv = make_server(store, port=0)
+    srv.start_background()
+    return srv
+
+
+def stop(srv):
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture(scope="module")
+def sample_server(analysed_sample):
+    store = SQLiteStore(analysed_sample["db"])
+    srv = serving(store)
+    yield srv
+    stop(srv)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def watched_page(browser, **context):
+    """A page that records console errors and refuses any request off loopback."""
+    ctx = browser.new_context(**context)
+    page = ctx.new_page()
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("http://127.0.0.1", "data:"))
+            else route.abort()
+        ),
+    )
+    return page
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["laptop", "phone"]
+)
+def test_every_page_loads_for_the_sample_story(browser, sample_server, shots, viewport):
+    page = watched_page(browser, viewport=viewport)
+    base = sample_server.url
+    page.goto(base + "/")
+    links = page.locator("ol.stories a")
+    assert links.count() == 1
+    links.first.click()
+    assert "/story/" in page.url
+    for heading in [
+        "Brief",
+        "Claims",
+        "Coverage",
+        "Who said what",
+        "Timeline",
+        "Framing by outlet",
+        "Entities",
+    ]:
+        assert page.locator("h2", has_text=heading).count() == 1, heading
+    assert page.locator("table.heatmap td.cell.corroborated").count() > 0
+    assert page.locator("svg.axis circle.tick").count() >= 2
+    assert page.locator(".framing .frame").count() == 5
+    name = "laptop" if viewport["width"] > 600 else "phone"
+    page.screenshot(path=str(shots / f"{name}-story.png"), full_page=True)
+    page.locator("table.plain a").first.click()
+    assert "/article/" in page.url and page.locator("mark.quote").count() > 0
+    page.screenshot(path=str(shots / f"{name}-article.png"))
+    page.goto(base + "/rejected")
+    assert page.locator("h1").inner_text() == "Rejected inputs"
+    assert page.errors == []
+
+
+def test_citation_click_reveals_the_cited_sentences(browser, sample_server, shots):
+    page = watched_page(browser, viewport={"width": 1280, "height": 900})
+    page.goto(sample_server.url + "/")
+    page.locator("ol.stories a").first.click()
+    cite = page.locator("details.cite").first
+    popover = cite.locator(".pop q.cited").first
+    assert not popover.is_visible()
+    cite.locator("summary").click()
+    assert popover.is_visible() and len(popover.inner_text()) > 20
+    page.screenshot(path=str(shots / "citation.png"))
+    page.mouse.move(5, 5)  # leaving does not close a clicked (pinned) citation
+    assert popover.is_visible()
+    cite.locator("summary").click()
+    assert not popover.is_visible()
+    assert page.errors == []
+
+
+def test_search_from_the_header(browser, sample_server, shots):
+    page = watched_page(browser, viewport={"width": 390, "height": 844})
+    page.goto(sample_server.url + "/")
+    page.fill("form.search input[name=q]", "Xinhua")
+    page.press("form.search input[name=q]", "Enter")
+    page.wait_for_url("**/search?q=Xinhua")
+    assert page.locator(".article-hit").count() >= 1
+    assert page.locator(".article-hit mark.hit").first.inner_text() == "Xinhua"
+    page.screenshot(path=str(shots / "search.png"))
+    page.locator(".article-hit a").first.click()
+    assert "/article/" in page.url
+
+
+def test_script_payloads_in_an_article_never_run(browser, tmp_path):
+    payload = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"><svg onload="window.__pwned = 3">'
+    store = SQLiteStore(tmp_path / "x.db")
+    article = Article(
+        id="evil",
+        source="evil.html",
+        text=f"Officials met on Monday. {payload}\n\nSecond paragraph {payload}.",
+        title=f"Breaking {payload}",
+        url="javascript:window.__pwned = 4",
+    )
+    store.add_article(article)
+    store.save_story(StoryState("s", f"Story {payload}", np.zeros(4, dtype=np.float32), 1, None, None))
+    store.set_membership(StoryAssignment("evil", "s", 1.0, payload))
+    from .test_report import hostile_store
+
+    srv = serving(store)
+    dialogs = []
+    try:
+        page = watched_page(browser)
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for path in ["/", "/article/evil", "/search?q=breaking", "/search?q=" + "%3Cscript%3Ewindow"]:
+            page.goto(srv.url + path)
+            assert page.evaluate("window.__pwned") is None, path
+        page.goto(srv.url + "/article/evil")
+        assert "<script>" in page.locator("h1").inner_text()  # shown as text, not run
+        assert page.locator("a[href^='javascript:']").count() == 0
+    finally:
+        stop(srv)
+        store.close()
+    # The report tests' store carries alert() payloads in every field of a full analysis.
+    hostile = hostile_store()
+    srv = serving(hostile)
+    try:
+        for path in ["/", "/story/s1", "/article/a1"]:
+            page.goto(srv.url + path)
+            page.locator("details.cite summary").first.click() if path == "/story/s1" else None
+            assert page.evaluate("window.__pwned") is None
+    finally:
+        stop(srv)
+    assert dialogs == []
