@@ -238,3 +238,67 @@ def test_canonicalize_merges_names_across_articles(extractions):
 
 def test_extract_articles_empty():
     assert extract_articles([]) == []
+
+
+# ---------------------------------------------------------------- conventions learned from PolNeAR-style news
+
+
+def test_two_apostrophes_are_one_double_mark():
+    text = (
+        "''Swaps are tricky,'' he said. ''In this case I'm glad it took place.''\n\n"
+        "''There was a backlash against 'Primates,' '' Ms. Ferris noted."
+    )
+    spans = [text[s.start : s.end] for s in find_mark_spans(text)]
+    assert spans == [
+        "''Swaps are tricky,''",
+        "''In this case I'm glad it took place.''",
+        "''There was a backlash against 'Primates,' ''",
+    ]
+
+
+def test_quote_after_that_or_mid_clause_is_partial_but_after_the_verb_is_direct():
+    text = (
+        "Senator Ana Ruiz spoke in Denver on Monday.\n\n"
+        "Ruiz said that “the plan will fail within a year.”\n\n"
+        "Ruiz says “we will win this state in November.”\n\n"
+        "The plan, which she called “a cartel for lobbyists,” passed anyway."
+    )
+    quotes = find_quotes(text)
+    assert _by_start(quotes, "the plan will fail").kind == "partial"
+    direct = _by_start(quotes, "we will win")
+    assert direct.kind == "direct" and direct.speaker == "Ana Ruiz"
+    assert all(q.kind == "partial" for q in quotes if "cartel" in q.text)
+
+
+def test_continuation_of_a_paraphrase_is_partial_too():
+    text = (
+        "Mayor Tom Hale met the council.\n\n"
+        "Voters are “angry and tired,” Hale said. “They want the roads fixed.”\n\n"
+        "“We start next week,” Hale said. “Nobody will wait longer.”"
+    )
+    quotes = find_quotes(text)
+    assert _by_start(quotes, "They want the roads").kind == "partial"
+    assert _by_start(quotes, "Nobody will wait").kind == "direct"
+    assert _by_start(quotes, "Nobody will wait").speaker == "Tom Hale"
+
+
+def test_quoted_term_or_subhead_does_not_inherit_a_speaker():
+    text = (
+        "“We will build it,” said Governor Mary Stone.\n\n"
+        "“Containment” has been the policy for decades.\n\n"
+        "“A hard choice.”\n\n"
+        "The vote is on Friday."
+    )
+    texts = [q.text for q in find_quotes(text)]
+    assert "“Containment”" not in texts and "“A hard choice.”" not in texts
+
+
+def test_phrasal_speech_verb_and_participle_clause_find_the_speaker():
+    text = (
+        "The debate ended late on Friday in Boston.\n\n"
+        "“You know, it happens,” Paul Greer went on. “Fight back.”\n\n"
+        "Mitt Romney, the former nominee, tweeted in response: “This is a serious and important distinction.”"
+    )
+    quotes = find_quotes(text)
+    assert _by_start(quotes, "it happens").speaker == "Paul Greer"
+    assert _by_start(quotes, "serious and important").speaker == "Mitt Romney"

@@ -99,7 +99,12 @@ def test_converging_stories_merge_smaller_into_larger(store):
     theta = np.arccos(0.7)
     u, v, w = unit(1, 0), unit(np.cos(theta), np.sin(theta)), unit(np.cos(0.45 * theta), np.sin(0.45 * theta))
     with settings.override(
-        {"story_join_similarity": 0.75, "story_merge_similarity": 0.8, "story_entity_weight": 0.0}
+        {
+            "story_join_similarity": 0.75,
+            "story_merge_similarity": 0.8,
+            "story_entity_weight": 0.0,
+            "story_term_weight": 0.0,
+        }
     ):
         clusterer = StoryClusterer(store)
         clusterer.add(art("u1"), rows(u))

@@ -110,6 +110,56 @@ def report(db: str, out: str) -> None:
 
 
 @main.command()
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--urls",
+    "url_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File of URLs, one a line.",
+)
+@click.option(
+    "--out", default="fetched.jsonl", show_default=True, help="JSONL file the pages are written to."
+)
+@click.option(
+    "--follow-links", is_flag=True, help="For a feed, fetch each entry's page instead of its summary."
+)
+@click.option(
+    "--allow-private", is_flag=True, help="Allow loopback/private/link-local hosts (your own network)."
+)
+@click.option("--ignore-robots", is_flag=True, help="Do not read robots.txt (only for sites you run).")
+def fetch(
+    urls: tuple[str, ...],
+    url_file: Path | None,
+    out: str,
+    follow_links: bool,
+    allow_private: bool,
+    ignore_robots: bool,
+) -> None:
+    """Fetch article pages or RSS/Atom feeds politely into a JSONL file that `analyze` reads.
+
+    \b
+    Examples:
+      newsprism fetch https://example.org/news/story.html --out fetched.jsonl
+      newsprism fetch --urls urls.txt --follow-links && newsprism analyze fetched.jsonl
+
+    Per-host rate limit, robots.txt, timeouts, a size cap and retries come from the fetch_* settings.
+    Exit code 0: all fetched; 1: some refused or failed (each named on stderr); 2: nothing to fetch.
+    """
+    from .ingest.fetch import FetchPolicy, fetch_documents, save_jsonl
+
+    todo = list(urls) + (url_file.read_text(encoding="utf-8").splitlines() if url_file else [])
+    if not any(u.strip() for u in todo):
+        click.echo("newsprism: error: no URLs given; pass URLs or --urls FILE", err=True)
+        sys.exit(EXIT_FAILED)
+    policy = FetchPolicy(allow_private=allow_private, respect_robots=not ignore_robots)
+    written, rejected = save_jsonl(fetch_documents(todo, policy, follow_links=follow_links), out)
+    for rejection in rejected:
+        click.echo(f"rejected {rejection.input}: {rejection.reason}", err=True)
+    click.echo(f"{written} documents written to {out}, {len(rejected)} refused or failed")
+    sys.exit(EXIT_PARTIAL if rejected else 0)
+
+
+@main.command()
 @click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to list.")
 def stories(db: str) -> None:
     """List the stories in the store, newest first.

@@ -149,12 +149,23 @@ class Pipeline:
 
     def cluster(self, article_ids: Sequence[str]) -> list[StoryAssignment]:
         """Assign articles to stories in the order given (callers sort by publication time)."""
+        from .stories import title_vectors
+
         assignments = []
-        for article in self._progress(self.store.articles(article_ids), "clustering"):
+        articles = self.store.articles(article_ids)
+        with self.store.transaction():
+            titles = title_vectors(self.store, articles)
+        for article in self._progress(articles, "clustering"):
             vectors = self._sentence_vectors(article)
             extraction = self.store.get_extraction(article.id)
             with self.store.transaction():
-                assignments.append(self.clusterer.add(article, vectors, entity_counts(extraction)))
+                assignments.append(
+                    self.clusterer.add(
+                        article, vectors, entity_counts(extraction), title_vector=titles.get(article.id)
+                    )
+                )
+        with self.store.transaction():
+            self.clusterer.flush()
         return assignments
 
     def _sentence_vectors(self, article: Article) -> np.ndarray:

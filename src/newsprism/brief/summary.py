@@ -27,6 +27,9 @@ _W_CENTRAL = 2.0
 _W_SOURCES = 0.6
 _W_LEAD = 0.8
 _W_LOADED = 0.3
+_W_XDOC = 0.0
+_ALL_SENTENCES = False
+_ORDER = "section"
 _MMR_LAMBDA = 0.5  # weight of redundancy against relevance after the first pick
 _CITE_MIN_COSINE = 0.45  # pairs below this never reach support_threshold; skip scoring them
 _REACTION = re.compile(r"\b(said|says|told|according to|stated|added|warned|urged)\b", re.I)
@@ -53,6 +56,21 @@ def _locate(material: StoryMaterial) -> dict[tuple[str, int], int]:
 def _candidates(material: StoryMaterial, claims: Sequence[ClaimGroup]) -> list[_Candidate]:
     order = {a.id: n for n, a in enumerate(material.articles)}
     out: list[_Candidate] = []
+    if _ALL_SENTENCES:
+        group_at = {(e.article_id, e.start): g for g in claims for e in g.evidence}
+        for article in material.articles:
+            vectors = material.vectors.get(article.id)
+            for i, sentence in enumerate(material.sentences.get(article.id, ())):
+                if vectors is None or is_trivia(sentence):
+                    continue
+                g = group_at.get((article.id, sentence.start))
+                out.append(
+                    _Candidate(
+                        article.id, sentence, np.asarray(vectors[i]), order[article.id],
+                        g.independent_sources if g else 1, g.id if g else None,
+                    )
+                )
+        return out
     if claims:
         where = _locate(material)
         for group in claims:
@@ -108,8 +126,9 @@ def write_brief(
     centroid = _centroid(material)
     unattributed = _unattributed_spans(material)
     top_sources = max(c.sources for c in candidates)
+    xdoc = _cross_support(material, candidates)
     relevance = []
-    for c in candidates:
+    for c, xd in zip(candidates, xdoc, strict=True):
         central = float(np.dot(c.vector, centroid)) if centroid.shape == c.vector.shape else 0.0
         lead = 1.0 / (1.0 + c.sentence.index)
         # A line without closing punctuation is a headline or subhead, not prose for a brief.
@@ -124,14 +143,28 @@ def write_brief(
             _W_CENTRAL * central
             + _W_SOURCES * (c.sources - 1) / max(top_sources - 1, 1)
             + _W_LEAD * lead
+            + _W_XDOC * xd
             - _W_LOADED * loaded
             - (0.0 if prose else 10.0)
             - (10.0 if voiced else 0.0)
         )
     chosen = _mmr(candidates, np.array(relevance), limit)
     # Within a section, lead sentences first: news puts what matters most at the top.
-    chosen.sort(key=lambda c: (_section(c.sentence.text), c.sentence.index, c.order))
+    if _ORDER == "section":
+        chosen.sort(key=lambda c: (_section(c.sentence.text), c.sentence.index, c.order))
     return tuple(_cite(material, c) for c in chosen)
+
+
+def _cross_support(material: StoryMaterial, candidates: list[_Candidate]) -> list[float]:
+    """Per candidate: mean over the story's other articles of its best cosine there (soft corroboration)."""
+    others = [a.id for a in material.articles if len(material.vectors.get(a.id, ())) > 0]
+    out = []
+    for c in candidates:
+        sims = [
+            float((np.asarray(material.vectors[aid]) @ c.vector).max()) for aid in others if aid != c.article_id
+        ]
+        out.append(sum(sims) / len(sims) if sims else 0.0)
+    return out
 
 
 def _unattributed_spans(material: StoryMaterial) -> dict[str, list[tuple[int, int]]]:

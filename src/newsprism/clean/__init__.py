@@ -1,8 +1,10 @@
 """Clean: RawDocument -> Article (boilerplate out, metadata in).
 
-Plain text goes through the rules in `rules.py`; HTML goes through trafilatura (body and metadata) and
-htmldate (date), then through the same text rules for what trafilatura lets pass (comment prompts,
-subscribe boxes, captions, credits). Hints from the container (JSONL fields) win over guesses.
+Plain text goes through the rules in `rules.py`; HTML is parsed once (`parse_html`), its own metadata read by
+agreement (`metadata.py`: JSON-LD, og:/meta tags, <h1>), the body and date taken by trafilatura, mojibake
+repaired, then the same text rules for what trafilatura lets pass (comment prompts, subscribe boxes,
+captions, credits). With a store, lines repeated across one site's articles go too (`site.py`). Hints from
+the container (JSONL fields, feed entries) win over guesses.
 """
 
 from __future__ import annotations
@@ -125,25 +127,19 @@ def parse_html(content: str) -> Any:
 
 
 def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
-    """The page's own metadata (JSON-LD, meta tags, <h1>) and htmldate for the date, trafilatura for the body,
-    then the text rules on the body."""
+    """The page's own metadata (JSON-LD, meta tags, <h1>) for title and structured authors, trafilatura for the
+    body, the date (htmldate inside) and visible bylines, then the text rules on the body."""
     import trafilatura
-    from htmldate import find_date
-
     url = _str(raw.hints.get("url"))
     tree = parse_html(raw.content)
     if tree is None or len(tree) == 0:
         raise EmptyInput(raw.source, "the HTML has no elements; is it an HTML page?")
     meta = page_metadata(tree, url)
     try:
-        date = find_date(tree, url=url, original_date=True, extensive_search=False)
-    except Exception:  # htmldate is best effort; a page without a date is still an article
-        date = None
-    try:
         doc = trafilatura.bare_extraction(
             tree,
             url=url,
-            with_metadata=False,
+            with_metadata=True,
             include_comments=False,
             include_tables=True,
             include_images=False,
@@ -155,6 +151,8 @@ def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
     if doc is None:
         raise EmptyInput(raw.source, "no article body found in the HTML page; is it an article page?")
     body = fix_mojibake(doc.text or "")
+    # trafilatura's byline heuristics see visible bylines that no markup states
+    visible_authors = tuple(a.strip() for a in re.split(r";", doc.author or "") if a.strip())
     title = meta.title
     if title and body.lstrip().startswith(title):
         body = body.lstrip()[len(title) :]  # trafilatura may repeat the <h1> headline as the first body line
@@ -163,8 +161,13 @@ def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
         text=found.text,
         removed=found.removed,
         title=title or found.title,
-        published=normalise_date(meta.published) or normalise_date(date) or found.published,
-        authors=meta.authors or found.authors,
+        # trafilatura's date (htmldate, extensive search) first: on trafilatura-eval it beats the page's own
+        # date fields 0.90 to 0.81; those fill in where it finds none
+        published=normalise_date(doc.date) or normalise_date(meta.published) or found.published,
+        authors=(meta.authors if meta.structured_authors else ())
+        or visible_authors
+        or meta.authors
+        or found.authors,
         wire_credit=found.wire_credit,
         outlet=meta.site_name or found.outlet or _outlet_from_url(url),
     )

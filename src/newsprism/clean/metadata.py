@@ -46,6 +46,7 @@ class PageMetadata:
     authors: tuple[str, ...] = ()
     site_name: str | None = None
     language: str | None = None
+    structured_authors: bool = False  # authors came from JSON-LD (the site's own structured byline)
 
 
 def _text(value: Any) -> str | None:
@@ -317,5 +318,6 @@ def page_metadata(tree: Any, url: str | None = None) -> PageMetadata:
         published=published,
         authors=choose_authors(ld_authors, meta_authors, site_names),
         site_name=next((n for n in site_names if n != host), None),
+        structured_authors=bool(ld_authors),
         language=lang.split("-")[0].lower() if lang else None,
     )

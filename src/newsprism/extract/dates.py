@@ -17,6 +17,7 @@ from bisect import bisect_right
 from datetime import date, timedelta
 
 from ..records import DateMention
+from .spans import parsed_length
 
 _MONTHS = {
     m: i + 1
@@ -182,7 +183,7 @@ def find_dates(
                 start -= len(word)
         found.append((start, ent.start_char + len(phrase), _is_future(ent)))
     covered = [(s, e) for s, e, _ in found]
-    for m in _DEICTIC.finditer(text, 0, len(doc.text)):
+    for m in _DEICTIC.finditer(text, 0, parsed_length(doc)):
         if not any(s < m.end() and m.start() < e for s, e in covered):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             found.append((m.start(), m.end(), _is_future(span) if span is not None else False))

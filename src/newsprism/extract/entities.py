@@ -131,13 +131,15 @@ def entity_mentions(doc, article_id: str) -> list[EntityMention]:
 class NameBook:
     """Person names of one text: resolves a short mention ("Patel", "Xi") to its full form ("Vedant Patel")."""
 
-    def __init__(self, doc) -> None:
+    def __init__(self, doc, text: str | None = None) -> None:
         self.persons: list[tuple[int, int, str]] = []  # (start, end, cleaned name) in text order
         self._forms: Counter[str] = Counter()
         self.subjects: set[int] = set()  # starts of person mentions that are clause subjects
         self.affiliation: dict[str, str] = {}
+        headline: dict[int, bool] = {}
+        text = doc.text if text is None else text  # the caller's copy saves joining every token again
         for ent in doc.ents:
-            if ent.label_ != "PERSON" or _in_headline(ent):
+            if ent.label_ != "PERSON" or _in_headline(ent, text, headline):
                 continue
             name = strip_titles(clean_name(ent.text))
             if not name or not any(c.isalpha() for c in name):
@@ -198,19 +200,31 @@ class NameBook:
         return None
 
 
-def _in_headline(span) -> bool:
-    """Whether a span sits in a Title Case line (a headline), where spaCy often fuses a name with a verb."""
-    doc = span.doc
-    lo = span.start
-    while lo > 0 and "\n" not in doc[lo - 1].text:
-        lo -= 1
-    hi = span.end
-    while hi < len(doc) and "\n" not in doc[hi].text:
-        hi += 1
-    words = [t for t in doc[lo:hi] if t.is_alpha and len(t) > 3]
-    if len(words) < 3 or doc[hi - 1].text in {".", "!", "?"} if hi > lo else True:
-        return False
-    return sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _in_headline(span, text: str | None = None, cache: dict[int, bool] | None = None) -> bool:
+    """Whether a span sits in a Title Case line (a headline), where spaCy often fuses a name with a verb.
+
+    Works on the line's characters, not its tokens: this runs for every person mention, and token walks over
+    long paragraphs were most of extraction's own time.
+    """
+    if text is None:
+        text = span.doc.text  # joins every token: callers with many spans pass it in
+    lo = text.rfind("\n", 0, span.start_char) + 1
+    if cache is not None and lo in cache:
+        return cache[lo]
+    hi = text.find("\n", span.end_char)
+    line = text[lo : hi if hi >= 0 else len(text)].rstrip()
+    words = _LONG_WORD.findall(line)
+    result = (
+        len(words) >= 3
+        and line[-1:] not in {".", "!", "?"}
+        and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+    )
+    if cache is not None:
+        cache[lo] = result
+    return result
 
 
 def affiliation_of(span) -> str | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from .. import settings
 from ..records import Quote
 from .entities import NameBook, affiliation_of, clean_name
-from .spans import MarkSpan, find_mark_spans
+from .spans import MarkSpan, find_mark_spans, parsed_length
 
 CUE_LEMMAS = frozenset(
     """say tell add write state ask declare claim assert note insist continue reply respond explain conclude tweet
@@ -31,8 +31,11 @@ CUE_LEMMAS = frozenset(
     vow answer observe remark testify concede boast post quip joke complain shout chant exclaim whisper affirm
     reiterate confirm deny mention report describe call comment counter retort pledge proclaim assure caution
     contend maintain point lament highlight underline underscore muse scoff tout charge accuse blast slam praise thank agree yell bark scream
-    cry interject echo plead demand beg mouth cheer sing chime shoot brag concede quote""".split()
+    cry interject echo plead demand beg mouth cheer sing chime shoot brag concede quote wonder cite retaliate
+    recommend repeat press recount elaborate surmise fume confess remember question riff mock""".split()
 )
+# Verb + particle pairs that introduce speech though the verb alone does not.
+_PHRASAL_CUES = {"go": "on", "cut": "in", "fire": "back", "hit": "back", "pipe": "up", "break": "in"}
 # Cues strong enough to introduce an unmarked block statement ("…, stating:").
 _BLOCK_CUES = frozenset(
     "say state declare write add note stress emphasize emphasise urge announce read conclude tell".split()
@@ -44,10 +47,11 @@ _ROLE_NOUNS = frozenset(
     candidate nominee chairman chairwoman chief head diplomat envoy ambassador king queen mayor official aide
     assistant adviser advisor counterpart host guest commander general prosecutor judge founder ceo director""".split()
 )
-_WALK_UP = frozenset({"advcl", "xcomp", "conj", "pcomp", "ccomp", "acl", "prep", "parataxis", "dep"})
+_WALK_UP = frozenset(
+    {"advcl", "xcomp", "conj", "pcomp", "ccomp", "acl", "prep", "parataxis", "dep", "advmod"}
+)
 _POST = re.compile(r"[ \t]*[—–-]{1,2}[ \t]*(?P<name>[^\n(@]{2,80}?)[ \t]*\(@\w{1,30}\)[^\n]{0,60}")
 _MARK_CHARS = "\"'“”‘’«»„"
-_DEBUG: dict | None = None
 _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af]+")
 
 
@@ -68,7 +72,7 @@ class _Text:
         self.text = text
         self.doc = doc
         self.marks = marks
-        self.names = NameBook(doc)
+        self.names = NameBook(doc, text[: parsed_length(doc)])
         self.quote_ranges = [(m.start, m.end) for m in marks]
         self._mark_starts = [m.start for m in marks]
         self.tok_idx = [t.idx for t in doc]
@@ -78,6 +82,12 @@ class _Text:
                 self.ent_of[i] = ent
         self.paragraphs = [m.span() for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
         self._para_starts = [p[0] for p in self.paragraphs]
+        self._chunks: list | None = None
+
+    def noun_chunks(self) -> list:
+        if self._chunks is None:  # spaCy recomputes them on every access
+            self._chunks = list(self.doc.noun_chunks)
+        return self._chunks
 
     def in_quote(self, offset: int) -> bool:
         k = bisect_right(self._mark_starts, offset) - 1
@@ -117,6 +127,15 @@ def _subject(verb, limit: int = 4):
                 for obj in child.children:
                     if obj.dep_ == "pobj":
                         return obj
+        if v.dep_ == "acl" and v.head.i < v.i:
+            noun = v.head
+            if v.tag_ in {"VBD", "VBN"} and noun.pos_ == "PROPN" and v.i > 0 and v.doc[v.i - 1].text == ",":
+                return (
+                    noun  # "Mitt Romney, the nominee, tweeted in response: …" parsed as a clause on the name
+                )
+            if noun.dep_ in {"dobj", "pobj"} and noun.head.pos_ in {"VERB", "ADP"}:
+                v = noun.head if noun.dep_ == "dobj" else noun.head.head  # "she released a statement saying"
+                continue
         if v.dep_ not in _WALK_UP or v.head is v:
             return None
         v = v.head
@@ -194,7 +213,7 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
         # "the statement": its fuller earlier mention ("The joint statement"), else the words themselves.
         best = span.text
         words = {t.lower_ for t in span if t.dep_ not in {"det", "poss"}}
-        for chunk in ctx.doc.noun_chunks:
+        for chunk in ctx.noun_chunks():
             if chunk.start_char >= span.start_char:
                 break
             if (
@@ -245,6 +264,10 @@ def _attribution_from_cue(
 def _is_cue(tok) -> bool:
     if tok.lemma_ == "accord":
         return tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to"
+    if tok.lemma_ == "put":  # "as X put it"
+        return tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "it"
+    if tok.lemma_ in _PHRASAL_CUES and tok.pos_ == "VERB":  # "Trump went on", "her husband cut in"
+        return any(c.dep_ == "prt" and c.lower_ == _PHRASAL_CUES[tok.lemma_] for c in tok.children)
     return tok.lemma_.lower() in CUE_LEMMAS and tok.pos_ in {"VERB", "AUX"}
 
 
@@ -373,12 +396,20 @@ def _kind(ctx: _Text, mark: MarkSpan, cue, inherited: bool, speaker_at: int | No
     return "partial"
 
 
+def _names_a_thing(ctx: _Text, mark: MarkSpan, para: int) -> bool:
+    """A quoted term or a subhead, not more speech: “Containment” has been policy…; a paragraph of a few words."""
+    p_start, p_end = ctx.paragraphs[para]
+    after = ctx.text[mark.end : min(p_end, mark.end + 40)]
+    if re.match(r"\s*(?:is|are|was|were|has|have|had)\b", after):
+        return True
+    whole = ctx.text[p_start:p_end].strip()
+    return whole == ctx.text[mark.start : mark.end].strip() and len(whole.split()) <= 4
+
+
 def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
     out: list[Quote] = []
-    prev: tuple[int, _Attribution] | None = (
-        None  # (paragraph index, attribution) of the last attributed quote
-    )
-    limit = len(ctx.doc.text)
+    prev: tuple[int, _Attribution, str] | None = None  # (paragraph, attribution, kind) of the last quote
+    limit = parsed_length(ctx.doc)
     for k, mark in enumerate(ctx.marks):
         if mark.end > limit:
             break
@@ -399,7 +430,7 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
             cue = _colon_intro(ctx, k)
             if cue is not None:
                 attr = _attribution_from_cue(ctx, cue)
-        if attr is None and prev is not None:
+        if attr is None and prev is not None and not _names_a_thing(ctx, mark, para):
             starts_para = ctx.paragraphs[para][0] == mark.start
             if prev[0] == para or (starts_para and prev[0] == para - 1):
                 attr, inherited = prev[1], True
@@ -410,10 +441,10 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
                 cue = head
         if attr is None or attr.start is None:
             continue
-        if _DEBUG is not None:
-            _DEBUG[(mark.start, mark.end)] = "inherited" if inherited else ("colon" if cue is not None and cue is _colon_intro(ctx, k) else "own")
         kind = _kind(ctx, mark, cue if attr is not None else None, inherited, attr.start)
-        prev = (ctx.paragraph_of(mark.end - 1), attr)
+        if inherited and prev is not None and prev[2] == "partial":
+            kind = "partial"  # the rest of a paraphrase ("X is “…,” she said. “…”") belongs to it
+        prev = (ctx.paragraph_of(mark.end - 1), attr, kind)
         out.append(
             Quote(
                 article_id=article_id,
@@ -435,7 +466,7 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
 def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
     """Unmarked statements: "…, stating:" + the next paragraph; social posts signed "— Name (@handle)"."""
     out: list[Quote] = []
-    limit = len(ctx.doc.text)
+    limit = parsed_length(ctx.doc)
     paras = ctx.paragraphs
     last_block: _Attribution | None = None
     for p, (start, end) in enumerate(paras[:-1]):

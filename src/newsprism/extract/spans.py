@@ -31,6 +31,15 @@ class MarkSpan:
     single: bool  # delimited by single quotes
 
 
+def parsed_length(doc) -> int:
+    """Characters of text a spaCy doc covers (the text may be longer than what was parsed); O(1), unlike
+    `len(doc.text)`, which joins every token."""
+    if len(doc) == 0:
+        return 0
+    last = doc[-1]
+    return last.idx + len(last.text_with_ws)
+
+
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _PARAGRAPH.finditer(text) if m.group().strip()]
 

@@ -26,7 +26,7 @@ def read_warc(path: Path) -> Iterator[RawDocument | Rejection]:
 
     source = str(path)
     cap = int(settings.get("max_input_bytes"))
-    n = 0
+    n = pages = 0
     with path.open("rb") as fh:
         try:
             for record in ArchiveIterator(fh):
@@ -46,6 +46,7 @@ def read_warc(path: Path) -> Iterator[RawDocument | Rejection]:
                         reason=f"page is over max_input_bytes={cap:,} bytes; raise the setting if it is genuine",
                     )
                     continue
+                pages += 1
                 try:
                     yield RawDocument(
                         source=where,
@@ -57,6 +58,11 @@ def read_warc(path: Path) -> Iterator[RawDocument | Rejection]:
                     yield Rejection(input=where, reason=exc.cause)
         except ArchiveLoadFailed as exc:
             yield Rejection(input=source, reason=f"not a readable WARC file ({exc}); check the file")
+            return
+    if pages == 0:  # warcio reads any text as an ARC record, so "nothing found" is the check that holds
+        yield Rejection(
+            input=source, reason="no HTML response records found; is it a WARC file of web pages?"
+        )
 
 
 def _decode(payload: bytes, content_type: str, where: str) -> str:

@@ -1,6 +1,15 @@
 """Incremental story clustering: articles join the open story they match, or found a new one."""
 
-from .clusterer import StoryClusterer, article_vector
-from .index import CentroidIndex
+from .clusterer import StoryClusterer, article_vector, title_vectors
+from .evidence import ArticleEvidence, article_evidence
+from .index import AnnCentroidIndex, CentroidIndex
 
-__all__ = ["CentroidIndex", "StoryClusterer", "article_vector"]
+__all__ = [
+    "AnnCentroidIndex",
+    "ArticleEvidence",
+    "CentroidIndex",
+    "StoryClusterer",
+    "article_vector",
+    "article_evidence",
+    "title_vectors",
+]

@@ -37,22 +37,26 @@ _MAX_STORY_ENTITIES = 200  # readable entity counts kept per story (report, evid
 _MAX_STORY_TERMS = 600  # hashed terms kept per story profile: bounded memory, the tail is one-off words
 _MAX_STORY_ENTITY_TERMS = 150
 _DF_CHECKPOINT = 500  # articles between document-frequency checkpoints (a 4 MB write)
-_TERMS_KIND, _ENTITIES_KIND = "story_terms", "story_entities"
+_MAX_STORY_YEARS = 20
+_TERMS_KIND, _ENTITIES_KIND, _YEARS_KIND = "story_terms", "story_entities", "story_years"
 
 
-def article_vector(article: Article, sentence_vectors: np.ndarray) -> np.ndarray:
+def article_vector(
+    article: Article, sentence_vectors: np.ndarray, title_vector: np.ndarray | None = None
+) -> np.ndarray:
     """Unit vector of an article: the lead (title and first sentences) weighted against the rest.
 
     News puts what happened, to whom and where in the headline and first sentences; the body drifts to
     background shared by many stories of one kind. `story_lead_weight` sets the lead's share of the
-    mean (tuned on ECB+, see settings). A title not already the text's first line is embedded on its own.
+    mean (tuned on ECB+, see settings). A title not already the text's first line counts as a lead
+    sentence: pass its vector as `title_vector` (the pipeline caches it), else it is embedded here.
     """
     vectors = np.asarray(sentence_vectors, dtype=np.float32)
     if vectors.ndim == 1:
         vectors = vectors[None, :]
     lead_n = int(settings.get("story_lead_sentences"))
     lead = [v for v in vectors[:lead_n]]
-    title = _title_vector(article, vectors.shape[1] if vectors.size else None)
+    title = _title_vector(article, vectors.shape[1] if vectors.size else None, title_vector)
     if title is not None:
         lead.insert(0, title)
     rest = vectors[lead_n:]
@@ -67,10 +71,19 @@ def article_vector(article: Article, sentence_vectors: np.ndarray) -> np.ndarray
     return _unit(mixed)
 
 
-def _title_vector(article: Article, dim: int | None) -> np.ndarray | None:
+def needs_title_vector(article: Article) -> bool:
+    """Whether the article's title is not already its text's first line (then it is embedded on its own)."""
     title = (article.title or "").strip()
-    if not title or article.text.lstrip().startswith(title):
+    return bool(title) and not article.text.lstrip().startswith(title)
+
+
+def _title_vector(article: Article, dim: int | None, given: np.ndarray | None) -> np.ndarray | None:
+    if not needs_title_vector(article):
         return None
+    if given is not None and given.size:
+        vector = np.asarray(given, dtype=np.float32).ravel()
+        return vector if dim is None or vector.shape[0] == dim else None
+    title = (article.title or "").strip()
     from ..models import embed
 
     vector = embed([title])[0]
@@ -82,29 +95,19 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     return (vector / norm).astype(np.float32) if norm > 0 else np.asarray(vector, dtype=np.float32)
 
 
-def _entity_key(name: str) -> str:
-    return re.sub(r"^the\s+|'s$|’s$", "", " ".join(name.casefold().split()))
-
-
-def _entity_overlap(article: Mapping[str, int], story: Mapping[str, int]) -> tuple[float, list[str]]:
-    """Histogram intersection of the two entity distributions (0..1) and the shared names, most frequent first."""
-    total_a, total_s = sum(article.values()), sum(story.values())
-    if not total_a or not total_s:
-        return 0.0, []
-    shared = [k for k in article if k in story]
-    overlap = sum(min(article[k] / total_a, story[k] / total_s) for k in shared)
-    shared.sort(key=lambda k: -(article[k] + story[k]))
-    return overlap, shared
-
-
 class StoryClusterer:
     """Assign articles to stories incrementally; safe to re-create on the same store (restart)."""
 
-    def __init__(self, store: SQLiteStore, index: CentroidIndex | None = None):
+    def __init__(self, store: SQLiteStore, index: CentroidIndex | AnnCentroidIndex | None = None):
         self.store = store
         self.index = index if index is not None else CentroidIndex()
         self._states: dict[str, StoryState] = {}
-        self._names: dict[str, dict[str, str]] = {}  # story -> entity key -> display name
+        self._terms: dict[str, Profile] = {}
+        self._entities: dict[str, Profile] = {}
+        self._years: dict[str, Profile] = {}  # story -> years its articles name (ids) with counts
+        self._names: dict[str, dict[int, str]] = {}  # story -> term hash -> surface form (evidence text)
+        self.frequencies = DocumentFrequencies()
+        self.frequencies.load(store)
         newest: datetime | None = None
         for state in store.story_states(include_closed=True):
             day = parse_date(state.last_date)
@@ -112,31 +115,43 @@ class StoryClusterer:
                 newest = day
             if not state.closed:
                 self._states[state.id] = state
-                self.index.upsert(state.id, np.asarray(state.centroid, dtype=np.float32))
+                self._terms[state.id] = Profile.from_array(store.get_vectors(state.id, _TERMS_KIND))
+                self._entities[state.id] = Profile.from_array(store.get_vectors(state.id, _ENTITIES_KIND))
+                self._years[state.id] = Profile.from_array(store.get_vectors(state.id, _YEARS_KIND))
+                self._index_put(state)
         self._newest = newest
 
     # ------------------------------------------------------------------ public
 
     def add(
-        self, article: Article, sentence_vectors: np.ndarray, entity_counts: Mapping[str, int] | None = None
+        self,
+        article: Article,
+        sentence_vectors: np.ndarray,
+        entity_counts: Mapping[str, int] | None = None,
+        *,
+        title_vector: np.ndarray | None = None,
     ) -> StoryAssignment:
+        """Put one article in a story. `entity_counts`: mention counts of its named things (pipeline.entity_counts);
+        `title_vector`: the embedded title when it is not the text's first line (else embedded here)."""
         existing = self.store.story_of(article.id)
         if existing is not None:
             return self._existing_assignment(article.id, existing)
-        vector = article_vector(article, sentence_vectors)
+        vector = article_vector(article, sentence_vectors, title_vector)
+        evidence = article_evidence(article, vector, entity_counts)
+        # The article counts in the IDF it is scored with, as in batch TF-IDF.
+        self.frequencies.add(np.union1d(evidence.terms.ids, evidence.entities.ids))
         day = parse_date(article.published)
-        counts, names = self._keyed(entity_counts)
         with self.store.transaction():
             if day is not None and (self._newest is None or day > self._newest):
                 self._newest = day
                 self._close_idle()
-            best = self._best_story(vector, day, counts)
-            if best is not None and best[1] >= float(settings.get("story_join_similarity")):
-                story_id, score, evidence = best
-                state = self._grow(self._states[story_id], vector, article, counts)
-                self._remember_names(story_id, names)
-                # The record's score is a similarity (<= 1); the entity boost can lift it past 1, see evidence.
-                assignment = StoryAssignment(article.id, story_id, round(min(float(score), 1.0), 4), evidence)
+            best = self._best_story(evidence, day)
+            threshold = float(settings.get("story_join_similarity"))
+            if best is not None and best[1] >= threshold:
+                story_id, score, reasons = best
+                state = self._grow(story_id, evidence, article)
+                # The record's score is the vector cosine part (<= 1); the full score is in the evidence.
+                assignment = StoryAssignment(article.id, story_id, round(min(score, 1.0), 4), reasons)
                 self.store.set_membership(assignment)
                 survivor, absorbed = self._merge_converged(state.id)
                 if absorbed or survivor != story_id:
@@ -144,53 +159,75 @@ class StoryClusterer:
                         article.id, survivor, assignment.score, assignment.evidence, tuple(absorbed)
                     )
             else:
-                assignment = self._found(article, vector, day, counts, best)
-                self._remember_names(assignment.story_id, names)
+                assignment = self._found(article, evidence, day, best)
                 self.store.set_membership(assignment)
+            self.frequencies.save(self.store, every=_DF_CHECKPOINT)
         return assignment
 
     def add_many(
         self, items: Iterable[tuple[Article, np.ndarray, Mapping[str, int] | None]]
     ) -> list[StoryAssignment]:
         """Add articles in the order given (the caller sorts them by published date)."""
-        return [self.add(*item) for item in items]
+        assignments = [self.add(*item) for item in items]
+        self.flush()
+        return assignments
+
+    def flush(self) -> None:
+        """Checkpoint the document frequencies now (end of a batch), so a restart loses none."""
+        self.frequencies.save(self.store)
 
     def open_stories(self) -> list[StoryState]:
         return list(self._states.values())
 
     # ------------------------------------------------------------------ choosing a story
 
-    def _best_story(
-        self, vector: np.ndarray, day: datetime | None, counts: dict[str, int]
-    ) -> tuple[str, float, str] | None:
-        ids, sims = self.index.similarities(vector)
+    def _score(
+        self, cosine: float, terms: Profile, entities: Profile, years: Profile, story_id: str
+    ) -> tuple[float, float, float, tuple[np.ndarray, np.ndarray]]:
+        term_cos, shared = tfidf_cosine(terms, self._terms.get(story_id, Profile()), self.frequencies)
+        entity_cos, shared_entities = tfidf_cosine(
+            entities, self._entities.get(story_id, Profile()), self.frequencies
+        )
+        score = (
+            cosine
+            + float(settings.get("story_term_weight")) * term_cos
+            + float(settings.get("story_entity_weight")) * entity_cos
+        )
+        story_years = self._years.get(story_id, Profile())
+        if len(years) and len(story_years) and not np.intersect1d(years.ids, story_years.ids).size:
+            # Both name the year of what happened and no year agrees: the same kind of event, another time.
+            score -= float(settings.get("story_year_conflict"))
+        return score, term_cos, entity_cos, (shared_entities[:5], shared[:6])
+
+    def _best_story(self, evidence: ArticleEvidence, day: datetime | None) -> tuple[str, float, str] | None:
+        ids, sims = self.index.nearest(evidence.vector, int(settings.get("story_candidates")))
         if not ids:
             return None
         window = timedelta(days=int(settings.get("story_window_days")))
-        order = np.argsort(-sims)
-        weight = float(settings.get("story_entity_weight"))
-        neutral = float(settings.get("story_entity_neutral"))
+        threshold = float(settings.get("story_join_similarity"))
+        # The two sparse cosines add at most this much; a story whose vector cosine cannot reach the
+        # threshold even with full term and entity agreement is not scored further (cheap signal first).
+        ceiling = float(settings.get("story_term_weight")) + float(settings.get("story_entity_weight"))
         best: tuple[str, float, str] | None = None
-        scored = 0
-        for row in order:
-            story_id = ids[int(row)]
-            state = self._states[story_id]
-            if not self._in_window(state, day, window):
+        for story_id, sim in zip(ids, sims.tolist(), strict=True):
+            state = self._states.get(story_id)
+            if state is None or not self._in_window(state, day, window):
                 continue
-            cosine = float(sims[row])
-            score, reasons = cosine, [f"title+lead cosine {cosine:.2f} to story {story_id}"]
-            if counts and state.entity_counts and weight:
-                overlap, shared = _entity_overlap(counts, state.entity_counts)
-                score += weight * (overlap - neutral)
-                names = self._names.get(story_id, {})
-                if shared:
-                    reasons.append("shared entities: " + ", ".join(names.get(k, k) for k in shared[:5]))
-                reasons.append(f"entity overlap {overlap:.2f} ({weight * (overlap - neutral):+.2f})")
+            if sim + ceiling < threshold and best is not None:
+                break  # candidates come most similar first: no later one can win either
+            score, term_cos, entity_cos, shared = self._score(
+                sim, evidence.terms, evidence.entities, _year_profile(evidence), story_id
+            )
             if best is None or score > best[1]:
+                reasons = [
+                    f"score {score:.2f} with story {story_id}: title+lead cosine {sim:.2f},"
+                    f" rare-term cosine {term_cos:.2f}, entity cosine {entity_cos:.2f}"
+                ]
+                for label, hashes in zip(("shared entities", "shared terms"), shared, strict=True):
+                    words = [w for w in (evidence.names.get(int(h)) for h in hashes) if w]
+                    if words:
+                        reasons.append(f"{label}: " + ", ".join(words))
                 best = (story_id, score, "; ".join(reasons))
-            scored += 1
-            if scored >= _ENTITY_CANDIDATES or not counts:
-                break  # without entities the first in-window story is the best; with them, look a little further
         return best
 
     @staticmethod
@@ -206,100 +243,113 @@ class StoryClusterer:
     def _found(
         self,
         article: Article,
-        vector: np.ndarray,
+        evidence: ArticleEvidence,
         day: datetime | None,
-        counts: dict[str, int],
         best: tuple[str, float, str] | None,
     ) -> StoryAssignment:
         story_id = "s" + article.id[:12]
         state = StoryState(
             id=story_id,
             title=_story_title(article),
-            centroid=vector.copy(),
+            centroid=evidence.vector.copy(),
             size=1,
             first_date=article.published if day else None,
             last_date=article.published if day else None,
-            entity_counts=_top(counts),
+            entity_counts=_top(evidence.entity_counts),
         )
-        self._put(state)
+        self._put(state, evidence.terms, evidence.entities, _year_profile(evidence))
         if best is None:
-            evidence = "first article of a new story (no open story to compare with)"
+            reason = "first article of a new story (no open story to compare with)"
         else:
-            evidence = (
+            reason = (
                 f"founds a new story: best match {best[0]} scored {best[1]:.2f},"
                 f" below story_join_similarity {float(settings.get('story_join_similarity')):.2f}"
+                f" ({best[2]})"
             )
-        return StoryAssignment(article.id, story_id, 1.0, evidence)
+        return StoryAssignment(article.id, story_id, 1.0, reason)
 
-    def _grow(
-        self, state: StoryState, vector: np.ndarray, article: Article, counts: dict[str, int]
-    ) -> StoryState:
+    def _grow(self, story_id: str, evidence: ArticleEvidence, article: Article) -> StoryState:
+        state = self._states[story_id]
         entity_counts = dict(state.entity_counts)
-        for key, n in counts.items():
+        for key, n in evidence.entity_counts.items():
             entity_counts[key] = entity_counts.get(key, 0) + n
         first, last = _widen(state.first_date, state.last_date, article.published)
         grown = StoryState(
             id=state.id,
             title=state.title,
-            centroid=np.asarray(state.centroid, dtype=np.float32) + vector,
+            centroid=np.asarray(state.centroid, dtype=np.float32) + evidence.vector,
             size=state.size + 1,
             first_date=first,
             last_date=last,
             entity_counts=_top(entity_counts),
         )
-        self._put(grown)
+        self._put(
+            grown,
+            self._terms[story_id].plus(evidence.terms, _MAX_STORY_TERMS),
+            self._entities[story_id].plus(evidence.entities, _MAX_STORY_ENTITY_TERMS),
+            self._years[story_id].plus(_year_profile(evidence), _MAX_STORY_YEARS),
+        )
         return grown
 
     def _merge_converged(self, story_id: str) -> tuple[str, list[str]]:
-        """Merge stories whose centroids now meet `story_merge_similarity`; returns the survivor and absorbed ids."""
+        """Merge stories that now score `story_merge_similarity` with each other; returns survivor, absorbed ids."""
         threshold = float(settings.get("story_merge_similarity"))
+        window = timedelta(days=int(settings.get("story_window_days")))
         absorbed: list[str] = []
         current = story_id
         while True:
             state = self._states[current]
-            ids, sims = self.index.similarities(_unit(np.asarray(state.centroid, dtype=np.float32)))
-            candidates = [
-                (float(s), i) for i, s in zip(ids, sims, strict=True) if i != current and s >= threshold
-            ]
-            if not candidates:
-                return current, absorbed
-            _, other_id = max(candidates)
-            other = self._states[other_id]
-            big, small = (state, other) if state.size >= other.size else (other, state)
-            first, last = _widen(big.first_date, big.last_date, small.first_date)
-            first, last = _widen(first, last, small.last_date)
-            counts = dict(big.entity_counts)
-            for key, n in small.entity_counts.items():
-                counts[key] = counts.get(key, 0) + n
-            merged = StoryState(
-                id=big.id,
-                title=big.title,
-                centroid=np.asarray(big.centroid, dtype=np.float32)
-                + np.asarray(small.centroid, dtype=np.float32),
-                size=big.size + small.size,
-                first_date=first,
-                last_date=last,
-                entity_counts=_top(counts),
-            )
-            self._put(merged)
-            self.store.save_story(
-                StoryState(
-                    small.id,
-                    small.title,
-                    small.centroid,
-                    small.size,
-                    small.first_date,
-                    small.last_date,
-                    small.entity_counts,
-                    closed=True,
-                    merged_into=big.id,
+            centroid = _unit(np.asarray(state.centroid, dtype=np.float32))
+            ids, sims = self.index.nearest(centroid, int(settings.get("story_merge_candidates")) + 1)
+            best: tuple[float, str] | None = None
+            for other_id, sim in zip(ids, sims.tolist(), strict=True):
+                other = self._states.get(other_id)
+                if other_id == current or other is None:
+                    continue
+                if not (
+                    self._in_window(other, parse_date(state.first_date), window)
+                    or self._in_window(other, parse_date(state.last_date), window)
+                ):
+                    continue
+                score, *_ = self._score(
+                    sim, self._terms[current], self._entities[current], self._years[current], other_id
                 )
-            )
-            self.store.move_members(small.id, big.id)
-            self._drop(small.id)
-            self._names.setdefault(big.id, {}).update(self._names.pop(small.id, {}))
-            absorbed.append(small.id)
-            current = big.id
+                if score >= threshold and (best is None or score > best[0]):
+                    best = (score, other_id)
+            if best is None:
+                return current, absorbed
+            survivor = self._merge(current, best[1])
+            absorbed.append(best[1] if survivor == current else current)
+            current = survivor
+
+    def _merge(self, a_id: str, b_id: str) -> str:
+        """Fold the smaller story into the larger; returns the survivor's id."""
+        a, b = self._states[a_id], self._states[b_id]
+        big, small = (a, b) if a.size >= b.size else (b, a)
+        first, last = _widen(big.first_date, big.last_date, small.first_date)
+        first, last = _widen(first, last, small.last_date)
+        counts = dict(big.entity_counts)
+        for key, n in small.entity_counts.items():
+            counts[key] = counts.get(key, 0) + n
+        merged = StoryState(
+            id=big.id,
+            title=big.title,
+            centroid=np.asarray(big.centroid, dtype=np.float32) + np.asarray(small.centroid, dtype=np.float32),
+            size=big.size + small.size,
+            first_date=first,
+            last_date=last,
+            entity_counts=_top(counts),
+        )
+        self._put(
+            merged,
+            self._terms[big.id].plus(self._terms[small.id], _MAX_STORY_TERMS),
+            self._entities[big.id].plus(self._entities[small.id], _MAX_STORY_ENTITY_TERMS),
+            self._years[big.id].plus(self._years[small.id], _MAX_STORY_YEARS),
+        )
+        self.store.save_story(_closed(small, merged_into=big.id))
+        self.store.move_members(small.id, big.id)
+        self._drop(small.id)
+        return big.id
 
     def _close_idle(self) -> None:
         """Close stories idle for longer than `story_idle_days` before the newest article seen."""
@@ -309,27 +359,39 @@ class StoryClusterer:
         for state in list(self._states.values()):
             last = parse_date(state.last_date)
             if last is not None and last < cutoff:
-                self.store.save_story(
-                    StoryState(
-                        state.id,
-                        state.title,
-                        state.centroid,
-                        state.size,
-                        state.first_date,
-                        state.last_date,
-                        state.entity_counts,
-                        closed=True,
-                    )
-                )
+                self.store.save_story(_closed(state))
                 self._drop(state.id)
 
-    def _put(self, state: StoryState) -> None:
+    def _put(self, state: StoryState, terms: Profile, entities: Profile, years: Profile) -> None:
         self.store.save_story(state)
+        self.store.put_vectors(state.id, _TERMS_KIND, terms.to_array())
+        self.store.put_vectors(state.id, _ENTITIES_KIND, entities.to_array())
+        self.store.put_vectors(state.id, _YEARS_KIND, years.to_array())
         self._states[state.id] = state
+        self._terms[state.id] = terms
+        self._entities[state.id] = entities
+        self._years[state.id] = years
+        self._index_put(state)
+
+    def _index_put(self, state: StoryState) -> None:
+        if (
+            isinstance(self.index, CentroidIndex)
+            and len(self.index) >= int(settings.get("story_ann_min_stories"))
+            and ann_available()
+        ):
+            # Thousands of open stories: exact search grows linearly per article, HNSW logarithmically.
+            ann = AnnCentroidIndex(int(np.asarray(state.centroid).shape[0]))
+            for story in self._states.values():
+                ann.upsert(story.id, np.asarray(story.centroid, dtype=np.float32))
+            self.index = ann
+            log.info("story index: %d open stories, switched to the approximate (usearch) index", len(ann))
         self.index.upsert(state.id, np.asarray(state.centroid, dtype=np.float32))
 
     def _drop(self, story_id: str) -> None:
         self._states.pop(story_id, None)
+        self._terms.pop(story_id, None)
+        self._entities.pop(story_id, None)
+        self._years.pop(story_id, None)
         self.index.remove(story_id)
 
     # ------------------------------------------------------------------ helpers
@@ -341,23 +403,24 @@ class StoryClusterer:
                 return member
         return StoryAssignment(article_id, current, 1.0, f"already assigned to story {current}")
 
-    @staticmethod
-    def _keyed(entity_counts: Mapping[str, int] | None) -> tuple[dict[str, int], dict[str, str]]:
-        """Counts under case-folded keys ("The Kremlin" = "kremlin"), and a display name per key."""
-        out: dict[str, int] = {}
-        names: dict[str, str] = {}
-        for name, n in (entity_counts or {}).items():
-            key = _entity_key(name)
-            if key and n > 0:
-                out[key] = out.get(key, 0) + int(n)
-                names.setdefault(key, name.strip())
-        return out, names
 
-    def _remember_names(self, story_id: str, names: Mapping[str, str]) -> None:
-        # Display names for evidence only (in memory; after a restart evidence falls back to the keys).
-        known = self._names.setdefault(story_id, {})
-        for key, name in names.items():
-            known.setdefault(key, name)
+def _year_profile(evidence: ArticleEvidence) -> Profile:
+    years = np.array(sorted(evidence.years), dtype=np.int64)
+    return Profile(years, np.ones(len(years), dtype=np.float32))
+
+
+def _closed(state: StoryState, merged_into: str | None = None) -> StoryState:
+    return StoryState(
+        state.id,
+        state.title,
+        state.centroid,
+        state.size,
+        state.first_date,
+        state.last_date,
+        state.entity_counts,
+        closed=True,
+        merged_into=merged_into,
+    )
 
 
 def _top(counts: Mapping[str, int]) -> dict[str, int]:
@@ -384,3 +447,29 @@ def _story_title(article: Article) -> str:
     if len(title) > _TITLE_CHARS:
         title = title[: _TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return title
+
+
+TITLE_VECTORS = "title"  # vectors-table kind of a cached title embedding
+
+
+def title_vectors(store: SQLiteStore, articles: Iterable[Article]) -> dict[str, np.ndarray]:
+    """Title vectors of the articles whose title is not their text's first line: cached in the store,
+    the missing ones embedded in one batch (one by one they would dominate clustering time)."""
+    out: dict[str, np.ndarray] = {}
+    missing: list[Article] = []
+    for article in articles:
+        if not needs_title_vector(article):
+            continue
+        cached = store.get_vectors(article.id, TITLE_VECTORS)
+        if cached is not None:
+            out[article.id] = cached
+        else:
+            missing.append(article)
+    if missing:
+        from ..models import embed
+
+        vectors = embed([(a.title or "").strip() for a in missing])
+        for article, vector in zip(missing, vectors, strict=True):
+            store.put_vectors(article.id, TITLE_VECTORS, vector[None, :])
+            out[article.id] = vector
+    return out

@@ -25,6 +25,7 @@ _MAX_TERM_CHARS = 200_000  # an article's text beyond this adds no clustering ev
 # Words (letters first, inner apostrophes/hyphens) and numbers ("6.1", "1,500", "2008"); no nested
 # quantifiers, so matching is linear in the text length.
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]{0,40}|\d{1,15}(?:[.,]\d{1,15}){0,4}")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # Function words of news prose that the English list lacks; they carry no event identity.
 _EXTRA_STOP = frozenset({"said", "says", "told", "according", "reported", "reports", "just", "like", "new"})
 
@@ -39,6 +40,7 @@ class ArticleEvidence:
     entities: Profile = field(compare=False)  # named entities (hashed with an "@" prefix)
     names: dict[int, str] = field(compare=False)  # hash -> surface form, to say which terms were shared
     entity_counts: dict[str, int] = field(compare=False)  # case-folded entity key -> mentions (readable)
+    years: frozenset[int] = frozenset()  # years the text names: when the event happened, not when published
 
 
 def tokens(text: str) -> list[str]:
@@ -96,8 +98,10 @@ def article_evidence(
     text = article.text if not title or article.text.lstrip().startswith(title) else title + "\n" + article.text
     names: dict[int, str] = {}
     entities, entity_names = keyed_entities(entity_counts)
-    terms = _profile(Counter(tokens(text)), "", names)
+    counts = Counter(tokens(text))
+    terms = _profile(counts, "", names)
     entity_profile = _profile(entities, "@", names)
     for key, name in entity_names.items():
         names[term_hash("@" + key)] = name
-    return ArticleEvidence(article.id, vector, terms, entity_profile, names, entities)
+    years = frozenset(int(t) for t in counts if _YEAR.fullmatch(t))
+    return ArticleEvidence(article.id, vector, terms, entity_profile, names, entities, years)
