@@ -24,11 +24,11 @@ def unit(*values: float) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def art(aid: str, published: str | None = None, title: str | None = None) -> Article:
+def art(aid: str, published: str | None = None, title: str | None = None, text: str | None = None) -> Article:
     return Article(
         id=aid,
         source=aid,
-        text=f"Report {aid} says something happened today.",
+        text=text or f"Report {aid} says something happened today.",
         title=title,
         published=published,
     )
@@ -49,7 +49,7 @@ def test_similar_article_joins_and_unrelated_founds_a_new_story(store):
     clusterer = StoryClusterer(store)
     first = clusterer.add(art("a1"), rows(unit(1, 0)))
     second = clusterer.add(art("a2"), rows(unit(1, 0.2)))
-    other = clusterer.add(art("b1"), rows(unit(0, 0, 1)))
+    other = clusterer.add(art("b1", text="Cup final ends in a penalty shootout."), rows(unit(0, 0, 1)))
     assert first.story_id == "sa1" and first.score == 1.0
     assert second.story_id == "sa1" and second.score > 0.9
     assert "cosine" in second.evidence and "sa1" in second.evidence
@@ -186,3 +186,69 @@ def test_seed_story_is_one_story_and_a_sports_report_founds_its_own(store):
     seed_stories = {store.resolve_story(assignments[k].story_id) for k in dates}
     assert len(seed_stories) == 1
     assert store.resolve_story(assignments["cup"].story_id) not in seed_stories
+
+
+# ------------------------------------------------------------------ event-specific evidence, state, scale
+
+
+def test_a_different_year_separates_two_events_of_one_kind(store):
+    # Same place, same kind of event, fairly similar vectors: the year of the event decides.
+    clusterer = StoryClusterer(store)
+    text = "A strong earthquake struck Manokwari in Papua in 2009, damaging houses and a bridge."
+    first = clusterer.add(art("q1", text=text), rows(unit(1, 0)))
+    later = "An earthquake shook Manokwari, Papua, in {y}; houses collapsed."
+    other = clusterer.add(art("q3", text=later.format(y=2014)), rows(unit(0.8, 0.6)))
+    same = clusterer.add(art("q2", text=later.format(y=2009)), rows(unit(0.8, -0.6)))
+    assert same.story_id == first.story_id
+    assert other.story_id != first.story_id
+
+
+def test_rare_shared_terms_are_evidence(store):
+    clusterer = StoryClusterer(store)
+    clusterer.add(art("c1", text="Fire at Wasilla Bible Church caused $1 million damage."), rows(unit(1, 0)))
+    joined = clusterer.add(art("c2", text="Wasilla Bible Church fire: arson suspected."), rows(unit(1, 0.3)))
+    assert joined.story_id == "sc1"
+    assert "shared terms:" in joined.evidence and "wasilla" in joined.evidence
+
+
+def test_restart_keeps_term_profiles_and_frequencies(tmp_path):
+    path = tmp_path / "stories.db"
+    first = SQLiteStore(path)
+    clusterer = StoryClusterer(first)
+    clusterer.add(art("k1", text="Kerala floods displace thousands in Kochi."), rows(unit(1, 0)))
+    clusterer.flush()
+    documents = clusterer.frequencies.documents
+    first.close()
+    store = SQLiteStore(path)
+    again = StoryClusterer(store)
+    assert again.frequencies.documents == documents == 1
+    joined = again.add(art("k2", text="Kochi floods: Kerala evacuates thousands."), rows(unit(1, 0.5)))
+    assert joined.story_id == "sk1" and "kochi" in joined.evidence
+    store.close()
+
+
+def test_many_open_stories_switch_to_the_approximate_index(store):
+    pytest.importorskip("usearch")
+    rng = np.random.default_rng(0)
+    with settings.override({"story_ann_min_stories": 50}):
+        clusterer = StoryClusterer(store)
+        for i in range(80):
+            v = rng.normal(size=DIM).astype(np.float32)
+            clusterer.add(art(f"r{i}", text=f"w{i}a w{i}b w{i}c"), rows(v / np.linalg.norm(v)))
+        assert type(clusterer.index).__name__ == "AnnCentroidIndex" and len(clusterer.index) == 80
+        probe = store.story_state("sr7").centroid
+        joined = clusterer.add(art("again", text="w7a w7b w7c"), rows(probe))
+    assert joined.story_id == "sr7"
+
+
+def test_title_vectors_are_cached_in_the_store(store, monkeypatch):
+    from newsprism import models
+    from newsprism.stories import title_vectors
+
+    calls = []
+    monkeypatch.setattr(models, "embed", lambda texts: calls.append(list(texts)) or np.ones((len(texts), DIM)))
+    article = art("t1", title="Quake hits Papua")
+    store.add_article(article)
+    assert set(title_vectors(store, [article])) == {"t1"}
+    assert set(title_vectors(store, [article])) == {"t1"}
+    assert calls == [["Quake hits Papua"]]  # embedded once, then read back

@@ -29,6 +29,7 @@ _W_LEAD = 0.8
 _W_LOADED = 0.3
 _W_XDOC = 0.0
 _ALL_SENTENCES = False
+_W_WORDS = 0.0
 _ORDER = "section"
 _MMR_LAMBDA = 0.5  # weight of redundancy against relevance after the first pick
 _CITE_MIN_COSINE = 0.45  # pairs below this never reach support_threshold; skip scoring them
@@ -36,6 +37,14 @@ _REACTION = re.compile(r"\b(said|says|told|according to|stated|added|warned|urge
 _PAST_MARKER = re.compile(
     r"\b(in (19|20)\d\d|last (year|month|week)|years? ago|previously|earlier this (year|month)|since (19|20)\d\d)\b",
     re.I,
+)
+
+
+_STOP = frozenset(
+    """a an the and or but if of to in on at by for from with as is are was were be been it its this that
+    these those he she they we you i his her their our who which what when where how there than then so not
+    no do does did has have had will would can could should may might also just about after before over into
+    out up more said says""".split()
 )
 
 
@@ -127,8 +136,9 @@ def write_brief(
     unattributed = _unattributed_spans(material)
     top_sources = max(c.sources for c in candidates)
     xdoc = _cross_support(material, candidates)
+    xwords = _word_support(material, candidates)
     relevance = []
-    for c, xd in zip(candidates, xdoc, strict=True):
+    for c, xd, xw in zip(candidates, xdoc, xwords, strict=True):
         central = float(np.dot(c.vector, centroid)) if centroid.shape == c.vector.shape else 0.0
         lead = 1.0 / (1.0 + c.sentence.index)
         # A line without closing punctuation is a headline or subhead, not prose for a brief.
@@ -144,6 +154,7 @@ def write_brief(
             + _W_SOURCES * (c.sources - 1) / max(top_sources - 1, 1)
             + _W_LEAD * lead
             + _W_XDOC * xd
+            + _W_WORDS * xw
             - _W_LOADED * loaded
             - (0.0 if prose else 10.0)
             - (10.0 if voiced else 0.0)
@@ -164,6 +175,25 @@ def _cross_support(material: StoryMaterial, candidates: list[_Candidate]) -> lis
             float((np.asarray(material.vectors[aid]) @ c.vector).max()) for aid in others if aid != c.article_id
         ]
         out.append(sum(sims) / len(sims) if sims else 0.0)
+    return out
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def _word_support(material: StoryMaterial, candidates: list[_Candidate]) -> list[float]:
+    """Per candidate: share of its content words that the story's other articles also use (lexical centrality)."""
+    vocab = {
+        a.id: {w for w in _TOKEN.findall(a.text.lower()) if w not in _STOP} for a in material.articles
+    }
+    out = []
+    for c in candidates:
+        words = [w for w in _TOKEN.findall(c.sentence.text.lower()) if w not in _STOP]
+        others = [v for aid, v in vocab.items() if aid != c.article_id]
+        if not words or not others:
+            out.append(0.0)
+            continue
+        out.append(sum(sum(w in v for w in words) / len(words) for v in others) / len(others))
     return out
 
 

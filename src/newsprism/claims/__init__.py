@@ -1,7 +1,17 @@
 """Claims: alignment of statements across articles, corroboration, contradiction, claim relations."""
 
 from .groups import build_claims, display_text
-from .relation import ClaimRelation, relation
+from .relation import ClaimRelation, RelationModel, fit_relation, pair_matrix, predict_relations, relation
 from .support import support_score
 
-__all__ = ["ClaimRelation", "build_claims", "display_text", "relation", "support_score"]
+__all__ = [
+    "ClaimRelation",
+    "RelationModel",
+    "build_claims",
+    "display_text",
+    "fit_relation",
+    "pair_matrix",
+    "predict_relations",
+    "relation",
+    "support_score",
+]

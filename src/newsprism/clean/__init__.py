@@ -114,6 +114,13 @@ def _outlet_from_url(url: str | None) -> str | None:
 # ------------------------------------------------------------------ HTML
 
 
+def _same_day_with_time(day: str | None, stated: str | None) -> str | None:
+    """The chosen day, written with the page's own time and zone when the page states that same day."""
+    if day and stated and stated[:10] == day[:10]:
+        return stated
+    return day or stated
+
+
 def parse_html(content: str) -> Any:
     """An lxml tree of the page, parsed from UTF-8 bytes so that an `<?xml encoding=...>` or `<meta charset>`
     declaration cannot make lxml re-decode text that is already decoded (the source of most mojibake)."""
@@ -130,6 +137,7 @@ def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
     """The page's own metadata (JSON-LD, meta tags, <h1>) for title and structured authors, trafilatura for the
     body, the date (htmldate inside) and visible bylines, then the text rules on the body."""
     import trafilatura
+
     url = _str(raw.hints.get("url"))
     tree = parse_html(raw.content)
     if tree is None or len(tree) == 0:
@@ -163,7 +171,8 @@ def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
         title=title or found.title,
         # trafilatura's date (htmldate, extensive search) first: on trafilatura-eval it beats the page's own
         # date fields 0.90 to 0.81; those fill in where it finds none
-        published=normalise_date(doc.date) or normalise_date(meta.published) or found.published,
+        published=_same_day_with_time(normalise_date(doc.date), normalise_date(meta.published))
+        or found.published,
         authors=(meta.authors if meta.structured_authors else ())
         or visible_authors
         or meta.authors

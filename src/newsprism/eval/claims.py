@@ -137,13 +137,25 @@ def cross_validate(items: Sequence[dict[str, Any]], folds: int, progress: bool =
         from ..errors import EvalDataError
 
         raise EvalDataError(f"--cv {folds} needs at least {folds} topics; the file has {n_groups}")
-    # the product's relation has nothing fitted yet: predict once, score on each test fold
-    ours = newsprism_predict(items, progress)
+    import importlib
+
+    # The product's fit hook (claims.fit_relation / pair_matrix / predict_relations), when it has one, is
+    # refitted on each training part; without one, the shipped relation predicts once for every fold.
+    product = importlib.import_module("newsprism.claims")
+    fit = getattr(product, "fit_relation", None)
+    x = product.pair_matrix(items) if fit else None
+    ours = None if fit else newsprism_predict(items, progress)
     per_fold: list[dict[str, Any]] = []
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(items, groups=groups):
         train = [items[k] for k in train_idx]
         test = [items[k] for k in test_idx]
-        fold = score(test, {label: [ours[label][k] for k in test_idx] for label in LABELS})
+        if fit:
+            model = fit(train, x=x[train_idx])
+            rels = product.predict_relations(test, model, x=x[test_idx])
+            predicted = {label: [bool(getattr(r, label)) for r in rels] for label in LABELS}
+        else:
+            predicted = {label: [ours[label][k] for k in test_idx] for label in LABELS}
+        fold = score(test, predicted)
         for name, fit in BASELINES.items():
             fold.update(score(test, fit(train)(test), prefix=f"{name}_"))
         per_fold.append(fold)

@@ -1,0 +1,98 @@
+"""Scaling run of the story clusterer alone (embeddings precomputed): time per article and RSS as the stream grows.
+
+The stream is made from an already ingested store (e.g. `newsprism analyze` or the clustering eval's ingest
+written to a file): copy k of base article i keeps its text with every number shifted by k, its sentence
+vectors get Gaussian noise (sigma 0.01 per dimension, then re-normalised) and its date is
+2024-01-01 + (i mod 7) + 10*k days, so copies of one base story land beyond the story window and found new
+stories while old ones go idle and close. Entity counts come from the stored extraction.
+
+    python -m bench.scaling_stories --store /tmp/ecb.db --n 100000 --chunk 5000
+prints one JSON line per chunk {"articles", "seconds_per_article", "articles_per_second", "rss_mb",
+"open_stories"}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from newsprism.pipeline import SENTENCE_VECTORS, entity_counts
+from newsprism.store import SQLiteStore
+from newsprism.stories import StoryClusterer
+
+_NUMBER = re.compile(r"\d{1,15}")
+_BASE_DAY = dt.date(2024, 1, 1)
+
+
+def rss_mb() -> float:
+    """Current resident set size (not the peak), so a flat line means flat memory."""
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * 4096 / 1e6
+
+
+def stream(source: SQLiteStore, n: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    base = [
+        (a, source.get_vectors(a.id, SENTENCE_VECTORS), entity_counts(source.get_extraction(a.id)))
+        for a in source.articles()
+    ]
+    base = [b for b in base if b[1] is not None and len(b[1])]
+    if not base:
+        raise SystemExit("the store holds no articles with sentence vectors: ingest some first")
+    for j in range(n):
+        k, i = divmod(j, len(base))
+        article, vectors, counts = base[i]
+        noisy = vectors + rng.normal(0, 0.01, vectors.shape).astype(np.float32)
+        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+        day = _BASE_DAY + dt.timedelta(days=i % 7 + 10 * k)
+        text = _NUMBER.sub(lambda m, k=k: str(int(m.group()) + k), article.text) if k else article.text
+        copy = dataclasses.replace(article, id=f"{article.id[:12]}-{k}", text=text, published=day.isoformat())
+        yield copy, noisy, counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", required=True, help="an ingested newsprism store (SQLite file)")
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--chunk", type=int, default=5_000)
+    args = parser.parse_args()
+    source = SQLiteStore(args.store)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SQLiteStore(Path(tmp) / "stories.db")
+        clusterer = StoryClusterer(store)
+        done, started = 0, time.perf_counter()
+        for article, vectors, counts in stream(source, args.n):
+            with store.transaction():
+                clusterer.add(article, vectors, counts)
+            done += 1
+            if done % args.chunk == 0 or done == args.n:
+                elapsed = time.perf_counter() - started
+                size = args.chunk if done % args.chunk == 0 else done % args.chunk
+                print(
+                    json.dumps(
+                        {
+                            "articles": done,
+                            "seconds_per_article": round(elapsed / size, 6),
+                            "articles_per_second": round(size / elapsed, 1),
+                            "rss_mb": round(rss_mb(), 1),
+                            "open_stories": len(clusterer.open_stories()),
+                        }
+                    ),
+                    flush=True,
+                )
+                started = time.perf_counter()
+        store.close()
+    source.close()
+
+
+if __name__ == "__main__":
+    main()
