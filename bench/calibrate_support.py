@@ -1,6 +1,9 @@
 """Fit the support model's logistic regression on the MRPC paraphrase pairs and print its constants.
 
 Usage: python bench/calibrate_support.py [path/to/mrpc-train.jsonl]
+       python bench/calibrate_support.py --relation [path/to/claimdiff-train.jsonl]
+The second form fits `claims.fit_relation` on all of claimdiff-train and rewrites
+src/newsprism/claims/relation_model.json (the coefficients shipped for plain runs).
 Reads the shared eval data at run time (never copied into the repo); prints 5-fold CV accuracy / F1 and the
 `_COEF` / `_INTERCEPT` lines to paste into src/newsprism/claims/support.py.
 """
@@ -22,7 +25,22 @@ from newsprism.claims.support import FEATURE_NAMES, pair_features
 from newsprism.models import embed
 
 
+def relation_model(path: Path) -> None:
+    from newsprism.claims import fit_relation
+
+    pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    topics = len({p["topic"] for p in pairs})
+    model = fit_relation(pairs, trained_on=f"{path.name} ({len(pairs)} pairs, {topics} topics)")
+    out = Path(__file__).resolve().parent.parent / "src" / "newsprism" / "claims" / "relation_model.json"
+    out.write_text(model.to_json() + "\n", encoding="utf-8")
+    print(f"wrote {out} thresholds={model.threshold}")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--relation"]:
+        default = Path(settings.get("eval_dir")) / "claims" / "claimdiff-train.jsonl"
+        relation_model(Path(sys.argv[2]) if len(sys.argv) > 2 else default)
+        return
     default = Path(settings.get("eval_dir")) / "paraphrase" / "mrpc-train.jsonl"
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -141,3 +141,21 @@ def test_same_quote_two_speakers_is_contested():
 def test_empty_material():
     material = seed.material_for([])
     assert build_claims(material, DuplicateReport()) == ((), ())
+
+
+def test_fit_relation_learns_dispute_cues_and_round_trips():
+    from newsprism.claims import RelationModel, fit_relation, predict_relations
+
+    pairs = []
+    for t in range(6):
+        base = f"The council approved budget plan number {t} on Monday."
+        pairs.append({"topic": f"t{t}", "claim_a": base, "claim_b": f"The council passed plan {t} this week.",
+                      "title_a": None, "title_b": None, "strengthens": 1, "weakens": 0})  # fmt: skip
+        pairs.append({"topic": f"t{t}", "claim_a": base,
+                      "claim_b": f"However, critics argued plan {t} was rejected and denied any vote.",
+                      "title_a": None, "title_b": None, "strengthens": 0, "weakens": 1})  # fmt: skip
+    model = fit_relation(pairs)
+    again = RelationModel.from_json(model.to_json())
+    assert again.threshold == model.threshold
+    rels = predict_relations(pairs, again)
+    assert [r.weakens for r in rels] == [bool(p["weakens"]) for p in pairs]

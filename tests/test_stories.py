@@ -246,7 +246,9 @@ def test_title_vectors_are_cached_in_the_store(store, monkeypatch):
     from newsprism.stories import title_vectors
 
     calls = []
-    monkeypatch.setattr(models, "embed", lambda texts: calls.append(list(texts)) or np.ones((len(texts), DIM)))
+    monkeypatch.setattr(
+        models, "embed", lambda texts: calls.append(list(texts)) or np.ones((len(texts), DIM))
+    )
     article = art("t1", title="Quake hits Papua")
     store.add_article(article)
     assert set(title_vectors(store, [article])) == {"t1"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Literal
@@ -25,6 +26,8 @@ from .fingerprints import exact_key, near_duplicate_pairs
 
 Kind = Literal["exact", "near", "rewrite"]
 _STRENGTH: dict[str, int] = {"rewrite": 0, "near": 1, "exact": 2}  # a group is as weak as its weakest link
+# Pair counts for bench/throughput.py: pairs seen, and pairs that reached the (costlier) sentence alignment.
+STATS: Counter[str] = Counter()
 
 
 def _label(article: Article) -> str:

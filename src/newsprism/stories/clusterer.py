@@ -334,7 +334,8 @@ class StoryClusterer:
         merged = StoryState(
             id=big.id,
             title=big.title,
-            centroid=np.asarray(big.centroid, dtype=np.float32) + np.asarray(small.centroid, dtype=np.float32),
+            centroid=np.asarray(big.centroid, dtype=np.float32)
+            + np.asarray(small.centroid, dtype=np.float32),
             size=big.size + small.size,
             first_date=first,
             last_date=last,

@@ -95,7 +95,9 @@ def article_evidence(
 ) -> ArticleEvidence:
     """Evidence of one article; `vector` is its unit title+lead vector (see clusterer.article_vector)."""
     title = (article.title or "").strip()
-    text = article.text if not title or article.text.lstrip().startswith(title) else title + "\n" + article.text
+    text = (
+        article.text if not title or article.text.lstrip().startswith(title) else title + "\n" + article.text
+    )
     names: dict[int, str] = {}
     entities, entity_names = keyed_entities(entity_counts)
     counts = Counter(tokens(text))

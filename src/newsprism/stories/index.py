@@ -67,7 +67,6 @@ class CentroidIndex:
             raise ValueError(f"article vector has {vector.shape[0]} dimensions, the story index {self._dim}")
         return list(self._ids), self._rows[: len(self._ids)] @ vector.astype(np.float32)
 
-
     def nearest(self, vector: np.ndarray, k: int) -> tuple[list[str], np.ndarray]:
         """The k open stories most similar to a unit vector, most similar first."""
         ids, sims = self.similarities(vector)
