@@ -198,7 +198,10 @@ def versions() -> str:
 
 
 def render(
-    results: dict[str, list[dict[str, Any]]], scale: list[dict[str, Any]], args: argparse.Namespace
+    results: dict[str, list[dict[str, Any]]],
+    scale: list[dict[str, Any]],
+    args: argparse.Namespace,
+    extras: list[str] | None = None,
 ) -> str:
     lines = [
         "# Benchmarks",
@@ -239,7 +242,51 @@ def render(
                 f"{row['stories']} | {row['rejected']} | {met} |"
             )
         lines.append("")
+    for section in extras or []:
+        lines += [section.rstrip(), ""]
     return "\n".join(lines)
+
+
+def web_load(requests: int, clients: int, log: Callable[[str], None]) -> str:
+    """Analyse the sample story into a temporary store and load-test the web app on loopback."""
+    import tempfile
+
+    from bench import load_web
+    from newsprism.pipeline import analyze
+
+    log(f"web load test: {requests} requests, {clients} clients")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "n.db"
+        analyze([ROOT / "examples" / "seed-story"], db=db, out=None)
+        r = load_web.run(str(db), requests, clients)
+    return "\n".join(
+        [
+            "## web",
+            "",
+            f"`newsprism serve` over the analysed sample story on 127.0.0.1: {r['requests']} GET requests from "
+            f"{r['clients']} concurrent keep-alive clients over {r['distinct_paths']} pages and JSON twins "
+            "(bench/load_web.py).",
+            "",
+            "| requests | errors | p50 ms | p95 ms | p99 ms | max ms | requests/s |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {r['requests']} | {r['errors']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} | "
+            f"{r['requests_per_s']} |",
+        ]
+    )
+
+
+def optional_section(
+    module: str, eval_dir: Path, limit: int | None, log: Callable[[str], None]
+) -> str | None:
+    """A benchmark module with run(eval_dir, limit) and markdown(result), where it exists."""
+    import importlib
+
+    try:
+        bench_module = importlib.import_module(f"bench.{module}")
+    except ModuleNotFoundError:
+        return None
+    log(f"{module}")
+    return bench_module.markdown(bench_module.run(eval_dir, limit))
 
 
 def table(task: str, rows: dict[str, dict[str, Any]]) -> list[str]:
@@ -275,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         "--scaling", default=None, help="comma-separated sizes (default 1000,5000,20000; quick 100)"
     )
     parser.add_argument("--no-scaling", action="store_true")
+    parser.add_argument("--no-web", action="store_true", help="skip the web load test")
     parser.add_argument("--scaling-timeout", type=int, default=4 * 3600, help="seconds per size")
     args = parser.parse_args(argv)
     if args.quick and args.limit is None:
@@ -299,8 +347,15 @@ def main(argv: list[str] | None = None) -> int:
         else [int(s) for s in (args.scaling or ("100" if args.quick else "1000,5000,20000")).split(",")]
     )
     scale = scaling(sizes, eval_dir, args.scaling_timeout, log)
+    extras = [
+        section
+        for module in ("dedupe_bench", "throughput")
+        if (section := optional_section(module, eval_dir, args.limit, log))
+    ]
+    if not args.no_web:
+        extras.append(web_load(200 if args.quick else 2000, 20, log))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(results, scale, args), encoding="utf-8")
+    args.out.write_text(render(results, scale, args, extras), encoding="utf-8")
     if args.json_out:
         args.json_out.write_text(json.dumps({"results": results, "scaling": scale}, indent=1, default=str))
     log(f"wrote {args.out}")

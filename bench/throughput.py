@@ -106,7 +106,9 @@ def _time_dedupe(materials: list[Any]) -> tuple[float, dict[str, int]]:
     return time.perf_counter() - start, dict(duplicates.STATS)
 
 
-def run(eval_dir: Path, limit: int | None = None, stories: int | None = 12, repeats: int = 2) -> dict[str, Any]:
+def run(
+    eval_dir: Path, limit: int | None = None, stories: int | None = 12, repeats: int = 2
+) -> dict[str, Any]:
     pages = load_pages(eval_dir, limit)
     materials = story_materials(eval_dir, stories)
     n_story_articles = sum(len(m.articles) for m in materials)
@@ -172,7 +174,9 @@ def markdown(result: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--eval-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval")
+    parser.add_argument(
+        "--eval-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval"
+    )
     parser.add_argument("--limit", type=int, default=None, help="fundus pages (default all 258)")
     parser.add_argument("--stories", type=int, default=12, help="ECB+ gold stories for dedupe")
     parser.add_argument("--repeats", type=int, default=2)

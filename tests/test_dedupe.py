@@ -178,3 +178,33 @@ def test_seed_partial_reuse_of_the_wire_sentences(seed_report):
     assert any(s.startswith("In selecting China for his inaugural foreign trip") for s in reused)
     sources = [texts[reuse.source_id][p.b_start : p.b_end] for p in reuse.pairs]
     assert any("first foreign trip" in s for s in sources)
+
+
+def test_pairs_that_cannot_align_enough_sentences_skip_the_assignment():
+    """The sentence-match bound rules out a same-topic pair with one shared sentence before the assignment,
+    and keeps a pair that shares enough; the report is what full alignment would give."""
+    from newsprism.dedupe import duplicates
+    from newsprism.dedupe.align import match_bound
+
+    dim = 16
+    eye = np.eye(dim, dtype=np.float32)
+    base = np.full(dim, 0.2, dtype=np.float32)  # a common direction keeps the article means similar
+
+    def rows(ks: list[int]) -> np.ndarray:
+        m = eye[ks] + base
+        return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+    text = " ".join(f"Sentence number {k} carries enough words here." for k in range(6))
+    a = Article(id="a", source="a", text=text)
+    b = Article(id="b", source="b", text=text.replace("Sentence", "Line"))
+    c = Article(id="c", source="c", text=text.replace("Sentence", "Item"))
+    # b shares one statement with a; c shares all six
+    vectors = {"a": rows([0, 1, 2, 3, 4, 5]), "b": rows([0, 6, 7, 8, 9, 10]), "c": rows([0, 1, 2, 3, 4, 5])}
+    assert match_bound(vectors["a"] @ vectors["b"].T, 0.7) == 1
+    duplicates.STATS.clear()
+    with settings.override({"near_duplicate_jaccard": 0.99}):
+        report = find_duplicates(material([a, b, c], vectors))
+    assert duplicates.STATS["pairs"] == 3
+    assert duplicates.STATS["aligned"] == 1  # only a-c reaches the assignment
+    assert [set(g.article_ids) for g in report.groups] == [{"a", "c"}]
+    assert report.partial_reuse == ()

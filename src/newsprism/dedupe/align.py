@@ -70,13 +70,42 @@ def align_sentences(
     Pairs below the threshold get weight 0 before the assignment, so a weak pair can never displace a
     strong one to raise the total.
     """
-    mask_a = content_mask(sentences_a, min_words)[: len(vectors_a)]
-    mask_b = content_mask(sentences_b, min_words)[: len(vectors_b)]
-    idx_a = np.flatnonzero(mask_a)
-    idx_b = np.flatnonzero(mask_b)
+    idx_a = np.flatnonzero(content_mask(sentences_a, min_words)[: len(vectors_a)])
+    idx_b = np.flatnonzero(content_mask(sentences_b, min_words)[: len(vectors_b)])
+    va = np.asarray(vectors_a, dtype=np.float32)[idx_a]
+    vb = np.asarray(vectors_b, dtype=np.float32)[idx_b]
+    return align_content(idx_a, va, idx_b, vb, similarity)
+
+
+def content_similarities(vectors_a: np.ndarray, vectors_b: np.ndarray) -> np.ndarray:
+    """Cosine matrix of two articles' content-sentence vectors (rows a, columns b)."""
+    if not len(vectors_a) or not len(vectors_b):
+        return np.zeros((len(vectors_a), len(vectors_b)), dtype=np.float32)
+    return vectors_a @ vectors_b.T
+
+
+def match_bound(sims: np.ndarray, similarity: float) -> int:
+    """Upper bound on the pairs a one-to-one alignment at `similarity` can have: no more than the rows, nor
+    the columns, that have any partner that similar. Costs one comparison, saves the assignment."""
+    if not sims.size:
+        return 0
+    hits = sims >= similarity
+    return int(min(hits.any(axis=1).sum(), hits.any(axis=0).sum()))
+
+
+def align_content(
+    idx_a: np.ndarray,
+    vectors_a: np.ndarray,
+    idx_b: np.ndarray,
+    vectors_b: np.ndarray,
+    similarity: float,
+    sims: np.ndarray | None = None,
+) -> SentenceAlignment:
+    """`align_sentences` on content sentences already picked: indices into each article and their vectors."""
     if not len(idx_a) or not len(idx_b):
         return SentenceAlignment((), len(idx_a), len(idx_b))
-    sims = np.asarray(vectors_a, dtype=np.float32)[idx_a] @ np.asarray(vectors_b, dtype=np.float32)[idx_b].T
+    if sims is None:
+        sims = content_similarities(vectors_a, vectors_b)
     weights = np.where(sims >= similarity, sims, 0.0)
     if not weights.any():
         return SentenceAlignment((), len(idx_a), len(idx_b))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from ..records import (
     PartialReuse,
     StoryMaterial,
 )
-from .align import SentenceAlignment, align_sentences
+from .align import SentenceAlignment, align_content, content_mask, content_similarities, match_bound
 from .fingerprints import exact_key, near_duplicate_pairs
 
 Kind = Literal["exact", "near", "rewrite"]
@@ -129,26 +130,44 @@ def find_duplicates(material: StoryMaterial) -> DuplicateReport:
 def _align_candidates(
     material: StoryMaterial, articles: list[Article], skip: set[tuple[int, int]]
 ) -> dict[tuple[int, int], SentenceAlignment]:
-    """Sentence alignments of the pairs that pass the cheap article-level cosine filter."""
+    """Sentence alignments of the pairs that cheap signals propose.
+
+    Two filters before the (costlier) one-to-one assignment: the article-level cosine, then a bound from the
+    pair's sentence cosine matrix on how many sentences could align at all. A pair whose bound can reach
+    neither a rewrite (`rewrite_min_share` of the shorter, and >= 2) nor a partial reuse
+    (`partial_reuse_min_sentences` at `reuse_sentence_similarity`) cannot be either, so skipping it loses
+    nothing. Pairs already linked as exact or near copies are not aligned.
+    """
     threshold = float(settings.get("dedupe_candidate_similarity"))
     similarity = float(settings.get("sentence_align_similarity"))
+    strong_min = float(settings.get("reuse_sentence_similarity"))
     min_words = int(settings.get("align_min_words"))
+    share_min = float(settings.get("rewrite_min_share"))
+    reuse_needed = int(settings.get("partial_reuse_min_sentences"))
     sentences: Mapping = material.sentences
     vecs = [np.asarray(material.vectors.get(a.id, np.zeros((0, 1))), dtype=np.float32) for a in articles]
     means = [_article_vector(v) for v in vecs]
+    # content sentences and their vectors, once per article rather than once per pair
+    content_idx = [
+        np.flatnonzero(content_mask(sentences.get(a.id, ()), min_words)[: len(v)])
+        for a, v in zip(articles, vecs, strict=True)
+    ]
+    content_vecs = [v[idx] for v, idx in zip(vecs, content_idx, strict=True)]
     out: dict[tuple[int, int], SentenceAlignment] = {}
     for i, j in itertools.combinations(range(len(articles)), 2):
+        STATS["pairs"] += 1
         if (i, j) in skip or means[i] is None or means[j] is None or means[i].shape != means[j].shape:
             continue
         if float(means[i] @ means[j]) < threshold:
             continue
-        out[(i, j)] = align_sentences(
-            sentences.get(articles[i].id, ()),
-            vecs[i],
-            sentences.get(articles[j].id, ()),
-            vecs[j],
-            similarity,
-            min_words,
+        sims = content_similarities(content_vecs[i], content_vecs[j])
+        shorter = min(len(content_idx[i]), len(content_idx[j]))
+        rewrite_possible = match_bound(sims, similarity) >= max(2, math.ceil(share_min * shorter - 1e-9))
+        if not rewrite_possible and match_bound(sims, strong_min) < reuse_needed:
+            continue
+        STATS["aligned"] += 1
+        out[(i, j)] = align_content(
+            content_idx[i], content_vecs[i], content_idx[j], content_vecs[j], similarity, sims
         )
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping
@@ -36,6 +37,23 @@ def minhash(text: str) -> MinHash:
     return m
 
 
+# Weights of the LSH banding: recall-heavy (20 bands x 6 rows at 0.7), because candidates are verified on
+# the estimated Jaccard, so a false candidate costs one comparison while a missed one loses a duplicate
+# (equal weights miss ~1 in 4 at 0.77).
+_LSH_WEIGHTS = (0.1, 0.9)
+
+
+@functools.lru_cache(maxsize=16)
+def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int] | None:
+    """(bands, rows) datasketch would choose; it integrates for them on every `MinHashLSH(...)` (about 0.1 s,
+    more than hashing a whole story), so they are computed once per setting. None when LSH cannot band."""
+    try:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=_LSH_WEIGHTS)
+    except ValueError:  # thresholds near 0 or 1 leave LSH fewer than 2 bands: compare every pair instead
+        return None
+    return lsh.b, lsh.r
+
+
 def near_duplicate_pairs(texts: Mapping[str, str]) -> dict[tuple[str, str], float]:
     """Pairs (in the mapping's order) whose estimated shingle Jaccard reaches `near_duplicate_jaccard`.
 
@@ -45,13 +63,12 @@ def near_duplicate_pairs(texts: Mapping[str, str]) -> dict[tuple[str, str], floa
     threshold = float(settings.get("near_duplicate_jaccard"))
     num_perm = int(settings.get("minhash_num_perm"))
     order = {key: i for i, key in enumerate(texts)}
-    hashes = {key: minhash(text) for key, text in texts.items() if text.strip()}
-    try:
-        # Recall-heavy banding (20 bands x 6 rows at 0.7): candidates are verified below, so a false
-        # candidate costs one comparison while a missed one loses a duplicate (equal weights miss ~1 in 4 at 0.77).
-        lsh: MinHashLSH | None = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.1, 0.9))
-    except ValueError:  # thresholds near 0 or 1 leave LSH fewer than 2 bands: compare every pair instead
-        lsh = None
+    keys = [key for key, text in texts.items() if text.strip()]
+    # one permutation table for the whole batch (MinHash() would draw it again for every text)
+    batch = MinHash.bulk([list(shingles(texts[key])) for key in keys], num_perm=num_perm)
+    hashes = dict(zip(keys, batch, strict=True))
+    params = _lsh_params(threshold, num_perm)
+    lsh = None if params is None else MinHashLSH(threshold=threshold, num_perm=num_perm, params=params)
     if lsh is not None:
         for key, m in hashes.items():
             lsh.insert(key, m)

@@ -142,15 +142,15 @@ def cross_validate(items: Sequence[dict[str, Any]], folds: int, progress: bool =
     # The product's fit hook (claims.fit_relation / pair_matrix / predict_relations), when it has one, is
     # refitted on each training part; without one, the shipped relation predicts once for every fold.
     product = importlib.import_module("newsprism.claims")
-    fit = getattr(product, "fit_relation", None)
-    x = product.pair_matrix(items) if fit else None
-    ours = None if fit else newsprism_predict(items, progress)
+    fit_ours = getattr(product, "fit_relation", None)
+    x = product.pair_matrix(items) if fit_ours else None
+    ours = None if fit_ours else newsprism_predict(items, progress)
     per_fold: list[dict[str, Any]] = []
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(items, groups=groups):
         train = [items[k] for k in train_idx]
         test = [items[k] for k in test_idx]
-        if fit:
-            model = fit(train, x=x[train_idx])
+        if fit_ours:
+            model = fit_ours(train, x=x[train_idx])
             rels = product.predict_relations(test, model, x=x[test_idx])
             predicted = {label: [bool(getattr(r, label)) for r in rels] for label in LABELS}
         else:
