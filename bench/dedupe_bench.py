@@ -279,6 +279,7 @@ def run(eval_dir: Path, limit: int | None = None, per_story: int = 3, seed: int 
         s: {e: {"tp": 0, "fp": 0, "fn": 0} for e in EDITS} for s in SYSTEMS
     }
     distinct = {s: 0 for s in SYSTEMS}
+    distinct_ids: set[tuple[str, str]] = set()  # newsprism's merged same-event base pairs, to inspect by hand
     distinct_total = 0
     dedupe_seconds = 0.0
     dedupe_articles = 0
@@ -313,6 +314,8 @@ def run(eval_dir: Path, limit: int | None = None, per_story: int = 3, seed: int 
             c["fp"] += len(pairs - gold)
             c["fn"] += len(gold - pairs)
             distinct[system] += len(pairs & base_pairs)
+            if system == "newsprism":
+                distinct_ids |= {(arts[i].id, arts[j].id) for i, j in pairs & base_pairs}
 
     table: dict[str, dict[str, dict[str, float | None]]] = {}
     for system in SYSTEMS:
@@ -334,6 +337,7 @@ def run(eval_dir: Path, limit: int | None = None, per_story: int = 3, seed: int 
         "table": table,
         "distinct_pairs": distinct_total,
         "distinct_merged": distinct,
+        "distinct_merged_newsprism_ids": sorted(distinct_ids),
         "sentences_embedded": len(unique),
         "embed_seconds": round(embed_seconds, 1),
         "dedupe_articles_per_s": round(dedupe_articles / dedupe_seconds, 1) if dedupe_seconds else None,
