@@ -230,24 +230,3 @@ def test_hostile_input_is_cleaned_quickly() -> None:
         )
     )
     assert time.perf_counter() - start < 5
-
-
-def test_promo_lines_are_removed_but_prose_about_them_stays() -> None:
-    from newsprism.clean import clean_text
-
-    body = [
-        "The council approved the harbour footbridge on Tuesday after a long debate among its members.",
-        "The mayor said work would start in spring and cost about four million pounds in total.",
-    ]
-    furniture = [
-        "Advertisement",
-        "Advertisement - scroll to continue reading",
-        "Follow us on Twitter and Facebook for the latest updates.",
-        "Sign up for our daily newsletter to get the top stories in your inbox every morning.",
-    ]
-    raw = "\n\n".join([furniture[0], body[0], furniture[1], body[1], *furniture[2:]])
-    found = clean_text(raw)
-    assert found.text == "\n\n".join(body)
-    assert sum(r.reason == "promo line" for r in found.removed) == 4
-    prose = "Residents who follow us on the ferry each day said the newsletter from the council was late."
-    assert clean_text(prose + "\n\n" + body[0]).text.startswith(prose)

@@ -91,13 +91,6 @@ _SUBSCRIBE_WORDS = re.compile(
     r"|cancel anytime|money back|digital (?:access|edition)|print edition|per year|per month|issues)\b",
     re.I,
 )
-# Whole short lines that are page furniture in any outlet: advert markers, follow-us and newsletter promos.
-_PROMO = re.compile(
-    r"(?:advertisements?|sponsored(?: content)?)(?:\s*[-–—:|]\s*(?:scroll|continue|story continues)\b.{0,60})?"
-    r"|follow us on .{1,120}"
-    r"|(?:sign up|subscribe) (?:for|to) (?:our|the) [^.!?]{0,80}newsletters?\b.{0,120}",
-    re.I,
-)
 _SHARE_CORE = {
     "share",
     "tweet",
@@ -374,8 +367,6 @@ def _line_rules(st: _State) -> None:
             st.drop(ln, "comment prompt")
         elif short and _is_share_bar(text):
             st.drop(ln, "share bar")
-        elif short and _PROMO.fullmatch(text.strip()):
-            st.drop(ln, "promo line")
         elif short and _META_ID.fullmatch(text):
             st.drop(ln, "metadata line")
         elif (
