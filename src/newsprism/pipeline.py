@@ -165,6 +165,9 @@ class Pipeline:
                     )
                 )
         with self.store.transaction():
+            # Batch end: merge fragments the arrival order left apart; merged stories' analyses are stale.
+            for absorbed, _survivor in self.clusterer.consolidate():
+                self.store.drop_analysis(absorbed)
             self.clusterer.flush()
         return assignments
 

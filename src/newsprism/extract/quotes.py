@@ -47,6 +47,8 @@ _ROLE_NOUNS = frozenset(
     candidate nominee chairman chairwoman chief head diplomat envoy ambassador king queen mayor official aide
     assistant adviser advisor counterpart host guest commander general prosecutor judge founder ceo director""".split()
 )
+# Passive verbs whose subject is the one heard speaking: "was quoted as saying", "could be heard shouting".
+_REPORTED_VERBS = frozenset({"quote", "hear", "see", "record", "film", "catch", "overhear", "cite"})
 _WALK_UP = frozenset(
     {"advcl", "xcomp", "conj", "pcomp", "ccomp", "acl", "prep", "parataxis", "dep", "advmod"}
 )
@@ -83,6 +85,7 @@ class _Text:
         self.paragraphs = [m.span() for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
         self._para_starts = [p[0] for p in self.paragraphs]
         self._chunks: list | None = None
+        self.speakers: list[tuple[int, str]] = []  # (mention start, name) of named person speakers so far
 
     def noun_chunks(self) -> list:
         if self._chunks is None:  # spaCy recomputes them on every access
@@ -118,15 +121,30 @@ def _subject(verb, limit: int = 4):
                     for obj in prep.children:
                         if obj.dep_ == "pobj":
                             return obj
-        for child in v.children:
-            if child.dep_ in {"nsubj", "csubj"}:
-                if child.lower_ in {"who", "that", "which"} and v.dep_ == "relcl":
-                    return v.head
-                return child
-            if child.dep_ == "agent":
-                for obj in child.children:
-                    if obj.dep_ == "pobj":
-                        return obj
+        # The subject nearest the verb: a fronted label ("His final assessment: “…,” he said") can parse as a
+        # second subject further left.
+        subjects = [c for c in v.children if c.dep_ in {"nsubj", "csubj"}]
+        if subjects:
+            child = min(
+                subjects,
+                key=lambda c: (c.pos_ not in {"PROPN", "PRON"} and not c.ent_type_, abs(c.i - v.i)),
+            )
+            if child.lower_ in {"who", "that", "which"} and v.dep_ == "relcl":
+                return v.head
+            return child
+        if v is not verb and v.lemma_ in _REPORTED_VERBS:
+            # "X was quoted as saying", "a reporter can be heard asking": the passive subject is the speaker.
+            for child in v.children:
+                if child.dep_ == "nsubjpass":
+                    return child
+        if v is verb or v.lemma_ in CUE_LEMMAS:
+            # An agent names the speaker of the cue itself ("was told by X"), not of a verb conjoined to a
+            # passive ("said the move was made by X and said, …").
+            for child in v.children:
+                if child.dep_ == "agent":
+                    for obj in child.children:
+                        if obj.dep_ == "pobj":
+                            return obj
         if v.dep_ == "acl" and v.head.i < v.i:
             noun = v.head
             if v.tag_ in {"VBD", "VBN"} and noun.pos_ == "PROPN" and v.i > 0 and v.doc[v.i - 1].text == ",":
@@ -178,7 +196,14 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
     lower = tok.lower_
     names = ctx.names
     if lower in _PRONOUNS_PERSON:
-        last = names.last_person(before, ctx.quote_ranges, settings.get("pronoun_window_chars"))
+        window = settings.get("pronoun_window_chars")
+        last = names.last_person(before, ctx.quote_ranges, window)
+        # A named speaker the NER did not tag as a person ("… ,” Bozell points out. “…?” he asks) is a
+        # later antecedent than the last tagged name.
+        k = bisect_left(ctx.speakers, (before, "")) - 1
+        if k >= 0 and before - ctx.speakers[k][0] <= window and (last is None or ctx.speakers[k][0] > last[0]):
+            name = ctx.speakers[k][1]
+            return name, names.affiliation.get(name)
         if last is None:
             return None, None
         return last[2], names.affiliation.get(last[2])
@@ -243,7 +268,7 @@ def _attribution_from_cue(
     ctx: _Text, cue, lo: int | None = None, agent_only: bool = False
 ) -> _Attribution | None:
     """The speaker of a cue verb; the subject must lie in the cue's paragraph (or after `lo`)."""
-    subj = cue if cue.pos_ == "PROPN" else _subject(cue)
+    subj = cue if cue.pos_ == "PROPN" or (cue.ent_type_ and cue.pos_ not in {"VERB", "AUX"}) else _subject(cue)
     if subj is None or ctx.in_quote(subj.idx):
         return None
     if lo is None:
@@ -255,6 +280,10 @@ def _attribution_from_cue(
     if ctx.in_quote(span.start_char):
         return None
     speaker, aff = _resolve(ctx, subj, span, span.start_char)
+    ent = ctx.ent_of.get(subj.i)
+    if speaker and subj.pos_ == "PROPN" and (ent is None or ent.label_ == "PERSON"):
+        if not ctx.speakers or ctx.speakers[-1][0] < span.start_char:
+            ctx.speakers.append((span.start_char, speaker))
     cue_text = ":" if subj is cue else cue.text
     if cue.lemma_ == "accord":
         cue_text = "according to"
@@ -290,8 +319,10 @@ def _cue_near(ctx: _Text, k: int) -> list:
     _, s_end = _sentence_bounds(ctx, max(mark.start, mark.end - 1))
     para = ctx.paragraphs[ctx.paragraph_of(mark.start)]
     after = [t for t in ctx.tokens_between(mark.end, min(next_start, s_end, para[1])) if _is_cue(t)]
-    if not after and s_end <= mark.end + 1:
-        # spaCy may end the sentence at the closing mark: "…?” Sanders replied. Look a few words on.
+    tail = ctx.text[max(mark.start, mark.end - 3) : mark.end]
+    if not after and s_end <= mark.end + 1 and any(c in tail for c in ",?!—–"):
+        # spaCy may end the sentence at the closing mark: "…?” Sanders replied. Look a few words on -- but
+        # not after a quote closed by a full stop, where the next sentence ("Greene added that …") says more.
         nxt = ctx.tokens_between(mark.end, min(next_start, para[1]))[:6]
         after = [t for t in nxt if _is_cue(t)]
     before = [t for t in ctx.tokens_between(max(prev_end, s_start, para[0]), mark.start) if _is_cue(t)]
@@ -315,6 +346,9 @@ def _colon_intro(ctx: _Text, k: int):
     cues = [t for t in tokens if _is_cue(t)]
     if cues:
         return cues[-1]
+    # "… doesn't surprise pollster Daron Shaw:", "Polls agree - Carl Bialik:": a name right before the colon.
+    if tokens and tokens[-1].ent_type_ in {"PERSON", "ORG"} and not ctx.in_quote(tokens[-1].idx):
+        return tokens[-1]
     # "She addressed the supporters again:" -- a colon after a clause introduces what its subject said.
     roots = [t for t in tokens if t.dep_ == "ROOT" and t.pos_ in {"VERB", "AUX"}]
     if roots:

@@ -27,6 +27,7 @@ from ..store.sqlite import SQLiteStore
 from ..text import sentence_spans
 from .evidence import ArticleEvidence, article_evidence
 from .frequencies import DocumentFrequencies
+from .consolidate import MemberEvidence, average_linkage_merges, pair_scores
 from .index import AnnCentroidIndex, CentroidIndex, ann_available
 from .profile import Profile, tfidf_cosine
 
@@ -39,6 +40,10 @@ _MAX_STORY_ENTITY_TERMS = 150
 _DF_CHECKPOINT = 500  # articles between document-frequency checkpoints (a 4 MB write)
 _MAX_STORY_YEARS = 20
 _TERMS_KIND, _ENTITIES_KIND, _YEARS_KIND = "story_terms", "story_entities", "story_years"
+# Per-article evidence kept for batch-end consolidation (vectors table, keyed by article id).
+_MEMBER_KINDS = ("cluster_vector", "cluster_terms", "cluster_entities", "cluster_years")
+_MAX_CONSOLIDATE_MEMBERS = 40  # newest members that represent a story in consolidation: bounded cost
+_MAX_CONSOLIDATE_ROWS = 4000  # member rows per consolidation round (a rows^2 float32 score matrix)
 
 
 def article_vector(
@@ -106,6 +111,8 @@ class StoryClusterer:
         self._entities: dict[str, Profile] = {}
         self._years: dict[str, Profile] = {}  # story -> years its articles name (ids) with counts
         self._names: dict[str, dict[int, str]] = {}  # story -> term hash -> surface form (evidence text)
+        self._touched: set[str] = set()  # stories grown or founded since the last consolidation
+        self._batch: dict[str, MemberEvidence] = {}  # this batch's member evidence (also stored)
         self.frequencies = DocumentFrequencies()
         self.frequencies.load(store)
         newest: datetime | None = None
@@ -142,6 +149,7 @@ class StoryClusterer:
         self.frequencies.add(np.union1d(evidence.terms.ids, evidence.entities.ids))
         day = parse_date(article.published)
         with self.store.transaction():
+            self._keep_member(evidence)
             if day is not None and (self._newest is None or day > self._newest):
                 self._newest = day
                 self._close_idle()
@@ -154,6 +162,7 @@ class StoryClusterer:
                 assignment = StoryAssignment(article.id, story_id, round(min(score, 1.0), 4), reasons)
                 self.store.set_membership(assignment)
                 survivor, absorbed = self._merge_converged(state.id)
+                self._touched.add(survivor)
                 if absorbed or survivor != story_id:
                     assignment = StoryAssignment(
                         article.id, survivor, assignment.score, assignment.evidence, tuple(absorbed)
@@ -161,6 +170,7 @@ class StoryClusterer:
             else:
                 assignment = self._found(article, evidence, day, best)
                 self.store.set_membership(assignment)
+                self._touched.add(assignment.story_id)
             self.frequencies.save(self.store, every=_DF_CHECKPOINT)
         return assignment
 
@@ -175,6 +185,107 @@ class StoryClusterer:
     def flush(self) -> None:
         """Checkpoint the document frequencies now (end of a batch), so a restart loses none."""
         self.frequencies.save(self.store)
+
+    def consolidate(self) -> list[tuple[str, str]]:
+        """Batch end: merge the stories touched since the last call with their nearest open stories where
+        their members agree on average (see consolidate.py). Returns (absorbed, survivor) story ids."""
+        touched = [s for s in self._touched if s in self._states]
+        self._touched = set()
+        merged: list[tuple[str, str]] = []
+        if touched:
+            with self.store.transaction():
+                # Rounds of touched stories with their neighbours, so one score matrix stays bounded.
+                per_round = max(1, _MAX_CONSOLIDATE_ROWS // (_MAX_CONSOLIDATE_MEMBERS * 2))
+                pending = sorted(touched, key=lambda s: -self._states[s].size)
+                while pending:
+                    chunk, pending = pending[:per_round], pending[per_round:]
+                    merged.extend(self._consolidate_round([s for s in chunk if s in self._states]))
+                self.frequencies.save(self.store)
+        self._batch = {}
+        return merged
+
+    def _consolidate_round(self, touched: list[str]) -> list[tuple[str, str]]:
+        k = int(settings.get("story_consolidate_candidates"))
+        stories: list[str] = []
+        for story_id in touched:
+            if story_id not in stories:
+                stories.append(story_id)
+            centroid = _unit(np.asarray(self._states[story_id].centroid, dtype=np.float32))
+            for other in self.index.nearest(centroid, k + 1)[0]:
+                if other in self._states and other not in stories:
+                    stories.append(other)
+        groups: list[list[int]] = []
+        members: list[MemberEvidence] = []
+        kept: list[str] = []
+        for story_id in stories:
+            rows = []
+            for assignment in self.store.memberships(story_id)[-_MAX_CONSOLIDATE_MEMBERS:]:
+                member = self._member(assignment.article_id)
+                if member is not None and len(members) < _MAX_CONSOLIDATE_ROWS:
+                    rows.append(len(members))
+                    members.append(member)
+            if rows:
+                groups.append(rows)
+                kept.append(story_id)
+        if len(kept) < 2:
+            return []
+        scores = pair_scores(
+            members,
+            self.frequencies,
+            float(settings.get("story_term_weight")),
+            float(settings.get("story_entity_weight")),
+            float(settings.get("story_year_conflict")),
+        )
+        window = timedelta(days=int(settings.get("story_window_days")))
+        states = [self._states[s] for s in kept]
+
+        def may_merge(a: int, b: int) -> bool:
+            first, last = parse_date(states[a].first_date), parse_date(states[a].last_date)
+            return self._in_window(states[b], first, window) or self._in_window(states[b], last, window)
+
+        touched_set = set(touched)
+        merges = average_linkage_merges(
+            scores,
+            groups,
+            float(settings.get("story_consolidate_similarity")),
+            may_merge,
+            [s in touched_set for s in kept],
+        )
+        current = list(kept)  # group index -> the story id it lives under now
+        out: list[tuple[str, str]] = []
+        for keep, gone in merges:
+            survivor = self._merge(current[keep], current[gone])
+            absorbed = current[gone] if survivor == current[keep] else current[keep]
+            current[keep] = current[gone] = survivor
+            out.append((absorbed, survivor))
+        return out
+
+    def _keep_member(self, evidence: ArticleEvidence) -> None:
+        member = MemberEvidence(
+            evidence.article_id, evidence.vector, evidence.terms, evidence.entities, _year_profile(evidence)
+        )
+        self._batch[member.article_id] = member
+        vector_kind, terms_kind, entities_kind, years_kind = _MEMBER_KINDS
+        self.store.put_vectors(member.article_id, vector_kind, member.vector[None, :])
+        self.store.put_vectors(member.article_id, terms_kind, member.terms.to_array())
+        self.store.put_vectors(member.article_id, entities_kind, member.entities.to_array())
+        self.store.put_vectors(member.article_id, years_kind, member.years.to_array())
+
+    def _member(self, article_id: str) -> MemberEvidence | None:
+        """A member's evidence: this batch's from memory, older ones from the store (None if never stored)."""
+        if article_id in self._batch:
+            return self._batch[article_id]
+        vector_kind, terms_kind, entities_kind, years_kind = _MEMBER_KINDS
+        vector = self.store.get_vectors(article_id, vector_kind)
+        if vector is None:
+            return None
+        return MemberEvidence(
+            article_id,
+            np.asarray(vector, dtype=np.float32).ravel(),
+            Profile.from_array(self.store.get_vectors(article_id, terms_kind)),
+            Profile.from_array(self.store.get_vectors(article_id, entities_kind)),
+            Profile.from_array(self.store.get_vectors(article_id, years_kind)),
+        )
 
     def open_stories(self) -> list[StoryState]:
         return list(self._states.values())
