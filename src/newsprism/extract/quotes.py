@@ -201,7 +201,11 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
         # A named speaker the NER did not tag as a person ("… ,” Bozell points out. “…?” he asks) is a
         # later antecedent than the last tagged name.
         k = bisect_left(ctx.speakers, (before, "")) - 1
-        if k >= 0 and before - ctx.speakers[k][0] <= window and (last is None or ctx.speakers[k][0] > last[0]):
+        if (
+            k >= 0
+            and before - ctx.speakers[k][0] <= window
+            and (last is None or ctx.speakers[k][0] > last[0])
+        ):
             name = ctx.speakers[k][1]
             return name, names.affiliation.get(name)
         if last is None:
@@ -268,7 +272,9 @@ def _attribution_from_cue(
     ctx: _Text, cue, lo: int | None = None, agent_only: bool = False
 ) -> _Attribution | None:
     """The speaker of a cue verb; the subject must lie in the cue's paragraph (or after `lo`)."""
-    subj = cue if cue.pos_ == "PROPN" or (cue.ent_type_ and cue.pos_ not in {"VERB", "AUX"}) else _subject(cue)
+    subj = (
+        cue if cue.pos_ == "PROPN" or (cue.ent_type_ and cue.pos_ not in {"VERB", "AUX"}) else _subject(cue)
+    )
     if subj is None or ctx.in_quote(subj.idx):
         return None
     if lo is None:

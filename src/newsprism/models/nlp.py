@@ -62,8 +62,9 @@ class FastAttributeRuler:
         self.strings = strings
         self.by_lower: dict[int, list[tuple]] = {}
         self.by_tag: dict[int, list[tuple]] = {}
+        self.by_dep: dict[int, list[tuple]] = {}
         self.generic: list[tuple] = []
-        self._cache: dict[tuple[int, int], list[tuple]] = {}
+        self._cache: dict[tuple[int, int, int], list[tuple]] = {}
         for order, group in enumerate(patterns):
             attrs = {}
             for key, value in group["attrs"].items():
@@ -79,24 +80,33 @@ class FastAttributeRuler:
             for pattern in group["patterns"]:
                 conds = [[_condition(k, v, strings) for k, v in tok.items()] for tok in pattern]
                 rule = (order, conds, index, attrs)
-                lower, tag = _keys(pattern[0].get("LOWER")), _keys(pattern[0].get("TAG"))
+                lower, tag, dep = (_keys(pattern[0].get(k)) for k in ("LOWER", "TAG", "DEP"))
                 if lower is not None:
                     for key in lower:
                         self.by_lower.setdefault(strings.add(key), []).append(rule)
                 elif tag is not None:
                     for key in tag:
                         self.by_tag.setdefault(strings.add(key), []).append(rule)
+                elif dep is not None:
+                    for key in dep:
+                        self.by_dep.setdefault(strings.add(key), []).append(rule)
                 else:
                     self.generic.append(rule)
 
-    def _rules(self, tag: int, lower: int) -> list[tuple]:
-        rules = self._cache.get((tag, lower))
+    def _rules(self, tag: int, lower: int, dep: int) -> list[tuple]:
+        rules = self._cache.get((tag, lower, dep))
         if rules is None:
             rules = sorted(
-                (*self.by_lower.get(lower, ()), *self.by_tag.get(tag, ()), *self.generic), key=lambda r: r[0]
+                (
+                    *self.by_lower.get(lower, ()),
+                    *self.by_tag.get(tag, ()),
+                    *self.by_dep.get(dep, ()),
+                    *self.generic,
+                ),
+                key=lambda r: r[0],
             )
             if len(self._cache) < 200_000:  # bounded: one entry per (tag, word) seen
-                self._cache[(tag, lower)] = rules
+                self._cache[(tag, lower, dep)] = rules
         return rules
 
     def __call__(self, doc):
@@ -106,10 +116,10 @@ class FastAttributeRuler:
         if not n:
             return doc
         rows = doc.to_array([TAG, LOWER, DEP, IS_SPACE]).tolist()
-        strings = self.strings
+        strings = doc.vocab.strings
         hits: list[tuple[int, int, int, dict]] = []
         for i, row in enumerate(rows):
-            for order, conds, index, attrs in self._rules(row[0], row[1]):
+            for order, conds, index, attrs in self._rules(row[0], row[1], row[2]):
                 if i + len(conds) > n:
                     continue
                 if all(_holds(c, rows[i + k], strings) for k, tc in enumerate(conds) for c in tc):

@@ -113,6 +113,8 @@ class StoryClusterer:
         self._names: dict[str, dict[int, str]] = {}  # story -> term hash -> surface form (evidence text)
         self._touched: set[str] = set()  # stories grown or founded since the last consolidation
         self._batch: dict[str, MemberEvidence] = {}  # this batch's member evidence (also stored)
+        self._arrivals = 0  # articles added by this clusterer; a restart starts every open story at 0
+        self._last_touch: dict[str, int] = {}  # story -> arrival count when it last grew
         self.frequencies = DocumentFrequencies()
         self.frequencies.load(store)
         newest: datetime | None = None
@@ -147,6 +149,7 @@ class StoryClusterer:
         evidence = article_evidence(article, vector, entity_counts)
         # The article counts in the IDF it is scored with, as in batch TF-IDF.
         self.frequencies.add(np.union1d(evidence.terms.ids, evidence.entities.ids))
+        self._arrivals += 1
         day = parse_date(article.published)
         with self.store.transaction():
             self._keep_member(evidence)
@@ -464,18 +467,22 @@ class StoryClusterer:
         return big.id
 
     def _close_idle(self) -> None:
-        """Close stories idle for longer than `story_idle_days` before the newest article seen."""
+        """Close stories idle for longer than `story_idle_days` before the newest article seen and not
+        grown in the last `story_idle_articles` arrivals: an out-of-order arrival (a back-filled archive, an
+        old article re-published) moves the newest date but must not close the stories around it."""
         if self._newest is None:
             return
         cutoff = self._newest - timedelta(days=int(settings.get("story_idle_days")))
+        recent = self._arrivals - int(settings.get("story_idle_articles"))
         for state in list(self._states.values()):
             last = parse_date(state.last_date)
-            if last is not None and last < cutoff:
+            if last is not None and last < cutoff and self._last_touch.get(state.id, 0) <= recent:
                 self.store.save_story(_closed(state))
                 self._drop(state.id)
 
     def _put(self, state: StoryState, terms: Profile, entities: Profile, years: Profile) -> None:
         self.store.save_story(state)
+        self._last_touch[state.id] = self._arrivals
         self.store.put_vectors(state.id, _TERMS_KIND, terms.to_array())
         self.store.put_vectors(state.id, _ENTITIES_KIND, entities.to_array())
         self.store.put_vectors(state.id, _YEARS_KIND, years.to_array())
@@ -500,6 +507,7 @@ class StoryClusterer:
         self.index.upsert(state.id, np.asarray(state.centroid, dtype=np.float32))
 
     def _drop(self, story_id: str) -> None:
+        self._last_touch.pop(story_id, None)
         self._states.pop(story_id, None)
         self._terms.pop(story_id, None)
         self._entities.pop(story_id, None)

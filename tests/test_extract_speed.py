@@ -1,0 +1,67 @@
+"""The fast attribute ruler gives the same annotations as spaCy's, and the quote rules added in round 2."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsprism import settings
+from newsprism.extract import find_quotes
+from newsprism.models.nlp import _load
+
+TEXT = (
+    "The minister said on Friday that talks would go on. \"We ain't gonna stop,\" she added, let's see.\n\n"
+    "There were 40 people who'd gotta wait.  Prices rose by more than 5%, officials said.\n\n"
+    "  \n\nHe'd done it before, and it was done again by the council."
+)
+
+
+@pytest.fixture(scope="module")
+def pipelines():
+    name = settings.get("spacy_model")
+    return _load(name, False), _load(name, True)
+
+
+def test_fast_ruler_replaces_attribute_ruler(pipelines):
+    slow, fast = pipelines
+    assert "attribute_ruler" in slow.pipe_names
+    assert "attribute_ruler" not in fast.pipe_names
+    assert "newsprism_attribute_ruler" in fast.pipe_names
+
+
+def test_fast_ruler_same_annotations(pipelines):
+    slow, fast = pipelines
+    a, b = slow(TEXT), fast(TEXT)
+    got = [(t.pos_, t.tag_, t.lemma_, str(t.morph), t.dep_) for t in b]
+    want = [(t.pos_, t.tag_, t.lemma_, str(t.morph), t.dep_) for t in a]
+    assert got == want
+
+
+def _speaker(text: str, fragment: str) -> str | None:
+    for q in find_quotes(text):
+        if fragment in q.text:
+            return q.speaker
+    raise AssertionError(f"no quote with {fragment!r}: {find_quotes(text)}")
+
+
+def test_name_before_colon_is_speaker():
+    text = (
+        "The early results did not surprise the analyst Maria Lopez: "
+        '"Voters decide late, and the last polls caught that shift well."'
+    )
+    assert _speaker(text, "Voters decide late") == "Maria Lopez"
+
+
+def test_quoted_as_saying_takes_passive_subject():
+    text = (
+        'Senator Paul Wren was quoted as saying, "The bill will pass before the summer recess." '
+        "Critics disagreed."
+    )
+    assert _speaker(text, "The bill will pass") == "Paul Wren"
+
+
+def test_full_stop_quote_not_given_next_sentence_cue():
+    text = (
+        '"The rate will rise in March," said Anna Berg, an economist at Nordbank. "Markets expect it." '
+        "Berg added that inflation had peaked."
+    )
+    assert _speaker(text, "Markets expect it") == "Anna Berg"
