@@ -78,6 +78,10 @@ def main() -> None:
                 clusterer.add(article, vectors, counts, title_vector=title)
             done += 1
             if done % args.chunk == 0 or done == args.n:
+                # A chunk is a batch: its end runs the consolidation pass, as Pipeline.cluster does.
+                consolidating = time.perf_counter()
+                merged = len(clusterer.consolidate())
+                consolidate_s = time.perf_counter() - consolidating
                 elapsed = time.perf_counter() - started
                 size = args.chunk if done % args.chunk == 0 else done % args.chunk
                 print(
@@ -86,6 +90,8 @@ def main() -> None:
                             "articles": done,
                             "seconds_per_article": round(elapsed / size, 6),
                             "articles_per_second": round(size / elapsed, 1),
+                            "consolidate_seconds": round(consolidate_s, 2),
+                            "consolidated_merges": merged,
                             "rss_mb": round(rss_mb(), 1),
                             "open_stories": len(clusterer.open_stories()),
                         }

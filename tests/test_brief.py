@@ -5,12 +5,14 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from newsprism.brief import build_timeline, frame_articles, write_brief
+from newsprism import settings
+from newsprism.brief import build_timeline, frame_articles, summary, write_brief
 from newsprism.brief.loaded import loaded_terms
 from newsprism.claims import build_claims
-from newsprism.records import Article, ArticleExtraction, DateMention, DuplicateReport, Quote
+from newsprism.records import Article, ArticleExtraction, DateMention, DuplicateReport, Quote, Sentence
 
 _spec = importlib.util.spec_from_file_location(
     "seed", Path(__file__).parent / "fixtures" / "claims" / "seed.py"
@@ -131,3 +133,82 @@ def test_empty_inputs():
     assert write_brief(material, []) == ()
     assert build_timeline(material) == ()
     assert frame_articles(material, [], [], DuplicateReport()) == ()
+
+
+def _two_outlets(first: str, second: str, title_a: str | None = None, title_b: str | None = None):
+    return [
+        Article(id="a", source="a", text=first, title=title_a, published="2024-03-04"),
+        Article(id="b", source="b", text=second, title=title_b, published="2024-03-04"),
+    ]
+
+
+def test_brief_reads_as_prose_after_its_top_sentence():
+    # Story fixture of our own: the event, a reaction and a look back, in two outlets.
+    a = (
+        "The city council approved a new bus lane on Main Street on Tuesday. "
+        "Mayor Ana Ruiz said the lane would cut commute times for thousands of riders. "
+        "The council had rejected a similar plan in 2019 after objections from shop owners."
+    )
+    b = (
+        "A bus lane on Main Street won council approval on Tuesday after a long debate. "
+        "Work on the lane starts in June and should take about four months."
+    )
+    material = seed.material_for(_two_outlets(a, b))
+    with settings.override({"brief_lead_words": 1000}):
+        brief = write_brief(material, [], max_sentences=5)
+    _check_cited(material, brief)
+    kinds = [summary._kind(Sentence("x", 0, 0, len(s.text), s.text)) for s in brief]
+    # The opening pick is the shared core event; after it, what happened / reactions / background.
+    assert "bus lane" in brief[0].text and "approv" in brief[0].text
+    assert kinds[1:] == sorted(kinds[1:])
+    assert summary._kind(Sentence("x", 0, 0, 10, "Mayor Ana Ruiz said it helps.")) == summary._REACTED
+    assert summary._kind(Sentence("x", 0, 0, 10, "The plan had failed in 2019.")) == summary._BACKSTORY
+    assert summary._kind(Sentence("x", 0, 0, 10, "Work starts in June.")) == summary._HAPPENED
+
+
+def test_prose_order_keeps_the_most_relevant_sentences_in_the_opening():
+    # With a tight opening budget a later pick never jumps ahead of an earlier one across the opening's edge.
+    picks = [
+        summary._Candidate("a", Sentence("a", i, 0, 1, text), np.zeros(2), 0, 1, None)
+        for i, text in enumerate(
+            [
+                "The council approved the lane on Tuesday.",
+                "The mayor said it was a good day for riders.",
+                "Works start in June.",
+                "The plan had failed in 2019.",
+                "Shop owners said they would appeal.",
+            ]
+        )
+    ]
+    with settings.override({"brief_lead_words": 12}):
+        ordered = summary._prose_order(picks)
+    assert [c.sentence.index for c in ordered] == [0, 1, 2, 4, 3]
+    assert summary._prose_order(picks[:1]) == picks[:1]
+
+
+def test_headline_similarity_steers_the_pick():
+    a = (
+        "Snow closed the mountain pass for the third day on Friday. "
+        "Officials reopened the regional airport after repairs to its runway lights."
+    )
+    b = "The regional airport reopened on Friday once its runway lights were repaired."
+    arts = _two_outlets(
+        a, b, title_a="Airport reopens after runway light repairs", title_b="Airport back in service"
+    )
+    material = seed.material_for(arts)
+    sims = summary._title_similarity(material, summary._candidates(material, []))
+    assert sims[1] > sims[0]  # the airport sentence is closer to its own headline than the snow sentence
+    untitled = seed.material_for(_two_outlets(a, b))
+    assert summary._title_similarity(untitled, summary._candidates(untitled, [])) == [0.0, 0.0, 0.0]
+
+
+def test_shared_words_measure_lexical_corroboration():
+    a = "Storm Elsa flooded the harbour district overnight. A bakery owner baked bread for volunteers."
+    b = "The harbour district flooded as Storm Elsa passed overnight."
+    material = seed.material_for(_two_outlets(a, b))
+    candidates = summary._candidates(material, [])
+    shared = dict(
+        zip((c.sentence.text for c in candidates), summary._shared_words(material, candidates), strict=True)
+    )
+    assert shared["Storm Elsa flooded the harbour district overnight."] > 0.8
+    assert shared["A bakery owner baked bread for volunteers."] == 0.0

@@ -131,12 +131,82 @@ def test_window_blocks_distant_dates_but_admits_late_arrivals(store):
 
 
 def test_idle_stories_are_closed(store):
-    clusterer = StoryClusterer(store)
-    clusterer.add(art("old", "2024-01-01"), rows(unit(1, 0)))
-    clusterer.add(art("new", "2024-03-15"), rows(unit(0, 1)))
+    with settings.override({"story_idle_articles": 0}):
+        clusterer = StoryClusterer(store)
+        clusterer.add(art("old", "2024-01-01"), rows(unit(1, 0)))
+        clusterer.add(art("new", "2024-03-15"), rows(unit(0, 1)))
     assert store.story_state("sold").closed
     assert [s.id for s in clusterer.open_stories()] == ["snew"]
     assert [s.id for s in StoryClusterer(store).open_stories()] == ["snew"]  # also after a restart
+
+
+def test_out_of_order_article_does_not_close_recent_stories(store):
+    # A back-filled article dated months later must not close a story that grew a few arrivals ago.
+    with settings.override({"story_idle_articles": 5}):
+        clusterer = StoryClusterer(store)
+        clusterer.add(art("old", "2024-01-01"), rows(unit(1, 0)))
+        clusterer.add(art("late", "2024-06-01"), rows(unit(0, 1)))
+        assert not store.story_state("sold").closed
+        for k in range(6):  # many arrivals later the January story is idle in both senses
+            clusterer.add(art(f"n{k}", "2024-06-02"), rows(unit(0, 0, 1, k)))
+        clusterer.add(art("newest", "2024-06-03"), rows(unit(0, 0, 0, 0, 1)))
+    assert store.story_state("sold").closed
+
+
+ARC = "Zed Quarry flood: {} Marlow Dam Kessington engineers {}."
+
+
+def stored(store: SQLiteStore, article: Article) -> Article:
+    store.add_article(article)  # consolidation reads story members through the store's articles
+    return article
+
+
+def test_consolidation_merges_fragments_by_average_linkage(store):
+    # Two fragments of one event (shared rare names) founded apart by a strict join threshold, plus an
+    # unrelated story; at batch end the fragments merge, the unrelated story stays, the merge is recorded.
+    with settings.override({"story_join_similarity": 9.0, "story_consolidate_similarity": 1.0}):
+        clusterer = StoryClusterer(store)
+        ents = {"Marlow Dam": 2, "Kessington": 1}
+        clusterer.add(
+            stored(store, art("f1", text=ARC.format("water rises at", "warn"))), rows(unit(1, 0.1)), ents
+        )
+        clusterer.add(
+            stored(store, art("f2", text=ARC.format("villages evacuated near", "report"))),
+            rows(unit(1, 0.2)),
+            ents,
+        )
+        clusterer.add(
+            stored(store, art("u1", text="Cup final ends in a penalty shootout at Wembley.")),
+            rows(unit(0, 0, 1)),
+            {"Wembley": 1},
+        )
+        merged = clusterer.consolidate()
+    assert len(merged) == 1
+    absorbed, survivor = merged[0]
+    assert {absorbed, survivor} == {"sf1", "sf2"}
+    assert store.resolve_story(absorbed) == survivor
+    assert store.story_of("f1") == store.story_of("f2") == survivor
+    assert store.story_of("u1") == "su1"
+    assert clusterer.consolidate() == []  # nothing touched since
+
+
+def test_consolidation_after_restart_reads_member_evidence_from_store(store):
+    with settings.override({"story_join_similarity": 9.0, "story_consolidate_similarity": 1.0}):
+        ents = {"Marlow Dam": 2, "Kessington": 1}
+        first = StoryClusterer(store)
+        first.add(
+            stored(store, art("f1", text=ARC.format("water rises at", "warn"))), rows(unit(1, 0.1)), ents
+        )
+        first.consolidate()
+        again = StoryClusterer(store)  # a restart: f1's evidence is only in the store now
+        again.add(
+            stored(store, art("f2", text=ARC.format("villages evacuated near", "report"))),
+            rows(unit(1, 0.2)),
+            ents,
+        )
+        merged = again.consolidate()
+    assert [survivor for _, survivor in merged] == [store.resolve_story("sf1")]
+    assert store.resolve_story(store.story_of("f2")) == store.resolve_story("sf1")
 
 
 def test_article_vector_weights_the_lead():

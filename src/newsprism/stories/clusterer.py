@@ -25,9 +25,9 @@ from ..dedupe.duplicates import parse_date
 from ..records import Article, StoryAssignment, StoryState
 from ..store.sqlite import SQLiteStore
 from ..text import sentence_spans
+from .consolidate import MemberEvidence, average_linkage_merges, pair_scores
 from .evidence import ArticleEvidence, article_evidence
 from .frequencies import DocumentFrequencies
-from .consolidate import MemberEvidence, average_linkage_merges, pair_scores
 from .index import AnnCentroidIndex, CentroidIndex, ann_available
 from .profile import Profile, tfidf_cosine
 
@@ -239,7 +239,9 @@ class StoryClusterer:
             float(settings.get("story_entity_weight")),
             float(settings.get("story_year_conflict")),
         )
-        window = timedelta(days=int(settings.get("story_window_days")))
+        # Wider than the join window: a story arc (a crime, then its trial) spans months; here average
+        # linkage over all members, with the year conflict, judges it instead of one article's date.
+        window = timedelta(days=int(settings.get("story_consolidate_window_days")))
         states = [self._states[s] for s in kept]
 
         def may_merge(a: int, b: int) -> bool:
