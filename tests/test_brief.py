@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -14,11 +11,7 @@ from newsprism.brief.loaded import loaded_terms
 from newsprism.claims import build_claims
 from newsprism.records import Article, ArticleExtraction, DateMention, DuplicateReport, Quote, Sentence
 
-_spec = importlib.util.spec_from_file_location(
-    "seed", Path(__file__).parent / "fixtures" / "claims" / "seed.py"
-)
-seed = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(seed)
+from .fixtures.claims import seed
 
 
 @pytest.fixture(scope="module")

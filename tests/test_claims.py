@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from newsprism.claims import build_claims, relation, support_score
 from newsprism.claims.features import Quantity, quantities, values_agree
 from newsprism.records import Article, ArticleExtraction, DuplicateReport, Quote
 
-_spec = importlib.util.spec_from_file_location(
-    "seed", Path(__file__).parent / "fixtures" / "claims" / "seed.py"
-)
-seed = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(seed)
+from .fixtures.claims import seed
 
 
 @pytest.fixture(scope="module")
