@@ -38,7 +38,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench --eval-dir $(EVAL)
 
 bench-quick: $(BENCH_STAMP)
-	$(BIN)/python -m bench --eval-dir $(EVAL) --quick
+	$(BIN)/python -m bench --eval-dir $(EVAL) --quick --out build/benchmarks-quick.md
 
 clean:
 	rm -rf demo build .pytest_cache .ruff_cache
