@@ -165,9 +165,12 @@ class Pipeline:
                     )
                 )
         with self.store.transaction():
-            # Batch end: merge fragments the arrival order left apart; merged stories' analyses are stale.
-            for absorbed, _survivor in self.clusterer.consolidate():
-                self.store.drop_analysis(absorbed)
+            # Batch end: merge fragments the arrival order left apart. Every story merged away, at a join
+            # or here, leaves a stale analysis behind.
+            merged = [m for a in assignments for m in a.merged_from]
+            merged += [absorbed for absorbed, _survivor in self.clusterer.consolidate()]
+            for story_id in merged:
+                self.store.drop_analysis(story_id)
             self.clusterer.flush()
         return assignments
 
@@ -249,8 +252,6 @@ class Pipeline:
             story = self.store.resolve_story(assignment.story_id)
             if story and story not in touched:
                 touched.append(story)
-            for merged in assignment.merged_from:
-                self.store.drop_analysis(merged)
         for story_id in self._progress(touched, "analysing stories"):
             self.analyze_story(story_id)
         return RunResult(ingest, tuple(assignments), tuple(touched))

@@ -51,10 +51,6 @@ class _Candidate:
     claim_id: str | None
 
 
-def _locate(material: StoryMaterial) -> dict[tuple[str, int], int]:
-    return {(aid, s.start): i for aid, sents in material.sentences.items() for i, s in enumerate(sents)}
-
-
 def _candidates(material: StoryMaterial, claims: Sequence[ClaimGroup]) -> list[_Candidate]:
     """Every prose sentence of the story; claim groups add their corroboration and id (the ROUGE sweep on
     neus-train: all sentences beat one canonical sentence per group, R1 0.416 vs 0.411)."""

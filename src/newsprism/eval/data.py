@@ -57,7 +57,6 @@ NESTED: dict[str, dict[str, dict[str, tuple[type, ...]]]] = {
     },
     "summaries": {"articles": {"title": _OPT_STR, "text": _STR, "outlet": _OPT_STR}},
 }
-_OPTIONAL_NESTED = {"must_include", "must_exclude"}  # gold snippet lists may be absent as well as null
 
 
 def sha256(path: str | Path) -> str:

@@ -16,7 +16,6 @@ from .. import settings
 _DOUBLE_OPEN = {"“": '”"“', '"': '"”“', "«": "»", "„": '“”"'}
 _SINGLE_OPEN = {"‘": "’'", "'": "'’"}
 _OPENERS = set(_DOUBLE_OPEN) | set(_SINGLE_OPEN)
-_TWIN = "''"  # two apostrophes written for one double quote mark
 # Characters after which a single quote may open a quotation (not an apostrophe inside a word).
 _BEFORE_SINGLE_OPEN = set(' \t([{—–-/“"«:')
 _AFTER_SINGLE_CLOSE = set(' \t.,;:!?)]}—–-”"»…')
