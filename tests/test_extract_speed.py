@@ -65,3 +65,56 @@ def test_full_stop_quote_not_given_next_sentence_cue():
         "Berg added that inflation had peaked."
     )
     assert _speaker(text, "Markets expect it") == "Anna Berg"
+
+
+def test_fast_pipeline_replaces_lemmatizer(pipelines):
+    slow, fast = pipelines
+    assert "lemmatizer" in slow.pipe_names
+    assert "newsprism_lemmatizer" in fast.pipe_names and "lemmatizer" not in fast.pipe_names
+
+
+def test_fast_lemmas_match_on_a_second_pass(pipelines):
+    # The second pass answers from the memo; lemmas must not depend on which pass computed them.
+    slow, fast = pipelines
+    fast(TEXT)
+    assert [t.lemma_ for t in fast(TEXT)] == [t.lemma_ for t in slow(TEXT)]
+
+
+def test_two_processes_give_the_same_extractions():
+    from newsprism.extract import extract_articles
+    from newsprism.records import Article
+
+    bodies = [
+        TEXT,
+        '"We will not back down," Defence Minister Ana Silva said on Tuesday, citing 3.5% growth.',
+        "Officials in Lisbon said more than 40 ships had docked since last year.",
+        "The Chinese president arrived in Beijing. Beijing accused Washington of meddling, he said.",
+    ]
+    articles = [
+        Article(id=f"a{i}", source=f"t{i}", text=body, published="2024-05-16")
+        for i, body in enumerate(bodies)
+    ]
+    with settings.override({"spacy_processes": 1}):
+        one = extract_articles(articles)
+    with settings.override({"spacy_processes": 2, "spacy_parallel_min_docs": 2}):
+        two = extract_articles(articles)
+    assert one == two
+    assert [e.article_id for e in two] == ["a0", "a1", "a2", "a3"]
+
+
+def test_small_batch_stays_in_process(monkeypatch):
+    from newsprism.extract import extract_articles
+    from newsprism.models import nlp
+    from newsprism.records import Article
+
+    seen = {}
+    real_pipe = type(nlp()).pipe
+
+    def spy(self, texts, **kwargs):
+        seen.update(kwargs)
+        return real_pipe(self, texts, **kwargs)
+
+    monkeypatch.setattr(type(nlp()), "pipe", spy)
+    with settings.override({"spacy_processes": 2, "spacy_parallel_min_docs": 64}):
+        extract_articles([Article(id="a", source="t", text="Rain fell in Oslo on Monday.")])
+    assert seen["n_process"] == 1

@@ -13,6 +13,8 @@ from newsprism import settings
 from newsprism.records import Article
 from newsprism.store.sqlite import SQLiteStore
 from newsprism.stories import CentroidIndex, StoryClusterer, article_vector
+from newsprism.stories.evidence import anchor_year
+from newsprism.stories.profile import Profile, apart_share
 
 ROOT = Path(__file__).resolve().parents[1]
 DIM = 8
@@ -324,3 +326,33 @@ def test_title_vectors_are_cached_in_the_store(store, monkeypatch):
     assert set(title_vectors(store, [article])) == {"t1"}
     assert set(title_vectors(store, [article])) == {"t1"}
     assert calls == [["Quake hits Papua"]]  # embedded once, then read back
+
+
+def test_anchor_year_is_the_publication_year_else_the_latest_year_named():
+    assert anchor_year("2013-05-02", frozenset({2004})) == 2013
+    assert anchor_year(None, frozenset({1999, 2005})) == 2005
+    assert anchor_year(None, frozenset()) is None
+
+
+def test_apart_share_weighs_anchor_year_pairs():
+    story = Profile(np.array([2008, 2013]), np.array([1.0, 3.0], dtype=np.float32))
+    assert apart_share(Profile(np.array([2013]), np.ones(1, np.float32)), story, 2) == pytest.approx(0.25)
+    assert apart_share(Profile(), story, 2) == 0.0
+
+
+def test_anchor_years_apart_keep_look_alike_events_apart(store):
+    # A dated 2013 report and an undated one whose latest named year is 2005: the same kind of event,
+    # another time. Without the anchor penalty the two would join; a report from 2013 still joins.
+    first = art("p1", "2013-01-10", text="Earthquake jolts Aceh province; houses damaged in Bener Meriah.")
+    old = art("p2", text="Earthquake jolts Aceh province in 2005; houses damaged near Banda Aceh.")
+    same = art("p3", text="Quake in Aceh province, 2013: houses damaged in Bener Meriah.")
+    with settings.override({"story_anchor_conflict": 0.0}):
+        plain = StoryClusterer(SQLiteStore(":memory:"))
+        plain.add(first, rows(unit(1, 0)))
+        assert plain.add(old, rows(unit(1, 0.3))).story_id == "sp1"
+    with settings.override({"story_anchor_conflict": 3.0}):
+        clusterer = StoryClusterer(store)
+        clusterer.add(first, rows(unit(1, 0)))
+        apart = clusterer.add(old, rows(unit(1, 0.3)))
+        assert apart.story_id != "sp1" and "anchor year 2005: 100%" in apart.evidence
+        assert clusterer.add(same, rows(unit(1, 0.2))).story_id == "sp1"

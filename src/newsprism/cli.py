@@ -60,7 +60,34 @@ def main(verbose: bool) -> None:
     "--setting", "setting_pairs", multiple=True, metavar="NAME=VALUE", help="Override a setting for this run."
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def analyze(paths: tuple[Path, ...], db: str, out: str, setting_pairs: tuple[str, ...], quiet: bool) -> None:
+@click.option(
+    "--llm-endpoint",
+    metavar="URL",
+    help="OpenAI-compatible API base URL (e.g. http://127.0.0.1:8080/v1): an abstractive brief written by that "
+    "model and verified against the sources (docs/abstractive.md). Default: the offline extractive brief.",
+)
+@click.option("--llm-model", metavar="NAME", help="Model name sent to --llm-endpoint.")
+@click.option(
+    "--llm-api-key-env",
+    metavar="VAR",
+    help="Environment variable holding the endpoint's API key (never the key).",
+)
+@click.option(
+    "--llm-gguf",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Local GGUF model run by llama-cpp-python (pip install llama-cpp-python) for the abstractive brief.",
+)
+def analyze(
+    paths: tuple[Path, ...],
+    db: str,
+    out: str,
+    setting_pairs: tuple[str, ...],
+    quiet: bool,
+    llm_endpoint: str | None,
+    llm_model: str | None,
+    llm_api_key_env: str | None,
+    llm_gguf: Path | None,
+) -> None:
     """Analyse files and folders of articles (.txt, .html, .htm, .jsonl) end to end.
 
     \b
@@ -70,11 +97,15 @@ def analyze(paths: tuple[Path, ...], db: str, out: str, setting_pairs: tuple[str
     Running it again on the same input stores nothing twice; new files extend the existing stories.
     Exit code 0: all inputs analysed; 1: some inputs rejected (each named on stderr); 2: failure.
     """
+    from .brief.abstractive import make_generator
     from .pipeline import analyze as run_analysis
 
     try:
         with settings.override(_parse_settings(setting_pairs)):
-            result = run_analysis(paths, db=db, out=out, progress=not quiet and sys.stderr.isatty())
+            generator = make_generator(llm_endpoint, llm_model, llm_api_key_env, llm_gguf)
+            result = run_analysis(
+                paths, db=db, out=out, progress=not quiet and sys.stderr.isatty(), generator=generator
+            )
     except NewsprismError as exc:
         _fail(exc)
     for rejection in result.ingest.rejections:

@@ -59,5 +59,9 @@ class MissingExtra(NewsprismError):
         super().__init__(f"{feature} needs an optional package: pip install '{install}'")
 
 
+class GeneratorError(NewsprismError):
+    """The language model could not be reached or gave no usable answer (the brief falls back to extractive)."""
+
+
 class EvalDataError(NewsprismError):
     """An evaluation file does not follow the documented format."""

@@ -15,10 +15,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import InputError
 from .records import (
     Article,
     ArticleExtraction,
@@ -30,6 +30,9 @@ from .records import (
 )
 from .store import SQLiteStore, open_store
 from .text import split_sentences
+
+if TYPE_CHECKING:
+    from .brief.abstractive import Generator
 
 log = logging.getLogger("newsprism")
 
@@ -69,17 +72,27 @@ class RunResult:
 class Pipeline:
     """The whole analysis over one store. Library users call `run`; the eval command calls the steps."""
 
-    def __init__(self, store: SQLiteStore, progress: bool = False, batch_size: int = 64):
+    def __init__(
+        self,
+        store: SQLiteStore,
+        progress: bool = False,
+        batch_size: int = 64,
+        generator: Generator | None = None,
+    ):
         self.store = store
         self.progress = progress
         self.batch_size = batch_size
+        self.generator = generator  # a language model for the optional abstractive brief
         self._clusterer = None
 
     # ------------------------------------------------------------ step 1-4: per article
 
     def ingest(self, docs: Iterable[RawDocument | Rejection]) -> IngestResult:
-        """Clean, store, embed and extract every document; bad ones become rejections."""
-        from .clean import clean_document
+        """Clean, store, embed and extract every document; bad ones become rejections.
+
+        Pages are cleaned by a process pool (`clean.clean_documents`) running ahead of the embedding and
+        parsing done here, so the cores share the two halves of the work."""
+        from .clean.batch import clean_documents
 
         items: list[tuple[str, Article | Rejection]] = []
         new_ids: list[str] = []
@@ -92,20 +105,14 @@ class Pipeline:
                 new_ids.extend(a.id for a in batch)
                 batch.clear()
 
-        for doc in self._progress(docs, "cleaning"):
-            if isinstance(doc, Rejection):
-                self._reject(doc)
-                items.append((doc.input, doc))
+        for outcome in self._progress(clean_documents(docs, store=self.store), "cleaning"):
+            if isinstance(outcome, Rejection):
+                self._reject(outcome)
+                items.append((outcome.input, outcome))
                 continue
-            try:
-                article = clean_document(doc, store=self.store)
-            except InputError as exc:
-                rejection = Rejection(doc.source, exc.cause)
-                self._reject(rejection)
-                items.append((doc.source, rejection))
-                continue
-            items.append((doc.source, article))
-            self.store.clear_rejection(doc.source)
+            article = outcome
+            items.append((article.source, article))
+            self.store.clear_rejection(article.source)
             if article.id in seen_in_run or self.store.has_article(article.id):
                 continue  # same content seen before: stored once
             seen_in_run.add(article.id)
@@ -204,7 +211,18 @@ class Pipeline:
         duplicates = find_duplicates(material)
         entities, quotes = canonicalize(material)
         claims, contradictions = build_claims(material, duplicates)
-        brief = write_brief(material, claims)
+        brief_mode, brief_note = "extractive", None
+        if self.generator is None:
+            brief = write_brief(material, claims)
+        else:
+            from .brief.abstractive import abstractive_brief
+
+            written = abstractive_brief(material, claims, self.generator)
+            brief, brief_mode, brief_note = written.sentences, written.mode, written.note
+            if written.dropped and brief_note is None:
+                brief_note = f"{len(written.dropped)} of the model's sentences dropped: " + "; ".join(
+                    f"{d.reason}" for d in written.dropped[:5]
+                )
         framing = frame_articles(material, claims, quotes, duplicates)
         timeline = build_timeline(material)
         state = self.store.story_state(material.story_id)
@@ -223,6 +241,8 @@ class Pipeline:
             framing=tuple(framing),
             timeline=tuple(timeline),
             membership=tuple(self.store.memberships(material.story_id)),
+            brief_mode=brief_mode,
+            brief_note=brief_note,
         )
 
     def analyze_story(self, story_id: str) -> StoryAnalysis:
@@ -277,14 +297,18 @@ def analyze(
     db: str | Path = "newsprism.db",
     out: str | Path | None = "newsprism-report",
     progress: bool = False,
+    generator: Generator | None = None,
 ) -> RunResult:
-    """Analyse files and folders into the store at `db` and (re)write the report in `out`."""
+    """Analyse files and folders into the store at `db` and (re)write the report in `out`.
+
+    With a `generator` (`brief.abstractive.make_generator`) each story's brief is written by that language
+    model and verified against the sources; without one it is the extractive brief."""
     from .ingest import read_inputs
     from .report import write_report
 
     store = open_store(str(db))
     try:
-        result = Pipeline(store, progress=progress).run(read_inputs(paths))
+        result = Pipeline(store, progress=progress, generator=generator).run(read_inputs(paths))
         if out is None:
             return result
         files = tuple(write_report(store, Path(out)))

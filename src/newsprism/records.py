@@ -302,6 +302,10 @@ class StoryAnalysis:
     framing: tuple[Framing, ...]
     timeline: tuple[TimelineEvent, ...]
     membership: tuple[StoryAssignment, ...] = ()
+    # "extractive" (the offline default) or "abstractive" (a language model's brief, verified); the note says
+    # why a requested abstractive brief fell back, or what was dropped from it
+    brief_mode: str = "extractive"
+    brief_note: str | None = None
 
 
 def to_dict(record: Any) -> dict[str, Any]:

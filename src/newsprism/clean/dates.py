@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 _MONTHS = {
     m: i
@@ -99,9 +99,62 @@ def normalise_date(value: object) -> str | None:
     if found:
         return found[0]
     try:
+        import warnings
+
         from dateutil import parser
 
-        parsed = parser.parse(value, fuzzy=False)
+        with warnings.catch_warnings():  # "CEST" etc.: the zone is dropped anyway, the warning is noise
+            warnings.simplefilter("ignore", parser.UnknownTimezoneWarning)
+            parsed = parser.parse(value, fuzzy=False)
     except (ValueError, OverflowError):
         return None
     return parsed.strftime("%Y-%m-%dT%H:%M") if (parsed.hour or parsed.minute) else parsed.date().isoformat()
+
+
+def _aware(value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp that states its UTC offset, else None."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None and 1990 <= parsed.year <= 2100 else None
+
+
+def reconcile_dates(found: str | None, stated: str | None) -> str | None:
+    """The publication date from htmldate's pick (`found`, a day) and the page's own stated timestamp
+    (`stated`: JSON-LD datePublished or article:published_time, raw), as ISO 8601.
+
+    htmldate wins by default (on trafilatura-eval it beats the stated fields 0.90 to 0.81), except where the
+    two are one day apart and the stated time pins the day: htmldate then read a print-edition or URL date
+    or shifted the zone. The day is pinned when the timestamp carries the site's own non-UTC offset (its
+    local day, which is what "published on" means), or is UTC between 08:00 and 16:00 (the same calendar day
+    from UTC-8 to UTC+8). A UTC value at exactly 22:00 or 23:00:00 is a date-only field a CMS stored as local
+    midnight in a UTC+1/+2 zone: the next day. Calibrated on fundus and trafilatura-eval (split halves agree:
+    +1/+2 and +3/+1 pages, one page lost). When both name the same day, the stated time and zone are kept.
+    """
+    day = normalise_date(found)
+    if not day:
+        return normalise_date(stated)
+    aware = _aware(stated)
+    if aware is None:
+        return _same_day(day, normalise_date(stated))
+    picked = date.fromisoformat(day[:10])
+    offset = aware.utcoffset()
+    if offset is not None and offset.total_seconds() == 0:
+        if aware.hour in (22, 23) and aware.minute == 0 and aware.second == 0:
+            midnight = (aware + timedelta(hours=24 - aware.hour)).date()
+            if midnight == picked + timedelta(days=1):
+                return midnight.isoformat()
+        pinned = 8 <= aware.hour < 16
+    else:
+        pinned = True
+    if pinned and abs((aware.date() - picked).days) == 1:
+        return aware.isoformat(timespec="minutes")
+    return _same_day(day, aware.isoformat(timespec="minutes"))
+
+
+def _same_day(day: str, stated: str | None) -> str:
+    """The chosen day, written with the page's own time and zone when the page states that same day."""
+    return stated if stated and stated[:10] == day[:10] else day

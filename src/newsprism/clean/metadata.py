@@ -47,6 +47,7 @@ class PageMetadata:
     site_name: str | None = None
     language: str | None = None
     structured_authors: bool = False  # authors came from JSON-LD (the site's own structured byline)
+    wire_credit: str | None = None  # a wire service the metadata credits (syndication, byline, own site)
 
 
 def _text(value: Any) -> str | None:
@@ -133,15 +134,31 @@ def _ld_names(value: Any) -> list[str]:
 
 
 def _meta(tree: Any, *names: str) -> list[str]:
+    """Contents of the <meta> tags with one of `names` as property, name or itemprop, in the order of names."""
+    index = _meta_index(tree)
     out: list[str] = []
     for name in names:
-        for value in tree.xpath(
-            f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]/@content'
-        ):
+        for value in index.get(name, ()):
             text = _text(value)
             if text and text not in out:
                 out.append(text)
     return out
+
+
+_INDEXED: list[Any] = [None, {}]  # (tree, its index): a page asks for a dozen names; one pass serves them all
+
+
+def _meta_index(tree: Any) -> dict[str, list[str]]:
+    if _INDEXED[0] is not tree:
+        index: dict[str, list[str]] = {}
+        for el in tree.iter("meta"):
+            content = el.get("content")
+            if content is None:
+                continue
+            for key in {el.get("property"), el.get("name"), el.get("itemprop")} - {None}:
+                index.setdefault(key, []).append(content)
+        _INDEXED[:] = [tree, index]
+    return _INDEXED[1]
 
 
 def _h1s(tree: Any) -> list[str]:
@@ -312,12 +329,117 @@ def page_metadata(tree: Any, url: str | None = None) -> PageMetadata:
     meta_authors = _meta(
         tree, "author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator"
     )
-    lang = tree.xpath("string(//html/@lang)").strip() or None
     return PageMetadata(
         title=choose_title(titles, site_names),
         published=published,
         authors=choose_authors(ld_authors, meta_authors, site_names),
         site_name=next((n for n in site_names if n != host), None),
         structured_authors=bool(ld_authors),
-        language=lang.split("-")[0].lower() if lang else None,
+        language=_page_language(tree, article),
+        wire_credit=_wire_credit(tree, article, ld_authors, meta_authors),
     )
+
+
+# ------------------------------------------------------------------ language and wire credit
+
+_LANG_CODE = re.compile(r"([A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8}){0,3}")
+
+
+def language_code(value: Any) -> str | None:
+    """'de-DE', 'en_US', 'pt-BR', 'FR' -> ISO 639-1 ('de', 'en', 'pt', 'fr'); None for anything else
+    (three-letter codes, 'und', 'x-default', a language name), which leaves the choice to the text detector."""
+    if not isinstance(value, str):
+        return None
+    m = _LANG_CODE.fullmatch(value.split(",")[0].strip()[:40])  # "de-DE, en": the first one
+    return m.group(1).lower() if m else None
+
+
+def _page_language(tree: Any, article: dict[str, Any]) -> str | None:
+    """The language the page declares for itself: JSON-LD inLanguage, <html lang>, Content-Language, og:locale.
+    The article's own declaration first: <html lang> is a template default on some multilingual sites."""
+    declared = article.get("inLanguage")
+    if isinstance(declared, dict):
+        declared = declared.get("alternateName") or declared.get("name")
+    candidates = [declared if isinstance(declared, str) else None]
+    candidates.append(tree.xpath("string(/html/@lang | /html/@xml:lang)"))
+    candidates += [
+        el.get("content")
+        for el in tree.iter("meta")
+        if (el.get("http-equiv") or "").lower() == "content-language"
+    ][:1]
+    candidates += _meta(tree, "language", "dc.language", "DC.language", "og:locale")[:1]
+    for value in candidates:
+        code = language_code(value)
+        if code:
+            return code
+    return None
+
+
+def wire_in_name(name: str) -> str | None:
+    """The wire service a byline or organisation name credits: 'Reuters', 'Reuters Staff', 'AP News',
+    'Jane Doe/AFP', 'Staff and agencies', 'By Jane Doe (Reuters)'; None for a person or an ordinary outlet."""
+    from .rules import normalise_wire
+
+    for part in re.split(r"\s*(?:[/|,;()]|\bvia\b|\bfor\b)\s*", name.strip()[:200]):
+        part = _BYLINE_PREFIX.sub("", part.strip())
+        part = re.sub(r"(?i)\s+(?:staff|news|newsroom|news service|wire|desk|reporters?)$", "", part)
+        part = re.sub(r"(?i)\.(?:com|org|net|ru|cn)$", "", part)
+        wire = normalise_wire(part) if part else None
+        if wire:
+            return wire
+    return None
+
+
+def _wire_credit(
+    tree: Any, article: dict[str, Any], ld_authors: list[str], meta_authors: list[str]
+) -> str | None:
+    """A wire named by the page's metadata: JSON-LD sourceOrganization/provider (syndication), the author
+    names (a wire as byline: 'AFP', 'Reuters Staff'), then the site itself (og:site_name, publisher) when the
+    site is the wire's own."""
+    sources = [*_ld_names(article.get("sourceOrganization")), *_ld_names(article.get("provider"))]
+    sources += ld_authors + [a for a in meta_authors if not _URLISH.match(a)]
+    sources += _meta(tree, "original-source", "syndication-source", "og:site_name")[:2]
+    sources += _ld_names(article.get("publisher"))
+    for name in sources:
+        wire = wire_in_name(name)
+        if wire:
+            return wire
+    return None
+
+
+# ------------------------------------------------------------------ the visible lead
+
+_NOT_LEAD = frozenset("script style noscript template head title a button nav footer label option".split())
+
+
+def alnum_key(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def visible_lead(tree: Any, extracted: str = "") -> str | None:
+    """The standfirst: the page's meta description where the page also shows it as a paragraph of its own.
+
+    Single-page extractors often drop the lead set in a teaser/intro block above the body; the description
+    tag names it, and finding the same words in a visible element (not a script, link or footer) shows the
+    page prints it. None as well when `extracted` (the body found so far) already holds it."""
+    have = alnum_key(extracted)
+    for desc in _meta(tree, "og:description", "description", "twitter:description")[:3]:
+        if len(desc.split()) < 8 or alnum_key(desc)[:80] in have:
+            continue
+        probe = desc.rstrip(" .…")[:40]  # an XPath variable: quotes in the text cannot break the query
+        for node in tree.xpath("//body//text()[contains(., $probe)]", probe=probe)[:3]:
+            el = node.getparent()
+            if el is None:
+                continue
+            if getattr(node, "is_tail", False):
+                el = el.getparent()
+            while el is not None and el.tag in {"b", "strong", "i", "em", "span", "font", "br"}:
+                el = el.getparent()
+            if el is None or not isinstance(el.tag, str):
+                continue
+            if any(a.tag in _NOT_LEAD for a in el.iterancestors()) or el.tag in _NOT_LEAD:
+                continue
+            text = _text(el.text_content())
+            if text and len(text) <= 1500 and alnum_key(desc.rstrip(" .…"))[:200] in alnum_key(text):
+                return text
+    return None

@@ -241,6 +241,7 @@ class TextCleaning:
     authors: tuple[str, ...] = ()
     wire_credit: str | None = None
     outlet: str | None = None
+    language: str | None = None  # as the page declares it (HTML only); None leaves it to the detector
 
 
 @dataclass
@@ -447,7 +448,10 @@ def _subscribe_block(st: _State, i: int) -> int:
         st.outlet = _clean_outlet(m.group("name"))
     before = sum(len(ln.text) for ln in lines[:i] if ln.kept)
     after = sum(len(ln.text) for ln in lines[i:])
-    if before > 0 and after <= before:
+    # with no running text before it, the heading is a menu label ("Newsletter" among a hundred links), and
+    # the story is still to come
+    story_before = any(ln.kept and _is_prose(ln.text) for ln in lines[:i])
+    if before > 0 and after <= before and story_before:
         for ln in lines[i:]:
             if ln.kept:
                 st.drop(ln, "subscribe block")

@@ -13,6 +13,10 @@ from scipy.optimize import linear_sum_assignment
 from ..records import Sentence
 
 _WORD = re.compile(r"\w+")
+# Quoted speech: a curly quote runs to its closer or, by the news convention for quotes that go on into the
+# next paragraph, to the end of its paragraph; straight quotes only when balanced within a paragraph.
+# Possessive runs stop at the closer or the line end, so a failed match never backtracks.
+_QUOTED = re.compile(r"[“„«][^”“»\n]*+(?:[”»]|$)|\"[^\"\n]*+\"", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,51 @@ class SentenceAlignment:
         return tuple(p for p in self.pairs if p[2] >= similarity)
 
 
+@dataclass(frozen=True)
+class RewriteEvidence:
+    """What an alignment says about two articles being one story re-edited; quoted sentences left out."""
+
+    aligned: int  # aligned pairs where neither sentence is quoted speech
+    paraphrased: int  # of those, pairs similar enough to stand alone as one statement re-worded
+    verbatim: int  # of those, pairs at or above the near-verbatim similarity
+    content_a: int  # unquoted content sentences of a
+    content_b: int
+    order: float  # share of the unquoted aligned pairs in the same relative order
+
+    @property
+    def verbatim_share(self) -> float:
+        """Near-verbatim pairs over the shorter article's unquoted content: a copy, trimmed or not."""
+        shorter = min(self.content_a, self.content_b)
+        return self.verbatim / shorter if shorter else 0.0
+
+    @property
+    def paraphrased_share(self) -> float:
+        """Paraphrased pairs over the longer article's unquoted content: a rewrite retells both articles."""
+        longer = max(self.content_a, self.content_b)
+        return self.paraphrased / longer if longer else 0.0
+
+
+def rewrite_evidence(
+    alignment: SentenceAlignment,
+    unquoted_a: frozenset[int],
+    unquoted_b: frozenset[int],
+    paraphrase_similarity: float,
+    verbatim_similarity: float,
+) -> RewriteEvidence:
+    """Evidence from `alignment` counting only the pairs and content sentences outside quoted speech
+    (`unquoted_*`: content sentence indices of each article that are not mostly quotation)."""
+    kept = [p for p in alignment.pairs if p[0] in unquoted_a and p[1] in unquoted_b]
+    order = longest_increasing([b for _, b, _ in kept]) / len(kept) if kept else 0.0
+    return RewriteEvidence(
+        aligned=len(kept),
+        paraphrased=sum(1 for p in kept if p[2] >= paraphrase_similarity),
+        verbatim=sum(1 for p in kept if p[2] >= verbatim_similarity),
+        content_a=len(unquoted_a),
+        content_b=len(unquoted_b),
+        order=order,
+    )
+
+
 def longest_increasing(values: Sequence[int]) -> int:
     """Length of the longest strictly increasing subsequence (patience sorting, O(n log n))."""
     tails: list[int] = []
@@ -55,6 +104,26 @@ def longest_increasing(values: Sequence[int]) -> int:
 def content_mask(sentences: Sequence[Sentence], min_words: int) -> np.ndarray:
     """Sentences with enough words to carry a statement; datelines, 'Leave a comment' and the like do not."""
     return np.array([len(_WORD.findall(s.text)) >= min_words for s in sentences], dtype=bool)
+
+
+def quoted_mask(text: str, sentences: Sequence[Sentence], min_fraction: float = 0.5) -> np.ndarray:
+    """Sentences that are mostly (>= `min_fraction` of their characters) inside quotation marks.
+
+    Two distinct reports of one event quote the same speaker word for word, so quoted sentences are evidence
+    of the same source being quoted, not of one article being copied from the other.
+    """
+    inside = np.zeros(len(text) + 1, dtype=np.int32)  # +1 at a span's start, -1 after its end
+    for m in _QUOTED.finditer(text):
+        inside[m.start()] += 1
+        inside[m.end()] -= 1
+    covered = np.cumsum(inside[:-1]) > 0
+    prefix = np.concatenate(([0], np.cumsum(covered)))
+    out = np.zeros(len(sentences), dtype=bool)
+    for k, s in enumerate(sentences):
+        start, end = max(0, min(s.start, len(text))), max(0, min(s.end, len(text)))
+        if end > start:
+            out[k] = (prefix[end] - prefix[start]) >= min_fraction * (end - start)
+    return out
 
 
 def align_sentences(

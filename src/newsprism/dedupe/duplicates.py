@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -20,12 +20,23 @@ from ..records import (
     DuplicateGroup,
     DuplicateReport,
     PartialReuse,
+    Sentence,
     StoryMaterial,
 )
-from .align import SentenceAlignment, align_content, content_mask, content_similarities, match_bound
+from .align import (
+    RewriteEvidence,
+    SentenceAlignment,
+    align_content,
+    content_mask,
+    content_similarities,
+    match_bound,
+    quoted_mask,
+    rewrite_evidence,
+)
 from .fingerprints import exact_key, near_duplicate_pairs
 
 Kind = Literal["exact", "near", "rewrite"]
+_QUOTE_MARKS = ('"', "“", "„", "«")
 _STRENGTH: dict[str, int] = {"rewrite": 0, "near": 1, "exact": 2}  # a group is as weak as its weakest link
 # Pair counts for bench/throughput.py: pairs seen, and pairs that reached the (costlier) sentence alignment.
 STATS: Counter[str] = Counter()
@@ -109,16 +120,18 @@ def find_duplicates(material: StoryMaterial) -> DuplicateReport:
                 f"{_label(articles[pair[0]])} ~ {_label(articles[pair[1]])} (Jaccard {jaccard:.2f})",
             )
 
-    alignments = _align_candidates(material, articles, skip=set(links))
-    share_min = float(settings.get("rewrite_min_share"))
-    order_min = float(settings.get("rewrite_min_order"))
+    alignments, unquoted = _align_candidates(material, articles, skip=set(links))
+    verbatim = float(settings.get("rewrite_verbatim_similarity"))
+    paraphrase = float(settings.get("reuse_sentence_similarity"))
     for (i, j), al in alignments.items():
-        if len(al.pairs) >= 2 and al.share >= share_min and al.order >= order_min:
+        evidence = rewrite_evidence(al, unquoted[i], unquoted[j], paraphrase, verbatim)
+        verdict = _rewrite_verdict(evidence)
+        if verdict is not None:
+            score, why = verdict
             links[(i, j)] = (
                 "rewrite",
-                al.share,
-                f"{_label(articles[i])} ~ {_label(articles[j])} (rewrite: {len(al.pairs)} sentences aligned,"
-                f" {al.share:.0%} of the shorter, {al.order:.0%} in order)",
+                score,
+                f"{_label(articles[i])} ~ {_label(articles[j])} (rewrite: {why})",
             )
 
     groups, group_of = _groups(articles, links)
@@ -127,23 +140,55 @@ def find_duplicates(material: StoryMaterial) -> DuplicateReport:
     )
 
 
+def _rewrite_verdict(ev: RewriteEvidence) -> tuple[float, str] | None:
+    """(score, reason) when the evidence makes two articles one re-edited story, else None.
+
+    Two ways to be one, both mostly in order (`rewrite_min_order`): near-verbatim pairs covering
+    `rewrite_min_share` of the shorter article (a copy, trimmed, re-headlined or re-ordered), or paraphrased
+    pairs (`reuse_sentence_similarity`) covering `rewrite_paraphrase_min_share` of the *longer* one (a rewrite
+    or translation retells the whole story). Distinct reports of one event align loose pairs over part of
+    the shorter one, which is neither. Each way needs `rewrite_min_sentences` pairs, unless near-verbatim
+    pairs cover all of a very short article.
+    """
+    if ev.order < float(settings.get("rewrite_min_order")):
+        return None
+    enough = int(settings.get("rewrite_min_sentences"))
+    tail = f"{ev.order:.0%} in order, quoted speech not counted"
+    whole = ev.verbatim >= 2 and ev.verbatim == min(ev.content_a, ev.content_b)
+    if (ev.verbatim >= enough or whole) and ev.verbatim_share >= float(settings.get("rewrite_min_share")):
+        return ev.verbatim_share, (
+            f"{ev.verbatim} sentences near-verbatim, {ev.verbatim_share:.0%} of the shorter, {tail}"
+        )
+    if ev.paraphrased >= enough and ev.paraphrased_share >= float(
+        settings.get("rewrite_paraphrase_min_share")
+    ):
+        return ev.paraphrased_share, (
+            f"{ev.paraphrased} sentences paraphrased, {ev.paraphrased_share:.0%} of the longer, {tail}"
+        )
+    return None
+
+
 def _align_candidates(
     material: StoryMaterial, articles: list[Article], skip: set[tuple[int, int]]
-) -> dict[tuple[int, int], SentenceAlignment]:
+) -> tuple[dict[tuple[int, int], SentenceAlignment], list[frozenset[int]]]:
     """Sentence alignments of the pairs that cheap signals propose.
 
-    Two filters before the (costlier) one-to-one assignment: the article-level cosine, then a bound from the
-    pair's sentence cosine matrix on how many sentences could align at all. A pair whose bound can reach
-    neither a rewrite (`rewrite_min_share` of the shorter, and >= 2) nor a partial reuse
-    (`partial_reuse_min_sentences` at `reuse_sentence_similarity`) cannot be either, so skipping it loses
-    nothing. Pairs already linked as exact or near copies are not aligned.
+    Two filters before the (costlier) one-to-one assignment: the article-level cosine, then bounds from the
+    pair's sentence cosine matrix on how many sentences could align at each similarity. A pair whose bounds
+    reach neither rewrite test (`_rewrite_verdict`) nor a partial reuse (`partial_reuse_min_sentences` at
+    `reuse_sentence_similarity`) cannot be either, so skipping it loses nothing. Pairs already linked as
+    exact or near copies are not aligned. Also returns, per article, the indices of its content sentences
+    that are not quoted speech.
     """
     threshold = float(settings.get("dedupe_candidate_similarity"))
     similarity = float(settings.get("sentence_align_similarity"))
     strong_min = float(settings.get("reuse_sentence_similarity"))
     min_words = int(settings.get("align_min_words"))
     share_min = float(settings.get("rewrite_min_share"))
+    paraphrase_min = float(settings.get("rewrite_paraphrase_min_share"))
     reuse_needed = int(settings.get("partial_reuse_min_sentences"))
+    verbatim = float(settings.get("rewrite_verbatim_similarity"))
+    fewest = min(2, int(settings.get("rewrite_min_sentences")))  # a whole two-sentence piece copied counts
     sentences: Mapping = material.sentences
     vecs = [np.asarray(material.vectors.get(a.id, np.zeros((0, 1))), dtype=np.float32) for a in articles]
     means = [_article_vector(v) for v in vecs]
@@ -153,6 +198,9 @@ def _align_candidates(
         for a, v in zip(articles, vecs, strict=True)
     ]
     content_vecs = [v[idx] for v, idx in zip(vecs, content_idx, strict=True)]
+    unquoted = [
+        _unquoted(a, idx, sentences.get(a.id, ())) for a, idx in zip(articles, content_idx, strict=True)
+    ]
     out: dict[tuple[int, int], SentenceAlignment] = {}
     for i, j in itertools.combinations(range(len(articles)), 2):
         STATS["pairs"] += 1
@@ -161,15 +209,28 @@ def _align_candidates(
         if float(means[i] @ means[j]) < threshold:
             continue
         sims = content_similarities(content_vecs[i], content_vecs[j])
-        shorter = min(len(content_idx[i]), len(content_idx[j]))
-        rewrite_possible = match_bound(sims, similarity) >= max(2, math.ceil(share_min * shorter - 1e-9))
-        if not rewrite_possible and match_bound(sims, strong_min) < reuse_needed:
+        shorter, longer = sorted((len(unquoted[i]), len(unquoted[j])))
+        strong_bound = match_bound(sims, strong_min)
+        possible = (
+            strong_bound >= reuse_needed
+            or strong_bound >= max(fewest, math.ceil(paraphrase_min * longer - 1e-9))
+            or match_bound(sims, verbatim) >= max(fewest, math.ceil(share_min * shorter - 1e-9))
+        )
+        if not possible:
             continue
         STATS["aligned"] += 1
         out[(i, j)] = align_content(
             content_idx[i], content_vecs[i], content_idx[j], content_vecs[j], similarity, sims
         )
-    return out
+    return out, unquoted
+
+
+def _unquoted(article: Article, content_idx: np.ndarray, sentences: Sequence[Sentence]) -> frozenset[int]:
+    """Content sentence indices of `article` that are not mostly quoted speech."""
+    if not any(q in article.text for q in _QUOTE_MARKS):  # most articles: no scan needed
+        return frozenset(int(k) for k in content_idx)
+    quoted = quoted_mask(article.text, sentences)
+    return frozenset(int(k) for k in content_idx if not quoted[k])
 
 
 def _groups(

@@ -161,6 +161,19 @@ def _is_duration(phrase: str) -> bool:
     ) and not _YEAR.search(phrase)
 
 
+_FILLER = re.compile(
+    r"\b(?:between|from|to|and|about|around|some|the|of|by|until|till|on|in"
+    r"|hundred|thousand|million|billion|trillion)\b",
+    re.I,
+)
+
+
+def _no_date_word(phrase: str) -> bool:
+    """ "between 5" (the low end of "between 5 and 7 million"): a small number the NER called a date."""
+    rest = _FILLER.sub(" ", phrase)
+    return not re.search(r"[^\W\d_]", rest) and not re.search(r"\d{4}|\d[/.-]\d", rest)
+
+
 def find_dates(
     doc, text: str, article_id: str, published: str | None, sentences: list[tuple[int, int]]
 ) -> list[DateMention]:
@@ -174,7 +187,7 @@ def find_dates(
         if ent.label_ != "DATE":
             continue
         phrase = ent.text.split("\n", 1)[0].rstrip()
-        if not phrase or len(phrase) > 60 or _is_duration(phrase):
+        if not phrase or len(phrase) > 60 or _is_duration(phrase) or _no_date_word(phrase):
             continue
         start = ent.start_char
         before = text[max(0, start - 8) : start].lower()

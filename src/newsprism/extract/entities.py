@@ -93,6 +93,8 @@ _COUNTRY_ALIASES = {
     "people's republic of china": "China",
     "russian federation": "Russia",
     "the russian federation": "Russia",
+    "ussr": "Soviet Union",
+    "soviet union": "Soviet Union",
 }
 
 
@@ -117,14 +119,199 @@ def country_name(text: str) -> str | None:
     return _COUNTRY_ALIASES.get(key) or DEMONYMS.get(key)
 
 
-def entity_mentions(doc, article_id: str) -> list[EntityMention]:
+# Verbs whose subject is a government acting, not a place: "Beijing accused …", "Moscow announced …".
+_ACTOR_VERBS = frozenset(
+    """say tell state claim accuse announce warn urge deny insist respond reply reject condemn criticize criticise
+    demand call vow pledge threaten sanction support back oppose protest sign agree refuse seek want plan propose
+    offer promise confirm declare dismiss blame argue assert maintain stress welcome push press ask approve ban
+    impose retaliate negotiate insist recognize recognise lodge summon veto""".split()
+)
+# Nouns a government has: "Beijing's position", "Moscow's support".
+_ACTOR_NOUNS = frozenset(
+    """position stance support policy policies response view views ties relations relationship demand demands
+    claim claims government leadership refusal decision approach backing aid sanctions ally allies partner
+    partners diplomacy influence ambitions interests interest push plan plans proposal offer role stand
+    reaction statement warning assistance strategy officials envoy ambassador help""".split()
+)
+# Role nouns that, with a country ("the Chinese leader", "Russia's foreign minister"), describe one person.
+ROLE_HEADS = frozenset(
+    """leader president premier minister secretary chancellor spokesman spokeswoman spokesperson king queen
+    emperor ruler monarch ambassador envoy""".split()
+)
+# A "leader" of a country is whoever holds one of its top offices.
+_TOP_ROLES = frozenset({"president", "premier", "prime", "chancellor", "king", "queen", "leader", "chairman"})
+_NOT_CURRENT = frozenset(
+    {"former", "late", "then", "ex", "future", "next", "previous", "outgoing", "incoming"}
+)
+# Verbs a place is the subject of as a place: "Beijing lies …", "Beijing is a city of …".
+_PLACE_VERBS = frozenset(
+    "be lie sit stand remain become look seem appear experience suffer swelter freeze flood shake".split()
+)
+_STANCE_ADJECTIVES = frozenset(
+    """prepared ready willing unwilling determined eager reluctant keen committed unanimous opposed concerned
+    confident adamant firm""".split()
+)
+# Nouns of dealings between governments: "ties with Beijing", "Moscow's bonds", "talks between …".
+_RELATION_NOUNS = frozenset(
+    """ties relations relationship bonds bond alliance partnership talks cooperation agreement deal dispute rift
+    conflict tensions rivalry friendship negotiations dialogue trade""".split()
+)
+
+
+def _territories() -> frozenset[str]:
+    """Country names in English from Babel's CLDR data (installed with trafilatura, via courlan)."""
+    try:
+        from babel import Locale
+
+        names = Locale("en").territories
+    except Exception:  # noqa: BLE001 - without Babel the demonym table alone names countries
+        return frozenset()
+    return frozenset(name for code, name in names.items() if len(code) == 2 and code.isalpha())
+
+
+_COUNTRIES = frozenset(DEMONYMS.values()) | frozenset(_COUNTRY_ALIASES.values()) | _territories()
+
+
+def is_country(name: str) -> bool:
+    return clean_name(name) in _COUNTRIES or country_name(name) is not None
+
+
+def gpe_sense(ent) -> str:
+    """ "government" when a place name acts, holds a position or is dealt with ("Beijing accused",
+    "Beijing's position", "backing Moscow", "ties with Beijing"), else "place" ("in Beijing", "arrived in
+    Beijing", "Beijing lies …"): the sense the text makes clear, place by default."""
+    root = ent.root
+    # A conjunct shares its first conjunct's role: "Moscow and Beijing will deepen …".
+    while root.dep_ == "conj" and root.head is not root:
+        root = root.head
+    head = root.head
+    lemma = head.lemma_.lower()
+    if root.dep_ == "nsubj":
+        if lemma in _PLACE_VERBS:
+            # "Beijing is prepared to …", "Moscow and Beijing are unanimous": an attitude is a government's.
+            return (
+                "government"
+                if any(c.lemma_.lower() in _STANCE_ADJECTIVES for c in head.children)
+                else "place"
+            )
+        return "government" if head.pos_ in {"VERB", "AUX"} else "place"
+    if root.dep_ in {"nsubjpass", "dobj"}:
+        return "government" if lemma in _ACTOR_VERBS else "place"
+    if root.dep_ == "poss":
+        words = {lemma, head.lower_}
+        return "government" if words & _ACTOR_NOUNS or words & _RELATION_NOUNS else "place"
+    if root.dep_ == "pobj" and head.lower_ in {"with", "between", "by", "against"}:
+        owner = head.head
+        if (
+            owner.lemma_.lower() in _RELATION_NOUNS
+            or owner.lower_ in _RELATION_NOUNS
+            or (head.lower_ == "by" and owner.dep_ == "agent")
+        ):
+            return "government"
+    return "place"
+
+
+def _headline_lines(text: str) -> list[tuple[int, int]]:
+    """Title Case or all-caps lines with no closing punctuation: headlines, subheads, photo captions."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group().rstrip()
+        words = _LONG_WORD.findall(line)
+        if (
+            len(words) >= 3
+            and line[-1:] not in {".", "!", "?", ":", '"', "”"}
+            and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+        ):
+            out.append((m.start(), m.start() + len(line)))
+    return out
+
+
+def role_mentions(doc, article_id: str) -> list[EntityMention]:
+    """Role descriptors of one person: "the Chinese leader", "China's president", "the Russian foreign minister".
+
+    Label "ROLE": the story-level canonicalisation resolves each to the named person whose title in the text
+    matches (same country, same office); unresolved ones name no entity.
+    """
+    from spacy.attrs import LOWER
+
+    if not len(doc):
+        return []
+    heads = {doc.vocab.strings.add(w) for w in ROLE_HEADS}
+    out = []
+    # Only tokens whose lowercase form is a role noun are looked at (no Token objects for the rest).
+    for i in [k for k, w in enumerate(doc.to_array([LOWER]).ravel().tolist()) if w in heads]:
+        tok = doc[i]
+        if (
+            tok.lemma_.lower() not in ROLE_HEADS
+            or tok.tag_ not in {"NN", "NNP"}
+            or tok.ent_type_ == "PERSON"
+            or tok.dep_ == "compound"  # "President Xi": a title before a name, the name is the mention
+            or any(t.ent_type_ == "PERSON" for t in doc[tok.i + 1 : tok.i + 5])  # "Secretary of State X"
+        ):
+            continue
+        lefts = list(tok.lefts)
+        if any(t.lower_ in _NOT_CURRENT for t in lefts):
+            continue
+        country = None
+        for t in lefts:
+            if t.dep_ in {"amod", "compound", "poss", "nmod"} and t.ent_type_ in {"NORP", "GPE"}:
+                country = t
+        if country is None:
+            continue
+        start = min(t.left_edge.i for t in lefts if t.dep_ in {"det", "amod", "compound", "poss", "nmod"})
+        span = doc[start : tok.i + 1]
+        if any(t.ent_type_ == "PERSON" for t in span):
+            continue
+        out.append(EntityMention(article_id, span.start_char, span.end_char, span.text, "ROLE"))
+    return out
+
+
+def entity_mentions(doc, article_id: str, text: str | None = None) -> list[EntityMention]:
+    """Named-entity mentions of one parsed text, with two corrections of spaCy's labels:
+
+    - a city-like place used as a government ("Beijing accused …", "Beijing's position") is labelled "ORG"
+      (its government sense; records have no sense field), while "in Beijing" stays "GPE";
+    - a mention in a headline-like line (Title Case or capitals, where spaCy fuses words into names) is kept
+      only when its words also occur in the body text;
+    and role descriptors ("the Chinese leader") as "ROLE" mentions (see `role_mentions`).
+    """
+    text = doc.text if text is None else text
+    heads = _headline_lines(text)
+    body = None
     out = []
     for ent in doc.ents:
-        text = ent.text.rstrip()
-        if ent.label_ in ENTITY_LABELS and text:
-            out.append(
-                EntityMention(article_id, ent.start_char, ent.start_char + len(text), text, ent.label_)
-            )
+        mention = ent.text.rstrip()
+        label = ent.label_
+        if label not in ENTITY_LABELS or not mention or not any(c.isupper() for c in mention):
+            continue  # "democratic": names are capitalised
+        start = ent.start_char
+        if label == "ORG" and len(ent) == 1 and _in_title(doc, ent.start):
+            continue  # "Secretary of [State]": part of a title, not an organisation
+        if heads and any(lo <= start < hi for lo, hi in heads):
+            if body is None:
+                body = "\n".join(text[a:b] for a, b in _complement(heads, len(text)))
+            name = clean_name(mention)
+            if not name or not re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", body):
+                continue
+        if label == "GPE" and not is_country(mention) and gpe_sense(ent) == "government":
+            label = "ORG"
+        out.append(EntityMention(article_id, start, start + len(mention), mention, label))
+    out.extend(role_mentions(doc, article_id))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _in_title(doc, i: int) -> bool:
+    """Whether token i ends a title "<Secretary|Minister|…> of X" (the X is no entity of its own)."""
+    return i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lower_ in _TITLES | ROLE_HEADS
+
+
+def _complement(spans: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
+    out, at = [], 0
+    for lo, hi in spans:
+        out.append((at, lo))
+        at = hi
+    out.append((at, n))
     return out
 
 
@@ -272,7 +459,7 @@ def _slug(name: str) -> str:
 
 
 def _key(text: str, label: str) -> str:
-    name = clean_name(text)
+    name = clean_name(text).replace("’", "'")  # "People’s" and "People's" are one spelling
     if label in {"GPE", "LOC", "NORP", "ORG"} and label != "NORP":
         country = _COUNTRY_ALIASES.get(name.lower())
         if country:
@@ -282,15 +469,94 @@ def _key(text: str, label: str) -> str:
     return name
 
 
-def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dict[str, str]]:
-    """Entities merged across a story's articles, and a map alias -> canonical person name."""
-    per_label: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
-    aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
+def _country_of(word: str) -> str | None:
+    """ "Chinese" / "China's" / "China" -> "China"; another capitalised word ("Argentine") stands for itself,
+    so that a title and a descriptor written with the same word still match; None for a lowercase word."""
+    word = re.sub(r"(?:'s|’s)$", "", word.strip(",;:"))
+    if not word[:1].isupper():
+        return None
+    return country_name(word) or word
+
+
+def title_before(text: str, start: int) -> tuple[str, tuple[str, ...]] | None:
+    """(country, title words) written right before a name: "Chinese President Xi" -> ("China", ("president",)),
+    "Russia's Foreign Minister Sergey Lavrov" -> ("Russia", ("foreign", "minister"))."""
+    line_start = text.rfind("\n", max(0, start - 80), start) + 1
+    words = text[max(line_start, start - 80) : start].split()
+    titles: list[str] = []
+    while words and words[-1].lower().strip(",") in _TITLES | ROLE_HEADS:
+        titles.insert(0, words.pop().lower().strip(","))
+    if not titles or not words:
+        return None
+    country = _country_of(words[-1])
+    return (country, tuple(titles)) if country else None
+
+
+def parse_role(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """(country, role words) of a descriptor: "the Chinese leader" -> ("China", ("leader",))."""
+    words = clean_name(text).split()
+    if len(words) < 2:
+        return None
+    country = _country_of(words[0])
+    roles = tuple(w.lower() for w in words[1:])
+    return (country, roles) if country and roles[-1] in ROLE_HEADS else None
+
+
+def _role_matches(role: tuple[str, ...], title: tuple[str, ...]) -> bool:
+    if role[-1] == "leader":
+        return any(t in _TOP_ROLES for t in title)  # a country's leader holds one of its top offices
+    return role[-1] == title[-1] and set(role) <= set(title)
+
+
+def _resolve_roles(
+    material: StoryMaterial, persons: dict[str, Counter[str]], target: dict[str, str]
+) -> dict[tuple[str, tuple[str, ...]], str]:
+    """Descriptor (country, role) -> the one canonical person the story names with that country and office."""
+    titles: dict[str, set[tuple[str, tuple[str, ...]]]] = defaultdict(set)
+    wanted: set[tuple[str, tuple[str, ...]]] = set()
     for article in material.articles:
         extraction = material.extractions.get(article.id)
         if extraction is None:
             continue
         for m in extraction.mentions:
+            if m.label == "PERSON":
+                found = title_before(article.text, m.start)
+                key = _key(m.text, m.label)
+                if found and key:
+                    titles[target.get(key, key)].add(found)
+            elif m.label == "ROLE" and (role := parse_role(m.text)):
+                wanted.add(role)
+    out = {}
+    for country, role in wanted:
+        fits = [
+            name
+            for name, held in titles.items()
+            if any(c == country and _role_matches(role, t) for c, t in held)
+        ]
+        count = {name: sum(c.values()) for name, c in persons.items()}
+        fits.sort(key=lambda n: -count.get(n, 0))
+        if fits and (len(fits) == 1 or count.get(fits[0], 0) > count.get(fits[1], 0)):
+            out[(country, role)] = fits[0]
+    return out
+
+
+def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dict[str, str]]:
+    """Entities merged across a story's articles, and a map alias -> canonical person name.
+
+    Role descriptors ("the Chinese leader") count as mentions of the person the story names with that
+    title ("Chinese President Xi Jinping"); descriptors that fit no named person, or several, are left out.
+    """
+    per_label: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
+    roles: list[tuple[str, str, str]] = []  # (article id, descriptor text, key) of ROLE mentions
+    for article in material.articles:
+        extraction = material.extractions.get(article.id)
+        if extraction is None:
+            continue
+        for m in extraction.mentions:
+            if m.label == "ROLE":
+                roles.append((article.id, clean_name(m.text), m.text))
+                continue
             key = _key(m.text, m.label)
             if not key:
                 continue
@@ -310,6 +576,15 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
                 if best is None or sum(persons[full].values()) > sum(persons[best].values()):
                     best = full
         target[name] = target.get(best, best) if best else name
+
+    if roles and persons:
+        resolved = _resolve_roles(material, persons, target)
+        for article_id, descriptor, raw in roles:
+            role = parse_role(raw)
+            person = resolved.get(role) if role else None
+            if person is not None:
+                persons[person][article_id] += 1
+                aliases[("PERSON", person)].add(descriptor)
 
     entities: list[Entity] = []
     alias_map: dict[str, str] = {}

@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 
 from ..records import NumericFact
+from .dates import _no_date_word
 
 _NUMERIC_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 _UNITS_WORDS = {
@@ -156,6 +157,14 @@ _QUALIFIERS = (
 )
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _RANGE = re.compile(r"(\d[\d,.]*)\s*(?:-|–|to|and)\s*(\d[\d,.]*)")
+# The low end of a range the NER left outside the entity: "between 5 and [7 million]", "[5 to] [7 million]".
+_RANGE_LEAD = re.compile(r"(?:\b(between|from)\s+)?(\d[\d,.]*)\s*(?:-|–|to|and)\s*$", re.IGNORECASE)
+# The high end the NER left outside a bare number: "[5]-7 million".
+_RANGE_TAIL = re.compile(
+    r"\s*(?:-|–|to)\s*\d[\d,.]*(?:\s*(?:million|billion|trillion|thousand|hundred|mln|bn|tn)\b)?",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"\d\s*(?:%|per ?cent\b|percent\b|pct\b)", re.IGNORECASE)
 MAX_FACT_CHARS = 80  # a numeric entity longer than this is a parse accident
 
 
@@ -281,7 +290,9 @@ def find_numbers(doc, text: str, article_id: str, sentences: list[tuple[int, int
         phrase = ent.text.split("\n", 1)[0].rstrip()
         if not phrase:
             continue
-        if label in {"DATE", "TIME"}:
+        if label == "DATE" and _no_date_word(phrase):
+            label = "CARDINAL"  # "Between 5 and 7 million" tagged DATE
+        elif label in {"DATE", "TIME"}:
             # Durations ("two and a half hours", "six-year term") are numbers; calendar dates are not.
             if not re.search(r"\b(?:second|minute|hour|day|week|month|year|decade)s?\b", phrase.lower()):
                 continue
@@ -292,6 +303,11 @@ def find_numbers(doc, text: str, article_id: str, sentences: list[tuple[int, int
             continue
         if len(phrase) > MAX_FACT_CHARS:
             continue
+        extended = False
+        if re.fullmatch(r"\d[\d,.]*", phrase) and (
+            tail := _RANGE_TAIL.match(text, ent.start_char + len(phrase))
+        ):
+            phrase, extended = phrase + tail.group(), True
         value = parse_value(phrase)
         if value is None:
             continue
@@ -301,21 +317,48 @@ def find_numbers(doc, text: str, article_id: str, sentences: list[tuple[int, int
         ):
             continue
         unit, measure = _unit_and_measure(ent, label)
-        qualifier, start = _qualifier(text, ent.start_char, phrase)
+        if _PERCENT.search(phrase):
+            unit, measure = "percent", "percent"  # "15 per cent" tagged MONEY or CARDINAL by the NER
+        start = ent.start_char
+        symbol = text[start - 1 : start]
+        if symbol in _CURRENCY_SYMBOLS and measure != "percent":
+            start -= 1  # "$[55bn]": the symbol the NER left out
+            unit, measure = _CURRENCY_SYMBOLS[symbol], "money"
+        qualifier, start = _qualifier(text, start, text[start : ent.start_char] + phrase)
         high = None
         rng = _RANGE.search(phrase)
+        lead = None if rng else _RANGE_LEAD.search(text, max(0, start - 30), start)
         if rng and label != "ORDINAL":
             try:
                 low_v, high_v = float(rng.group(1).replace(",", "")), float(rng.group(2).replace(",", ""))
             except ValueError:
                 low_v = high_v = None
             if low_v is not None and high_v is not None and high_v > low_v:
-                scale = value / low_v if low_v else 1.0
+                # The scale written after the high end covers both: "5-7 million".
+                scale = (parse_value(phrase[rng.start(2) :]) or high_v) / high_v
                 value, high, qualifier = low_v * scale, high_v * scale, qualifier or "range"
+        elif lead and label != "ORDINAL" and _NUMBER.match(phrase.lstrip("$€£¥₽₹")):
+            try:
+                low_v = float(lead.group(2).replace(",", ""))
+            except ValueError:
+                low_v = None
+            first = float(_NUMBER.match(phrase.lstrip("$€£¥₽₹")).group().replace(",", ""))
+            if low_v is not None and first and low_v < first:
+                scale = value / first
+                value, high, qualifier = low_v * scale, value, "range"
+                start = lead.start()
         # The unit noun belongs to the phrase as written ("more than 40 times").
         end = ent.start_char + len(phrase)
-        if measure == "count" and unit and ent.end < len(doc) and doc[ent.end].lower_ == unit:
-            end = doc[ent.end].idx + len(doc[ent.end])
+        k = ent.end
+        while k < len(doc) and doc[k].idx < end:
+            k += 1  # the first token after a phrase extended past the entity
+        nxt = doc[k] if k < len(doc) else None
+        if extended and nxt is not None and nxt.pos_ == "NOUN" and measure == "count" and unit is None:
+            unit = nxt.lower_
+            measure = "distance" if unit in _DISTANCE else "duration" if unit in _DURATION else "count"
+            unit = _DISTANCE.get(unit) or _DURATION.get(unit) or unit
+        if measure == "count" and unit and nxt is not None and nxt.lower_ == unit:
+            end = nxt.idx + len(nxt)
         s_start, s_end = _sentence_of(sentences, starts, ent.start_char)
         out.append(
             NumericFact(

@@ -77,7 +77,9 @@ class _Text:
         self.names = NameBook(doc, text[: parsed_length(doc)])
         self.quote_ranges = [(m.start, m.end) for m in marks]
         self._mark_starts = [m.start for m in marks]
-        self.tok_idx = [t.idx for t in doc]
+        from spacy.attrs import IDX
+
+        self.tok_idx = doc.to_array([IDX]).ravel().tolist() if len(doc) else []  # no Token objects
         self.ent_of: dict[int, object] = {}
         for ent in doc.ents:
             for i in range(ent.start, ent.end):
@@ -443,7 +445,9 @@ def _names_a_thing(ctx: _Text, mark: MarkSpan, para: int) -> bool:
     if re.match(r"\s*(?:is|are|was|were|has|have|had)\b", after):
         return True
     whole = ctx.text[p_start:p_end].strip()
-    return whole == ctx.text[mark.start : mark.end].strip() and len(whole.split()) <= 4
+    return whole == ctx.text[mark.start : mark.end].strip() and len(whole.split()) <= settings.get(
+        "quote_subhead_max_words"
+    )
 
 
 def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:

@@ -96,9 +96,10 @@ def read_feed(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
             f"not a readable RSS/Atom feed ({type(parsed.get('bozo_exception')).__name__}); check the file",
         )
     outlet = (parsed.feed.get("title") or "").strip() or None
+    language = parsed.feed.get("language") or None  # RSS <language> / Atom xml:lang
     for n, entry in enumerate(parsed.entries, start=1):
         where = f"{source}#entry-{n}"
-        doc = entry_document(entry, where, outlet)
+        doc = entry_document(entry, where, outlet, language)
         if doc is None:
             yield Rejection(
                 input=where, reason="feed entry has no content or summary text; nothing to analyse"
@@ -107,9 +108,14 @@ def read_feed(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
             yield doc
 
 
-def entry_document(entry: Any, where: str, outlet: str | None) -> RawDocument | None:
-    """A feed entry as a text RawDocument with its metadata as hints, or None when it has no text."""
+def entry_document(
+    entry: Any, where: str, outlet: str | None, language: str | None = None
+) -> RawDocument | None:
+    """A feed entry as a text RawDocument with its metadata as hints, or None when it has no text.
+    `language` is the feed's; an entry's own xml:lang on its content or summary wins over it."""
     bodies = [c.get("value", "") for c in entry.get("content") or [] if c.get("value")]
+    own = [c.get("language") for c in entry.get("content") or [] if c.get("language")]
+    own.append((entry.get("summary_detail") or {}).get("language"))
     body = max(bodies, key=len) if bodies else entry.get("summary") or ""
     text = fragment_text(body)
     if not text:
@@ -131,4 +137,6 @@ def entry_document(entry: Any, where: str, outlet: str | None) -> RawDocument | 
         hints["authors"] = authors
     if outlet:
         hints["outlet"] = outlet
+    if next((x for x in own if x), None) or language:
+        hints["language"] = next((x for x in own if x), None) or language
     return RawDocument(source=where, kind="text", content=text, hints=hints)

@@ -58,6 +58,7 @@ class Fetched:
     status: int
     content_type: str
     body: bytes
+    language: str = ""  # the Content-Language header: the server's word on the page's language
 
 
 class Fetcher:
@@ -129,7 +130,13 @@ class Fetcher:
                         raise InputError(url, f"HTTP {resp.status} redirect without a Location header")
                     return Fetched(url, resp.status, location, b"")
                 body = self._read_capped(resp, url)
-                return Fetched(url, resp.status, resp.headers.get("Content-Type", ""), body)
+                return Fetched(
+                    url,
+                    resp.status,
+                    resp.headers.get("Content-Type", ""),
+                    body,
+                    resp.headers.get("Content-Language", ""),
+                )
             finally:
                 resp.release_conn()
 
@@ -257,7 +264,8 @@ def fetch_documents(
             except InputError as exc:
                 yield Rejection(input=url, reason=exc.cause)
                 continue
-            yield RawDocument(source=got.url, kind="html", content=content, hints={"url": got.url})
+            hints = {"url": got.url, **({"language": got.language} if got.language else {})}
+            yield RawDocument(source=got.url, kind="html", content=content, hints=hints)
         else:
             yield Rejection(input=url, reason=f"content type {ctype.split(';')[0]} is not a page or a feed")
 
@@ -271,9 +279,10 @@ def _feed_documents(fetcher: Fetcher, got: Fetched, follow_links: bool) -> Itera
         yield Rejection(input=got.url, reason=exc.cause)
         return
     outlet = (parsed.feed.get("title") or "").strip() or None
+    language = parsed.feed.get("language") or got.language or None
     for n, entry in enumerate(parsed.entries, start=1):
         where = f"{got.url}#entry-{n}"
-        doc = entry_document(entry, where, outlet)
+        doc = entry_document(entry, where, outlet, language)
         link = entry.get("link")
         if follow_links and link:
             try:
@@ -284,6 +293,8 @@ def _feed_documents(fetcher: Fetcher, got: Fetched, follow_links: bool) -> Itera
                 continue
             hints = dict(doc.hints) if doc else {}
             hints["url"] = page.url
+            if page.language:
+                hints["language"] = page.language
             yield RawDocument(source=page.url, kind="html", content=content, hints=hints)
         elif doc is None:
             yield Rejection(

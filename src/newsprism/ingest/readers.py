@@ -19,7 +19,7 @@ Reader = Callable[[bytes, str], Iterator[RawDocument | Rejection]]
 READERS: dict[str, Reader] = {}
 
 # JSONL fields copied into RawDocument.hints (the rest of a record is ignored).
-HINT_FIELDS = ("id", "url", "title", "published", "outlet", "authors")
+HINT_FIELDS = ("id", "url", "title", "published", "outlet", "authors", "language", "wire_credit")
 
 
 def register(suffix: str, reader: Reader) -> None:

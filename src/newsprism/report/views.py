@@ -408,6 +408,8 @@ def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) ->
             "status": dict(status_counts),
         },
         "brief": brief,
+        "brief_mode": analysis.get("brief_mode", "extractive"),
+        "brief_note": analysis.get("brief_note"),
         "claims": [{**c, "evidence": evidence(c["evidence"])} for c in claims],
         "contradictions": [{**x, "evidence": evidence(x["evidence"])} for x in analysis["contradictions"]],
         "coverage": coverage,

@@ -4,7 +4,9 @@ An article's score against a story adds three signals, cheapest first: the cosin
 the story centroid (nearest open stories from the index), the IDF-weighted cosine of its content words and
 numbers to the story's summed terms, and the same over named entities. Two stories of one kind (two
 earthquakes, two rehab stays) share vocabulary and a vector neighbourhood but not their names, places and
-numbers; IDF learned from the stream itself makes those the heavy terms. A story that grows is checked
+numbers; IDF learned from the stream itself makes those the heavy terms. Nor do they share their time: each
+article has an anchor year (its publication year, else the latest year it names), and the share of anchor-year
+pairs years apart is subtracted from the score. A story that grows is checked
 against its neighbours with the same score and merged when they now describe one event.
 
 State lives in the store: `StoryState` (the centroid is the *sum* of member vectors, so a join is O(1)), each
@@ -29,7 +31,7 @@ from .consolidate import MemberEvidence, average_linkage_merges, pair_scores
 from .evidence import ArticleEvidence, article_evidence
 from .frequencies import DocumentFrequencies
 from .index import AnnCentroidIndex, CentroidIndex, ann_available
-from .profile import Profile, tfidf_cosine
+from .profile import Profile, Weighted, apart_share, weighted, weighted_cosine
 
 log = logging.getLogger("newsprism")
 
@@ -40,9 +42,12 @@ _MAX_STORY_ENTITY_TERMS = 150
 _DF_CHECKPOINT = 500  # articles between document-frequency checkpoints (a 4 MB write)
 _MAX_STORY_YEARS = 20
 _TERMS_KIND, _ENTITIES_KIND, _YEARS_KIND = "story_terms", "story_entities", "story_years"
+_ANCHORS_KIND = "story_anchors"  # story -> anchor years of its members (evidence.anchor_year) with counts
 # Per-article evidence kept for batch-end consolidation (vectors table, keyed by article id).
 _MEMBER_KINDS = ("cluster_vector", "cluster_terms", "cluster_entities", "cluster_years")
+_MEMBER_ANCHOR_KIND = "cluster_anchor"
 _MAX_CONSOLIDATE_MEMBERS = 40  # newest members that represent a story in consolidation: bounded cost
+_REWEIGHT_GROWTH = 1.02  # a cached IDF-weighted story profile is recomputed after 2% more articles
 _MAX_CONSOLIDATE_ROWS = 4000  # member rows per consolidation round (a rows^2 float32 score matrix)
 
 
@@ -110,6 +115,8 @@ class StoryClusterer:
         self._terms: dict[str, Profile] = {}
         self._entities: dict[str, Profile] = {}
         self._years: dict[str, Profile] = {}  # story -> years its articles name (ids) with counts
+        self._anchors: dict[str, Profile] = {}  # story -> years its articles report from, with counts
+        self._weighted: dict[str, tuple[int, Weighted, Weighted]] = {}  # see _weighted_profiles
         self._names: dict[str, dict[int, str]] = {}  # story -> term hash -> surface form (evidence text)
         self._touched: set[str] = set()  # stories grown or founded since the last consolidation
         self._batch: dict[str, MemberEvidence] = {}  # this batch's member evidence (also stored)
@@ -127,6 +134,7 @@ class StoryClusterer:
                 self._terms[state.id] = Profile.from_array(store.get_vectors(state.id, _TERMS_KIND))
                 self._entities[state.id] = Profile.from_array(store.get_vectors(state.id, _ENTITIES_KIND))
                 self._years[state.id] = Profile.from_array(store.get_vectors(state.id, _YEARS_KIND))
+                self._anchors[state.id] = Profile.from_array(store.get_vectors(state.id, _ANCHORS_KIND))
                 self._index_put(state)
         self._newest = newest
 
@@ -238,6 +246,8 @@ class StoryClusterer:
             float(settings.get("story_term_weight")),
             float(settings.get("story_entity_weight")),
             float(settings.get("story_year_conflict")),
+            float(settings.get("story_anchor_conflict")),
+            int(settings.get("story_anchor_gap_years")),
         )
         # Wider than the join window: a story arc (a crime, then its trial) spans months; here average
         # linkage over all members, with the year conflict, judges it instead of one article's date.
@@ -267,7 +277,12 @@ class StoryClusterer:
 
     def _keep_member(self, evidence: ArticleEvidence) -> None:
         member = MemberEvidence(
-            evidence.article_id, evidence.vector, evidence.terms, evidence.entities, _year_profile(evidence)
+            evidence.article_id,
+            evidence.vector,
+            evidence.terms,
+            evidence.entities,
+            _year_profile(evidence),
+            evidence.anchor_year or 0,
         )
         self._batch[member.article_id] = member
         vector_kind, terms_kind, entities_kind, years_kind = _MEMBER_KINDS
@@ -275,6 +290,7 @@ class StoryClusterer:
         self.store.put_vectors(member.article_id, terms_kind, member.terms.to_array())
         self.store.put_vectors(member.article_id, entities_kind, member.entities.to_array())
         self.store.put_vectors(member.article_id, years_kind, member.years.to_array())
+        self.store.put_vectors(member.article_id, _MEMBER_ANCHOR_KIND, np.array([member.anchor], np.float32))
 
     def _member(self, article_id: str) -> MemberEvidence | None:
         """A member's evidence: this batch's from memory, older ones from the store (None if never stored)."""
@@ -290,6 +306,7 @@ class StoryClusterer:
             Profile.from_array(self.store.get_vectors(article_id, terms_kind)),
             Profile.from_array(self.store.get_vectors(article_id, entities_kind)),
             Profile.from_array(self.store.get_vectors(article_id, years_kind)),
+            _stored_anchor(self.store.get_vectors(article_id, _MEMBER_ANCHOR_KIND)),
         )
 
     def open_stories(self) -> list[StoryState]:
@@ -298,12 +315,18 @@ class StoryClusterer:
     # ------------------------------------------------------------------ choosing a story
 
     def _score(
-        self, cosine: float, terms: Profile, entities: Profile, years: Profile, story_id: str
+        self,
+        cosine: float,
+        terms: Weighted,
+        entities: Weighted,
+        years: Profile,
+        anchors: Profile,
+        story_id: str,
     ) -> tuple[float, float, float, tuple[np.ndarray, np.ndarray]]:
-        term_cos, shared = tfidf_cosine(terms, self._terms.get(story_id, Profile()), self.frequencies)
-        entity_cos, shared_entities = tfidf_cosine(
-            entities, self._entities.get(story_id, Profile()), self.frequencies
-        )
+        # terms/entities come IDF-weighted (profile.weighted), once per article rather than per candidate.
+        story_terms, story_entities = self._weighted_profiles(story_id)
+        term_cos, shared = weighted_cosine(terms, story_terms)
+        entity_cos, shared_entities = weighted_cosine(entities, story_entities)
         score = (
             cosine
             + float(settings.get("story_term_weight")) * term_cos
@@ -313,7 +336,26 @@ class StoryClusterer:
         if len(years) and len(story_years) and not np.intersect1d(years.ids, story_years.ids).size:
             # Both name the year of what happened and no year agrees: the same kind of event, another time.
             score -= float(settings.get("story_year_conflict"))
+        # The share of (article, member) anchor-year pairs that are years apart: soft, as one member's
+        # background year must not veto a story.
+        gap = int(settings.get("story_anchor_gap_years"))
+        score -= float(settings.get("story_anchor_conflict")) * apart_share(
+            anchors, self._anchors.get(story_id, Profile()), gap
+        )
         return score, term_cos, entity_cos, (shared_entities[:5], shared[:6])
+
+    def _weighted_profiles(self, story_id: str) -> tuple[Weighted, Weighted]:
+        """A story's IDF-weighted term and entity profiles, cached until the story changes or the stream
+        grows by `_REWEIGHT_GROWTH`: IDF drifts slowly, and re-weighting ~750 terms per candidate per
+        article was half the clustering time."""
+        documents = self.frequencies.documents
+        cached = self._weighted.get(story_id)
+        if cached is not None and documents <= cached[0] * _REWEIGHT_GROWTH:
+            return cached[1], cached[2]
+        terms = weighted(self._terms.get(story_id, Profile()), self.frequencies)
+        entities = weighted(self._entities.get(story_id, Profile()), self.frequencies)
+        self._weighted[story_id] = (max(documents, 1), terms, entities)
+        return terms, entities
 
     def _best_story(self, evidence: ArticleEvidence, day: datetime | None) -> tuple[str, float, str] | None:
         ids, sims = self.index.nearest(evidence.vector, int(settings.get("story_candidates")))
@@ -325,15 +367,19 @@ class StoryClusterer:
         # threshold even with full term and entity agreement is not scored further (cheap signal first).
         ceiling = float(settings.get("story_term_weight")) + float(settings.get("story_entity_weight"))
         best: tuple[str, float, str] | None = None
+        terms = weighted(evidence.terms, self.frequencies)
+        entities = weighted(evidence.entities, self.frequencies)
+        years, anchors = _year_profile(evidence), _anchor_profile(evidence)
+        gap = int(settings.get("story_anchor_gap_years"))
         for story_id, sim in zip(ids, sims.tolist(), strict=True):
             state = self._states.get(story_id)
             if state is None or not self._in_window(state, day, window):
                 continue
-            if sim + ceiling < threshold and best is not None:
-                break  # candidates come most similar first: no later one can win either
-            score, term_cos, entity_cos, shared = self._score(
-                sim, evidence.terms, evidence.entities, _year_profile(evidence), story_id
-            )
+            if best is not None and (sim + ceiling < threshold or sim + ceiling <= best[1]):
+                # Candidates come most similar first and a score is at most sim + ceiling: no later one
+                # can reach the threshold or beat the best so far.
+                break
+            score, term_cos, entity_cos, shared = self._score(sim, terms, entities, years, anchors, story_id)
             if best is None or score > best[1]:
                 reasons = [
                     f"score {score:.2f} with story {story_id}: title+lead cosine {sim:.2f},"
@@ -343,6 +389,12 @@ class StoryClusterer:
                     words = [w for w in (evidence.names.get(int(h)) for h in hashes) if w]
                     if words:
                         reasons.append(f"{label}: " + ", ".join(words))
+                apart = apart_share(anchors, self._anchors.get(story_id, Profile()), gap)
+                if apart > 0:
+                    reasons.append(
+                        f"anchor year {evidence.anchor_year}: {apart:.0%} of the story's anchor years"
+                        f" are {gap}+ years apart"
+                    )
                 best = (story_id, score, "; ".join(reasons))
         return best
 
@@ -373,7 +425,9 @@ class StoryClusterer:
             last_date=article.published if day else None,
             entity_counts=_top(evidence.entity_counts),
         )
-        self._put(state, evidence.terms, evidence.entities, _year_profile(evidence))
+        self._put(
+            state, evidence.terms, evidence.entities, _year_profile(evidence), _anchor_profile(evidence)
+        )
         if best is None:
             reason = "first article of a new story (no open story to compare with)"
         else:
@@ -404,6 +458,7 @@ class StoryClusterer:
             self._terms[story_id].plus(evidence.terms, _MAX_STORY_TERMS),
             self._entities[story_id].plus(evidence.entities, _MAX_STORY_ENTITY_TERMS),
             self._years[story_id].plus(_year_profile(evidence), _MAX_STORY_YEARS),
+            self._anchors[story_id].plus(_anchor_profile(evidence), _MAX_STORY_YEARS),
         )
         return grown
 
@@ -428,7 +483,12 @@ class StoryClusterer:
                 ):
                     continue
                 score, *_ = self._score(
-                    sim, self._terms[current], self._entities[current], self._years[current], other_id
+                    sim,
+                    weighted(self._terms[current], self.frequencies),
+                    weighted(self._entities[current], self.frequencies),
+                    self._years[current],
+                    self._anchors[current],
+                    other_id,
                 )
                 if score >= threshold and (best is None or score > best[0]):
                     best = (score, other_id)
@@ -462,6 +522,7 @@ class StoryClusterer:
             self._terms[big.id].plus(self._terms[small.id], _MAX_STORY_TERMS),
             self._entities[big.id].plus(self._entities[small.id], _MAX_STORY_ENTITY_TERMS),
             self._years[big.id].plus(self._years[small.id], _MAX_STORY_YEARS),
+            self._anchors[big.id].plus(self._anchors[small.id], _MAX_STORY_YEARS),
         )
         self.store.save_story(_closed(small, merged_into=big.id))
         self.store.move_members(small.id, big.id)
@@ -482,16 +543,21 @@ class StoryClusterer:
                 self.store.save_story(_closed(state))
                 self._drop(state.id)
 
-    def _put(self, state: StoryState, terms: Profile, entities: Profile, years: Profile) -> None:
+    def _put(
+        self, state: StoryState, terms: Profile, entities: Profile, years: Profile, anchors: Profile
+    ) -> None:
         self.store.save_story(state)
         self._last_touch[state.id] = self._arrivals
         self.store.put_vectors(state.id, _TERMS_KIND, terms.to_array())
         self.store.put_vectors(state.id, _ENTITIES_KIND, entities.to_array())
         self.store.put_vectors(state.id, _YEARS_KIND, years.to_array())
+        self.store.put_vectors(state.id, _ANCHORS_KIND, anchors.to_array())
         self._states[state.id] = state
         self._terms[state.id] = terms
         self._entities[state.id] = entities
         self._years[state.id] = years
+        self._anchors[state.id] = anchors
+        self._weighted.pop(state.id, None)
         self._index_put(state)
 
     def _index_put(self, state: StoryState) -> None:
@@ -514,6 +580,8 @@ class StoryClusterer:
         self._terms.pop(story_id, None)
         self._entities.pop(story_id, None)
         self._years.pop(story_id, None)
+        self._anchors.pop(story_id, None)
+        self._weighted.pop(story_id, None)
         self.index.remove(story_id)
 
     # ------------------------------------------------------------------ helpers
@@ -529,6 +597,16 @@ class StoryClusterer:
 def _year_profile(evidence: ArticleEvidence) -> Profile:
     years = np.array(sorted(evidence.years), dtype=np.int64)
     return Profile(years, np.ones(len(years), dtype=np.float32))
+
+
+def _anchor_profile(evidence: ArticleEvidence) -> Profile:
+    if evidence.anchor_year is None:
+        return Profile()
+    return Profile(np.array([evidence.anchor_year], dtype=np.int64), np.ones(1, dtype=np.float32))
+
+
+def _stored_anchor(array: np.ndarray | None) -> int:
+    return int(array.ravel()[0]) if array is not None and array.size else 0
 
 
 def _closed(state: StoryState, merged_into: str | None = None) -> StoryState:

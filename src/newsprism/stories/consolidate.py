@@ -32,6 +32,7 @@ class MemberEvidence:
     terms: Profile = field(compare=False)
     entities: Profile = field(compare=False)
     years: Profile = field(compare=False)  # year ids, weight 1
+    anchor: int = 0  # the year the article reports from (evidence.anchor_year), 0 when unknown
 
 
 def _tfidf_rows(profiles: Sequence[Profile], df: DocumentFrequencies) -> sparse.csr_matrix:
@@ -61,6 +62,8 @@ def pair_scores(
     term_weight: float,
     entity_weight: float,
     year_conflict: float,
+    anchor_conflict: float = 0.0,
+    anchor_gap: int = 2,
 ) -> np.ndarray:
     """Article-to-article score matrix (n x n) over the members."""
     vectors = np.stack([m.vector for m in members]).astype(np.float32)
@@ -81,6 +84,11 @@ def pair_scores(
     agree = (years @ years.T).toarray() > 0
     # Both name years and none agree: the same kind of event at another time.
     scores -= year_conflict * (np.outer(named, named) & ~agree).astype(np.float32)
+    anchors = np.array([m.anchor for m in members], dtype=np.int64)
+    known = anchors > 0
+    apart = np.abs(anchors[:, None] - anchors[None, :]) >= anchor_gap
+    # Both report from a known year and the years are far apart: a look-alike event, another time.
+    scores -= anchor_conflict * (np.outer(known, known) & apart).astype(np.float32)
     return scores
 
 

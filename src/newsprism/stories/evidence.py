@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from ..dedupe.duplicates import parse_date
 from ..records import Article
 from .frequencies import HASH_BITS
 from .profile import Profile
@@ -41,6 +42,20 @@ class ArticleEvidence:
     names: dict[int, str] = field(compare=False)  # hash -> surface form, to say which terms were shared
     entity_counts: dict[str, int] = field(compare=False)  # case-folded entity key -> mentions (readable)
     years: frozenset[int] = frozenset()  # years the text names: when the event happened, not when published
+    anchor_year: int | None = None  # the year the article reports from (see anchor_year)
+
+
+def anchor_year(published: str | None, years: frozenset[int]) -> int | None:
+    """The year an article reports from: its publication year, else the latest year its text names.
+
+    Background years (an earlier quake, a first term) come before the reported event, so the latest named
+    year is the best undated estimate; years after the publication date are plans ("by 2030"), not events.
+    Two look-alike events (two quakes in one province, two coaches fired) are usually years apart.
+    """
+    day = parse_date(published)
+    if day is not None:
+        return day.year
+    return max(years) if years else None
 
 
 def tokens(text: str) -> list[str]:
@@ -106,4 +121,13 @@ def article_evidence(
     for key, name in entity_names.items():
         names[term_hash("@" + key)] = name
     years = frozenset(int(t) for t in counts if _YEAR.fullmatch(t))
-    return ArticleEvidence(article.id, vector, terms, entity_profile, names, entities, years)
+    return ArticleEvidence(
+        article.id,
+        vector,
+        terms,
+        entity_profile,
+        names,
+        entities,
+        years,
+        anchor_year(article.published, years),
+    )

@@ -50,14 +50,45 @@ class Profile:
 
 def tfidf_cosine(a: Profile, b: Profile, df: DocumentFrequencies) -> tuple[float, np.ndarray]:
     """Cosine of the two profiles weighted by the stream's IDF, and the shared ids, heaviest first."""
-    if not len(a) or not len(b):
+    return weighted_cosine(weighted(a, df), weighted(b, df))
+
+
+Weighted = tuple[np.ndarray, np.ndarray, float]  # ids, IDF-weighted weights, their norm
+
+
+def weighted(profile: Profile, df: DocumentFrequencies) -> Weighted:
+    """(ids, IDF-weighted weights, their norm): computed once per article, reused for every candidate story."""
+    if not len(profile):
+        return profile.ids, profile.weights, 0.0
+    values = profile.weights * df.idf(profile.ids)
+    return profile.ids, values, float(np.linalg.norm(values))
+
+
+def weighted_cosine(a: Weighted, b: Weighted) -> tuple[float, np.ndarray]:
+    """Cosine of two `weighted` profiles and the shared ids, heaviest first."""
+    (a_ids, va, a_norm), (b_ids, vb, b_norm) = a, b
+    if not len(a_ids) or not len(b_ids) or a_norm <= 0 or b_norm <= 0:
         return 0.0, np.zeros(0, dtype=np.int64)
-    shared, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-    if not len(shared):
-        return 0.0, shared
-    va = a.weights * df.idf(a.ids)
-    vb = b.weights * df.idf(b.ids)
-    contrib = va[ia] * vb[ib]
-    norm = float(np.linalg.norm(va) * np.linalg.norm(vb))
+    # Both id arrays are sorted and unique: a binary search per id of the shorter finds the shared ones.
+    if len(a_ids) > len(b_ids):
+        (a_ids, va), (b_ids, vb) = (b_ids, vb), (a_ids, va)
+    pos = np.minimum(np.searchsorted(b_ids, a_ids), len(b_ids) - 1)
+    hit = b_ids[pos] == a_ids
+    if not hit.any():
+        return 0.0, np.zeros(0, dtype=np.int64)
+    contrib = va[hit] * vb[pos[hit]]
     order = np.argsort(-contrib)
-    return (float(contrib.sum()) / norm if norm > 0 else 0.0), shared[order]
+    return float(contrib.sum()) / (a_norm * b_norm), a_ids[hit][order]
+
+
+def apart_share(a: Profile, b: Profile, gap: int) -> float:
+    """Weighted share of (year in a, year in b) pairs at least `gap` apart; 0 when either is empty.
+
+    Profiles of anchor years (id = year, weight = articles): an article against a story, or two stories.
+    """
+    if not len(a) or not len(b):
+        return 0.0
+    apart = np.abs(a.ids[:, None] - b.ids[None, :]) >= gap
+    weights = np.outer(a.weights, b.weights)
+    total = float(weights.sum())
+    return float(weights[apart].sum()) / total if total > 0 else 0.0

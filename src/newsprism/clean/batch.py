@@ -1,0 +1,245 @@
+"""Clean many documents at once: a process pool for the page extraction, the store's site step in the parent.
+
+`clean_document` is CPU-bound pure Python (lxml, trafilatura, htmldate, the text rules), so threads do not
+help and processes do. Workers clean without the store; the parent then applies the site boilerplate step
+(`site.remove_site_boilerplate`), in input order, so what the store learns and removes is the same as
+cleaning the documents one by one with `clean_document(raw, store)`. Below `clean_batch_min_documents`
+the pool's start-up (a fresh interpreter importing trafilatura, ~1 s) costs more than it saves, so small
+batches run in the calling process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import signal
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from .. import settings
+from ..errors import InputError
+from ..records import Article, RawDocument, Rejection
+from . import _outlet_from_url, article_id, clean_document, detect_language
+from .site import remove_site_boilerplate
+
+if TYPE_CHECKING:
+    from ..store.sqlite import SQLiteStore
+
+__all__ = ["clean_documents", "apply_site_boilerplate"]
+
+_START_METHOD = "forkserver"
+_WINDOW_PER_WORKER = 16  # documents in flight per worker: keeps the pool busy without holding the whole input
+
+
+class CleanTimeout(Exception):
+    """Raised inside a cleaning call that ran past `clean_document_timeout_s`."""
+
+
+def clean_documents(
+    raws: Iterable[RawDocument | Rejection],
+    workers: int | None = None,
+    store: SQLiteStore | None = None,
+) -> Iterator[Article | Rejection]:
+    """Clean `raws` in input order, one `Article` or `Rejection` per input (rejections given pass through).
+
+    `workers` processes (default `clean_workers`, 0 = one per CPU) clean pages in parallel; a document that
+    fails, or runs past `clean_document_timeout_s`, becomes a `Rejection` naming its source and the cause,
+    and the rest of the batch goes on. With a `store`, site boilerplate is learned and removed in the
+    parent in input order, exactly as `clean_document(raw, store)` would one at a time.
+    """
+    if workers is None:
+        workers = int(settings.get("clean_workers")) or os.cpu_count() or 1
+    iterator = iter(raws)
+    minimum = int(settings.get("clean_batch_min_documents"))
+    head = list(islice(iterator, max(minimum, 1)))
+    if workers <= 1 or len(head) < minimum:
+        for raw in head:  # fewer than the minimum: the iterator is exhausted
+            yield _clean_here(raw, store)
+        for raw in iterator:  # workers <= 1
+            yield _clean_here(raw, store)
+        return
+    yield from _clean_pooled(_chain(head, iterator), workers, store)
+
+
+def apply_site_boilerplate(article: Article, store: SQLiteStore | None) -> Article:
+    """The store step of `clean_document` applied to an article cleaned without a store.
+
+    Same site key (the URL's host, else the outlet), same fallback when nothing would be left, and the id and
+    language recomputed from the new text, so the result equals `clean_document(raw, store)`.
+    """
+    if store is None:
+        return article
+    site = _outlet_from_url(article.url) or article.outlet
+    text, site_removed = remove_site_boilerplate(article.text, site, store, article.id)
+    if len(text) < int(settings.get("min_text_chars")):  # everything left was the site's furniture
+        return article
+    if not site_removed:
+        return article
+    return dataclasses.replace(
+        article,
+        id=article_id(text),
+        text=text,
+        language=_language_after(article, text),
+        removed=article.removed + site_removed,
+    )
+
+
+# ------------------------------------------------------------------ internals
+
+
+def _language_after(article: Article, text: str) -> str | None:
+    """clean_document takes a declared language (container, page) as is and detects one only where none is
+    declared, on the final text; a language the detector gives for the old text was detected, so it is
+    detected again on the new one."""
+    if article.language is not None and article.language != detect_language(article.text):
+        return article.language
+    return detect_language(text)
+
+
+def _chain(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
+    yield from head
+    yield from rest
+
+
+def _clean_here(item: RawDocument | Rejection, store: SQLiteStore | None) -> Article | Rejection:
+    """One document in this process, capped in time where a signal timer is available (the main thread)."""
+    if isinstance(item, Rejection):
+        return item
+    return _capped(item, lambda: clean_document(item, store=store))
+
+
+def _capped(raw: RawDocument, work: Any) -> Article | Rejection:
+    limit = float(settings.get("clean_document_timeout_s"))
+    timed = (
+        limit > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    )
+    previous = None
+    if timed:
+
+        def expire(_signum: int, _frame: Any) -> None:
+            raise CleanTimeout
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        return work()
+    except CleanTimeout:
+        return Rejection(
+            raw.source,
+            f"cleaning took longer than {limit:g} s (clean_document_timeout_s); the page is pathological or"
+            " far too large",
+        )
+    except InputError as exc:
+        return Rejection(raw.source, exc.cause)
+    except Exception as exc:  # noqa: BLE001 - one document's bug must not end the batch; its cause is kept
+        return Rejection(raw.source, f"cleaning failed ({type(exc).__name__}: {exc})"[:500])
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _worker(raw: RawDocument, overrides: dict[str, Any]) -> Article | Rejection:
+    """Pool task: clean without the store, under the parent's settings (a fresh process has only defaults)."""
+    with settings.override(overrides):
+        return _capped(raw, lambda: clean_document(raw, store=None))
+
+
+def _warm_up() -> None:
+    """Import the extraction libraries when a worker starts, so the first page's time cap does not pay for it."""
+    import htmldate  # noqa: F401
+    import trafilatura  # noqa: F401
+    import trafilatura.metadata  # noqa: F401
+
+
+def _current_settings() -> dict[str, Any]:
+    return {s.name: settings.get(s.name) for s in settings.SETTINGS}
+
+
+class _Pool:
+    """A process pool that can be replaced after one of its workers died.
+
+    Workers come from a forkserver, not a plain fork: the caller may already run onnxruntime or BLAS
+    threads (the pipeline embeds between cleaning windows), and forking a process with live threads can
+    leave a lock held forever in the child."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context(_START_METHOD),
+            initializer=_warm_up,
+        )
+
+    def restart(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._start()
+
+
+def _clean_pooled(
+    items: Iterator[RawDocument | Rejection], workers: int, store: SQLiteStore | None
+) -> Iterator[Article | Rejection]:
+    """A sliding window of submitted documents: while the caller works on one result (the pipeline embeds
+    and parses between yields), the workers keep cleaning up to `window` documents ahead."""
+    overrides = _current_settings()
+    window = workers * _WINDOW_PER_WORKER
+    pool = _Pool(workers)
+    pending: deque[tuple[RawDocument | Rejection, Future | Rejection]] = deque()
+
+    def submit(count: int) -> None:
+        for item in islice(items, count):
+            pending.append(
+                (
+                    item,
+                    item if isinstance(item, Rejection) else pool.executor.submit(_worker, item, overrides),
+                )
+            )
+
+    try:
+        submit(window)
+        while pending:
+            item, future = pending.popleft()
+            if isinstance(future, Rejection):
+                submit(1)
+                yield future
+                continue
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                # a worker died (a crash in native code): the documents in flight one at a time, then on
+                rest = [item] + [queued for queued, _ in pending]
+                pending.clear()
+                pool.restart()
+                yield from _retry_alone(rest, pool, overrides, store)
+                submit(window)
+                continue
+            submit(1)
+            yield apply_site_boilerplate(result, store) if isinstance(result, Article) else result
+    finally:
+        pool.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _retry_alone(
+    rest: list[RawDocument | Rejection], pool: _Pool, overrides: dict[str, Any], store: SQLiteStore | None
+) -> Iterator[Article | Rejection]:
+    """After a worker died: the documents one at a time; one that kills a worker again is rejected."""
+    for item in rest:
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        try:
+            result = pool.executor.submit(_worker, item, overrides).result()
+        except BrokenProcessPool:
+            pool.restart()
+            yield Rejection(item.source, "cleaning crashed its worker process (a failure in native code)")
+            continue
+        yield apply_site_boilerplate(result, store) if isinstance(result, Article) else result

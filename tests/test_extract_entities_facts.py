@@ -1,0 +1,182 @@
+"""Round 3 of extraction: role descriptors and place senses in entities, number ranges, relative dates."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsprism.extract import canonicalize, extract_articles
+from newsprism.records import Article, StoryMaterial
+
+
+def _extract(*texts: str, published: str | None = "2024-05-16"):
+    articles = [Article(id=f"a{i}", source=f"t{i}", text=t, published=published) for i, t in enumerate(texts)]
+    return articles, extract_articles(articles)
+
+
+def _story(*texts: str):
+    articles, extractions = _extract(*texts)
+    material = StoryMaterial("s", tuple(articles), {}, {}, {e.article_id: e for e in extractions})
+    entities, _quotes = canonicalize(material)
+    return {(e.label, e.name): e for e in entities}
+
+
+# ---------------------------------------------------------------- entities
+
+STORY = (
+    "Brazilian President Marta Ribeiro met Argentine President Tomas Vidal in Lima on Monday. "
+    "Ribeiro said trade would grow.",
+    "The Brazilian leader left Lima after the talks. The Argentine president stayed for a dinner.",
+)
+
+
+def test_role_descriptor_counts_as_the_named_person_across_articles():
+    entities = _story(*STORY)
+    ribeiro = entities[("PERSON", "Marta Ribeiro")]
+    vidal = entities[("PERSON", "Tomas Vidal")]
+    assert dict(ribeiro.mentions_per_article)["a1"] == 1  # "The Brazilian leader", named only in a0
+    assert "Brazilian leader" in ribeiro.aliases
+    assert dict(vidal.mentions_per_article)["a1"] == 1
+    assert not any(label == "ROLE" for label, _ in entities)
+
+
+def test_role_descriptor_without_a_matching_title_stays_unresolved():
+    entities = _story(
+        "Brazilian President Marta Ribeiro spoke in Lima.",
+        "The former Chinese leader criticised the plan. The Peruvian minister did too.",
+    )
+    ribeiro = entities[("PERSON", "Marta Ribeiro")]
+    assert "a1" not in dict(ribeiro.mentions_per_article)
+    assert not any(label == "ROLE" for label, _ in entities)
+
+
+def test_place_name_as_government_versus_city():
+    _, (ex,) = _extract(
+        "Officials arrived in Lisbon on Tuesday. Lisbon accused Madrid of breaking the deal, and "
+        "Lisbon's position has not changed. Ties with Lisbon have cooled."
+    )
+    senses = [(m.text, m.label) for m in ex.mentions if m.text == "Lisbon"]
+    assert senses == [("Lisbon", "GPE"), ("Lisbon", "ORG"), ("Lisbon", "ORG"), ("Lisbon", "ORG")]
+
+
+def test_countries_keep_their_place_label():
+    _, (ex,) = _extract("Portugal accused Spain of breaking the deal on Tuesday.")
+    assert ("Portugal", "GPE") in [(m.text, m.label) for m in ex.mentions]
+
+
+def test_title_case_headline_junk_is_dropped_but_names_in_the_body_kept():
+    _, (ex,) = _extract(
+        "Ribeiro And Vidal Seal Historic Grain Pact\n\n"
+        "Brazilian President Marta Ribeiro and Tomas Vidal signed a grain pact in Lima on Monday."
+    )
+    head_end = len("Ribeiro And Vidal Seal Historic Grain Pact")
+    in_head = [m.text for m in ex.mentions if m.start < head_end]
+    assert all(text in {"Ribeiro", "Vidal"} for text in in_head)
+    assert any(m.text == "Marta Ribeiro" for m in ex.mentions)
+
+
+def test_lowercase_entities_are_dropped():
+    _, (ex,) = _extract("The democratic process in Lima was praised by observers.")
+    assert all(any(c.isupper() for c in m.text) for m in ex.mentions)
+
+
+# ---------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize(
+    "sentence, phrase, value, high, unit, measure, qualifier",
+    [
+        (
+            "They have met more than 40 times since 2012.",
+            "more than 40 times",
+            40,
+            None,
+            "times",
+            "count",
+            "more than",
+        ),
+        (
+            "The convoy had as many as 21 vehicles.",
+            "as many as 21 vehicles",
+            21,
+            None,
+            "vehicles",
+            "count",
+            "as many as",
+        ),
+        (
+            "Between 5 and 7 million people were displaced.",
+            "Between 5 and 7 million people",
+            5e6,
+            7e6,
+            "people",
+            "count",
+            "range",
+        ),
+        ("Officials counted 5-7 million people.", "5-7 million people", 5e6, 7e6, "people", "count", "range"),
+        (
+            "Trade reached nearly $240 billion last year.",
+            "nearly $240 billion",
+            240e9,
+            None,
+            "USD",
+            "money",
+            "nearly",
+        ),
+        ("The plan cost $55bn in all.", "$55bn", 55e9, None, "USD", "money", None),
+        ("Inflation rose 3.5% in April.", "3.5%", 3.5, None, "percent", "percent", None),
+        (
+            "It covers up to 15 per cent of the force.",
+            "up to 15 per cent",
+            15,
+            None,
+            "percent",
+            "percent",
+            "up to",
+        ),
+        ("Prices fell by 2 to 3 percent.", "2 to 3 percent", 2, 3, "percent", "percent", "range"),
+        ("The border runs for about 4,200 km.", "about 4,200 km", 4200, None, "km", "distance", "about"),
+        ("The pipeline is 2,000 miles long.", "2,000 miles", 2000, None, "mi", "distance", None),
+    ],
+)
+def test_numbers_keep_ranges_approximations_units_and_kinds(
+    sentence, phrase, value, high, unit, measure, qualifier
+):
+    _, (ex,) = _extract(sentence)
+    facts = {n.text: n for n in ex.numbers}
+    assert phrase in facts, facts
+    fact = facts[phrase]
+    assert fact.value == pytest.approx(value)
+    assert (fact.value_high is None) if high is None else fact.value_high == pytest.approx(high)
+    assert (fact.unit, fact.measure, fact.qualifier) == (unit, measure, qualifier)
+    assert sentence[fact.start : fact.end] == phrase
+
+
+# ---------------------------------------------------------------- dates
+
+DATED = (
+    "The minister said on Thursday that talks would resume tomorrow. Earlier today the envoys met; "
+    "last year they met twice, and they will meet again next month. The deal was signed yesterday."
+)
+
+
+def test_relative_dates_resolve_against_the_published_date():
+    _, (ex,) = _extract(DATED, published="2024-05-18")  # a Saturday
+    resolved = {d.text: d.resolved for d in ex.dates}
+    assert resolved["Thursday"] == "2024-05-16"
+    assert resolved["tomorrow"] == "2024-05-19"
+    assert resolved["Earlier today"] == "2024-05-18"
+    assert resolved["last year"] == "2023"
+    assert resolved["next month"] == "2024-06"
+    assert resolved["yesterday"] == "2024-05-17"
+
+
+def test_relative_dates_without_a_published_date_are_not_guessed():
+    _, (ex,) = _extract(DATED + " It began on May 2, 2024.", published=None)
+    resolved = {d.text: d.resolved for d in ex.dates}
+    assert resolved["Thursday"] is None and resolved["tomorrow"] is None and resolved["last year"] is None
+    assert resolved["May 2, 2024"] == "2024-05-02"  # an absolute date needs no anchor
+
+
+def test_low_end_of_a_number_range_is_not_a_date():
+    _, (ex,) = _extract("Between 5 and 7 million people were displaced, officials said.")
+    assert ex.dates == ()
