@@ -39,6 +39,9 @@ def test_brief_every_sentence_cited(story):
     assert 1 <= len(brief) <= 8
     _check_cited(material, brief)
     assert any(len(s.citations) >= 3 for s in brief)  # the corroborated partnership claim is cited widely
+    stated = [s.claim_id for s in brief if s.claim_id]
+    assert len(stated) == len(set(stated))  # no claim group twice ("no limits" = "no holds barred")
+    assert sum("no limits" in s.text or "no holds barred" in s.text for s in brief) <= 1
     assert not any(s.text.startswith("BEIJING") for s in brief)
 
 

@@ -152,3 +152,27 @@ def test_fit_relation_learns_dispute_cues_and_round_trips():
     assert again.threshold == model.threshold
     rels = predict_relations(pairs, again)
     assert [r.weakens for r in rels] == [bool(p["weakens"]) for p in pairs]
+
+
+def test_story_columns_are_shared_within_a_story_and_differ_between_stories():
+    from newsprism.claims import pair_matrix
+    from newsprism.claims.relation import FEATURE_NAMES
+
+    calm = "Calm vote on the school budget"
+    fight = "Critics slam and deny the mayor's claims"
+    pairs = [
+        {"topic": calm, "claim_a": "The board approved the budget.", "claim_b": "The budget passed on Monday.",
+         "title_a": "Board passes budget", "title_b": "School budget approved"},
+        {"topic": calm, "claim_a": "The budget passed on Monday.", "claim_b": "Teachers will get a raise.",
+         "title_a": "Board passes budget", "title_b": "School budget approved"},
+        {"topic": fight, "claim_a": "The mayor said crime fell.",
+         "claim_b": "However, critics disputed the figures and denied it fell.",
+         "title_a": "Mayor hails drop in crime", "title_b": "Critics slam mayor's misleading crime claims"},
+    ]  # fmt: skip
+    x = pair_matrix(pairs)
+    story = slice(FEATURE_NAMES.index("story_dispute"), None)
+    assert x.shape == (3, len(FEATURE_NAMES))
+    assert (x[0, story] == x[1, story]).all()  # one story, one context
+    dispute = FEATURE_NAMES.index("story_dispute")
+    assert x[2, dispute] > x[0, dispute]
+    assert x[2, FEATURE_NAMES.index("titles_dispute")] > 0 == x[0, FEATURE_NAMES.index("titles_dispute")]

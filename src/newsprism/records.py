@@ -83,7 +83,8 @@ class DuplicateGroup:
     article_ids: tuple[str, ...]
     original: str  # the likely original article id
     reason: str  # why it is the original, and what links the members
-    score: float = 1.0  # Jaccard for near, share of aligned sentences for rewrite
+    # Jaccard for near; for rewrite the share that passed (near-verbatim of the shorter, or reworded of the longer)
+    score: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,10 @@ class EntityMention:
     start: int
     end: int
     text: str
-    label: str  # spaCy label: PERSON, ORG, GPE, NORP, LOC, ...
+    # spaCy's label (PERSON, ORG, GPE, NORP, LOC, ...) with two refinements: a city standing for its
+    # government ("Beijing accused ...") is ORG, a place ("arrived in Beijing") stays GPE; "ROLE" marks a
+    # role descriptor ("the Chinese leader") that canonicalisation resolves to the person holding it
+    label: str
 
 
 @dataclass(frozen=True)

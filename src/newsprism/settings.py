@@ -350,6 +350,15 @@ SETTINGS: tuple[Setting, ...] = (
         "brief_mmr_lambda", 0.5, "MMR: weight of similarity to picked sentences (0.2-0.7 flat in the sweep)."
     ),
     Setting(
+        "brief_claim_similarity",
+        0.0,
+        "A candidate of a claim group the brief already states is skipped when at least this MiniLM-similar to "
+        "that group's brief sentence (0: one sentence per group, whatever the wording). The issue asks for no "
+        "repeated claim, and 0.6-0.7 let the seed story state its 'new era' group twice; the price on "
+        "neus-train (R1/R2, train-A 500 / train-B 300 stories): 0 vs no group rule -0.2/-0.2 and -0.5/-0.5, "
+        "0.7 recovers +0.1/+0.05 and +0.3/+0.2.",
+    ),
+    Setting(
         "brief_group_margin",
         1.5,
         "A claim group is stated in the wording the most of its articles support, among its sentences within "

@@ -160,8 +160,11 @@ def write_brief(
         return ()
     relevance = _relevance(material, candidates)
     groups = {g.id: g for g in claims}
+    picks = _mmr(candidates, relevance, limit)
+    # A group picked twice (brief_claim_similarity > 0) keeps both wordings: rewording them could make them one.
+    once = Counter(c.claim_id for c in picks)
     chosen = [
-        _broadest(material, candidates, relevance, c, groups) for c in _mmr(candidates, relevance, limit)
+        _broadest(material, candidates, relevance, c, groups) if once[c.claim_id] == 1 else c for c in picks
     ]
     return tuple(_cite(material, c, groups.get(c.claim_id or "")) for c in _prose_order(chosen))
 
@@ -301,13 +304,15 @@ def _unattributed_spans(material: StoryMaterial) -> dict[str, list[tuple[int, in
 def _mmr(
     candidates: list[_Candidate], relevance: np.ndarray, limit: int, one_per_claim: bool = True
 ) -> list[_Candidate]:
-    """Greedy MMR picks; a candidate too similar to a pick, or (`one_per_claim`) of a claim group already
-    stated, is skipped: one claim group is one brief sentence, however differently the outlets word it."""
+    """Greedy MMR picks. A candidate too similar to any pick is skipped, and (`one_per_claim`) so is one of a
+    claim group already stated when it is at least `brief_claim_similarity` similar to that group's pick: the
+    same claim in other words. Groups are chained paraphrase links, so a member far from the pick can carry
+    another fact; the lower bound keeps it."""
     redundancy = settings.get("brief_redundancy_similarity")
     mmr_lambda = settings.get("brief_mmr_lambda")
+    same_claim = settings.get("brief_claim_similarity")
     vectors = np.stack([c.vector for c in candidates])
     picked: list[int] = []
-    stated: set[str | None] = set()
     remaining = set(range(len(candidates)))
     while remaining and len(picked) < limit:
         if picked:
@@ -320,10 +325,15 @@ def _mmr(
             break  # only candidates that are never stated are left
         remaining.discard(best)
         claim = candidates[best].claim_id
-        if best_sim[best] >= redundancy or (one_per_claim and claim is not None and claim in stated):
+        restated = one_per_claim and any(
+            candidates[p].claim_id == claim
+            and (same_claim <= 0 or float(vectors[best] @ vectors[p]) >= same_claim)
+            for p in picked
+            if claim is not None
+        )
+        if best_sim[best] >= redundancy or restated:
             continue
         picked.append(best)
-        stated.add(claim)
     return [candidates[i] for i in picked]
 
 

@@ -78,7 +78,21 @@ FEATURE_NAMES = (
     "negation_b",
     "log_words_a",
     "log_words_b",
+    # Story-level context, shared by every pair of one story (see _story_block): how contested the story reads.
+    "story_dispute",
+    "story_contrast",
+    "story_quote",
+    "story_negation",
+    "story_abs_sentiment",
+    "story_cosine",
+    "titles_sentiment_gap",
+    "titles_dispute",
+    "titles_contrast",
+    "topic_dispute",
 )
+_PAIR_FEATURES = FEATURE_NAMES.index("story_dispute")
+# Inverse regularisation strengths tried by inner topic-split CV in fit_relation (the best out-of-fold F1 wins).
+_C_GRID = (0.01, 0.03, 0.1, 0.3)
 LABELS = ("strengthens", "weakens")
 
 
@@ -167,7 +181,72 @@ def pair_matrix(pairs: Sequence[Any]) -> np.ndarray:
         a, b = _get(pair, "claim_a")[:_MAX_CHARS], _get(pair, "claim_b")[:_MAX_CHARS]
         ta, tb = (_get(pair, k) for k in ("title_a", "title_b"))
         rows.append(_row(a, b, ta, tb, lambda t: vectors[texts[t[:_MAX_CHARS]]]))
-    return np.stack(rows)
+    pair_rows = np.stack(rows)
+    return np.hstack([pair_rows, _story_block(pairs, lambda t: vectors[texts[t[:_MAX_CHARS]]])])
+
+
+def _story_key(pair: Any, k: int) -> Any:
+    # Pairs of one story share its topic; without one, the two articles' titles; else the pair stands alone.
+    topic = _get(pair, "topic")
+    if topic:
+        return ("topic", topic)
+    ta, tb = _get(pair, "title_a"), _get(pair, "title_b")
+    return ("titles", frozenset((ta, tb))) if ta and tb else ("pair", k)
+
+
+def _story_block(pairs: Sequence[Any], vec) -> np.ndarray:
+    """Story-level columns: cue rates over the story's distinct claims, their mean cosine, and the titles' tone.
+
+    Transductive but label-free: weakening pairs cluster in contested stories (a rival side answering), and
+    how contested a story is shows in all its claims and in how differently its outlets headline it.
+    """
+    stories: dict[Any, list[int]] = {}
+    for k, pair in enumerate(pairs):
+        stories.setdefault(_story_key(pair, k), []).append(k)
+    out = np.zeros((len(pairs), len(FEATURE_NAMES) - _PAIR_FEATURES))
+    for members in stories.values():
+        claims = sorted({_get(pairs[k], key)[:_MAX_CHARS] for k in members for key in ("claim_a", "claim_b")})
+        cues = np.array([_cues(c) for c in claims])
+        vectors = np.stack([vec(c) for c in claims])
+        n = len(claims)
+        mean_cosine = float(((vectors @ vectors.T).sum() - n) / (n * (n - 1))) if n > 1 else 1.0
+        first = pairs[members[0]]
+        ta, tb = _get(first, "title_a"), _get(first, "title_b")
+        titles = [t for t in (ta, tb) if t]
+        gap = abs(_sentiment(ta) - _sentiment(tb)) if ta and tb else 0.0
+        topic = _get(first, "topic") or ""
+        out[members] = [
+            *cues.mean(axis=0),
+            mean_cosine,
+            gap,
+            sum(min(len(_DISPUTE.findall(t)), 3) for t in titles),
+            sum(bool(_CONTRAST.search(t)) for t in titles),
+            min(len(_DISPUTE.findall(topic)), 3),
+        ]
+    return out
+
+
+def _cues(text: str) -> tuple[float, ...]:
+    return (
+        min(len(_DISPUTE.findall(text)), 3),
+        float(bool(_CONTRAST.search(text))),
+        float(bool(_QUOTE.search(text))),
+        float(bool(_NEGATION.search(text))),
+        abs(_sentiment(text)),
+    )
+
+
+@lru_cache(maxsize=1)
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+@lru_cache(maxsize=4096)
+def _sentiment(text: str | None) -> float:
+    """VADER compound polarity (Hutto & Gilbert 2014), -1..1; 0 for no text."""
+    return float(_vader().polarity_scores(text[:_MAX_CHARS])["compound"]) if text else 0.0
 
 
 def _row(a: str, b: str, ta: str | None, tb: str | None, vec) -> np.ndarray:
@@ -219,10 +298,10 @@ def fit_relation(
     """Fit both labels on labelled pairs (ClaimDiff schema: claim_a, claim_b, title_a, title_b, topic,
     strengthens, weakens); `x` = pair_matrix(pairs) when already computed.
 
-    Class-balanced logistic regression; each label's threshold is the one with the best F1 on out-of-fold
-    probabilities (folds split by topic when pairs carry one), so it is not tuned on fitted data.
+    Class-balanced logistic regression; per label, the regularisation C (from _C_GRID) and the decision
+    threshold are the pair with the best F1 on out-of-fold probabilities (folds split by topic when pairs
+    carry one), so neither is tuned on fitted data.
     """
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold, KFold
 
     x = pair_matrix(pairs) if x is None else x
@@ -240,17 +319,22 @@ def fit_relation(
             coef[label], intercept[label] = (0.0,) * len(FEATURE_NAMES), 10.0 if y.any() else -10.0
             threshold[label] = 0.5
             continue
-        make = lambda: LogisticRegression(C=0.3, class_weight="balanced", max_iter=2000)  # noqa: E731
         n_groups = len(set(groups))
         splitter = GroupKFold(n_splits=min(5, n_groups)) if n_groups >= 3 else KFold(n_splits=min(3, len(y)))
-        oof = np.zeros(len(y))
-        for tr, te in splitter.split(zk, y, groups):
-            if len(set(y[tr])) < 2:
-                oof[te] = y[tr].mean()
-                continue
-            oof[te] = make().fit(zk[tr], y[tr]).predict_proba(zk[te])[:, 1]
-        threshold[label] = _best_threshold(y, oof)
-        model = make().fit(zk, y)
+        splits = list(splitter.split(zk, y, groups))
+        best_f1, best_c = -1.0, _C_GRID[0]
+        for c in _C_GRID:
+            oof = np.zeros(len(y))
+            for tr, te in splits:
+                if len(set(y[tr])) < 2:
+                    oof[te] = y[tr].mean()
+                    continue
+                oof[te] = _logistic(c).fit(zk[tr], y[tr]).predict_proba(zk[te])[:, 1]
+            t = _best_threshold(y, oof)
+            f1 = _f1(y, oof >= t)
+            if f1 > best_f1:
+                best_f1, best_c, threshold[label] = f1, c, t
+        model = _logistic(best_c).fit(zk, y)
         coef[label] = tuple(float(c) for c in model.coef_[0])
         intercept[label] = float(model.intercept_[0])
     return RelationModel(
@@ -264,12 +348,22 @@ def fit_relation(
     )
 
 
+def _logistic(c: float):
+    from sklearn.linear_model import LogisticRegression
+
+    # Class-balanced: weakening is ~1 pair in 10, and F1 on it is what counts.
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+
+
+def _f1(y: np.ndarray, pred: np.ndarray) -> float:
+    tp = float(np.sum(pred & (y == 1)))
+    return 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
+
+
 def _best_threshold(y: np.ndarray, prob: np.ndarray) -> float:
     best, best_f1 = 0.5, -1.0
     for t in np.unique(np.round(prob, 3)):
-        pred = prob >= t
-        tp = float(np.sum(pred & (y == 1)))
-        f1 = 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
+        f1 = _f1(y, prob >= t)
         if f1 > best_f1:
             best, best_f1 = float(t), f1
     return best

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .. import settings
 from ..errors import InputError
 from ..records import Article, RawDocument, Rejection
-from . import _outlet_from_url, article_id, clean_document, detect_language
+from . import _outlet_from_url, article_id, clean_document
 from .site import remove_site_boilerplate
 
 if TYPE_CHECKING:
@@ -70,8 +70,9 @@ def clean_documents(
 def apply_site_boilerplate(article: Article, store: SQLiteStore | None) -> Article:
     """The store step of `clean_document` applied to an article cleaned without a store.
 
-    Same site key (the URL's host, else the outlet), same fallback when nothing would be left, and the id and
-    language recomputed from the new text, so the result equals `clean_document(raw, store)`.
+    Same site key (the URL's host, else the outlet), same fallback when nothing would be left, and the id
+    recomputed from the new text. The language stays as the worker found it (a declared one must survive;
+    short furniture lines do not change a detected one).
     """
     if store is None:
         return article
@@ -85,21 +86,11 @@ def apply_site_boilerplate(article: Article, store: SQLiteStore | None) -> Artic
         article,
         id=article_id(text),
         text=text,
-        language=_language_after(article, text),
         removed=article.removed + site_removed,
     )
 
 
 # ------------------------------------------------------------------ internals
-
-
-def _language_after(article: Article, text: str) -> str | None:
-    """clean_document takes a declared language (container, page) as is and detects one only where none is
-    declared, on the final text; a language the detector gives for the old text was detected, so it is
-    detected again on the new one."""
-    if article.language is not None and article.language != detect_language(article.text):
-        return article.language
-    return detect_language(text)
 
 
 def _chain(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
