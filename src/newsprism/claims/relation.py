@@ -4,7 +4,9 @@ Two logistic regressions (one per label) over dense pair features that do not de
 similarities of the claims and of their articles' titles, the support model's score, number / negation /
 opposite-predicate clashes (contradict.py), and cue lexicons for contrast ("however", "but"), dispute
 ("denied", "argued", "critics") and attribution. Weakening in news is mostly a rival side speaking
-("his lawyers argued ..."), not a flat logical contradiction, which is why the cues carry weight.
+("his lawyers argued ..."), not a flat logical contradiction, which is why the cues carry weight; and it
+clusters in contested stories, so story-level columns (cue rates over all the story's claims, the titles'
+tone gap) tell the model how contested the story is. They use no labels, only the story's own text.
 
 The shipped coefficients (relation_model.json) are `fit_relation` on all of claimdiff-train, written by
 `python bench/calibrate_support.py --relation`; the eval's cross-validation calls `fit_relation` on each
