@@ -45,6 +45,25 @@ def test_brief_every_sentence_cited(story):
     assert not any(s.text.startswith("BEIJING") for s in brief)
 
 
+def test_brief_never_states_a_quote_cut_from_its_speaker():
+    """The middle of a multi-sentence quote reads as the brief's own claim once its attribution is gone."""
+    text = (
+        'The two ministers met in Geneva on Monday to discuss the ceasefire. '
+        '"We agreed on a timetable," the foreign minister said after the talks. "The withdrawal will be '
+        'complete by the end of the year and the border will reopen in spring.'
+    )
+    other = "The ministers met in Geneva on Monday and discussed a ceasefire timetable for the border."
+    arts = [
+        Article(id="a", source="a", text=text, published="2024-01-02"),
+        Article(id="b", source="b", text=other, published="2024-01-02"),
+    ]
+    brief = write_brief(seed.material_for(arts), [], max_sentences=5)
+    assert brief and not any(s.text.startswith('"The withdrawal') for s in brief)
+    assert summary._quote_fragment('"The withdrawal will be complete by the end of the year.')
+    assert not summary._quote_fragment('"It will be complete," she said.')
+    assert not summary._quote_fragment("The border will reopen in spring.")
+
+
 def test_brief_without_claims_and_max_sentences(story):
     material, _ = story
     brief = write_brief(material, [], max_sentences=3)

@@ -198,7 +198,8 @@ def _relevance(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndar
     """The learned model's relevance per candidate. A line without closing punctuation (a subhead, a cut
     snippet) only comes after every prose sentence; two kinds are never stated (-inf): a headline repeated as
     the body's first line (the outlet's framing), and a sentence inside a block quote, someone's statement
-    with no attribution in the sentence itself, which a neutral brief must not state as fact."""
+    with no attribution in the sentence itself, which a neutral brief must not state as fact (so is a piece of
+    a quote whose marks open or close in another sentence)."""
     model = scorer.load(str(scorer.MODEL_PATH), FEATURES)
     relevance = model.score(_feature_matrix(material, candidates))
     unattributed = _unattributed_spans(material)
@@ -207,11 +208,20 @@ def _relevance(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndar
         voiced = any(
             s <= c.sentence.start and c.sentence.end <= e for s, e in unattributed.get(c.article_id, ())
         )
-        if voiced or _squash(c.sentence.text) in headlines:
+        if voiced or _squash(c.sentence.text) in headlines or _quote_fragment(c.sentence.text):
             relevance[k] = -np.inf
         elif not c.sentence.text.rstrip().endswith((".", "!", "?", '"', "”", "’", "'")):
             relevance[k] -= 10.0
     return relevance
+
+
+def _quote_fragment(text: str) -> bool:
+    """A piece of a multi-sentence quote cut from its attribution ("“The development of relations … serves
+    peace." with the speaker in the sentence before): someone's words that a brief would state as its own."""
+    opened, closed = text.count("“"), text.count("”")
+    straight = text.count('"')
+    unbalanced = opened != closed or straight % 2 == 1
+    return unbalanced and not _ATTRIBUTION.search(text)
 
 
 def _kind(sentence: Sentence) -> int:
