@@ -230,3 +230,31 @@ def test_hostile_input_is_cleaned_quickly() -> None:
         )
     )
     assert time.perf_counter() - start < 5
+
+
+def _page_with_paragraphs(paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"<html><head><title>T</title></head><body><article>{body}</article></body></html>"
+
+
+@pytest.mark.parametrize(("paragraphs", "full_runs"), [(30, False), (2, True)])
+def test_trafilatura_full_cascade_only_for_short_bodies(
+    monkeypatch: pytest.MonkeyPatch, paragraphs: int, full_runs: bool
+) -> None:
+    """Fast mode alone for a complete body; readability/justext comparison as well for a short one."""
+    import trafilatura
+
+    calls: list[bool] = []
+    real = trafilatura.bare_extraction
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(bool(kwargs.get("fast")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    sentence = "The council voted on Tuesday to extend the harbour wall by another forty metres of stone."
+    html = _page_with_paragraphs([f"{sentence} Item {i}." for i in range(paragraphs)])
+    article = clean_document(RawDocument(source="p.html", kind="html", content=html, hints={}))
+    assert "harbour wall" in article.text
+    assert calls[0] is True  # always fast first
+    assert (False in calls) is full_runs
