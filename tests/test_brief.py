@@ -48,9 +48,9 @@ def test_brief_every_sentence_cited(story):
 def test_brief_never_states_a_quote_cut_from_its_speaker():
     """The middle of a multi-sentence quote reads as the brief's own claim once its attribution is gone."""
     text = (
-        'The two ministers met in Geneva on Monday to discuss the ceasefire. '
+        "The two ministers met in Geneva on Monday to discuss the ceasefire. "
         '"We agreed on a timetable," the foreign minister said after the talks. "The withdrawal will be '
-        'complete by the end of the year and the border will reopen in spring.'
+        "complete by the end of the year and the border will reopen in spring."
     )
     other = "The ministers met in Geneva on Monday and discussed a ceasefire timetable for the border."
     arts = [

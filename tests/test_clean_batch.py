@@ -68,6 +68,7 @@ def test_small_batches_stay_in_this_process(monkeypatch):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_document_past_the_time_cap_is_rejected(monkeypatch, workers):
     monkeypatch.setattr(batch_module, "_START_METHOD", "fork")  # forked workers inherit the patch below
+
     def slow(raw, store=None):
         if raw.source == "page-1.html":
             time.sleep(5)

@@ -67,7 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
         0.9,
         "The page's declared language (JSON-LD inLanguage, <html lang>, Content-Language, og:locale) is kept"
         " unless py3langid gives another language at least this probability (calibrated on fundus and"
-        " trafilatura-eval: the declaration disagrees on 35 of 1,175 pages, mostly a template's lang=\"en\" on"
+        ' trafilatura-eval: the declaration disagrees on 35 of 1,175 pages, mostly a template\'s lang="en" on'
         " German text, where the detector gives >= 0.9 and is right). Container hints (feed, JSONL,"
         " Content-Language header) are always kept.",
     ),
