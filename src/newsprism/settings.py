@@ -291,11 +291,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spacy_batch_size", 16, "Documents per spaCy batch."),
     Setting(
         "spacy_processes",
-        1,
+        2,
         "spaCy worker processes for a large batch (nlp.pipe n_process, forked); same results either way"
-        " (tests/test_extract_speed.py). 1 measured faster on this shared 2-core machine under load 12-14:"
-        " 200 ECB+ articles at 12.6-15.1/s in-process vs 10.3-11.9/s with 2 workers, which spend ~1.5x the"
-        " CPU (cold caches, copy-on-write, doc transfer). Set 2 on an idle machine with 2 free cores.",
+        " (tests/test_extract_speed.py). Measured on this 2-core machine, 120 fundus news pages (925 words"
+        " each on average): quiet, 14.4-14.6 articles/s with 2 vs 8.1-9.9 with 1; under load 12-14 (other"
+        " jobs on both cores) 1 was faster (12.6-15.1/s vs 10.3-11.9/s on short ECB+ reports). Set 1 where"
+        " the cores are busy with other work.",
     ),
     Setting(
         "spacy_parallel_min_docs",
