@@ -66,7 +66,7 @@ def _best(fn, repeats: int) -> tuple[float, float]:
 CORPORA = {"fundus": "fundus news pages", "ecbplus": "ECB+ dev reports"}
 
 
-def measure_all(eval_dir: Path, limit: int | None = 200, repeats: int = 2) -> dict[str, Any]:
+def measure_all(eval_dir: Path, limit: int | None = 200, repeats: int = 3) -> dict[str, Any]:
     return {corpus: measure(eval_dir, limit, repeats, corpus) for corpus in CORPORA}
 
 

@@ -143,7 +143,18 @@ def _worker(raw: RawDocument, overrides: dict[str, Any]) -> Article | Rejection:
 
 
 def _warm_up() -> None:
-    """Import the extraction libraries when a worker starts, so the first page's time cap does not pay for it."""
+    """Start a worker: one BLAS thread, then import the extraction libraries (so the first page's time cap
+    does not pay for them).
+
+    py3langid's language scoring is a small numpy product; OpenBLAS's default of one thread per core makes
+    its idle threads spin, which doubled the CPU time per page (96 vs 40 ms on fundus pages) and, with one
+    worker per core, left the workers fighting over the cores."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # threadpoolctl comes with scikit-learn; without it the default stays
+        pass
     import htmldate  # noqa: F401
     import trafilatura  # noqa: F401
     import trafilatura.metadata  # noqa: F401
