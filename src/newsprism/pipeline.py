@@ -221,7 +221,7 @@ class Pipeline:
             brief, brief_mode, brief_note = written.sentences, written.mode, written.note
             if written.dropped and brief_note is None:
                 brief_note = f"{len(written.dropped)} of the model's sentences dropped: " + "; ".join(
-                    f"{d.reason}" for d in written.dropped[:5]
+                    d.reason for d in written.dropped[:5]
                 )
         framing = frame_articles(material, claims, quotes, duplicates)
         timeline = build_timeline(material)
