@@ -34,12 +34,10 @@ def load_articles(eval_dir: Path, limit: int | None, corpus: str = "fundus") -> 
 
     raws = []
     if corpus == "fundus":
-        from newsprism.eval.extraction import read_page
+        from bench.throughput import load_pages
 
-        path = eval_dir / "extraction" / "fundus.jsonl"
-        for item in read_items("extraction", path, limit):
-            hints = {"url": item["url"]} if item.get("url") else {}
-            raws.append(RawDocument(item["html_file"], "html", read_page(item, path.parent), hints))
+        for html, url, source in load_pages(eval_dir, limit):
+            raws.append(RawDocument(source, "html", html, {"url": url} if url else {}))
     else:
         for item in read_items("clustering", eval_dir / "clustering" / "ecbplus-dev.jsonl", limit):
             hints = {"published": item["published"]} if item.get("published") else {}
@@ -160,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "--eval-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval"
     )
     parser.add_argument("--limit", type=int, default=200, help="articles per corpus (default 200)")
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
     result = measure_all(args.eval_dir, args.limit, args.repeats)

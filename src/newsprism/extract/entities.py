@@ -527,13 +527,13 @@ def _resolve_roles(
             elif m.label == "ROLE" and (role := parse_role(m.text)):
                 wanted.add(role)
     out = {}
+    count = {name: sum(c.values()) for name, c in persons.items()}
     for country, role in wanted:
         fits = [
             name
             for name, held in titles.items()
             if any(c == country and _role_matches(role, t) for c, t in held)
         ]
-        count = {name: sum(c.values()) for name, c in persons.items()}
         fits.sort(key=lambda n: -count.get(n, 0))
         if fits and (len(fits) == 1 or count.get(fits[0], 0) > count.get(fits[1], 0)):
             out[(country, role)] = fits[0]
