@@ -147,3 +147,22 @@ def test_cached_pages_follow_writes_to_the_store(server):
     analysis = server.store.get_analysis("s1")
     server.store.put_analysis("s1", {**analysis, "title": "Renamed"})
     assert json.loads(get(server, "/story/s1.json")[2])["title"] == "Renamed"
+
+
+def test_resaving_a_story_keeps_one_search_row(tmp_path):
+    import numpy as np
+
+    from newsprism.records import StoryState
+
+    store = SQLiteStore(tmp_path / "s.db")
+    centroid = np.ones(4, dtype=np.float32)
+    for title in ["Harbour closes", "Harbour reopens", "Harbour reopens after storm"]:
+        store.save_story(StoryState("s1", title, centroid, 1, None, None))
+    store.save_story(StoryState("s2", "Harbour strike", centroid, 1, None, None))
+    rows = store._query("SELECT story_id, title FROM search_stories ORDER BY story_id")
+    assert [(r["story_id"], r["title"]) for r in rows] == [
+        ("s1", "Harbour reopens after storm"),
+        ("s2", "Harbour strike"),
+    ]
+    assert sorted(h.id for h in store.search("harbour") if h.kind == "story") == ["s1", "s2"]
+    store.close()

@@ -6,6 +6,7 @@ transaction, so a crash or a bad input never loses or duplicates what was stored
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -103,10 +104,15 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_stories USING fts5(
     story_id UNINDEXED, title, entities, tokenize = 'unicode61 remove_diacritics 2'
 );
 """
-SEARCH_VERSION = "1"
+SEARCH_VERSION = "2"  # 2: story rows keyed by _search_rowid
 _MAX_QUERY_TERMS = 12
 _MAX_TERM_CHARS = 40
 _HIT_START, _HIT_END = "\x02", "\x03"  # snippet markers; split into segments before anything renders them
+
+
+def _search_rowid(story_id: str) -> int:
+    """A stable positive 63-bit rowid for a story's search row (a collision is a 2**-63 event per pair)."""
+    return int.from_bytes(hashlib.blake2b(story_id.encode("utf-8"), digest_size=8).digest(), "big") >> 1
 
 
 @dataclass(frozen=True)
@@ -400,11 +406,14 @@ class SQLiteStore:
     # ------------------------------------------------------------ search
 
     def _index_story(self, story_id: str, title: str, entities: list[str]) -> None:
+        # FTS5 does not index story_id, so a delete by it scans the whole table on every save; a rowid
+        # derived from the id keeps re-indexing one story a keyed delete however many stories exist.
+        rowid = _search_rowid(story_id)
         with self._lock:
-            self._exec("DELETE FROM search_stories WHERE story_id = ?", (story_id,))
+            self._exec("DELETE FROM search_stories WHERE rowid = ?", (rowid,))
             self._exec(
-                "INSERT INTO search_stories(story_id, title, entities) VALUES (?,?,?)",
-                (story_id, title, " · ".join(entities)),
+                "INSERT INTO search_stories(rowid, story_id, title, entities) VALUES (?,?,?,?)",
+                (rowid, story_id, title, " · ".join(entities)),
             )
 
     def _backfill_search(self) -> None:
