@@ -56,6 +56,7 @@ def test_similar_article_joins_and_unrelated_founds_a_new_story(store):
     assert second.story_id == "sa1" and second.score > 0.9
     assert "cosine" in second.evidence and "sa1" in second.evidence
     assert other.story_id == "sb1" and "founds a new story" in other.evidence
+    clusterer.flush()
     state = store.story_state("sa1")
     assert state.size == 2 and state.title == "Report a1 says something happened today."
     assert np.allclose(state.centroid, unit(1, 0) + unit(1, 0.2), atol=1e-6)  # the sum, not the mean
@@ -77,13 +78,17 @@ def test_readding_an_article_returns_its_assignment_without_counting_twice(store
     joined = clusterer.add(art("a2"), rows(unit(1, 0.1)))
     again = clusterer.add(art("a2"), rows(unit(1, 0.1)))
     assert again.story_id == joined.story_id
+    clusterer.flush()
     assert store.story_state("sa1").size == 2
 
 
 def test_restart_on_the_same_store_file_continues(tmp_path):
     path = tmp_path / "stories.db"
     first_store = SQLiteStore(path)
-    StoryClusterer(first_store).add(art("a1", "2024-05-01"), rows(unit(1, 0)))
+    first = StoryClusterer(first_store)
+    first.add(art("a1", "2024-05-01"), rows(unit(1, 0)))
+    first.flush()
+    first.add(art("b1", "2024-05-01"), rows(unit(0, 1)))  # after the last flush: not in the store
     first_store.close()
 
     store = SQLiteStore(path)
@@ -91,6 +96,10 @@ def test_restart_on_the_same_store_file_continues(tmp_path):
     joined = clusterer.add(art("a2", "2024-05-02"), rows(unit(1, 0.1)))
     again = clusterer.add(art("a1", "2024-05-01"), rows(unit(1, 0)))
     assert joined.story_id == again.story_id == "sa1"
+    assert store.story_of("b1") is None and store.story_state("sb1") is None  # lost with the crash ...
+    redone = clusterer.add(art("b1", "2024-05-01"), rows(unit(0, 1)))
+    assert redone.story_id == "sb1"  # ... so clustered again
+    clusterer.flush()
     state = store.story_state("sa1")
     assert (state.size, state.first_date, state.last_date) == (2, "2024-05-01", "2024-05-02")
     store.close()
@@ -112,6 +121,7 @@ def test_converging_stories_merge_smaller_into_larger(store):
         clusterer.add(art("u1"), rows(u))
         assert clusterer.add(art("v1"), rows(v)).story_id == "sv1"
         joined = clusterer.add(art("w1"), rows(w))
+        clusterer.flush()
     assert joined.story_id == "su1" and joined.merged_from == ("sv1",)
     assert store.resolve_story("sv1") == "su1" and store.story_of("v1") == "su1"
     assert store.story_state("su1").size == 3
@@ -129,6 +139,7 @@ def test_window_blocks_distant_dates_but_admits_late_arrivals(store):
     far = clusterer.add(art("a4", "2024-06-01"), rows(unit(1, 0.1)))  # same topic, weeks later: a new story
     assert late.story_id == "sa1"
     assert far.story_id == "sa4"
+    clusterer.flush()
     assert store.story_state("sa1").first_date == "2024-04-28"
 
 
@@ -137,6 +148,7 @@ def test_idle_stories_are_closed(store):
         clusterer = StoryClusterer(store)
         clusterer.add(art("old", "2024-01-01"), rows(unit(1, 0)))
         clusterer.add(art("new", "2024-03-15"), rows(unit(0, 1)))
+        clusterer.flush()
     assert store.story_state("sold").closed
     assert [s.id for s in clusterer.open_stories()] == ["snew"]
     assert [s.id for s in StoryClusterer(store).open_stories()] == ["snew"]  # also after a restart
@@ -148,10 +160,12 @@ def test_out_of_order_article_does_not_close_recent_stories(store):
         clusterer = StoryClusterer(store)
         clusterer.add(art("old", "2024-01-01"), rows(unit(1, 0)))
         clusterer.add(art("late", "2024-06-01"), rows(unit(0, 1)))
+        clusterer.flush()
         assert not store.story_state("sold").closed
         for k in range(6):  # many arrivals later the January story is idle in both senses
             clusterer.add(art(f"n{k}", "2024-06-02"), rows(unit(0, 0, 1, k)))
         clusterer.add(art("newest", "2024-06-03"), rows(unit(0, 0, 0, 0, 1)))
+        clusterer.flush()
     assert store.story_state("sold").closed
 
 
@@ -308,7 +322,7 @@ def test_many_open_stories_switch_to_the_approximate_index(store):
             v = rng.normal(size=DIM).astype(np.float32)
             clusterer.add(art(f"r{i}", text=f"w{i}a w{i}b w{i}c"), rows(v / np.linalg.norm(v)))
         assert type(clusterer.index).__name__ == "AnnCentroidIndex" and len(clusterer.index) == 80
-        probe = store.story_state("sr7").centroid
+        probe = next(s for s in clusterer.open_stories() if s.id == "sr7").centroid
         joined = clusterer.add(art("again", text="w7a w7b w7c"), rows(probe))
     assert joined.story_id == "sr7"
 
@@ -356,3 +370,32 @@ def test_anchor_years_apart_keep_look_alike_events_apart(store):
         apart = clusterer.add(old, rows(unit(1, 0.3)))
         assert apart.story_id != "sp1" and "anchor year 2005: 100%" in apart.evidence
         assert clusterer.add(same, rows(unit(1, 0.2))).story_id == "sp1"
+
+
+def test_add_needs_no_transaction_and_writes_only_at_a_checkpoint(store):
+    # Pipeline.cluster calls add() bare: the clusterer keeps changes in memory and commits them itself.
+    clusterer = StoryClusterer(store)
+    first = clusterer.add(art("t1", "2024-05-01"), rows(unit(1, 0)))
+    clusterer.add(art("t2", "2024-05-01"), rows(unit(1, 0.05)))
+    assert store.story_of("t1") is None  # nothing written between checkpoints
+    clusterer.flush()
+    assert store.story_of("t1") == store.story_of("t2") == first.story_id
+    assert store.story_state(first.story_id).size == 2
+
+
+def test_weighted_cosines_lookup_table_matches_the_binary_search():
+    from newsprism.stories.profile import weighted_cosines
+
+    rng = np.random.default_rng(0)
+
+    def profile(ids: list[int]) -> tuple[np.ndarray, np.ndarray, float]:
+        values = rng.random(len(ids)).astype(np.float32)
+        return np.array(ids, dtype=np.int64), values, float(np.linalg.norm(values))
+
+    article = profile([3, 9, 40, 77])
+    stories = [profile([1, 3, 40]), profile([]), profile([2, 5]), profile([9, 77, 90]), profile([])]
+    scratch = np.zeros(128, dtype=np.float32)
+    fast = weighted_cosines(article, stories, scratch)
+    assert np.allclose(fast, weighted_cosines(article, stories))
+    assert fast[1] == fast[2] == fast[4] == 0.0 and fast[0] > 0 and fast[3] > 0
+    assert not scratch.any()  # left zeroed for the next call

@@ -165,12 +165,13 @@ class Pipeline:
         for article in self._progress(articles, "clustering"):
             vectors = self._sentence_vectors(article)
             extraction = self.store.get_extraction(article.id)
-            with self.store.transaction():
-                assignments.append(
-                    self.clusterer.add(
-                        article, vectors, entity_counts(extraction), title_vector=titles.get(article.id)
-                    )
+            # No transaction per article: the clusterer keeps its changes in memory and writes them in one
+            # transaction per checkpoint (every few hundred articles and at flush).
+            assignments.append(
+                self.clusterer.add(
+                    article, vectors, entity_counts(extraction), title_vector=titles.get(article.id)
                 )
+            )
         with self.store.transaction():
             # Batch end: merge fragments the arrival order left apart. Every story merged away, at a join
             # or here, leaves a stale analysis behind.

@@ -6,12 +6,12 @@ document frequencies learned from the stream fit in one fixed-size array, whatev
 
 from __future__ import annotations
 
-import math
 import re
 import zlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -62,22 +62,67 @@ def tokens(text: str) -> list[str]:
     """Lower-cased content terms of a text: words minus stop words, plus every number."""
     out = []
     for raw in _TOKEN.findall(text[:_MAX_TERM_CHARS]):
-        word = raw.lower().strip("'’-").replace("’", "'")
-        if word.endswith("'s"):
-            word = word[:-2]
-        if not word or word in ENGLISH_STOP_WORDS or word in _EXTRA_STOP:
-            continue
-        if len(word) < 3 and not word[0].isdigit():
-            continue
-        out.append(word)
+        word = _normal(raw)
+        if word is not None:
+            out.append(word)
     return out
+
+
+def term_counts(text: str) -> Counter[str]:
+    """`Counter(tokens(text))`: each distinct raw token is normalised once (memoised across articles), then
+    the raw tokens are mapped and counted in C (Counter over a map) rather than in a Python loop."""
+    raws = _TOKEN.findall(text[:_MAX_TERM_CHARS])
+    new = set(raws).difference(_NORMAL)
+    if len(_NORMAL) + len(new) > _CACHE_LIMIT:
+        _NORMAL.clear()
+        new = set(raws)
+    for raw in new:
+        _NORMAL[raw] = _normalise(raw)
+    out = Counter(map(_NORMAL.__getitem__, raws))
+    out.pop(None, None)  # type: ignore[call-overload]
+    return out  # type: ignore[return-value]
+
+
+_CACHE_LIMIT = 200_000  # distinct raw tokens / terms remembered (a few MB); cleared when full
+_NORMAL: dict[str, str | None] = {}
+_HASHES: dict[str, int] = {}
+
+
+def _normal(raw: str) -> str | None:
+    """A raw token's term, or None for stop words and short words; memoised, as news reuses its words."""
+    word = _NORMAL.get(raw, _normalise)
+    if word is _normalise:
+        if len(_NORMAL) >= _CACHE_LIMIT:
+            _NORMAL.clear()
+        word = _NORMAL[raw] = _normalise(raw)
+    return word  # type: ignore[return-value]
+
+
+def _normalise(raw: str) -> str | None:
+    word = raw.lower().strip("'’-").replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if (
+        not word
+        or word in ENGLISH_STOP_WORDS
+        or word in _EXTRA_STOP
+        or (len(word) < 3 and not word[0].isdigit())
+    ):
+        return None
+    return word
 
 
 def term_hash(term: str) -> int:
     # crc32 is stable across processes (Python's hash() is salted), so stored hashes stay valid.
-    return zlib.crc32(term.encode("utf-8")) & _MASK
+    h = _HASHES.get(term)
+    if h is None:
+        if len(_HASHES) >= _CACHE_LIMIT:
+            _HASHES.clear()
+        h = _HASHES[term] = zlib.crc32(term.encode("utf-8")) & _MASK
+    return h
 
 
+@lru_cache(maxsize=65536)  # a story's people and places recur across its articles
 def entity_key(name: str) -> str:
     return re.sub(r"^the\s+|'s$|’s$", "", " ".join(name.casefold().split()))
 
@@ -94,15 +139,26 @@ def keyed_entities(entity_counts: Mapping[str, int] | None) -> tuple[dict[str, i
     return out, names
 
 
-def _profile(counts: Mapping[str, int], prefix: str, names: dict[int, str]) -> Profile:
-    by_hash: dict[int, float] = {}
-    for term, n in counts.items():
-        h = term_hash(prefix + term)
-        by_hash[h] = by_hash.get(h, 0.0) + 1.0 + math.log(n)  # sublinear tf: repetition is weak evidence
-        names.setdefault(h, term)
-    ids = np.fromiter(sorted(by_hash), dtype=np.int64, count=len(by_hash))
-    weights = np.fromiter((by_hash[int(h)] for h in ids), dtype=np.float32, count=len(ids))
-    return Profile(ids, weights)
+def _profile(counts: Mapping[str, int], prefix: str) -> tuple[Profile, list[int]]:
+    """The hashed profile of term counts, and each term's hash (in `counts` order)."""
+    terms = [prefix + t for t in counts] if prefix else list(counts)
+    if len(_HASHES) + len(terms) > _CACHE_LIMIT:
+        _HASHES.clear()
+    hashes = [_HASHES.get(t) for t in terms]
+    if None in hashes:
+        hashes = [term_hash(t) if h is None else h for t, h in zip(terms, hashes, strict=True)]
+    if not hashes:
+        return Profile(), hashes  # type: ignore[return-value]
+    # sublinear tf: repetition is weak evidence; colliding hashes add up
+    tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(hashes)))
+    raw = np.array(hashes, dtype=np.int64)
+    order = np.argsort(raw)
+    ids = raw[order]
+    if len(ids) < 2 or bool((ids[1:] != ids[:-1]).all()):  # the usual case: no two terms share a hash
+        return Profile(ids, tf[order].astype(np.float32)), hashes  # type: ignore[return-value]
+    ids, inverse = np.unique(raw, return_inverse=True)
+    weights = np.bincount(inverse, weights=tf, minlength=len(ids)).astype(np.float32)
+    return Profile(ids, weights), hashes  # type: ignore[return-value]
 
 
 def article_evidence(
@@ -113,14 +169,15 @@ def article_evidence(
     text = (
         article.text if not title or article.text.lstrip().startswith(title) else title + "\n" + article.text
     )
-    names: dict[int, str] = {}
     entities, entity_names = keyed_entities(entity_counts)
-    counts = Counter(tokens(text))
-    terms = _profile(counts, "", names)
-    entity_profile = _profile(entities, "@", names)
-    for key, name in entity_names.items():
-        names[term_hash("@" + key)] = name
-    years = frozenset(int(t) for t in counts if _YEAR.fullmatch(t))
+    counts = term_counts(text)
+    terms, term_hashes = _profile(counts, "")
+    entity_profile, entity_hashes = _profile(entities, "@")
+    # hash -> surface form (of colliding terms the first one seen; entities by their display name)
+    names = dict(zip(reversed(term_hashes), reversed(list(counts)), strict=True))
+    names.update(zip(entity_hashes, [entity_names[k] for k in entities], strict=True))
+    # a cheap first-character test before the regex: almost no term starts with 1 or 2
+    years = frozenset(int(t) for t in counts if t[0] in "12" and _YEAR.fullmatch(t))
     return ArticleEvidence(
         article.id,
         vector,
