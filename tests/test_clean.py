@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsprism.clean import article_id, clean_document
+from newsprism.clean import article_id, clean_document, parse_html, prune_for_body, site_key
 from newsprism.errors import EmptyInput
 from newsprism.ingest import read_inputs
 from newsprism.records import Article, RawDocument
@@ -258,3 +258,32 @@ def test_trafilatura_full_cascade_only_for_short_bodies(
     assert "harbour wall" in article.text
     assert calls[0] is True  # always fast first
     assert (False in calls) is full_runs
+
+
+@pytest.mark.parametrize(
+    ("url", "outlet", "key"),
+    [
+        ("https://www.Harbour-News.co.uk/a/1", None, "harbour-news.co.uk"),
+        ("https://m.example.org/x", "Example", "example.org"),
+        ("amp.example.org/x", None, "example.org"),
+        (None, "Coastal Times", "Coastal Times"),
+        ("http://[::1", "Coastal Times", "Coastal Times"),  # malformed authority: the outlet
+        (None, None, None),
+    ],
+)
+def test_site_key_is_the_host_without_edition_prefixes_else_the_outlet(url, outlet, key) -> None:
+    assert site_key(url, outlet) == key
+
+
+def test_prune_for_body_keeps_tails_and_json_ld() -> None:
+    tree = parse_html(
+        '<html><head><script type="application/ld+json">{"articleBody": "x"}</script>'
+        "<script>var a = 1;</script><style>p {color: red}</style></head><body>"
+        '<p>Before <svg><path d="M0"/></svg>after the icon.<script>track()</script> End.</p>'
+        '<iframe src="ad.html">frame</iframe><noscript><p>Kept for the extractors.</p></noscript></body></html>'
+    )
+    prune_for_body(tree)
+    assert [s.get("type") for s in tree.iter("script")] == ["application/ld+json"]
+    assert not list(tree.iter("style", "svg", "iframe"))
+    assert tree.find(".//p").text_content() == "Before after the icon. End."
+    assert tree.find(".//noscript") is not None  # trafilatura reads <noscript> text on some sites

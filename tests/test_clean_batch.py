@@ -90,3 +90,14 @@ def test_an_unexpected_error_names_the_document_and_the_batch_goes_on(monkeypatc
         out = list(clean_documents([page(0), bad, page(1)], workers=workers))
     assert isinstance(out[1], Rejection) and out[1].input == "weird.bin" and "pdf" in out[1].reason
     assert isinstance(out[2], Article)
+
+
+def test_the_fork_server_preloads_the_extraction_libraries(monkeypatch):
+    from multiprocessing import forkserver
+
+    monkeypatch.setattr(forkserver._forkserver, "_preload_modules", ["__main__"])
+    pool = batch_module._Pool(1)
+    try:
+        assert "newsprism.clean.warm" in forkserver._forkserver._preload_modules
+    finally:
+        pool.executor.shutdown()

@@ -244,3 +244,17 @@ def test_visible_standfirst_is_kept_as_the_lead() -> None:
     assert visible_lead(parse_html(linked)) is None
     article = _clean_page(shown)
     assert article.text.startswith(lead) and article.text.count("three-year dispute") == 1
+
+
+def test_a_live_blog_json_ld_of_a_megabyte_is_still_read() -> None:
+    updates = ",".join(
+        f'{{"@type":"BlogPosting","headline":"Update {k}","articleBody":"{"word " * 60}"}}'
+        for k in range(2500)
+    )
+    ld = (
+        '{"@context":"https://schema.org","@type":"LiveBlogPosting","headline":"Storm live",'
+        f'"author":[{{"@type":"Person","name":"Ann Lee"}}],"liveBlogUpdate":[{updates}]}}'
+    )
+    assert len(ld) > 500_000
+    meta = page_metadata(parse_html(page(f'<script type="application/ld+json">{ld}</script>')))
+    assert meta.authors == ("Ann Lee",) and meta.structured_authors

@@ -14,7 +14,6 @@ import hashlib
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from .. import settings
 from ..errors import EmptyInput, InputError, MalformedRecord
@@ -23,12 +22,12 @@ from .dates import normalise_date, reconcile_dates
 from .metadata import alnum_key, language_code, page_metadata, visible_lead
 from .mojibake import fix_mojibake
 from .rules import TextCleaning, clean_text, normalise_wire
-from .site import remove_site_boilerplate
+from .site import remove_site_boilerplate, site_key
 
 if TYPE_CHECKING:
     from ..store.sqlite import SQLiteStore
 
-__all__ = ["clean_document", "article_id", "clean_text", "detect_language", "normalise_wire"]
+__all__ = ["clean_document", "article_id", "clean_text", "detect_language", "normalise_wire", "site_key"]
 
 
 def article_id(text: str) -> str:
@@ -59,7 +58,7 @@ def clean_document(raw: RawDocument, store: SQLiteStore | None = None) -> Articl
             f"(min_text_chars={minimum}); the file holds no article body",
         )
     hints = raw.hints
-    site = _outlet_from_url(url) or _str(hints.get("outlet")) or found.outlet
+    site = site_key(url, _str(hints.get("outlet")) or found.outlet)
     text, site_removed = remove_site_boilerplate(found.text, site, store, article_id(found.text))
     if len(text) < minimum:  # everything left was the site's furniture
         text, site_removed = found.text, ()
@@ -70,7 +69,7 @@ def clean_document(raw: RawDocument, store: SQLiteStore | None = None) -> Articl
         title=_str(hints.get("title")) or found.title,
         published=normalise_date(hints.get("published")) or found.published,
         authors=_authors(hints.get("authors")) or found.authors,
-        outlet=_str(hints.get("outlet")) or found.outlet or _outlet_from_url(url),
+        outlet=_str(hints.get("outlet")) or found.outlet or site_key(url),
         wire_credit=normalise_wire(_str(hints.get("wire_credit")) or "") or found.wire_credit,
         # the container's or the page's own declaration; the detector only where neither says
         language=language_code(hints.get("language")) or choose_language(found.language, text),
@@ -127,14 +126,6 @@ def _authors(value: Any) -> tuple[str, ...]:
     return tuple(a for a in (_str(v) for v in value) if a)
 
 
-def _outlet_from_url(url: str | None) -> str | None:
-    if not url:
-        return None
-    host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
-    host = re.sub(r"^(?:www\d?|m|amp|edition|mobile)\.", "", host.lower())
-    return host or None
-
-
 # ------------------------------------------------------------------ HTML
 
 
@@ -162,8 +153,8 @@ def _trafilatura_metadata(
     """(date, author, url) exactly as `bare_extraction(with_metadata=True)` finds them (trafilatura 2.3's
     `extract_metadata`, same order and date parameters), without the categories, tags, licence and site
     name it also computes: those took about a third of its metadata time and newsprism reads none of them.
-    `want_author=False` skips the visible-byline search (~20 ms on a page without author markup) when the
-    caller already holds structured authors."""
+    `want_author=False` skips the visible-byline search (~20 ms on a page without author markup) and the
+    JSON-LD pass (~9 ms a page on fundus) when the caller already holds structured authors."""
     from htmldate import find_date
     from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_url
     from trafilatura.settings import DEFAULT_CONFIG, set_date_params
@@ -171,10 +162,13 @@ def _trafilatura_metadata(
     found = examine_meta(tree)
     if found.author and " " not in found.author:
         found.author = None
-    try:
-        found = extract_meta_json(tree, found)
-    except Exception:  # noqa: BLE001 - trafilatura's own guard: bugs in its JSON-LD reader
-        pass
+    if want_author:
+        # its JSON-LD pass yields only the author among what newsprism reads (not the URL or the date), and
+        # costs ~9 ms a page (a regex minifier over every block, a regex fallback on broken JSON)
+        try:
+            found = extract_meta_json(tree, found)
+        except Exception:  # noqa: BLE001 - trafilatura's own guard: bugs in its JSON-LD reader
+            pass
     if not found.author and want_author:
         found.author = extract_author(tree)
     if not found.url:
@@ -207,6 +201,23 @@ def _trafilatura_body(tree: Any, url: str | None) -> Any:
     return doc
 
 
+# Elements trafilatura deletes before it extracts (its tree cleaning, readability's and justext's sanitising):
+# dropping them once from our tree spares its XPath pruning and its tree copies walking them again.
+_NO_BODY_TAGS = ("style", "svg", "iframe", "link")
+
+
+def prune_for_body(tree: Any) -> None:
+    """Remove, in place, what no body extractor reads: scripts other than JSON-LD (trafilatura's baseline
+    rescue reads `articleBody` there), styles, SVG drawings, iframes and <link>. Tails stay
+    (they are the text after the element). Call it after the metadata readers, which look at scripts."""
+    from lxml import etree
+
+    for script in list(tree.iter("script")):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            script.tag = "newsprism-drop"  # marked, then stripped with the rest in one C-level pass
+    etree.strip_elements(tree, "newsprism-drop", *_NO_BODY_TAGS, with_tail=False)
+
+
 def _paragraph_chars(tree: Any) -> int:
     """Characters of text (whitespace squeezed) in the page's <p> elements: what a complete body extraction
     should mostly cover on an article page."""
@@ -226,6 +237,7 @@ def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
         traf_date, traf_author, traf_url = _trafilatura_metadata(
             tree, url, want_author=not (meta.structured_authors and meta.authors)
         )
+        prune_for_body(tree)
         # the body run gets the URL the metadata run found, as with_metadata=True would hand it on
         doc = _trafilatura_body(tree, url or traf_url)
     except Exception as exc:  # trafilatura raises many kinds on broken markup; all mean "no body"
@@ -257,7 +269,7 @@ def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
         or found.authors,
         # the text's own dateline or credit line first: it names this story's source, metadata the site's habit
         wire_credit=found.wire_credit or meta.wire_credit,
-        outlet=meta.site_name or found.outlet or _outlet_from_url(url),
+        outlet=meta.site_name or found.outlet or site_key(url),
         language=meta.language,
     )
     return cleaning, url

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 from .. import settings
 from ..errors import InputError
 from ..records import Article, RawDocument, Rejection
-from . import _outlet_from_url, article_id, clean_document
-from .site import remove_site_boilerplate
+from . import article_id, clean_document
+from .site import remove_site_boilerplate, site_key
 
 if TYPE_CHECKING:
     from ..store.sqlite import SQLiteStore
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["clean_documents", "apply_site_boilerplate"]
 
 _START_METHOD = "forkserver"
+_PRELOAD = "newsprism.clean.warm"  # imported once in the fork server, so workers start with it loaded
 _WINDOW_PER_WORKER = 16  # documents in flight per worker: keeps the pool busy without holding the whole input
 
 
@@ -76,7 +77,7 @@ def apply_site_boilerplate(article: Article, store: SQLiteStore | None) -> Artic
     """
     if store is None:
         return article
-    site = _outlet_from_url(article.url) or article.outlet
+    site = site_key(article.url, article.outlet)
     text, site_removed = remove_site_boilerplate(article.text, site, store, article.id)
     if len(text) < int(settings.get("min_text_chars")):  # everything left was the site's furniture
         return article
@@ -143,8 +144,8 @@ def _worker(raw: RawDocument, overrides: dict[str, Any]) -> Article | Rejection:
 
 
 def _warm_up() -> None:
-    """Start a worker: one BLAS thread, then import the extraction libraries (so the first page's time cap
-    does not pay for them).
+    """Start a worker: one BLAS thread, then the extraction libraries and models (`warm`; already loaded when
+    the worker was forked from a preloaded server), so that the first page's time cap does not pay for them.
 
     py3langid's language scoring is a small numpy product; OpenBLAS's default of one thread per core makes
     its idle threads spin, which doubled the CPU time per page (96 vs 40 ms on fundus pages) and, with one
@@ -155,9 +156,9 @@ def _warm_up() -> None:
         threadpool_limits(1)
     except ImportError:  # threadpoolctl comes with scikit-learn; without it the default stays
         pass
-    import htmldate  # noqa: F401
-    import trafilatura  # noqa: F401
-    import trafilatura.metadata  # noqa: F401
+    from .warm import warm  # a no-op when the fork server preloaded it (`_Pool`)
+
+    warm()
 
 
 def _current_settings() -> dict[str, Any]:
@@ -176,11 +177,12 @@ class _Pool:
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context(_START_METHOD),
-            initializer=_warm_up,
-        )
+        context = multiprocessing.get_context(_START_METHOD)
+        # the server imports `warm` once and workers fork from it loaded; '__main__' is the default preload.
+        # No effect when the server already runs (it lives as long as this process): it is warm from before.
+        if _START_METHOD == "forkserver":
+            context.set_forkserver_preload(["__main__", _PRELOAD])
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_warm_up)
 
     def restart(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from .. import settings
 from ..records import RemovedSpan
@@ -21,6 +22,21 @@ if TYPE_CHECKING:
 _MAX_LINE_CHARS = (
     200  # longer paragraphs are story text; repeating one verbatim is a duplicate, not furniture
 )
+
+
+def site_key(url: str | None, outlet: str | None = None) -> str | None:
+    """The name a site's boilerplate counts are kept under: the URL's host, lower-cased, without a www./m./
+    amp./edition./mobile. prefix (one site, whichever edition served the page); else `outlet`. Also the
+    outlet name of last resort for an article nothing else names."""
+    if url:
+        try:
+            host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+        except ValueError:  # a malformed authority ("http://[::1"): no host to key on
+            host = ""
+        host = re.sub(r"^(?:www\d?|m|amp|edition|mobile)\.", "", host.lower())
+        if host:
+            return host
+    return outlet or None
 
 
 def line_hash(line: str) -> str:
