@@ -102,19 +102,30 @@ def test_two_processes_give_the_same_extractions():
     assert [e.article_id for e in two] == ["a0", "a1", "a2", "a3"]
 
 
-def test_small_batch_stays_in_process(monkeypatch):
-    from newsprism.extract import extract_articles
-    from newsprism.models import nlp
+def test_small_batch_stays_in_process():
+    import newsprism.extract as extract
     from newsprism.records import Article
 
-    seen = {}
-    real_pipe = type(nlp()).pipe
-
-    def spy(self, texts, **kwargs):
-        seen.update(kwargs)
-        return real_pipe(self, texts, **kwargs)
-
-    monkeypatch.setattr(type(nlp()), "pipe", spy)
+    extract.shutdown_workers()
     with settings.override({"spacy_processes": 2, "spacy_parallel_min_docs": 64}):
-        extract_articles([Article(id="a", source="t", text="Rain fell in Oslo on Monday.")])
-    assert seen["n_process"] == 1
+        extract.extract_articles([Article(id="a", source="t", text="Rain fell in Oslo on Monday.")])
+    assert extract._POOL is None
+
+
+def test_workers_follow_settings_changed_after_they_started():
+    # The pool outlives a call; a later override (here a cap on parsed characters) must still reach it.
+    import newsprism.extract as extract
+    from newsprism.records import Article
+
+    body = 'Officials met in Oslo. "We will act," Ana Silva said. Rain fell on 40 towns.'
+    articles = [Article(id=f"a{i}", source="t", text=body, published="2024-05-16") for i in range(4)]
+    try:
+        with settings.override({"spacy_processes": 2, "spacy_parallel_min_docs": 2}):
+            full = extract.extract_articles(articles)
+            assert extract._POOL is not None
+            with settings.override({"max_article_chars": 22}):
+                capped = extract.extract_articles(articles)
+    finally:
+        extract.shutdown_workers()
+    assert all(e.quotes for e in full)
+    assert not any(e.quotes for e in capped)

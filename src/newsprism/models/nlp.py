@@ -24,6 +24,7 @@ _FAST_LEMMA = "newsprism_lemmatizer"
 
 
 _COLUMNS = ("TAG", "LOWER", "DEP", "IS_SPACE")
+_LOWER_COL = _COLUMNS.index("LOWER")
 
 
 def _condition(key: str, spec: Any, strings) -> tuple[int, str, Any]:
@@ -69,7 +70,7 @@ class FastAttributeRuler:
         self.by_tag: dict[int, list[tuple]] = {}
         self.by_dep: dict[int, list[tuple]] = {}
         self.generic: list[tuple] = []
-        self._cache: dict[tuple[int, int, int], list[tuple]] = {}
+        self._shape_memo: dict[tuple[int, int, int], tuple[list, list, list]] = {}
         self._row_memo: dict[tuple[int, ...], tuple[list[tuple], list[tuple]]] = {}
         for order, group in enumerate(patterns):
             attrs = {}
@@ -100,37 +101,50 @@ class FastAttributeRuler:
                 else:
                     self.generic.append(rule)
 
-    def _rules(self, tag: int, lower: int, dep: int) -> list[tuple]:
-        rules = self._cache.get((tag, lower, dep))
-        if rules is None:
-            rules = sorted(
-                (
-                    *self.by_lower.get(lower, ()),
-                    *self.by_tag.get(tag, ()),
-                    *self.by_dep.get(dep, ()),
-                    *self.generic,
-                ),
-                key=lambda r: r[0],
-            )
-            if len(self._cache) < 200_000:  # bounded: one entry per (tag, word) seen
-                self._cache[(tag, lower, dep)] = rules
-        return rules
+    def _split(self, rules, row: list[int], strings, singles: list, multis: list) -> None:
+        """Append the rules whose first-token conditions hold for `row` to singles / multis."""
+        for rule in rules:
+            order, conds, index, attrs = rule
+            if not all(_holds(c, row, strings) for c in conds[0]):
+                continue
+            if len(conds) > 1:
+                multis.append(rule)
+            else:
+                singles.append((order, index, attrs))
+
+    def _shape_rules(self, row: list[int], strings) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        """For a row's (tag, dep, is_space): the rules not keyed by word whose first-token conditions do
+        not read the word, already checked (singles, multis), and those that read it, still to check."""
+        key = (row[0], row[2], row[3])
+        found = self._shape_memo.get(key)
+        if found is None:
+            singles: list[tuple] = []
+            multis: list[tuple] = []
+            wordy = []
+            rules = (*self.by_tag.get(row[0], ()), *self.by_dep.get(row[2], ()), *self.generic)
+            for rule in rules:
+                if any(c[0] == _LOWER_COL for c in rule[1][0]):
+                    wordy.append(rule)
+                else:
+                    self._split((rule,), row, strings, singles, multis)
+            found = (singles, multis, wordy)
+            self._shape_memo[key] = found  # bounded by tags x dependency labels
+        return found
 
     def _row_rules(self, row: list[int], strings) -> tuple[list[tuple], list[tuple]]:
         """The one-token rules that hold for a token's row (a pure function of the row, so memoised) and the
-        multi-token rules whose first token it matches (the rest are checked against the following rows)."""
+        multi-token rules whose first token it matches (the rest are checked against the following rows).
+
+        A new row (a word not seen with this tag and dependency) reuses the per-(tag, dependency) part and
+        checks only the rules that read the word: a cold cache costs little more than a warm one."""
         key = tuple(row)
         found = self._row_memo.get(key)
         if found is None:
-            singles, multis = [], []
-            for rule in self._rules(row[0], row[1], row[2]):
-                order, conds, index, attrs = rule
-                if not all(_holds(c, row, strings) for c in conds[0]):
-                    continue
-                if len(conds) > 1:
-                    multis.append(rule)
-                else:
-                    singles.append((order, index, attrs))
+            singles, multis, wordy = self._shape_rules(row, strings)
+            by_word = self.by_lower.get(row[1])
+            if by_word or wordy:
+                singles, multis = list(singles), list(multis)
+                self._split((*(by_word or ()), *wordy), row, strings, singles, multis)
             found = (singles, multis)
             if len(self._row_memo) < 200_000:  # bounded: one entry per (tag, word, dep) seen
                 self._row_memo[key] = found
