@@ -29,8 +29,9 @@ def _check_cited(material, brief):
         assert set(sentence.citations) == {e.article_id for e in sentence.evidence}
         for ev in sentence.evidence:
             assert texts[ev.article_id][ev.start : ev.end] == ev.text
-        # The brief sentence is a real source sentence (dateline aside), from its first evidence.
-        assert sentence.text in " ".join(sentence.evidence[0].text.split())
+        # The brief sentence is a real source sentence (lead-in aside, first letter recased), from its first
+        # evidence.
+        assert sentence.text.lower() in " ".join(sentence.evidence[0].text.split()).lower()
 
 
 def test_brief_every_sentence_cited(story):
@@ -227,3 +228,50 @@ def test_shared_words_measure_lexical_corroboration():
     )
     assert shared["Storm Elsa flooded the harbour district overnight."] > 0.8
     assert shared["A bakery owner baked bread for volunteers."] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("source", "stated"),
+    [
+        (
+            "(CNN)US President Joe Biden signed the bill on Friday.",
+            "US President Joe Biden signed the bill on Friday.",
+        ),
+        (
+            "VIDEO: Flooding closed the main bridge into the city.",
+            "Flooding closed the main bridge into the city.",
+        ),
+        (
+            "Why it matters: The vote sets the budget for two years.",
+            "The vote sets the budget for two years.",
+        ),
+        ("Meanwhile, the senate passed the measure 52-48.", "The senate passed the measure 52-48."),
+        ("Now, as testing ramps up, labs are short of kits.", "As testing ramps up, labs are short of kits."),
+    ],
+)
+def test_compact_trims_lead_ins_that_carry_no_claim(source, stated):
+    assert summary.compact(source) == stated
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "MAYOR: We will rebuild every house that the flood took.",  # a transcript speaker, never dropped
+        "However, he said.",  # too little left to state
+        "(Some outlets reported a lower figure of 40 deaths.)",  # an aside, not a wire credit
+        "Nowhere else did the storm do as much damage.",
+    ],
+)
+def test_compact_keeps_speakers_and_content(source):
+    assert summary.compact(source) == source
+
+
+def test_compacted_brief_sentence_keeps_its_source_span():
+    text = "Meanwhile, the city council approved the new transit budget on Monday evening."
+    other = "The city council approved the new transit budget on Monday evening after a debate."
+    material = seed.material_for(_two_outlets(text, other))
+    stated = {s.evidence[0].article_id: s for s in write_brief(material, [], max_sentences=2)}
+    assert stated["a"].text == "The city council approved the new transit budget on Monday evening."
+    own = stated["a"].evidence[0]
+    # The evidence is still the whole source sentence, lead-in included.
+    assert (own.start, own.end, own.text) == (0, len(text), text)
