@@ -124,6 +124,40 @@ def test_seed_story_quotes():
     assert _by_start(quotes, "China and Russia promote").speaker == "Xi Jinping"
     assert _by_start(quotes, "China and Russia firmly support").speaker == "Xi Jinping"
     assert _by_start(quotes, "the leading role of Russia").speaker == "Yuri Ushakov"
+    # The subhead "Xi: Relations ... have withstood “storms and changes”" quotes Xi, not "Relations".
+    assert _by_start(quotes, "storms and changes”").speaker == "Xi Jinping"
+    # "An interesting fact, which ... explains the current “honeymoon”" is the author's scare quote.
+    assert not [q for q in quotes if "honeymoon" in q.text]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Anna Berg: Talks with the union were ‘a real step forward.’", "Anna Berg"),
+        ("Berg: Talks ‘a real step forward’", "Berg"),
+        ("OSLO: Talks with the union were ‘a real step forward,’ the mayor said.", "the mayor"),
+    ],
+)
+def test_a_headline_name_before_a_colon_is_the_speaker(text, speaker):
+    (quote,) = find_quotes(text)
+    assert quote.speaker_mention == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The turmoil after the vote underscores a need for “calm, steady leadership.”",
+        "The hall echoed with the strains of “New York, New York.”",
+        "It is a fact, which explains the current “honeymoon” between the two capitals.",
+    ],
+)
+def test_a_thing_that_underscores_or_explains_is_no_speaker(text):
+    assert find_quotes(text) == []
+
+
+def test_a_sign_reads_and_a_website_explains():
+    text = "“We welcome all, no matter the ideology,” the website explains. A sign read “Miners 4 Peace.”"
+    assert [q.speaker_mention for q in find_quotes(text)] == ["the website", "A sign"]
 
 
 def test_long_hostile_input_stays_fast():

@@ -34,6 +34,11 @@ CUE_LEMMAS = frozenset(
     cry interject echo plead demand beg mouth cheer sing chime shoot brag concede quote wonder cite retaliate
     recommend repeat press recount elaborate surmise fume confess remember question riff mock""".split()
 )
+# Cue verbs with a non-speech sense too ("the turmoil underscores a need for “calm”", "the hall echoed with
+# “New York, New York”"): they introduce speech only from someone who can speak (_can_speak). Not "read" or a
+# plain "explain": a sign reads, a website explains (PolNeAR counts both); "explain" only after a relative
+# pronoun ("a fact, which explains the current “honeymoon”").
+_AGENT_CUES = frozenset({"suggest", "highlight", "underline", "underscore", "echo", "point"})
 # Verb + particle pairs that introduce speech though the verb alone does not.
 _PHRASAL_CUES = {"go": "on", "cut": "in", "fire": "back", "hit": "back", "pipe": "up", "break": "in"}
 # Cues strong enough to introduce an unmarked block statement ("…, stating:").
@@ -262,6 +267,18 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
     return text or None, affiliation_of(span)
 
 
+def _needs_agent(cue) -> bool:
+    """Whether a cue verb introduces speech only from someone who can speak (see _AGENT_CUES)."""
+    return cue.lemma_ in _AGENT_CUES
+
+
+def _antecedent(tok):
+    """What a relative pronoun stands for ("Smith, who explained" -> Smith); any other token itself."""
+    if tok.tag_ in {"WP", "WDT"} and tok.head.dep_ == "relcl":
+        return tok.head.head
+    return tok
+
+
 def _can_speak(ctx: _Text, tok) -> bool:
     """A person, an institution, a pronoun for one, or a role ("the spokesman")."""
     ent = ctx.ent_of.get(tok.i)
@@ -279,10 +296,12 @@ def _attribution_from_cue(
     )
     if subj is None or ctx.in_quote(subj.idx):
         return None
+    if cue.lemma_ == "explain" and any(c.dep_ == "relcl" for c in subj.children):
+        agent_only = True  # "a fact, which explains the current “honeymoon”" (see _AGENT_CUES)
     if lo is None:
         lo = ctx.paragraphs[ctx.paragraph_of(cue.idx)][0]
     hi = ctx.paragraphs[ctx.paragraph_of(cue.idx)][1]
-    if not lo <= subj.idx < hi or (agent_only and not _can_speak(ctx, subj)):
+    if not lo <= subj.idx < hi or (agent_only and not _can_speak(ctx, _antecedent(subj))):
         return None
     span = _mention_span(ctx, subj)
     if ctx.in_quote(span.start_char):
@@ -366,6 +385,25 @@ def _colon_intro(ctx: _Text, k: int):
     if names and len(tokens) <= 6:
         return names[-1]
     return None
+
+
+_LEAD_IN = re.compile(r"\s*([^:\n]{1,40}):\s")
+
+
+def _name_lead_in(ctx: _Text, mark: MarkSpan):
+    """A headline's speaker: "Xi: Relations have withstood “storms and changes” ..." -- a bare name of at most
+    three words and a colon opening the quote's sentence. Not a dateline ("BEIJING:") or a place."""
+    s_start, _ = _sentence_bounds(ctx, mark.start)
+    s_start = max(s_start, ctx.paragraphs[ctx.paragraph_of(mark.start)][0])  # spaCy may run over a break
+    found = _LEAD_IN.match(ctx.text, s_start, mark.start)
+    if found is None or found.group(1).isupper():
+        return None
+    tokens = ctx.tokens_between(s_start, found.end(1))
+    if not 1 <= len(tokens) <= 3 or any(
+        t.pos_ != "PROPN" or t.ent_type_ in {"GPE", "LOC", "NORP"} for t in tokens
+    ):
+        return None
+    return tokens[-1]
 
 
 def _partial_head(ctx: _Text, mark: MarkSpan):
@@ -465,7 +503,7 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         inherited = False
         cue = None
         for candidate in _cue_near(ctx, k):
-            found = _attribution_from_cue(ctx, candidate)
+            found = _attribution_from_cue(ctx, candidate, agent_only=_needs_agent(candidate))
             if found is not None and (attr is None or attr.speaker is None):
                 attr, cue = found, candidate
             if attr is not None and attr.speaker is not None:
@@ -478,6 +516,12 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
             starts_para = ctx.paragraphs[para][0] == mark.start
             if prev[0] == para or (starts_para and prev[0] == para - 1):
                 attr, inherited = prev[1], True
+        if attr is None:
+            cue = _name_lead_in(ctx, mark)
+            if cue is not None:
+                attr = _attribution_from_cue(ctx, cue)
+                if attr is not None and ":" in (attr.mention or ""):
+                    attr = None  # the name's span ran past its colon ("De Blasio: Trust Bratton")
         if attr is None:
             head = _partial_head(ctx, mark)
             if head is not None:
