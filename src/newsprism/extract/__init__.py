@@ -75,6 +75,7 @@ def _extract_here(articles: list[Article], values: dict[str, object]) -> list[Ar
 
 
 _POOL: tuple[int, object] | None = None  # (processes, executor) kept between calls
+_POOL_REGISTERED = False  # shutdown_workers registered at exit
 
 
 def _pool(processes: int):
@@ -84,7 +85,7 @@ def _pool(processes: int):
 
     from ..models import nlp
 
-    global _POOL
+    global _POOL, _POOL_REGISTERED
     if _POOL is not None and _POOL[0] != processes:
         shutdown_workers()
     if _POOL is None:
@@ -92,12 +93,9 @@ def _pool(processes: int):
         executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
         if not _POOL_REGISTERED:
             atexit.register(shutdown_workers)
-            globals()["_POOL_REGISTERED"] = True
+            _POOL_REGISTERED = True
         _POOL = (processes, executor)
     return _POOL[1]
-
-
-_POOL_REGISTERED = False
 
 
 def shutdown_workers() -> None:

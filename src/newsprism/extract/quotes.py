@@ -267,18 +267,6 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
     return text or None, affiliation_of(span)
 
 
-def _needs_agent(cue) -> bool:
-    """Whether a cue verb introduces speech only from someone who can speak (see _AGENT_CUES)."""
-    return cue.lemma_ in _AGENT_CUES
-
-
-def _antecedent(tok):
-    """What a relative pronoun stands for ("Smith, who explained" -> Smith); any other token itself."""
-    if tok.tag_ in {"WP", "WDT"} and tok.head.dep_ == "relcl":
-        return tok.head.head
-    return tok
-
-
 def _can_speak(ctx: _Text, tok) -> bool:
     """A person, an institution, a pronoun for one, or a role ("the spokesman")."""
     ent = ctx.ent_of.get(tok.i)
@@ -301,7 +289,7 @@ def _attribution_from_cue(
     if lo is None:
         lo = ctx.paragraphs[ctx.paragraph_of(cue.idx)][0]
     hi = ctx.paragraphs[ctx.paragraph_of(cue.idx)][1]
-    if not lo <= subj.idx < hi or (agent_only and not _can_speak(ctx, _antecedent(subj))):
+    if not lo <= subj.idx < hi or (agent_only and not _can_speak(ctx, subj)):
         return None
     span = _mention_span(ctx, subj)
     if ctx.in_quote(span.start_char):
@@ -503,7 +491,7 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         inherited = False
         cue = None
         for candidate in _cue_near(ctx, k):
-            found = _attribution_from_cue(ctx, candidate, agent_only=_needs_agent(candidate))
+            found = _attribution_from_cue(ctx, candidate, agent_only=candidate.lemma_ in _AGENT_CUES)
             if found is not None and (attr is None or attr.speaker is None):
                 attr, cue = found, candidate
             if attr is not None and attr.speaker is not None:
