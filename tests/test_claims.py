@@ -176,3 +176,17 @@ def test_story_columns_are_shared_within_a_story_and_differ_between_stories():
     dispute = FEATURE_NAMES.index("story_dispute")
     assert x[2, dispute] > x[0, dispute]
     assert x[2, FEATURE_NAMES.index("titles_dispute")] > 0 == x[0, FEATURE_NAMES.index("titles_dispute")]
+    pair_cosine = FEATURE_NAMES.index("story_pair_cosine")
+    cosine = FEATURE_NAMES.index("cosine")
+    assert x[0, pair_cosine] == pytest.approx((x[0, cosine] + x[1, cosine]) / 2)
+    assert x[2, pair_cosine] == pytest.approx(x[2, cosine])  # a story of one pair
+    assert x[0, FEATURE_NAMES.index("story_pairs")] > x[2, FEATURE_NAMES.index("story_pairs")] == 0
+
+
+def test_each_label_reads_only_its_columns():
+    from newsprism.claims.relation import FEATURE_NAMES, LABEL_FEATURES, shipped_model
+
+    model = shipped_model()
+    for label, names in LABEL_FEATURES.items():
+        unused = [c for n, c in zip(FEATURE_NAMES, model.coef[label], strict=True) if n not in names]
+        assert unused and all(c == 0.0 for c in unused)
