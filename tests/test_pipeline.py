@@ -211,3 +211,20 @@ def test_brief_does_not_state_unattributed_statements_as_fact(story):
         assert not any(
             aid == first["article_id"] and s <= first["start"] and first["end"] <= e for aid, s, e in blocks
         ), sentence["text"]
+
+
+def test_cluster_entities_key_a_person_by_surname():
+    from newsprism.pipeline import entity_counts
+    from newsprism.records import ArticleExtraction, EntityMention
+
+    def mention(text: str, label: str) -> EntityMention:
+        return EntityMention("a1", 0, len(text), text, label)
+
+    mentions = (
+        mention("Lindsay Lohan", "PERSON"),
+        mention("Lohan", "PERSON"),
+        mention("Martin Luther King Jr.", "PERSON"),
+        mention("New York", "GPE"),
+    )
+    counts = entity_counts(ArticleExtraction("a1", mentions))
+    assert counts == {"lohan": 2, "king": 1, "new york": 1}

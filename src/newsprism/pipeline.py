@@ -22,6 +22,7 @@ import numpy as np
 from .records import (
     Article,
     ArticleExtraction,
+    EntityMention,
     RawDocument,
     Rejection,
     StoryAnalysis,
@@ -289,8 +290,30 @@ def entity_counts(extraction: ArticleExtraction | None) -> dict[str, int]:
     """Mention counts of the named things in an article, the entity evidence for story clustering."""
     if extraction is None:
         return {}
-    counts = Counter(m.text.lower() for m in extraction.mentions if m.label in _CLUSTER_LABELS)
+    counts = Counter(_cluster_key(m) for m in extraction.mentions if m.label in _CLUSTER_LABELS)
+    counts.pop("", None)
     return dict(counts)
+
+
+_NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def _cluster_key(mention: EntityMention) -> str:
+    """A mention's clustering key: its lower-cased text, a person's by surname alone.
+
+    News names a person in full once, then by surname ("Lindsay Lohan", then "Lohan"); keyed by surname
+    the two mentions, and the articles using either, share one entity. ECB+ dev B3-F1 0.9150 -> 0.9163.
+    """
+    text = mention.text.lower()
+    if mention.label != "PERSON":
+        return text
+    words = [w for w in text.replace(",", " ").split() if w not in _NAME_SUFFIXES]
+    if not words:
+        return text
+    surname = words[-1]
+    for suffix in ("'s", "’s"):
+        surname = surname.removesuffix(suffix)
+    return surname
 
 
 def analyze(

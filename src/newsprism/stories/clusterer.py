@@ -6,7 +6,8 @@ numbers to the story's summed terms, and the same over named entities. Two stori
 earthquakes, two rehab stays) share vocabulary and a vector neighbourhood but not their names, places and
 numbers; IDF learned from the stream itself makes those the heavy terms. Nor do they share their time: each
 article has an anchor year (its publication year, else the latest year it names), and the share of anchor-year
-pairs years apart is subtracted from the score. A story that grows is checked
+pairs years apart is subtracted from the score, and likewise, more softly, the share of pairs whose leads
+name different weekdays (the day the event happened, see evidence.lead_weekdays). A story that grows is checked
 against its neighbours with the same score and merged when they now describe one event.
 
 State lives in the store: `StoryState` (the centroid is the *sum* of member vectors, so a join is O(1)), each
@@ -121,6 +122,7 @@ class StoryClusterer:
         self._entities: dict[str, Profile] = {}
         self._years: dict[str, Profile] = {}  # story -> years its articles name (ids) with counts
         self._anchors: dict[str, Profile] = {}  # story -> years its articles report from, with counts
+        self._weekdays: dict[str, Profile] = {}  # story -> weekdays its leads name (see _weekday_profile)
         self._weighted: dict[str, _Weighed] = {}  # see _weighted_profiles
         self._names: dict[str, dict[int, str]] = {}  # story -> term hash -> surface form (evidence text)
         self._touched: set[str] = set()  # stories grown or founded since the last consolidation
@@ -141,13 +143,15 @@ class StoryClusterer:
                 self._states[state.id] = state
                 packed = store.get_vectors(state.id, _PROFILE_KIND)
                 if packed is not None:
-                    profiles = _unpack(packed, 4)
+                    profiles = _unpack_profiles(packed)
                 else:
                     kinds = (_TERMS_KIND, _ENTITIES_KIND, _YEARS_KIND, _ANCHORS_KIND)
                     profiles = [Profile.from_array(store.get_vectors(state.id, k)) for k in kinds]
-                terms, entities, years, anchors = profiles
+                terms, entities, years, anchors = profiles[:4]
                 self._terms[state.id], self._entities[state.id] = terms, entities
                 self._years[state.id], self._anchors[state.id] = years, anchors
+                # rows written before weekdays were kept have four profiles
+                self._weekdays[state.id] = profiles[4] if len(profiles) > 4 else Profile()
                 self._index_put(state)
         self._newest = newest
         # Writes waiting for the next checkpoint (see _CHECKPOINT): latest state per story, stories whose
@@ -239,7 +243,7 @@ class StoryClusterer:
             self.store.save_story(state)
         for story_id in self._pending_profiles:
             if story_id in self._states:
-                profiles = (self._terms, self._entities, self._years, self._anchors)
+                profiles = (self._terms, self._entities, self._years, self._anchors, self._weekdays)
                 self.store.put_vectors(story_id, _PROFILE_KIND, _pack([p[story_id] for p in profiles]))
         self.frequencies.save(self.store)
         self._pending_evidence = []
@@ -259,7 +263,8 @@ class StoryClusterer:
                 self._checkpoint()  # consolidation reads members through the store
                 # Rounds of touched stories with their neighbours, so one score matrix stays bounded.
                 per_round = max(1, _MAX_CONSOLIDATE_ROWS // (_MAX_CONSOLIDATE_MEMBERS * 2))
-                pending = sorted(touched, key=lambda s: -self._states[s].size)
+                # ids break size ties: set order varies with the process's hash seed, and so would the rounds
+                pending = sorted(touched, key=lambda s: (-self._states[s].size, s))
                 while pending:
                     chunk, pending = pending[:per_round], pending[per_round:]
                     merged.extend(self._consolidate_round([s for s in chunk if s in self._states]))
@@ -300,6 +305,7 @@ class StoryClusterer:
             float(settings.get("story_year_conflict")),
             float(settings.get("story_anchor_conflict")),
             int(settings.get("story_anchor_gap_years")),
+            float(settings.get("story_weekday_conflict")),
         )
         # Wider than the join window: a story arc (a crime, then its trial) spans months; here average
         # linkage over all members, with the year conflict, judges it instead of one article's date.
@@ -317,6 +323,9 @@ class StoryClusterer:
             float(settings.get("story_consolidate_similarity")),
             may_merge,
             [s in touched_set for s in kept],
+            int(settings.get("story_fragment_size")),
+            float(settings.get("story_fragment_similarity")),
+            float(settings.get("story_fragment_margin")),
         )
         current = list(kept)  # group index -> the story id it lives under now
         out: list[tuple[str, str]] = []
@@ -335,6 +344,7 @@ class StoryClusterer:
             evidence.entities,
             _year_profile(evidence),
             evidence.anchor_year or 0,
+            _weekday_profile(evidence),
         )
         self._batch[member.article_id] = member
         self._pending_evidence.append(member)
@@ -372,6 +382,7 @@ class StoryClusterer:
         entities: Weighted,
         years: Profile,
         anchors: Profile,
+        weekdays: Profile,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores of one article (or grown story) against candidate stories: (score, term cosine, entity
         cosine) arrays. terms/entities come IDF-weighted (profile.weighted), once rather than per candidate."""
@@ -390,20 +401,15 @@ class StoryClusterer:
             scores -= float(settings.get("story_year_conflict")) * np.array(conflict, dtype=np.float64)
         if len(anchors):
             # The share of (article, member) anchor-year pairs that are years apart: soft, as one member's
-            # background year must not veto a story. All candidates' anchor years in one pass.
+            # background year must not veto a story.
             gap = int(settings.get("story_anchor_gap_years"))
-            lengths = np.fromiter((len(c.anchors) for c in cached), dtype=np.int64, count=len(cached))
-            if lengths.sum():
-                story_years = np.concatenate([c.anchors.ids for c in cached])
-                story_weights = np.concatenate([c.anchors.weights for c in cached]).astype(np.float64)
-                far = np.abs(story_years[None, :] - anchors.ids[:, None]) >= gap
-                pair_weights = anchors.weights.astype(np.float64)[:, None] * story_weights[None, :]
-                starts = np.minimum(np.cumsum(lengths) - lengths, len(story_years) - 1)
-                apart = np.add.reduceat((pair_weights * far).sum(axis=0), starts)
-                total = np.add.reduceat(pair_weights.sum(axis=0), starts)
-                apart[lengths == 0] = 0.0
-                share = np.divide(apart, total, out=np.zeros(len(cached)), where=(lengths > 0) & (total > 0))
-                scores -= float(settings.get("story_anchor_conflict")) * share
+            share = _apart_shares(anchors, [c.anchors for c in cached], gap)
+            scores -= float(settings.get("story_anchor_conflict")) * share
+        if len(weekdays):
+            # Likewise the share of (article, member) lead-weekday pairs that differ: a follow-up names
+            # another day too, so it is soft, and it only ever weighs members that name a day.
+            share = _apart_shares(weekdays, [c.weekdays for c in cached], 1)
+            scores -= float(settings.get("story_weekday_conflict")) * share
         return scores, term_cos, entity_cos
 
     def _weighted_profiles(self, story_id: str) -> _Weighed:
@@ -419,6 +425,7 @@ class StoryClusterer:
                 weighted(self._entities.get(story_id, Profile()), self.frequencies),
                 frozenset(self._years.get(story_id, Profile()).ids.tolist()),
                 self._anchors.get(story_id, Profile()),
+                self._weekdays.get(story_id, Profile()),
             )
         return cached
 
@@ -433,7 +440,13 @@ class StoryClusterer:
         entities = weighted(evidence.entities, self.frequencies)
         anchors = _anchor_profile(evidence)
         scores, term_cos, entity_cos = self._candidate_scores(
-            candidates, sims[keep], terms, entities, _year_profile(evidence), anchors
+            candidates,
+            sims[keep],
+            terms,
+            entities,
+            _year_profile(evidence),
+            anchors,
+            _weekday_profile(evidence),
         )
         best = int(np.argmax(scores))  # the first of equal scores: the nearest by vector
         story_id, score, sim = candidates[best], float(scores[best]), float(sims[keep[best]])
@@ -492,7 +505,12 @@ class StoryClusterer:
             entity_counts=_top(evidence.entity_counts),
         )
         self._put(
-            state, evidence.terms, evidence.entities, _year_profile(evidence), _anchor_profile(evidence)
+            state,
+            evidence.terms,
+            evidence.entities,
+            _year_profile(evidence),
+            _anchor_profile(evidence),
+            _weekday_profile(evidence),
         )
         if best is None:
             reason = "first article of a new story (no open story to compare with)"
@@ -525,6 +543,7 @@ class StoryClusterer:
             self._entities[story_id].plus(evidence.entities, _MAX_STORY_ENTITY_TERMS),
             self._years[story_id].plus(_year_profile(evidence), _MAX_STORY_YEARS),
             self._anchors[story_id].plus(_anchor_profile(evidence), _MAX_STORY_YEARS),
+            self._weekdays[story_id].plus(_weekday_profile(evidence), 7),
         )
         return grown
 
@@ -565,7 +584,13 @@ class StoryClusterer:
             terms = weighted(self._terms[current], self.frequencies)
             entities = weighted(self._entities[current], self.frequencies)
             scores, _, _ = self._candidate_scores(
-                candidates, sims[keep], terms, entities, self._years[current], self._anchors[current]
+                candidates,
+                sims[keep],
+                terms,
+                entities,
+                self._years[current],
+                self._anchors[current],
+                self._weekdays[current],
             )
             best = int(np.argmax(scores))
             if scores[best] < threshold:
@@ -599,6 +624,7 @@ class StoryClusterer:
             self._entities[big.id].plus(self._entities[small.id], _MAX_STORY_ENTITY_TERMS),
             self._years[big.id].plus(self._years[small.id], _MAX_STORY_YEARS),
             self._anchors[big.id].plus(self._anchors[small.id], _MAX_STORY_YEARS),
+            self._weekdays[big.id].plus(self._weekdays[small.id], 7),
         )
         self._pending_states[small.id] = _closed(small, merged_into=big.id)
         self._pending_moves.append((small.id, big.id))
@@ -623,7 +649,13 @@ class StoryClusterer:
                 self._drop(state.id)
 
     def _put(
-        self, state: StoryState, terms: Profile, entities: Profile, years: Profile, anchors: Profile
+        self,
+        state: StoryState,
+        terms: Profile,
+        entities: Profile,
+        years: Profile,
+        anchors: Profile,
+        weekdays: Profile,
     ) -> None:
         self._pending_states[state.id] = state
         self._pending_profiles.add(state.id)
@@ -633,6 +665,7 @@ class StoryClusterer:
         self._entities[state.id] = entities
         self._years[state.id] = years
         self._anchors[state.id] = anchors
+        self._weekdays[state.id] = weekdays
         self._weighted.pop(state.id, None)
         self._index_put(state)
 
@@ -658,6 +691,7 @@ class StoryClusterer:
         self._entities.pop(story_id, None)
         self._years.pop(story_id, None)
         self._anchors.pop(story_id, None)
+        self._weekdays.pop(story_id, None)
         self._weighted.pop(story_id, None)
         self.index.remove(story_id)
 
@@ -681,6 +715,7 @@ class _Weighed:
     entities: Weighted
     years: frozenset[int]  # years its articles name
     anchors: Profile  # years its articles report from, with article counts
+    weekdays: Profile  # weekdays its leads name (see _weekday_profile)
 
 
 @lru_cache(maxsize=4096)
@@ -700,6 +735,30 @@ def _anchor_profile(evidence: ArticleEvidence) -> Profile:
     return Profile(np.array([evidence.anchor_year], dtype=np.int64), np.ones(1, dtype=np.float32))
 
 
+def _weekday_profile(evidence: ArticleEvidence) -> Profile:
+    """The lead's weekdays, each weighted 1/count: an article weighs 1 in a story's weekday profile."""
+    days = np.array(sorted(evidence.weekdays), dtype=np.int64)
+    return Profile(days, np.full(len(days), 1.0 / max(len(days), 1), dtype=np.float32))
+
+
+def _apart_shares(article: Profile, stories: list[Profile], gap: int) -> np.ndarray:
+    """apart_share of one profile against many (anchor years, weekdays), in one vectorised pass."""
+    out = np.zeros(len(stories))
+    lengths = np.fromiter((len(p) for p in stories), dtype=np.int64, count=len(stories))
+    if not len(article) or not lengths.sum():
+        return out
+    story_ids = np.concatenate([p.ids for p in stories])
+    story_weights = np.concatenate([p.weights for p in stories]).astype(np.float64)
+    far = np.abs(story_ids[None, :] - article.ids[:, None]) >= gap
+    pair_weights = article.weights.astype(np.float64)[:, None] * story_weights[None, :]
+    starts = np.minimum(np.cumsum(lengths) - lengths, len(story_ids) - 1)
+    apart = np.add.reduceat((pair_weights * far).sum(axis=0), starts)
+    total = np.add.reduceat(pair_weights.sum(axis=0), starts)
+    apart[lengths == 0] = 0.0
+    np.divide(apart, total, out=out, where=(lengths > 0) & (total > 0))
+    return out
+
+
 def _pack(profiles: list[Profile]) -> np.ndarray:
     """Profiles in one float32 row: their lengths, then each one's ids and weights (Profile.to_array)."""
     head = np.array([len(p) for p in profiles], dtype=np.float32)
@@ -715,17 +774,32 @@ def _unpack(array: np.ndarray, n: int) -> list[Profile]:
     return out
 
 
+def _unpack_profiles(array: np.ndarray) -> list[Profile]:
+    """A story's packed profiles: five, or the four of rows written before weekdays were kept."""
+    return _unpack(array, 5 if _packed_size(array, 5) == array.size else 4)
+
+
+def _packed_size(array: np.ndarray, n: int) -> int:
+    if array.size < n:
+        return -1
+    return n + 2 * int(array[:n].astype(np.int64).sum())
+
+
 def _pack_member(member: MemberEvidence) -> np.ndarray:
     head = np.array([member.anchor, member.vector.shape[0]], dtype=np.float32)
-    profiles = _pack([member.terms, member.entities, member.years])
+    profiles = _pack([member.terms, member.entities, member.years, member.weekdays])
     return np.concatenate([head, member.vector.astype(np.float32), profiles])
 
 
 def _unpack_member(article_id: str, array: np.ndarray) -> MemberEvidence:
     anchor, dim = int(array[0]), int(array[1])
-    terms, entities, years = _unpack(array[2 + dim :], 3)
+    rest = array[2 + dim :]
+    # four profiles, or the three of rows written before weekdays were kept
+    n = 4 if _packed_size(rest, 4) == rest.size else 3
+    profiles = _unpack(rest, n)
+    weekdays = profiles[3] if n == 4 else Profile()
     return MemberEvidence(
-        article_id, np.array(array[2 : 2 + dim], dtype=np.float32), terms, entities, years, anchor
+        article_id, np.array(array[2 : 2 + dim], dtype=np.float32), *profiles[:3], anchor, weekdays
     )
 
 

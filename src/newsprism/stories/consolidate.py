@@ -6,6 +6,7 @@ stream's IDF is settled and every article is known, so the stories touched in th
 nearest open stories the way batch agglomerative clustering would: the score of two stories is the mean of the
 article-to-article scores between their members (average linkage: one off-topic member cannot glue two stories,
 as it can with centroids), and the best pair is merged while that mean passes `story_consolidate_similarity`.
+Then stories of one or two articles (fragments) join the story they are clearly nearest on a lower bar.
 
 An article-to-article score adds the same three signals as the article-to-story score (vector cosine, IDF
 rare-term cosine, IDF entity cosine, minus the year conflict), so the two thresholds speak one language.
@@ -33,6 +34,7 @@ class MemberEvidence:
     entities: Profile = field(compare=False)
     years: Profile = field(compare=False)  # year ids, weight 1
     anchor: int = 0  # the year the article reports from (evidence.anchor_year), 0 when unknown
+    weekdays: Profile = field(default_factory=Profile, compare=False)  # lead weekdays (0-6), weights sum to 1
 
 
 def _tfidf_rows(profiles: Sequence[Profile], df: DocumentFrequencies) -> sparse.csr_matrix:
@@ -64,6 +66,7 @@ def pair_scores(
     year_conflict: float,
     anchor_conflict: float = 0.0,
     anchor_gap: int = 2,
+    weekday_conflict: float = 0.0,
 ) -> np.ndarray:
     """Article-to-article score matrix (n x n) over the members."""
     vectors = np.stack([m.vector for m in members]).astype(np.float32)
@@ -89,6 +92,15 @@ def pair_scores(
     apart = np.abs(anchors[:, None] - anchors[None, :]) >= anchor_gap
     # Both report from a known year and the years are far apart: a look-alike event, another time.
     scores -= anchor_conflict * (np.outer(known, known) & apart).astype(np.float32)
+    if weekday_conflict:
+        # The share of the two leads' weekday pairs that differ (0 where either names none), as in
+        # the article-to-story score.
+        days = np.zeros((len(members), 7), dtype=np.float32)
+        for row, m in enumerate(members):
+            days[row, m.weekdays.ids] = m.weekdays.weights
+        named = days.sum(axis=1) > 0
+        differ = 1.0 - days @ days.T
+        scores -= weekday_conflict * np.where(np.outer(named, named), differ, 0.0).astype(np.float32)
     return scores
 
 
@@ -98,12 +110,17 @@ def average_linkage_merges(
     threshold: float,
     may_merge: Callable[[int, int], bool],
     active: Sequence[bool],
+    fragment_size: int = 0,
+    fragment_threshold: float = np.inf,
+    fragment_margin: float = 0.0,
 ) -> list[tuple[int, int]]:
     """Greedy average-linkage merging of `groups` (member row indices into `scores`).
 
     Returns merges as (kept, absorbed) group indices in the order made; a merged group is known by the kept
     index afterwards. Only pairs with at least one `active` group (touched in the batch) and `may_merge` are
-    considered; the best pair is merged while its mean member score reaches `threshold`.
+    considered; the best pair is merged while its mean member score reaches `threshold`. Then a fragment (a
+    group of at most `fragment_size` members) joins its best group where that mean reaches the lower
+    `fragment_threshold` and beats its next best by `fragment_margin` (see _fragment_merge).
     """
     k = len(groups)
     if k < 2:
@@ -124,8 +141,15 @@ def average_linkage_merges(
         allowed = window & (act[:, None] | act[None, :]) & np.outer(alive, alive)
         mean = np.where(allowed, sums / np.maximum(np.outer(sizes, sizes), 1.0), -np.inf)
         a, b = divmod(int(np.argmax(mean)), k)
-        if not np.isfinite(mean[a, b]) or mean[a, b] < threshold:
+        if not np.isfinite(mean[a, b]):
             return merges
+        if mean[a, b] < threshold:
+            pair = _fragment_merge(
+                mean, alive & (sizes <= fragment_size), fragment_threshold, fragment_margin
+            )
+            if pair is None:
+                return merges
+            a, b = pair
         keep, gone = (a, b) if sizes[a] >= sizes[b] else (b, a)
         merges.append((keep, gone))
         sums[keep, :] += sums[gone, :]
@@ -137,3 +161,26 @@ def average_linkage_merges(
         window[keep, :] |= window[gone, :]
         window[:, keep] |= window[:, gone]
         window[keep, keep] = False
+
+
+def _fragment_merge(
+    mean: np.ndarray, fragment: np.ndarray, threshold: float, margin: float
+) -> tuple[int, int] | None:
+    """The fragment and its best group where that pair is the most convincing fragment merge, else None.
+
+    A story of one or two articles at batch end is usually a report the arrival order left apart (its
+    first article came before the ones that link it), not an event of its own: two established stories
+    need `story_consolidate_similarity` to merge, a fragment only needs to be clearly nearer one story
+    than any other. Where its two best stories score alike (two look-alike events) it stays apart.
+    """
+    if not fragment.any():
+        return None
+    rows = np.where(fragment[:, None], mean, -np.inf)
+    ordered = np.sort(rows, axis=1)
+    top, second = ordered[:, -1], ordered[:, -2]
+    lead = np.where(np.isfinite(second), top - np.where(np.isfinite(second), second, 0.0), np.inf)
+    ok = fragment & np.isfinite(top) & (top >= threshold) & (lead >= margin)
+    if not ok.any():
+        return None
+    a = int(np.argmax(np.where(ok, top, -np.inf)))
+    return a, int(np.argmax(rows[a]))

@@ -6,6 +6,7 @@ document frequencies learned from the stream fit in one fixed-size array, whatev
 
 from __future__ import annotations
 
+import bisect
 import re
 import zlib
 from collections import Counter
@@ -16,8 +17,10 @@ from functools import lru_cache
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from .. import settings
 from ..dedupe.duplicates import parse_date
 from ..records import Article
+from ..text import sentence_spans
 from .frequencies import HASH_BITS
 from .profile import Profile
 
@@ -27,6 +30,8 @@ _MAX_TERM_CHARS = 200_000  # an article's text beyond this adds no clustering ev
 # quantifiers, so matching is linear in the text length.
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]{0,40}|\d{1,15}(?:[.,]\d{1,15}){0,4}")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_WEEKDAY = re.compile(r"\b(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
+_WEEKDAYS = ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun")
 # Function words of news prose that the English list lacks; they carry no event identity.
 _EXTRA_STOP = frozenset({"said", "says", "told", "according", "reported", "reports", "just", "like", "new"})
 
@@ -43,6 +48,27 @@ class ArticleEvidence:
     entity_counts: dict[str, int] = field(compare=False)  # case-folded entity key -> mentions (readable)
     years: frozenset[int] = frozenset()  # years the text names: when the event happened, not when published
     anchor_year: int | None = None  # the year the article reports from (see anchor_year)
+    weekdays: frozenset[int] = (
+        frozenset()
+    )  # weekdays its headline and lead name, 0 = Monday (see lead_weekdays)
+
+
+def lead_weekdays(text: str, sentences: int) -> frozenset[int]:
+    """Weekdays named in the first `sentences` sentences (title included when it leads the text), 0 = Monday.
+
+    A report says on which day its event happened in the lead ("Microsoft on Wednesday released ...",
+    "was arrested early Sunday"); two look-alike events a month or years apart fall on the same weekday only
+    by chance. The body is left out: it names earlier incidents and the next game's day.
+    """
+    head = text[:2000]
+    found = list(_WEEKDAY.finditer(head))
+    if not found:
+        return frozenset()
+    # sentences only as far as the last weekday named: splitting is most of the cost
+    starts = [start for start, _ in sentence_spans(head[: found[-1].end()])]
+    return frozenset(
+        _WEEKDAYS.index(m.group(1)) for m in found if bisect.bisect_right(starts, m.start()) <= sentences
+    )
 
 
 def anchor_year(published: str | None, years: frozenset[int]) -> int | None:
@@ -187,4 +213,6 @@ def article_evidence(
         entities,
         years,
         anchor_year(article.published, years),
+        # the lead is the article vector's: the title (when not the text's first line) and the first sentences
+        lead_weekdays(text, int(settings.get("story_lead_sentences")) + (text is not article.text)),
     )
