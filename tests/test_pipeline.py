@@ -218,7 +218,7 @@ def test_cluster_entities_key_a_person_by_surname():
     from newsprism.records import ArticleExtraction, EntityMention
 
     def mention(text: str, label: str) -> EntityMention:
-        return EntityMention("a1", 0, len(text), text, label)
+        return EntityMention("a1", 1000, 1000 + len(text), text, label)  # in the body, past the lead
 
     mentions = (
         mention("Lindsay Lohan", "PERSON"),
@@ -228,3 +228,21 @@ def test_cluster_entities_key_a_person_by_surname():
     )
     counts = entity_counts(ArticleExtraction("a1", mentions))
     assert counts == {"lohan": 2, "king": 1, "new york": 1}
+
+
+def test_cluster_entities_weigh_lead_mentions_more():
+    # The headline's subject (Jackson) outweighs a teammate the body recalls (Williams).
+    from newsprism import settings
+    from newsprism.pipeline import entity_counts
+    from newsprism.records import ArticleExtraction, EntityMention
+
+    mentions = (
+        EntityMention("a1", 10, 24, "Vincent Jackson", "PERSON"),
+        EntityMention("a1", 900, 914, "Jamal Williams", "PERSON"),
+        EntityMention("a1", 950, 958, "Williams", "PERSON"),
+    )
+    extraction = ArticleExtraction("a1", mentions)
+    with settings.override({"story_lead_entity_chars": 300, "story_lead_entity_bonus": 3}):
+        assert entity_counts(extraction) == {"jackson": 4, "williams": 2}
+    with settings.override({"story_lead_entity_bonus": 0}):
+        assert entity_counts(extraction) == {"jackson": 1, "williams": 2}

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import settings
 from .records import (
     Article,
     ArticleExtraction,
@@ -290,7 +291,14 @@ def entity_counts(extraction: ArticleExtraction | None) -> dict[str, int]:
     """Mention counts of the named things in an article, the entity evidence for story clustering."""
     if extraction is None:
         return {}
-    counts = Counter(_cluster_key(m) for m in extraction.mentions if m.label in _CLUSTER_LABELS)
+    # The headline and lead name who and what the event is about; the body adds background (earlier
+    # incidents, a teammate's arrest), so a lead mention counts 1 + story_lead_entity_bonus times.
+    lead = int(settings.get("story_lead_entity_chars"))
+    bonus = int(settings.get("story_lead_entity_bonus"))
+    counts: Counter[str] = Counter()
+    for mention in extraction.mentions:
+        if mention.label in _CLUSTER_LABELS:
+            counts[_cluster_key(mention)] += 1 + bonus if mention.start < lead else 1
     counts.pop("", None)
     return dict(counts)
 
