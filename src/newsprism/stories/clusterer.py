@@ -774,9 +774,10 @@ def _unpack(array: np.ndarray, n: int) -> list[Profile]:
     return out
 
 
-def _unpack_profiles(array: np.ndarray) -> list[Profile]:
-    """A story's packed profiles: five, or the four of rows written before weekdays were kept."""
-    return _unpack(array, 5 if _packed_size(array, 5) == array.size else 4)
+def _unpack_profiles(array: np.ndarray, n: int = 5) -> list[Profile]:
+    """`n` packed profiles (a story's five by default), or the n - 1 of rows written before weekdays, the
+    last profile, were kept."""
+    return _unpack(array, n if _packed_size(array, n) == array.size else n - 1)
 
 
 def _packed_size(array: np.ndarray, n: int) -> int:
@@ -793,11 +794,8 @@ def _pack_member(member: MemberEvidence) -> np.ndarray:
 
 def _unpack_member(article_id: str, array: np.ndarray) -> MemberEvidence:
     anchor, dim = int(array[0]), int(array[1])
-    rest = array[2 + dim :]
-    # four profiles, or the three of rows written before weekdays were kept
-    n = 4 if _packed_size(rest, 4) == rest.size else 3
-    profiles = _unpack(rest, n)
-    weekdays = profiles[3] if n == 4 else Profile()
+    profiles = _unpack_profiles(array[2 + dim :], 4)
+    weekdays = profiles[3] if len(profiles) == 4 else Profile()
     return MemberEvidence(
         article_id, np.array(array[2 : 2 + dim], dtype=np.float32), *profiles[:3], anchor, weekdays
     )

@@ -48,9 +48,8 @@ class ArticleEvidence:
     entity_counts: dict[str, int] = field(compare=False)  # case-folded entity key -> mentions (readable)
     years: frozenset[int] = frozenset()  # years the text names: when the event happened, not when published
     anchor_year: int | None = None  # the year the article reports from (see anchor_year)
-    weekdays: frozenset[int] = (
-        frozenset()
-    )  # weekdays its headline and lead name, 0 = Monday (see lead_weekdays)
+    # weekdays its headline and lead name, 0 = Monday (see lead_weekdays)
+    weekdays: frozenset[int] = frozenset()
 
 
 def lead_weekdays(text: str, sentences: int) -> frozenset[int]:
