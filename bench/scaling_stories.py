@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsprism.pipeline import SENTENCE_VECTORS, entity_counts
+from newsprism.pipeline import SENTENCE_VECTORS, entity_counts, lead_people
 from newsprism.store import SQLiteStore
 from newsprism.stories import StoryClusterer, title_vectors
 
@@ -47,8 +47,14 @@ def stream(source: SQLiteStore, n: int, seed: int = 0):
     articles = source.articles()
     with source.transaction():
         titles = title_vectors(source, articles)  # embedded once (cached in the source store)
+    extractions = {a.id: source.get_extraction(a.id) for a in articles}
     base = [
-        (a, source.get_vectors(a.id, SENTENCE_VECTORS), entity_counts(source.get_extraction(a.id)))
+        (
+            a,
+            source.get_vectors(a.id, SENTENCE_VECTORS),
+            entity_counts(extractions[a.id]),
+            lead_people(extractions[a.id]),
+        )
         for a in articles
     ]
     base = [b for b in base if b[1] is not None and len(b[1])]
@@ -56,13 +62,13 @@ def stream(source: SQLiteStore, n: int, seed: int = 0):
         raise SystemExit("the store holds no articles with sentence vectors: ingest some first")
     for j in range(n):
         k, i = divmod(j, len(base))
-        article, vectors, counts = base[i]
+        article, vectors, counts, people = base[i]
         noisy = vectors + rng.normal(0, 0.01, vectors.shape).astype(np.float32)
         noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
         day = _BASE_DAY + dt.timedelta(days=i % 7 + 10 * k)
         text = _NUMBER.sub(lambda m, k=k: str(int(m.group()) + k), article.text) if k else article.text
         copy = dataclasses.replace(article, id=f"{article.id[:12]}-{k}", text=text, published=day.isoformat())
-        yield copy, noisy, counts, titles.get(article.id)
+        yield copy, noisy, counts, people, titles.get(article.id)
 
 
 def main() -> None:
@@ -76,9 +82,10 @@ def main() -> None:
         store = SQLiteStore(Path(tmp) / "stories.db")
         clusterer = StoryClusterer(store)
         done, wall, cpu = 0, 0.0, 0.0
-        for article, vectors, counts, title in stream(source, args.n):
+        for article, vectors, counts, people, title in stream(source, args.n):
             w0, c0 = time.perf_counter(), time.process_time()
-            clusterer.add(article, vectors, counts, title_vector=title)  # writes at its own checkpoints
+            # writes at its own checkpoints
+            clusterer.add(article, vectors, counts, title_vector=title, lead_people=people)
             wall += time.perf_counter() - w0
             cpu += time.process_time() - c0
             done += 1

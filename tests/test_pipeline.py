@@ -246,3 +246,25 @@ def test_cluster_entities_weigh_lead_mentions_more():
         assert entity_counts(extraction) == {"jackson": 4, "williams": 2}
     with settings.override({"story_lead_entity_bonus": 0}):
         assert entity_counts(extraction) == {"jackson": 1, "williams": 2}
+
+
+def test_lead_people_are_named_in_the_lead_and_again_in_the_article():
+    # Jackson leads and recurs; the spokesman is quoted once in the lead; Williams only in the body.
+    from newsprism import settings
+    from newsprism.pipeline import lead_people
+    from newsprism.records import ArticleExtraction, EntityMention
+
+    mentions = (
+        EntityMention("a1", 10, 25, "Vincent Jackson", "PERSON"),
+        EntityMention("a1", 120, 132, "Bill Johnston", "PERSON"),
+        EntityMention("a1", 200, 215, "San Diego", "GPE"),
+        EntityMention("a1", 600, 607, "Jackson", "PERSON"),
+        EntityMention("a1", 900, 914, "Jamal Williams", "PERSON"),
+        EntityMention("a1", 950, 958, "Williams", "PERSON"),
+    )
+    extraction = ArticleExtraction("a1", mentions)
+    with settings.override({"story_lead_entity_chars": 300, "story_people_min_mentions": 2}):
+        assert lead_people(extraction) == ["jackson"]
+    with settings.override({"story_lead_entity_chars": 300, "story_people_min_mentions": 1}):
+        assert lead_people(extraction) == ["jackson", "johnston"]
+    assert lead_people(None) == []

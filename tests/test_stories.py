@@ -449,6 +449,50 @@ def test_pair_scores_subtract_the_weekday_conflict():
     assert scores[0, 3] == pytest.approx(1.0)  # no weekday named: no evidence either way
 
 
+def test_pair_scores_subtract_the_people_conflict():
+    df = DocumentFrequencies()
+
+    def people(*ids: int) -> Profile:
+        return Profile(np.array(ids), np.full(len(ids), 1.0 / len(ids), dtype=np.float32))
+
+    members = [
+        MemberEvidence(f"m{k}", unit(1, 0), Profile(), Profile(), Profile(), 0, Profile(), p)
+        for k, p in enumerate((people(7), people(7), people(8), people(7, 8), Profile()))
+    ]
+    scores = pair_scores(members, df, 1.0, 1.0, 0.0, 0.0, 2, 0.0, 0.8)
+    assert scores[0, 1] == pytest.approx(1.0)  # the same person
+    assert scores[0, 2] == pytest.approx(0.2)  # different people
+    # one of two people shared: half of m3's weight is unshared, none of m0's; averaged both ways
+    assert scores[0, 3] == pytest.approx(1.0 - 0.8 * 0.25)
+    assert scores[0, 4] == pytest.approx(1.0)  # nobody named: no evidence either way
+
+
+def test_stories_about_different_people_do_not_merge(store):
+    # As test_converging_stories_merge_smaller_into_larger, but the two stories lead with different
+    # people (two players' arrests): the bridging article joins one and the stories stay apart.
+    theta = np.arccos(0.7)
+    u, v, w = unit(1, 0), unit(np.cos(theta), np.sin(theta)), unit(np.cos(0.45 * theta), np.sin(0.45 * theta))
+    overrides = {
+        "story_join_similarity": 0.75,
+        "story_merge_similarity": 0.8,
+        "story_entity_weight": 0.0,
+        "story_term_weight": 0.0,
+    }
+    with settings.override(overrides):
+        clusterer = StoryClusterer(store)
+        clusterer.add(art("u1"), rows(u), lead_people=["jackson"])
+        clusterer.add(art("v1"), rows(v), lead_people=["williams"])
+        joined = clusterer.add(art("w1"), rows(w), lead_people=["jackson"])
+        clusterer.flush()
+    assert joined.story_id == "su1" and joined.merged_from == ()
+    assert sorted(s.id for s in clusterer.open_stories()) == ["su1", "sv1"]
+    with settings.override({**overrides, "story_people_conflict": 0.0}):
+        clusterer = StoryClusterer(SQLiteStore(":memory:"))
+        clusterer.add(art("u1"), rows(u), lead_people=["jackson"])
+        clusterer.add(art("v1"), rows(v), lead_people=["williams"])
+        assert clusterer.add(art("w1"), rows(w), lead_people=["jackson"]).merged_from == ("sv1",)
+
+
 def test_a_fragment_joins_the_story_it_is_clearly_nearest():
     # Rows 0-2 and 3-5: two stories whose members score 0.6 with each other (below the 0.8 bar); row 6 a
     # singleton at 0.6 with the first story and 0.1 with the second; row 7 a singleton between the two
@@ -484,3 +528,15 @@ def test_old_rows_without_weekdays_still_load():
     day = Profile(np.array([3]), np.ones(1, dtype=np.float32))
     new = MemberEvidence("a2", vector, terms, Profile(), Profile(), 2013, day)
     assert _unpack_member("a2", _pack_member(new)).weekdays.ids.tolist() == [3]
+    # rows written before lead people were kept: five story profiles, four member profiles
+    five = np.concatenate([np.array([2, 0, 0, 0, 1], dtype=np.float32), terms.to_array(), day.to_array()])
+    assert [len(p) for p in _unpack_profiles(five)] == [2, 0, 0, 0, 1]
+    four = np.concatenate(
+        [np.array([2013, DIM], dtype=np.float32), vector, np.array([2, 0, 0, 1], dtype=np.float32)]
+        + [terms.to_array(), day.to_array()]
+    )
+    member = _unpack_member("a2", four)
+    assert len(member.people) == 0 and member.weekdays.ids.tolist() == [3] and len(member.terms) == 2
+    people = Profile(np.array([11, 12]), np.full(2, 0.5, dtype=np.float32))
+    both = MemberEvidence("a3", vector, terms, Profile(), Profile(), 2013, day, people)
+    assert _unpack_member("a3", _pack_member(both)).people.ids.tolist() == [11, 12]

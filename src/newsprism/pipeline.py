@@ -171,7 +171,11 @@ class Pipeline:
             # transaction per checkpoint (every few hundred articles and at flush).
             assignments.append(
                 self.clusterer.add(
-                    article, vectors, entity_counts(extraction), title_vector=titles.get(article.id)
+                    article,
+                    vectors,
+                    entity_counts(extraction),
+                    title_vector=titles.get(article.id),
+                    lead_people=lead_people(extraction),
                 )
             )
         with self.store.transaction():
@@ -301,6 +305,21 @@ def entity_counts(extraction: ArticleExtraction | None) -> dict[str, int]:
             counts[_cluster_key(mention)] += 1 + bonus if mention.start < lead else 1
     counts.pop("", None)
     return dict(counts)
+
+
+def lead_people(extraction: ArticleExtraction | None) -> list[str]:
+    """Clustering keys (see _cluster_key) of the people named in the headline and lead
+    (story_lead_entity_chars) and again in the article (story_people_min_mentions): whom the event is
+    about, e.g. the player arrested, not the spokesman quoted once."""
+    if extraction is None:
+        return []
+    lead = int(settings.get("story_lead_entity_chars"))
+    least = int(settings.get("story_people_min_mentions"))
+    people = [(m.start, _cluster_key(m)) for m in extraction.mentions if m.label == "PERSON"]
+    counts = Counter(key for _, key in people)
+    keys = {key for start, key in people if start < lead and counts[key] >= least}
+    keys.discard("")
+    return sorted(keys)
 
 
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})

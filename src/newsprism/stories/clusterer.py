@@ -8,7 +8,9 @@ numbers; IDF learned from the stream itself makes those the heavy terms. Nor do 
 article has an anchor year (its publication year, else the latest year it names), and the share of anchor-year
 pairs years apart is subtracted from the score, and likewise, more softly, the share of pairs whose leads
 name different weekdays (the day the event happened, see evidence.lead_weekdays). A story that grows is checked
-against its neighbours with the same score and merged when they now describe one event.
+against its neighbours with the same score and merged when they now describe one event; between stories (and
+at batch-end consolidation) the share of lead people one side names and the other does not is subtracted too:
+one player's arrest and another's are two stories.
 
 State lives in the store: `StoryState` (the centroid is the *sum* of member vectors, so a join is O(1)), each
 open story's term and entity profiles (vectors table, kinds `story_terms`/`story_entities`) and the
@@ -46,9 +48,10 @@ _MAX_STORY_ENTITY_TERMS = 150
 # store together (with the 4 MB document frequencies) every this many articles and at flush/consolidate, so
 # the store always holds one consistent state; per-article writes were half the clustering time.
 _CHECKPOINT = 500
-_PROFILE_KIND = "story_profile"  # a story's terms, entities, years and anchors packed in one row
+_PROFILE_KIND = "story_profile"  # a story's terms, entities, years, anchors, weekdays, people in one row
 _MEMBER_KIND = "cluster_member"  # an article's MemberEvidence packed in one row
 _MAX_STORY_YEARS = 20
+_MAX_STORY_PEOPLE = 40  # lead people kept per story (the heaviest)
 # Rows written by earlier versions (one per profile / per piece of member evidence), still read.
 _TERMS_KIND, _ENTITIES_KIND, _YEARS_KIND = "story_terms", "story_entities", "story_years"
 _ANCHORS_KIND = "story_anchors"
@@ -123,6 +126,7 @@ class StoryClusterer:
         self._years: dict[str, Profile] = {}  # story -> years its articles name (ids) with counts
         self._anchors: dict[str, Profile] = {}  # story -> years its articles report from, with counts
         self._weekdays: dict[str, Profile] = {}  # story -> weekdays its leads name (see _weekday_profile)
+        self._people: dict[str, Profile] = {}  # story -> people its leads name (see _people_profile)
         self._weighted: dict[str, _Weighed] = {}  # see _weighted_profiles
         self._names: dict[str, dict[int, str]] = {}  # story -> term hash -> surface form (evidence text)
         self._touched: set[str] = set()  # stories grown or founded since the last consolidation
@@ -152,6 +156,7 @@ class StoryClusterer:
                 self._years[state.id], self._anchors[state.id] = years, anchors
                 # rows written before weekdays were kept have four profiles
                 self._weekdays[state.id] = profiles[4] if len(profiles) > 4 else Profile()
+                self._people[state.id] = profiles[5] if len(profiles) > 5 else Profile()
                 self._index_put(state)
         self._newest = newest
         # Writes waiting for the next checkpoint (see _CHECKPOINT): latest state per story, stories whose
@@ -171,6 +176,7 @@ class StoryClusterer:
         entity_counts: Mapping[str, int] | None = None,
         *,
         title_vector: np.ndarray | None = None,
+        lead_people: Iterable[str] = (),
     ) -> StoryAssignment:
         """Put one article in a story. `entity_counts`: mention counts of its named things (pipeline.entity_counts);
         `title_vector`: the embedded title when it is not the text's first line (else embedded here)."""
@@ -181,7 +187,7 @@ class StoryClusterer:
         if existing is not None:
             return self._existing_assignment(article.id, existing)
         vector = article_vector(article, sentence_vectors, title_vector)
-        evidence = article_evidence(article, vector, entity_counts)
+        evidence = article_evidence(article, vector, entity_counts, lead_people)
         # The article counts in the IDF it is scored with, as in batch TF-IDF.
         self.frequencies.add(np.union1d(evidence.terms.ids, evidence.entities.ids))
         self._arrivals += 1
@@ -243,7 +249,14 @@ class StoryClusterer:
             self.store.save_story(state)
         for story_id in self._pending_profiles:
             if story_id in self._states:
-                profiles = (self._terms, self._entities, self._years, self._anchors, self._weekdays)
+                profiles = (
+                    self._terms,
+                    self._entities,
+                    self._years,
+                    self._anchors,
+                    self._weekdays,
+                    self._people,
+                )
                 self.store.put_vectors(story_id, _PROFILE_KIND, _pack([p[story_id] for p in profiles]))
         self.frequencies.save(self.store)
         self._pending_evidence = []
@@ -306,6 +319,7 @@ class StoryClusterer:
             float(settings.get("story_anchor_conflict")),
             int(settings.get("story_anchor_gap_years")),
             float(settings.get("story_weekday_conflict")),
+            float(settings.get("story_people_conflict")),
         )
         # Wider than the join window: a story arc (a crime, then its trial) spans months; here average
         # linkage over all members, with the year conflict, judges it instead of one article's date.
@@ -345,6 +359,7 @@ class StoryClusterer:
             _year_profile(evidence),
             evidence.anchor_year or 0,
             _weekday_profile(evidence),
+            _people_profile(evidence),
         )
         self._batch[member.article_id] = member
         self._pending_evidence.append(member)
@@ -383,9 +398,11 @@ class StoryClusterer:
         years: Profile,
         anchors: Profile,
         weekdays: Profile,
+        people: Profile | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores of one article (or grown story) against candidate stories: (score, term cosine, entity
-        cosine) arrays. terms/entities come IDF-weighted (profile.weighted), once rather than per candidate."""
+        cosine) arrays. terms/entities come IDF-weighted (profile.weighted), once rather than per candidate.
+        `people`: a grown story's lead people, for the story-to-story people conflict."""
         cached = [self._weighted_profiles(s) for s in story_ids]
         term_cos = weighted_cosines(terms, [c.terms for c in cached], self._scratch)
         entity_cos = weighted_cosines(entities, [c.entities for c in cached], self._scratch)
@@ -410,6 +427,12 @@ class StoryClusterer:
             # another day too, so it is soft, and it only ever weighs members that name a day.
             share = _apart_shares(weekdays, [c.weekdays for c in cached], 1)
             scores -= float(settings.get("story_weekday_conflict")) * share
+        if people is not None and len(people):
+            # Two stories whose leads name different people are two events of one kind (one player's
+            # arrest, then another's). Story to story only: one article's lead may name someone else (an
+            # official, a witness) and still report the story, so arrivals are not penalised.
+            share = _unshared_shares(people, [c.people for c in cached])
+            scores -= float(settings.get("story_people_conflict")) * share
         return scores, term_cos, entity_cos
 
     def _weighted_profiles(self, story_id: str) -> _Weighed:
@@ -426,6 +449,7 @@ class StoryClusterer:
                 frozenset(self._years.get(story_id, Profile()).ids.tolist()),
                 self._anchors.get(story_id, Profile()),
                 self._weekdays.get(story_id, Profile()),
+                self._people.get(story_id, Profile()),
             )
         return cached
 
@@ -511,6 +535,7 @@ class StoryClusterer:
             _year_profile(evidence),
             _anchor_profile(evidence),
             _weekday_profile(evidence),
+            _people_profile(evidence),
         )
         if best is None:
             reason = "first article of a new story (no open story to compare with)"
@@ -544,6 +569,7 @@ class StoryClusterer:
             self._years[story_id].plus(_year_profile(evidence), _MAX_STORY_YEARS),
             self._anchors[story_id].plus(_anchor_profile(evidence), _MAX_STORY_YEARS),
             self._weekdays[story_id].plus(_weekday_profile(evidence), 7),
+            self._people[story_id].plus(_people_profile(evidence), _MAX_STORY_PEOPLE),
         )
         return grown
 
@@ -591,6 +617,7 @@ class StoryClusterer:
                 self._years[current],
                 self._anchors[current],
                 self._weekdays[current],
+                self._people[current],
             )
             best = int(np.argmax(scores))
             if scores[best] < threshold:
@@ -625,6 +652,7 @@ class StoryClusterer:
             self._years[big.id].plus(self._years[small.id], _MAX_STORY_YEARS),
             self._anchors[big.id].plus(self._anchors[small.id], _MAX_STORY_YEARS),
             self._weekdays[big.id].plus(self._weekdays[small.id], 7),
+            self._people[big.id].plus(self._people[small.id], _MAX_STORY_PEOPLE),
         )
         self._pending_states[small.id] = _closed(small, merged_into=big.id)
         self._pending_moves.append((small.id, big.id))
@@ -656,6 +684,7 @@ class StoryClusterer:
         years: Profile,
         anchors: Profile,
         weekdays: Profile,
+        people: Profile,
     ) -> None:
         self._pending_states[state.id] = state
         self._pending_profiles.add(state.id)
@@ -666,6 +695,7 @@ class StoryClusterer:
         self._years[state.id] = years
         self._anchors[state.id] = anchors
         self._weekdays[state.id] = weekdays
+        self._people[state.id] = people
         self._weighted.pop(state.id, None)
         self._index_put(state)
 
@@ -692,6 +722,7 @@ class StoryClusterer:
         self._years.pop(story_id, None)
         self._anchors.pop(story_id, None)
         self._weekdays.pop(story_id, None)
+        self._people.pop(story_id, None)
         self._weighted.pop(story_id, None)
         self.index.remove(story_id)
 
@@ -716,6 +747,7 @@ class _Weighed:
     years: frozenset[int]  # years its articles name
     anchors: Profile  # years its articles report from, with article counts
     weekdays: Profile  # weekdays its leads name (see _weekday_profile)
+    people: Profile  # people its leads name (see _people_profile)
 
 
 @lru_cache(maxsize=4096)
@@ -739,6 +771,24 @@ def _weekday_profile(evidence: ArticleEvidence) -> Profile:
     """The lead's weekdays, each weighted 1/count: an article weighs 1 in a story's weekday profile."""
     days = np.array(sorted(evidence.weekdays), dtype=np.int64)
     return Profile(days, np.full(len(days), 1.0 / max(len(days), 1), dtype=np.float32))
+
+
+def _people_profile(evidence: ArticleEvidence) -> Profile:
+    """The lead's people, each weighted 1/count: an article weighs 1 in a story's people profile."""
+    people = np.array(sorted(evidence.people), dtype=np.int64)
+    return Profile(people, np.full(len(people), 1.0 / max(len(people), 1), dtype=np.float32))
+
+
+def _unshared_shares(people: Profile, stories: list[Profile]) -> np.ndarray:
+    """Per story, the share of its people weight (about: of its lead-naming members) on none of `people`;
+    0 for a story whose leads name nobody."""
+    out = np.zeros(len(stories))
+    for k, story in enumerate(stories):
+        total = float(story.weights.sum()) if len(story) else 0.0
+        if total > 0:
+            shared = float(story.weights[np.isin(story.ids, people.ids, assume_unique=True)].sum())
+            out[k] = max(0.0, 1.0 - shared / total)
+    return out
 
 
 def _apart_shares(article: Profile, stories: list[Profile], gap: int) -> np.ndarray:
@@ -774,10 +824,13 @@ def _unpack(array: np.ndarray, n: int) -> list[Profile]:
     return out
 
 
-def _unpack_profiles(array: np.ndarray, n: int = 5) -> list[Profile]:
-    """`n` packed profiles (a story's five by default), or the n - 1 of rows written before weekdays, the
-    last profile, were kept."""
-    return _unpack(array, n if _packed_size(array, n) == array.size else n - 1)
+def _unpack_profiles(array: np.ndarray, n: int = 6) -> list[Profile]:
+    """`n` packed profiles (a story's six by default), or fewer from rows written before the last ones
+    (weekdays, then people) were kept."""
+    for count in (n, n - 1):
+        if _packed_size(array, count) == array.size:
+            return _unpack(array, count)
+    return _unpack(array, n - 2)
 
 
 def _packed_size(array: np.ndarray, n: int) -> int:
@@ -788,16 +841,17 @@ def _packed_size(array: np.ndarray, n: int) -> int:
 
 def _pack_member(member: MemberEvidence) -> np.ndarray:
     head = np.array([member.anchor, member.vector.shape[0]], dtype=np.float32)
-    profiles = _pack([member.terms, member.entities, member.years, member.weekdays])
+    profiles = _pack([member.terms, member.entities, member.years, member.weekdays, member.people])
     return np.concatenate([head, member.vector.astype(np.float32), profiles])
 
 
 def _unpack_member(article_id: str, array: np.ndarray) -> MemberEvidence:
     anchor, dim = int(array[0]), int(array[1])
-    profiles = _unpack_profiles(array[2 + dim :], 4)
-    weekdays = profiles[3] if len(profiles) == 4 else Profile()
+    profiles = _unpack_profiles(array[2 + dim :], 5)
+    weekdays = profiles[3] if len(profiles) > 3 else Profile()
+    people = profiles[4] if len(profiles) > 4 else Profile()
     return MemberEvidence(
-        article_id, np.array(array[2 : 2 + dim], dtype=np.float32), *profiles[:3], anchor, weekdays
+        article_id, np.array(array[2 : 2 + dim], dtype=np.float32), *profiles[:3], anchor, weekdays, people
     )
 
 

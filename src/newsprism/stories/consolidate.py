@@ -35,6 +35,7 @@ class MemberEvidence:
     years: Profile = field(compare=False)  # year ids, weight 1
     anchor: int = 0  # the year the article reports from (evidence.anchor_year), 0 when unknown
     weekdays: Profile = field(default_factory=Profile, compare=False)  # lead weekdays (0-6), weights sum to 1
+    people: Profile = field(default_factory=Profile, compare=False)  # lead people (hashes), weights sum to 1
 
 
 def _tfidf_rows(profiles: Sequence[Profile], df: DocumentFrequencies) -> sparse.csr_matrix:
@@ -67,6 +68,7 @@ def pair_scores(
     anchor_conflict: float = 0.0,
     anchor_gap: int = 2,
     weekday_conflict: float = 0.0,
+    people_conflict: float = 0.0,
 ) -> np.ndarray:
     """Article-to-article score matrix (n x n) over the members."""
     vectors = np.stack([m.vector for m in members]).astype(np.float32)
@@ -101,7 +103,29 @@ def pair_scores(
         named = days.sum(axis=1) > 0
         differ = 1.0 - days @ days.T
         scores -= weekday_conflict * np.where(np.outer(named, named), differ, 0.0).astype(np.float32)
+    if people_conflict:
+        # The share of each lead's people weight the other lead does not name (averaged both ways; 0 where
+        # either names nobody), as in the article-to-story score.
+        weights = _rows([m.people for m in members])
+        named = np.asarray(weights.sum(axis=1)).ravel() > 0
+        present = weights.copy()
+        present.data[:] = 1.0
+        shared = (present @ weights.T).toarray()
+        unshared = 1.0 - 0.5 * (shared + shared.T)
+        scores -= people_conflict * np.where(np.outer(named, named), unshared, 0.0).astype(np.float32)
     return scores
+
+
+def _rows(profiles: Sequence[Profile]) -> sparse.csr_matrix:
+    """The profiles' raw weights, one sparse row per profile."""
+    return sparse.csr_matrix(
+        (
+            np.concatenate([p.weights for p in profiles]).astype(np.float32),
+            np.concatenate([p.ids for p in profiles]).astype(np.int64),
+            np.cumsum([0] + [len(p) for p in profiles]),
+        ),
+        shape=(len(profiles), 1 << HASH_BITS),
+    )
 
 
 def average_linkage_merges(

@@ -10,7 +10,7 @@ import bisect
 import re
 import zlib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -50,6 +50,8 @@ class ArticleEvidence:
     anchor_year: int | None = None  # the year the article reports from (see anchor_year)
     # weekdays its headline and lead name, 0 = Monday (see lead_weekdays)
     weekdays: frozenset[int] = frozenset()
+    # hashed keys of the people its headline and lead name (see lead_people): whom the event is about
+    people: frozenset[int] = frozenset()
 
 
 def lead_weekdays(text: str, sentences: int) -> frozenset[int]:
@@ -187,9 +189,13 @@ def _profile(counts: Mapping[str, int], prefix: str) -> tuple[Profile, list[int]
 
 
 def article_evidence(
-    article: Article, vector: np.ndarray, entity_counts: Mapping[str, int] | None = None
+    article: Article,
+    vector: np.ndarray,
+    entity_counts: Mapping[str, int] | None = None,
+    lead_people: Iterable[str] = (),
 ) -> ArticleEvidence:
-    """Evidence of one article; `vector` is its unit title+lead vector (see clusterer.article_vector)."""
+    """Evidence of one article; `vector` is its unit title+lead vector (see clusterer.article_vector);
+    `lead_people`: entity keys (as in entity_counts) of the people its headline and lead name."""
     title = (article.title or "").strip()
     text = (
         article.text if not title or article.text.lstrip().startswith(title) else title + "\n" + article.text
@@ -214,4 +220,5 @@ def article_evidence(
         anchor_year(article.published, years),
         # the lead is the article vector's: the title (when not the text's first line) and the first sentences
         lead_weekdays(text, int(settings.get("story_lead_sentences")) + (text is not article.text)),
+        frozenset(term_hash("@" + entity_key(name)) for name in lead_people),
     )
