@@ -105,7 +105,7 @@ def pair_scores(
         scores -= weekday_conflict * np.where(np.outer(named, named), differ, 0.0).astype(np.float32)
     if people_conflict:
         # The share of each lead's people weight the other lead does not name (averaged both ways; 0 where
-        # either names nobody), as in the article-to-story score.
+        # either names nobody), as in the story-to-story score.
         weights = _rows([m.people for m in members])
         named = np.asarray(weights.sum(axis=1)).ravel() > 0
         present = weights.copy()
