@@ -14,7 +14,12 @@ from newsprism.records import Article
 from newsprism.store.sqlite import SQLiteStore
 from newsprism.stories import CentroidIndex, StoryClusterer, article_vector
 from newsprism.stories.clusterer import _pack_member, _unpack_member, _unpack_profiles
-from newsprism.stories.consolidate import MemberEvidence, average_linkage_merges, pair_scores
+from newsprism.stories.consolidate import (
+    MemberEvidence,
+    average_linkage_merges,
+    pair_scores,
+    reassignments,
+)
 from newsprism.stories.evidence import anchor_year, lead_weekdays
 from newsprism.stories.frequencies import DocumentFrequencies
 from newsprism.stories.profile import Profile, apart_share
@@ -226,6 +231,73 @@ def test_consolidation_after_restart_reads_member_evidence_from_store(store):
         merged = again.consolidate()
     assert [survivor for _, survivor in merged] == [store.resolve_story("sf1")]
     assert store.resolve_story(store.story_of("f2")) == store.resolve_story("sf1")
+
+
+def test_reassignments_move_a_member_to_the_group_it_agrees_with():
+    # rows 0-2 group A, 3-4 group B; row 2 scores 1.5 with B's members and 0.2 with A's others.
+    scores = np.full((6, 6), 0.0)
+    scores[np.ix_([0, 1], [0, 1])] = 1.2
+    scores[np.ix_([3, 4], [3, 4])] = 1.3
+    scores[2, [3, 4]] = scores[[3, 4], 2] = 1.5
+    scores[2, [0, 1]] = scores[[0, 1], 2] = 0.2
+    groups = [[0, 1, 2], [3, 4], [5]]
+    moves = reassignments(scores, groups, 0.1, lambda a, b: True)
+    assert [(row, old, new) for row, old, new, _, _ in moves] == [(2, 0, 1)]
+    assert moves[0][3:] == pytest.approx((1.5, 0.2))
+    assert reassignments(scores, groups, 0.1, lambda a, b: False) == []  # dates too far apart
+    assert reassignments(scores, groups, 0.1, lambda a, b: True, rows={0, 1}) == []  # earlier batches stay
+    assert reassignments(scores, groups, 2.0, lambda a, b: True) == []
+    # the last member of a group never moves, and nothing moves into a group of one
+    lone = np.zeros((3, 3))
+    lone[0, 1] = lone[1, 0] = 0.1
+    lone[0, 2] = lone[2, 0] = 2.0
+    assert reassignments(lone, [[0, 1], [2]], 0.1, lambda a, b: True) == []
+
+
+def test_batch_end_moves_an_article_that_joined_the_wrong_story_on_arrival(store):
+    # x, a flood report whose lead vector looks like the festival's, joins the festival story on arrival
+    # (here forced by a join bar anything passes); the flood's own reports found a story later, and at
+    # batch end x agrees with them far better than with the festival reports, and moves.
+    festival = "Harbour festival opens with fireworks over Portvale bay; {} crowds gather."
+    flood = {"Marlow Dam": 2, "Kessington": 1}
+    clusterer = StoryClusterer(store)
+    with settings.override({"story_join_similarity": -10.0}):
+        for aid, word in (("a1", "large"), ("a2", "record")):
+            text = festival.format(word)
+            clusterer.add(stored(store, art(aid, text=text)), rows(unit(1, 0)), {"Portvale": 1})
+        text = ARC.format("water rises at", "warn")
+        assert clusterer.add(stored(store, art("x", text=text)), rows(unit(1, 0.05)), flood).story_id == "sa1"
+    overrides = {
+        "story_join_similarity": 9.0,
+        "story_consolidate_similarity": 1.5,
+        "story_fragment_size": 0,
+        "story_reassign_margin": 0.1,
+    }
+    with settings.override(overrides):
+        for aid, words in (("b1", ("villages evacuated near", "report")), ("b2", ("roads closed by", "say"))):
+            clusterer.add(stored(store, art(aid, text=ARC.format(*words))), rows(unit(0, 1)), flood)
+        merged = clusterer.consolidate()
+    flood_story = store.resolve_story("sb1")
+    assert [survivor for _, survivor in merged] == [flood_story]  # the flood's two reports merge ...
+    assert store.story_of("x") == flood_story  # ... and x moves to them; the festival stays
+    assert store.story_of("a1") == store.story_of("a2") == "sa1"
+    moved = clusterer.moved["x"]
+    assert moved.story_id == flood_story and moved.evidence.startswith("moved at batch end from story sa1")
+    festival_state, flood_state = store.story_state("sa1"), store.story_state(flood_story)
+    assert (festival_state.size, flood_state.size) == (2, 3)
+    assert np.allclose(festival_state.centroid, 2 * unit(1, 0), atol=1e-5)  # x's vector left the centroid
+    assert "kessington" not in festival_state.entity_counts
+    assert flood_state.entity_counts["kessington"] == 3
+    # a restart reads the reduced profiles back: the festival story no longer holds the flood's names
+    assert len(StoryClusterer(store)._entities["sa1"]) == 1
+
+
+def test_profile_minus_undoes_plus():
+    a = Profile(np.array([1, 5, 9]), np.array([1.0, 2.0, 0.5], dtype=np.float32))
+    b = Profile(np.array([5, 7, 9]), np.array([1.0, 3.0, 0.5], dtype=np.float32))
+    back = a.plus(b, cap=10).minus(b)
+    assert back.ids.tolist() == [1, 5, 9] and back.weights.tolist() == [1.0, 2.0, 0.5]  # 7 fell to zero
+    assert a.minus(Profile()) is a
 
 
 def test_article_vector_weights_the_lead():

@@ -186,7 +186,8 @@ class Pipeline:
             for story_id in merged:
                 self.store.drop_analysis(story_id)
             self.clusterer.flush()
-        return assignments
+        # An article moved to another story at batch end is reported (and its story analysed) there.
+        return [self.clusterer.moved.get(a.article_id, a) for a in assignments]
 
     def _sentence_vectors(self, article: Article) -> np.ndarray:
         vectors = self.store.get_vectors(article.id, SENTENCE_VECTORS)

@@ -237,6 +237,17 @@ SETTINGS: tuple[Setting, ...] = (
         " two look-alike events it stays apart. ECB+ dev (fragments of 1, bar 0.5): 0 0.9036, 0.1 0.9045 B3-F1.",
     ),
     Setting(
+        "story_reassign_margin",
+        0.1,
+        "Batch end, after merging: an article of the batch moves to another nearby story when its mean"
+        " article-to-article score with that story's members beats its mean with its own story's other members"
+        " by this much (average linkage, up to 3 passes); inf turns this off. Arrival order decides an"
+        " article's story while stories are small; at batch end all members are known. ECB+ dev B3-F1 off /"
+        " 0 / 0.05 / 0.1 / 0.15 / 0.2: 0.9387 / 0.9422 / 0.9422 / 0.9432 / 0.9432 / 0.9432; at 0.1 both"
+        " topic-parity halves rise (0.9557 -> 0.9591, 0.9178 -> 0.9238) and unseen orders (seeds 5-9) too"
+        " (0.9278 -> 0.9367).",
+    ),
+    Setting(
         "story_consolidate_window_days",
         730,
         "Batch end: stories whose date ranges are further apart than this never merge. Wider than"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -32,8 +33,8 @@ from ..dedupe.duplicates import parse_date
 from ..records import Article, StoryAssignment, StoryState
 from ..store.sqlite import SQLiteStore
 from ..text import sentence_spans
-from .consolidate import MemberEvidence, average_linkage_merges, pair_scores
-from .evidence import ArticleEvidence, article_evidence
+from .consolidate import MemberEvidence, average_linkage_merges, pair_scores, reassignments
+from .evidence import ArticleEvidence, article_evidence, term_hash
 from .frequencies import DocumentFrequencies
 from .index import AnnCentroidIndex, CentroidIndex, ann_available
 from .profile import Profile, Weighted, apart_share, weighted, weighted_cosine, weighted_cosines
@@ -132,6 +133,7 @@ class StoryClusterer:
         self._touched: set[str] = set()  # stories grown or founded since the last consolidation
         self._checked: dict[str, np.ndarray] = {}  # story -> unit centroid at its last merge check
         self._batch: dict[str, MemberEvidence] = {}  # this batch's member evidence (also stored)
+        self.moved: dict[str, StoryAssignment] = {}  # article -> its assignment after the last batch-end move
         self._arrivals = 0  # articles added by this clusterer; a restart starts every open story at 0
         self._last_touch: dict[str, int] = {}  # story -> arrival count when it last grew
         self.frequencies = DocumentFrequencies()
@@ -270,6 +272,7 @@ class StoryClusterer:
         their members agree on average (see consolidate.py). Returns (absorbed, survivor) story ids."""
         touched = [s for s in self._touched if s in self._states]
         self._touched = set()
+        self.moved = {}
         merged: list[tuple[str, str]] = []
         if touched:
             with self.store.transaction():
@@ -348,7 +351,103 @@ class StoryClusterer:
             absorbed = current[gone] if survivor == current[keep] else current[keep]
             current[keep] = current[gone] = survivor
             out.append((absorbed, survivor))
+        self._reassign(scores, groups, [self._survivor(s, out) for s in kept], members, window)
         return out
+
+    @staticmethod
+    def _survivor(story_id: str, merges: list[tuple[str, str]]) -> str:
+        for absorbed, survivor in merges:  # in the order made, so a chain of merges is followed
+            if story_id == absorbed:
+                story_id = survivor
+        return story_id
+
+    def _reassign(
+        self,
+        scores: np.ndarray,
+        groups: list[list[int]],
+        stories: list[str],
+        members: list[MemberEvidence],
+        window: timedelta,
+    ) -> None:
+        """Move this batch's articles to the nearby story whose members they agree with clearly better on
+        average than with their own story's (consolidate.reassignments). Earlier batches' articles stay
+        where they were reported."""
+        margin = float(settings.get("story_reassign_margin"))
+        merged: dict[str, list[int]] = {}
+        for story_id, rows in zip(stories, groups, strict=True):
+            if story_id in self._states:
+                merged.setdefault(story_id, []).extend(rows)
+        ids = list(merged)
+        if len(ids) < 2:
+            return
+        mobile = [[r for r in merged[s] if members[r].article_id in self._batch] for s in ids]
+        if not any(mobile):
+            return
+        states = [self._states[s] for s in ids]
+
+        def may_move(a: int, b: int) -> bool:
+            first, last = parse_date(states[a].first_date), parse_date(states[a].last_date)
+            return self._in_window(states[b], first, window) or self._in_window(states[b], last, window)
+
+        batch_rows = {r for rows in mobile for r in rows}
+        for row, source, target, mean, own_mean in reassignments(
+            scores, [merged[s] for s in ids], margin, may_move, rows=batch_rows
+        ):
+            reason = (
+                f"moved at batch end from story {ids[source]}: mean score {mean:.2f} with this story's"
+                f" members, {own_mean:.2f} with the other members of {ids[source]}"
+                f" (story_reassign_margin {margin:g})"
+            )
+            self._move(members[row], ids[source], ids[target], reason)
+
+    def _move(self, member: MemberEvidence, from_id: str, to_id: str, reason: str) -> None:
+        """Take one member out of a story and into another: centroid, profiles and entity counts follow."""
+        source, target = self._states[from_id], self._states[to_id]
+        counts = _member_entity_counts(member, source.entity_counts)
+        left = dict(source.entity_counts)
+        for key, n in counts.items():
+            left[key] = left.get(key, 0) - n
+        self._put(
+            dataclasses.replace(
+                source,
+                centroid=np.asarray(source.centroid, dtype=np.float32) - member.vector,
+                size=source.size - 1,
+                entity_counts=_top({k: n for k, n in left.items() if n > 0}),
+            ),
+            self._terms[from_id].minus(member.terms),
+            self._entities[from_id].minus(member.entities),
+            self._years[from_id].minus(member.years),
+            self._anchors[from_id].minus(_anchor_of(member)),
+            self._weekdays[from_id].minus(member.weekdays),
+            self._people[from_id].minus(member.people),
+        )
+        gained = dict(target.entity_counts)
+        for key, n in counts.items():
+            gained[key] = gained.get(key, 0) + n
+        published = next((a.published for a in self.store.articles([member.article_id])), None)
+        first, last = _widen(target.first_date, target.last_date, published)
+        centroid = np.asarray(target.centroid, dtype=np.float32) + member.vector
+        self._put(
+            dataclasses.replace(
+                target,
+                centroid=centroid,
+                size=target.size + 1,
+                first_date=first,
+                last_date=last,
+                entity_counts=_top(gained),
+            ),
+            self._terms[to_id].plus(member.terms, _MAX_STORY_TERMS),
+            self._entities[to_id].plus(member.entities, _MAX_STORY_ENTITY_TERMS),
+            self._years[to_id].plus(member.years, _MAX_STORY_YEARS),
+            self._anchors[to_id].plus(_anchor_of(member), _MAX_STORY_YEARS),
+            self._weekdays[to_id].plus(member.weekdays, 7),
+            self._people[to_id].plus(member.people, _MAX_STORY_PEOPLE),
+        )
+        # The record's score is the vector cosine part, as for a join.
+        cosine = round(min(float(member.vector @ _unit(centroid)), 1.0), 4)
+        assignment = StoryAssignment(member.article_id, to_id, cosine, reason)
+        self._pending_members[member.article_id] = assignment
+        self.moved[member.article_id] = assignment
 
     def _keep_member(self, evidence: ArticleEvidence) -> None:
         member = MemberEvidence(
@@ -765,6 +864,26 @@ def _anchor_profile(evidence: ArticleEvidence) -> Profile:
     if evidence.anchor_year is None:
         return Profile()
     return Profile(np.array([evidence.anchor_year], dtype=np.int64), np.ones(1, dtype=np.float32))
+
+
+def _anchor_of(member: MemberEvidence) -> Profile:
+    if not member.anchor:
+        return Profile()
+    return Profile(np.array([member.anchor], dtype=np.int64), np.ones(1, dtype=np.float32))
+
+
+def _member_entity_counts(member: MemberEvidence, story_counts: Mapping[str, int]) -> dict[str, int]:
+    """The member's mentions of the story's readable entities. A member keeps only hashed entities, each
+    weighted 1 + log(mentions) (evidence._profile), so the counts are read back from those weights."""
+    out: dict[str, int] = {}
+    if not len(member.entities):
+        return out
+    for key in story_counts:
+        h = term_hash("@" + key)
+        at = int(np.searchsorted(member.entities.ids, h))
+        if at < len(member.entities) and int(member.entities.ids[at]) == h:
+            out[key] = max(1, round(math.exp(float(member.entities.weights[at]) - 1.0)))
+    return out
 
 
 def _weekday_profile(evidence: ArticleEvidence) -> Profile:

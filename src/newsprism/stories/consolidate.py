@@ -14,7 +14,7 @@ rare-term cosine, IDF entity cosine, minus the year conflict), so the two thresh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -208,3 +208,61 @@ def _fragment_merge(
         return None
     a = int(np.argmax(np.where(ok, top, -np.inf)))
     return a, int(np.argmax(rows[a]))
+
+
+def reassignments(
+    scores: np.ndarray,
+    groups: Sequence[Sequence[int]],
+    margin: float,
+    may_move: Callable[[int, int], bool],
+    rounds: int = 3,
+    rows: Collection[int] | None = None,
+) -> list[tuple[int, int, int, float, float]]:
+    """Members that score better, on average, with another group than with their own (average linkage).
+
+    Arrival order decides which story an article joins while the stories are small; at batch end every
+    member is known, and a member whose mean score with another group's members beats its mean with its
+    own group's other members by `margin` moves there. Groups change as members move, so this repeats
+    for up to `rounds` passes. A group's last member never moves (that would be a merge, decided above),
+    and no member moves to a group of one (a fragment follows its story, not the other way round).
+    Only `rows` may move (default: all). Returns moves in the order made as (row, from group, to group,
+    mean with the new group, mean with the old one).
+    """
+    k = len(groups)
+    if k < 2 or margin == np.inf:
+        return []
+    grouped = sorted({r for g in groups for r in g})
+    group_of = np.full(scores.shape[0], -1, dtype=np.int64)
+    for g, members in enumerate(groups):
+        group_of[list(members)] = g
+    allowed = np.array([[a != b and may_move(a, b) for b in range(k)] for a in range(k)], dtype=bool)
+    off_diagonal = scores.astype(np.float64, copy=True)
+    np.fill_diagonal(off_diagonal, 0.0)
+    membership = np.zeros((scores.shape[0], k), dtype=np.float64)
+    membership[grouped, group_of[grouped]] = 1.0
+    mobile = [r for r in grouped if rows is None or r in rows]
+    sums = off_diagonal @ membership  # each row's summed score with each group's members
+    sizes = membership.sum(axis=0)
+    moves: list[tuple[int, int, int, float, float]] = []
+    for _ in range(rounds):
+        moved = False
+        for row in mobile:
+            own = int(group_of[row])
+            if sizes[own] < 2:
+                continue
+            own_mean = sums[row, own] / (sizes[own] - 1)
+            means = np.where(allowed[own] & (sizes >= 2), sums[row] / np.maximum(sizes, 1.0), -np.inf)
+            best = int(np.argmax(means))
+            if means[best] < own_mean + margin:
+                continue
+            moves.append((row, own, best, float(means[best]), float(own_mean)))
+            group_of[row] = best
+            sizes[own] -= 1
+            sizes[best] += 1
+            # the other rows' sums follow the move at once, so two members cannot swap past each other
+            sums[:, own] -= off_diagonal[:, row]
+            sums[:, best] += off_diagonal[:, row]
+            moved = True
+        if not moved:
+            break
+    return moves

@@ -44,6 +44,18 @@ class Profile:
             merged_ids, merged_w = merged_ids[keep], merged_w[keep]
         return Profile(merged_ids, merged_w)
 
+    def minus(self, other: Profile) -> Profile:
+        """This profile less `other`'s weights (a member leaving its story); terms left without weight drop
+        out. Terms the cap already dropped stay dropped, as in `plus`."""
+        if not len(other) or not len(self):
+            return self
+        pos = np.searchsorted(self.ids, other.ids)
+        hit = self.ids[np.minimum(pos, len(self.ids) - 1)] == other.ids
+        weights = self.weights.astype(np.float32, copy=True)
+        weights[pos[hit]] -= other.weights[hit]
+        keep = weights > 1e-6
+        return Profile(self.ids[keep], weights[keep])
+
     def to_array(self) -> np.ndarray:
         # Hash ids < 2**24 are exact in float32, so one float32 array holds both rows.
         return np.concatenate([self.ids.astype(np.float32), self.weights])
