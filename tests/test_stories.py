@@ -255,18 +255,21 @@ def test_reassignments_move_a_member_to_the_group_it_agrees_with():
 
 
 def test_batch_end_moves_an_article_that_joined_the_wrong_story_on_arrival(store):
-    # x, a flood report whose lead vector looks like the festival's, joins the festival story on arrival
-    # (here forced by a join bar anything passes); the flood's own reports found a story later, and at
-    # batch end x agrees with them far better than with the festival reports, and moves.
+    # x, a flood report whose lead vector looks like the festival's, founds a story that the festival
+    # reports join on arrival (here forced by a join bar anything passes); the flood's own reports found a
+    # story later, and at batch end x agrees with them far better than with the festival reports, and moves.
     festival = "Harbour festival opens with fireworks over Portvale bay; {} crowds gather."
     flood = {"Marlow Dam": 2, "Kessington": 1}
     clusterer = StoryClusterer(store)
     with settings.override({"story_join_similarity": -10.0}):
+        text = ARC.format("water rises at", "warn")
+        clusterer.add(stored(store, art("x", "2024-03-01", text=text)), rows(unit(1, 0.05)), flood)
         for aid, word in (("a1", "large"), ("a2", "record")):
             text = festival.format(word)
-            clusterer.add(stored(store, art(aid, text=text)), rows(unit(1, 0)), {"Portvale": 1})
-        text = ARC.format("water rises at", "warn")
-        assert clusterer.add(stored(store, art("x", text=text)), rows(unit(1, 0.05)), flood).story_id == "sa1"
+            joined = clusterer.add(
+                stored(store, art(aid, "2024-03-02", text=text)), rows(unit(1, 0)), {"Portvale": 1}
+            )
+            assert joined.story_id == "sx"
     overrides = {
         "story_join_similarity": 9.0,
         "story_consolidate_similarity": 1.5,
@@ -275,21 +278,23 @@ def test_batch_end_moves_an_article_that_joined_the_wrong_story_on_arrival(store
     }
     with settings.override(overrides):
         for aid, words in (("b1", ("villages evacuated near", "report")), ("b2", ("roads closed by", "say"))):
-            clusterer.add(stored(store, art(aid, text=ARC.format(*words))), rows(unit(0, 1)), flood)
+            text = ARC.format(*words)
+            clusterer.add(stored(store, art(aid, "2024-03-01", text=text)), rows(unit(0, 1)), flood)
         merged = clusterer.consolidate()
     flood_story = store.resolve_story("sb1")
     assert [survivor for _, survivor in merged] == [flood_story]  # the flood's two reports merge ...
     assert store.story_of("x") == flood_story  # ... and x moves to them; the festival stays
-    assert store.story_of("a1") == store.story_of("a2") == "sa1"
+    assert store.story_of("a1") == store.story_of("a2") == "sx"
     moved = clusterer.moved["x"]
-    assert moved.story_id == flood_story and moved.evidence.startswith("moved at batch end from story sa1")
-    festival_state, flood_state = store.story_state("sa1"), store.story_state(flood_story)
+    assert moved.story_id == flood_story and moved.evidence.startswith("moved at batch end from story sx")
+    festival_state, flood_state = store.story_state("sx"), store.story_state(flood_story)
     assert (festival_state.size, flood_state.size) == (2, 3)
     assert np.allclose(festival_state.centroid, 2 * unit(1, 0), atol=1e-5)  # x's vector left the centroid
+    assert festival_state.title.startswith("Harbour festival")  # titled after the first article that stays
     assert "kessington" not in festival_state.entity_counts
     assert flood_state.entity_counts["kessington"] == 3
     # a restart reads the reduced profiles back: the festival story no longer holds the flood's names
-    assert len(StoryClusterer(store)._entities["sa1"]) == 1
+    assert len(StoryClusterer(store)._entities["sx"]) == 1
 
 
 def test_profile_minus_undoes_plus():

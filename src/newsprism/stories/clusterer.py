@@ -10,7 +10,9 @@ pairs years apart is subtracted from the score, and likewise, more softly, the s
 name different weekdays (the day the event happened, see evidence.lead_weekdays). A story that grows is checked
 against its neighbours with the same score and merged when they now describe one event; between stories (and
 at batch-end consolidation) the share of lead people one side names and the other does not is subtracted too:
-one player's arrest and another's are two stories.
+one player's arrest and another's are two stories. At batch end, consolidation merges stories whose members
+agree on average, then moves an article of the batch to the story whose members it agrees with clearly better
+than with its own (see consolidate.py): arrival order decided its story while stories were small.
 
 State lives in the store: `StoryState` (the centroid is the *sum* of member vectors, so a join is O(1)), each
 open story's term and entity profiles (vectors table, kinds `story_terms`/`story_entities`) and the
@@ -403,6 +405,7 @@ class StoryClusterer:
     def _move(self, member: MemberEvidence, from_id: str, to_id: str, reason: str) -> None:
         """Take one member out of a story and into another: centroid, profiles and entity counts follow."""
         source, target = self._states[from_id], self._states[to_id]
+        article = next(iter(self.store.articles([member.article_id])), None)
         counts = _member_entity_counts(member, source.entity_counts)
         left = dict(source.entity_counts)
         for key, n in counts.items():
@@ -410,6 +413,7 @@ class StoryClusterer:
         self._put(
             dataclasses.replace(
                 source,
+                title=self._title_without(source, article),
                 centroid=np.asarray(source.centroid, dtype=np.float32) - member.vector,
                 size=source.size - 1,
                 entity_counts=_top({k: n for k, n in left.items() if n > 0}),
@@ -424,8 +428,7 @@ class StoryClusterer:
         gained = dict(target.entity_counts)
         for key, n in counts.items():
             gained[key] = gained.get(key, 0) + n
-        published = next((a.published for a in self.store.articles([member.article_id])), None)
-        first, last = _widen(target.first_date, target.last_date, published)
+        first, last = _widen(target.first_date, target.last_date, article.published if article else None)
         centroid = np.asarray(target.centroid, dtype=np.float32) + member.vector
         self._put(
             dataclasses.replace(
@@ -760,6 +763,18 @@ class StoryClusterer:
                 self._pending_members[article_id] = dataclasses.replace(assignment, story_id=big.id)
         self._drop(small.id)
         return big.id
+
+    def _title_without(self, state: StoryState, leaving: Article | None) -> str:
+        """The story's title once `leaving` is gone: a story is titled after its first article, so when that
+        one leaves, after the earliest member that stays."""
+        if leaving is None or state.title != _story_title(leaving):
+            return state.title
+        for assignment in self.store.memberships(state.id):
+            if assignment.article_id != leaving.id:
+                stays = next(iter(self.store.articles([assignment.article_id])), None)
+                if stays is not None:
+                    return _story_title(stays)
+        return state.title
 
     def _close_idle(self) -> None:
         """Close stories idle for longer than `story_idle_days` before the newest article seen and not

@@ -6,7 +6,8 @@ stream's IDF is settled and every article is known, so the stories touched in th
 nearest open stories the way batch agglomerative clustering would: the score of two stories is the mean of the
 article-to-article scores between their members (average linkage: one off-topic member cannot glue two stories,
 as it can with centroids), and the best pair is merged while that mean passes `story_consolidate_similarity`.
-Then stories of one or two articles (fragments) join the story they are clearly nearest on a lower bar.
+Then stories of one or two articles (fragments) join the story they are clearly nearest on a lower bar, and
+members of the batch move to another story when they agree with its members clearly better (reassignments).
 
 An article-to-article score adds the same three signals as the article-to-story score (vector cosine, IDF
 rare-term cosine, IDF entity cosine, minus the year conflict), so the two thresholds speak one language.
