@@ -382,8 +382,8 @@ class StoryClusterer:
         ids = list(merged)
         if len(ids) < 2:
             return
-        mobile = [[r for r in merged[s] if members[r].article_id in self._batch] for s in ids]
-        if not any(mobile):
+        batch_rows = {r for rows in merged.values() for r in rows if members[r].article_id in self._batch}
+        if not batch_rows:
             return
         states = [self._states[s] for s in ids]
 
@@ -391,7 +391,6 @@ class StoryClusterer:
             first, last = parse_date(states[a].first_date), parse_date(states[a].last_date)
             return self._in_window(states[b], first, window) or self._in_window(states[b], last, window)
 
-        batch_rows = {r for rows in mobile for r in rows}
         for row, source, target, mean, own_mean in reassignments(
             scores, [merged[s] for s in ids], margin, may_move, rows=batch_rows
         ):

@@ -236,7 +236,13 @@ def reassignments(
     group_of = np.full(scores.shape[0], -1, dtype=np.int64)
     for g, members in enumerate(groups):
         group_of[list(members)] = g
-    allowed = np.array([[a != b and may_move(a, b) for b in range(k)] for a in range(k)], dtype=bool)
+    targets: dict[int, np.ndarray] = {}  # group -> the groups its members may move to (asked once, lazily)
+
+    def allowed(group: int) -> np.ndarray:
+        if group not in targets:
+            targets[group] = np.array([b != group and may_move(group, b) for b in range(k)], dtype=bool)
+        return targets[group]
+
     off_diagonal = scores.astype(np.float64, copy=True)
     np.fill_diagonal(off_diagonal, 0.0)
     membership = np.zeros((scores.shape[0], k), dtype=np.float64)
@@ -252,7 +258,7 @@ def reassignments(
             if sizes[own] < 2:
                 continue
             own_mean = sums[row, own] / (sizes[own] - 1)
-            means = np.where(allowed[own] & (sizes >= 2), sums[row] / np.maximum(sizes, 1.0), -np.inf)
+            means = np.where(allowed(own) & (sizes >= 2), sums[row] / np.maximum(sizes, 1.0), -np.inf)
             best = int(np.argmax(means))
             if means[best] < own_mean + margin:
                 continue
