@@ -420,7 +420,7 @@ class StoryClusterer:
             self._terms[from_id].minus(member.terms),
             self._entities[from_id].minus(member.entities),
             self._years[from_id].minus(member.years),
-            self._anchors[from_id].minus(_anchor_of(member)),
+            self._anchors[from_id].minus(_anchor_profile(member.anchor)),
             self._weekdays[from_id].minus(member.weekdays),
             self._people[from_id].minus(member.people),
         )
@@ -441,7 +441,7 @@ class StoryClusterer:
             self._terms[to_id].plus(member.terms, _MAX_STORY_TERMS),
             self._entities[to_id].plus(member.entities, _MAX_STORY_ENTITY_TERMS),
             self._years[to_id].plus(member.years, _MAX_STORY_YEARS),
-            self._anchors[to_id].plus(_anchor_of(member), _MAX_STORY_YEARS),
+            self._anchors[to_id].plus(_anchor_profile(member.anchor), _MAX_STORY_YEARS),
             self._weekdays[to_id].plus(member.weekdays, 7),
             self._people[to_id].plus(member.people, _MAX_STORY_PEOPLE),
         )
@@ -563,7 +563,7 @@ class StoryClusterer:
         candidates = [ids[i] for i in keep]
         terms = weighted(evidence.terms, self.frequencies)
         entities = weighted(evidence.entities, self.frequencies)
-        anchors = _anchor_profile(evidence)
+        anchors = _anchor_profile(evidence.anchor_year)
         scores, term_cos, entity_cos = self._candidate_scores(
             candidates,
             sims[keep],
@@ -634,7 +634,7 @@ class StoryClusterer:
             evidence.terms,
             evidence.entities,
             _year_profile(evidence),
-            _anchor_profile(evidence),
+            _anchor_profile(evidence.anchor_year),
             _weekday_profile(evidence),
             _people_profile(evidence),
         )
@@ -668,7 +668,7 @@ class StoryClusterer:
             self._terms[story_id].plus(evidence.terms, _MAX_STORY_TERMS),
             self._entities[story_id].plus(evidence.entities, _MAX_STORY_ENTITY_TERMS),
             self._years[story_id].plus(_year_profile(evidence), _MAX_STORY_YEARS),
-            self._anchors[story_id].plus(_anchor_profile(evidence), _MAX_STORY_YEARS),
+            self._anchors[story_id].plus(_anchor_profile(evidence.anchor_year), _MAX_STORY_YEARS),
             self._weekdays[story_id].plus(_weekday_profile(evidence), 7),
             self._people[story_id].plus(_people_profile(evidence), _MAX_STORY_PEOPLE),
         )
@@ -874,16 +874,11 @@ def _year_profile(evidence: ArticleEvidence) -> Profile:
     return Profile(years, np.ones(len(years), dtype=np.float32))
 
 
-def _anchor_profile(evidence: ArticleEvidence) -> Profile:
-    if evidence.anchor_year is None:
+def _anchor_profile(year: int | None) -> Profile:
+    """A one-year profile of an article's anchor year (evidence.anchor_year; 0 or None when unknown)."""
+    if not year:
         return Profile()
-    return Profile(np.array([evidence.anchor_year], dtype=np.int64), np.ones(1, dtype=np.float32))
-
-
-def _anchor_of(member: MemberEvidence) -> Profile:
-    if not member.anchor:
-        return Profile()
-    return Profile(np.array([member.anchor], dtype=np.int64), np.ones(1, dtype=np.float32))
+    return Profile(np.array([year], dtype=np.int64), np.ones(1, dtype=np.float32))
 
 
 def _member_entity_counts(member: MemberEvidence, story_counts: Mapping[str, int]) -> dict[str, int]:
