@@ -17,6 +17,7 @@ from newsprism.stories.clusterer import _pack_member, _unpack_member, _unpack_pr
 from newsprism.stories.consolidate import (
     MemberEvidence,
     average_linkage_merges,
+    group_conflicts,
     pair_scores,
     reassignments,
 )
@@ -252,6 +253,43 @@ def test_reassignments_move_a_member_to_the_group_it_agrees_with():
     lone[0, 1] = lone[1, 0] = 0.1
     lone[0, 2] = lone[2, 0] = 2.0
     assert reassignments(lone, [[0, 1], [2]], 0.1, lambda a, b: True) == []
+
+
+def test_reassignments_subtract_the_member_to_group_conflicts():
+    # Row 2 agrees better with group 1's members on content, but conflicts with them (another year, say).
+    scores = np.zeros((5, 5))
+    scores[np.ix_([0, 1, 2], [0, 1, 2])] = 1.2
+    scores[np.ix_([2, 3, 4], [2, 3, 4])] = 1.5
+    groups = [[0, 1, 2], [3, 4]]
+    moves = reassignments(scores, groups, 0.1, lambda a, b: True)
+    assert [(row, new) for row, _, new, _, _ in moves] == [(2, 1)]  # content alone draws it over
+    penalty = np.zeros((5, 2))
+    penalty[:, 1] = 1.0  # every member conflicts with group 1
+    assert reassignments(scores, groups, 0.1, lambda a, b: True, conflicts=lambda group_of: penalty) == []
+
+
+def test_group_conflicts_are_shares_against_the_group_without_the_member():
+    def member(aid: str, anchor: int, day: int | None) -> MemberEvidence:
+        days = Profile(np.array([day]), np.ones(1, dtype=np.float32)) if day is not None else Profile()
+        return MemberEvidence(aid, unit(1, 0), Profile(), Profile(), Profile(), anchor, days)
+
+    members = [
+        member("a", 2008, 2),
+        member("b", 2008, 2),
+        member("c", 0, None),  # nothing known: no conflict with anyone, and counts in no share
+        member("x", 2013, 1),
+        member("y", 2013, 2),
+    ]
+    group_of = np.array([0, 0, 0, 1, 1])
+    out = group_conflicts(members, group_of, 2, 0.5, 2, 0.2)
+    assert out.shape == (5, 2)
+    # a against its own group (b, c): b's anchor year and weekday agree, c knows neither
+    assert out[0, 0] == pytest.approx(0.0)
+    # a against group 1: both anchors 5 years apart (0.5 x 1), one of two weekdays differs (0.2 x 1/2)
+    assert out[0, 1] == pytest.approx(0.5 + 0.1)
+    # x against its own group is judged on y alone: same year, another weekday
+    assert out[3, 1] == pytest.approx(0.2)
+    assert out[2].tolist() == [0.0, 0.0]
 
 
 def test_batch_end_moves_an_article_that_joined_the_wrong_story_on_arrival(store):

@@ -35,7 +35,14 @@ from ..dedupe.duplicates import parse_date
 from ..records import Article, StoryAssignment, StoryState
 from ..store.sqlite import SQLiteStore
 from ..text import sentence_spans
-from .consolidate import MemberEvidence, average_linkage_merges, pair_scores, reassignments
+from .consolidate import (
+    MemberEvidence,
+    average_linkage_merges,
+    conflict_scores,
+    content_scores,
+    group_conflicts,
+    reassignments,
+)
 from .evidence import ArticleEvidence, article_evidence, term_hash
 from .frequencies import DocumentFrequencies
 from .index import AnnCentroidIndex, CentroidIndex, ann_available
@@ -315,11 +322,14 @@ class StoryClusterer:
                 kept.append(story_id)
         if len(kept) < 2:
             return []
-        scores = pair_scores(
+        content = content_scores(
             members,
             self.frequencies,
             float(settings.get("story_term_weight")),
             float(settings.get("story_entity_weight")),
+        )
+        scores = content - conflict_scores(
+            members,
             float(settings.get("story_year_conflict")),
             float(settings.get("story_anchor_conflict")),
             int(settings.get("story_anchor_gap_years")),
@@ -353,7 +363,7 @@ class StoryClusterer:
             absorbed = current[gone] if survivor == current[keep] else current[keep]
             current[keep] = current[gone] = survivor
             out.append((absorbed, survivor))
-        self._reassign(scores, groups, [self._survivor(s, out) for s in kept], members, window)
+        self._reassign(content, groups, [self._survivor(s, out) for s in kept], members, window)
         return out
 
     @staticmethod
@@ -365,14 +375,15 @@ class StoryClusterer:
 
     def _reassign(
         self,
-        scores: np.ndarray,
+        content: np.ndarray,
         groups: list[list[int]],
         stories: list[str],
         members: list[MemberEvidence],
         window: timedelta,
     ) -> None:
         """Move this batch's articles to the nearby story whose members they agree with clearly better on
-        average than with their own story's (consolidate.reassignments). Earlier batches' articles stay
+        average than with their own story's (consolidate.reassignments): on content, less the conflicts an
+        arriving article would meet there (consolidate.group_conflicts). Earlier batches' articles stay
         where they were reported."""
         margin = float(settings.get("story_reassign_margin"))
         merged: dict[str, list[int]] = {}
@@ -391,8 +402,18 @@ class StoryClusterer:
             first, last = parse_date(states[a].first_date), parse_date(states[a].last_date)
             return self._in_window(states[b], first, window) or self._in_window(states[b], last, window)
 
+        def conflicts(group_of: np.ndarray) -> np.ndarray:
+            return group_conflicts(
+                members,
+                group_of,
+                len(ids),
+                float(settings.get("story_anchor_conflict")),
+                int(settings.get("story_anchor_gap_years")),
+                float(settings.get("story_weekday_conflict")),
+            )
+
         for row, source, target, mean, own_mean in reassignments(
-            scores, [merged[s] for s in ids], margin, may_move, rows=batch_rows
+            content, [merged[s] for s in ids], margin, may_move, rows=batch_rows, conflicts=conflicts
         ):
             reason = (
                 f"moved at batch end from story {ids[source]}: mean score {mean:.2f} with this story's"

@@ -71,14 +71,29 @@ def pair_scores(
     weekday_conflict: float = 0.0,
     people_conflict: float = 0.0,
 ) -> np.ndarray:
-    """Article-to-article score matrix (n x n) over the members."""
+    """Article-to-article score matrix (n x n) over the members: content_scores less conflict_scores."""
+    scores = content_scores(members, df, term_weight, entity_weight)
+    scores -= conflict_scores(
+        members, year_conflict, anchor_conflict, anchor_gap, weekday_conflict, people_conflict
+    )
+    return scores
+
+
+def content_scores(
+    members: Sequence[MemberEvidence], df: DocumentFrequencies, term_weight: float, entity_weight: float
+) -> np.ndarray:
+    """What two articles say alike (n x n): vector cosine plus the weighted rare-term and entity cosines."""
     vectors = np.stack([m.vector for m in members]).astype(np.float32)
     scores = vectors @ vectors.T
     terms = _tfidf_rows([m.terms for m in members], df)
     entities = _tfidf_rows([m.entities for m in members], df)
     scores += term_weight * (terms @ terms.T).toarray().astype(np.float32)
     scores += entity_weight * (entities @ entities.T).toarray().astype(np.float32)
-    years = sparse.csr_matrix(
+    return scores
+
+
+def _year_rows(members: Sequence[MemberEvidence]) -> sparse.csr_matrix:
+    return sparse.csr_matrix(
         (
             np.ones(sum(len(m.years) for m in members), dtype=np.float32),
             np.concatenate([m.years.ids for m in members]).astype(np.int64),
@@ -86,24 +101,42 @@ def pair_scores(
         ),
         shape=(len(members), 10_000),
     )
+
+
+def _weekday_rows(members: Sequence[MemberEvidence]) -> np.ndarray:
+    days = np.zeros((len(members), 7), dtype=np.float32)
+    for row, m in enumerate(members):
+        days[row, m.weekdays.ids] = m.weekdays.weights
+    return days
+
+
+def conflict_scores(
+    members: Sequence[MemberEvidence],
+    year_conflict: float,
+    anchor_conflict: float = 0.0,
+    anchor_gap: int = 2,
+    weekday_conflict: float = 0.0,
+    people_conflict: float = 0.0,
+) -> np.ndarray:
+    """What sets two articles apart (n x n, subtracted from content_scores): years, anchors, weekdays, people."""
+    scores = np.zeros((len(members), len(members)), dtype=np.float32)
+    years = _year_rows(members)
     named = np.array([len(m.years) > 0 for m in members])
     agree = (years @ years.T).toarray() > 0
     # Both name years and none agree: the same kind of event at another time.
-    scores -= year_conflict * (np.outer(named, named) & ~agree).astype(np.float32)
+    scores += year_conflict * (np.outer(named, named) & ~agree).astype(np.float32)
     anchors = np.array([m.anchor for m in members], dtype=np.int64)
     known = anchors > 0
     apart = np.abs(anchors[:, None] - anchors[None, :]) >= anchor_gap
     # Both report from a known year and the years are far apart: a look-alike event, another time.
-    scores -= anchor_conflict * (np.outer(known, known) & apart).astype(np.float32)
+    scores += anchor_conflict * (np.outer(known, known) & apart).astype(np.float32)
     if weekday_conflict:
         # The share of the two leads' weekday pairs that differ (0 where either names none), as in
         # the article-to-story score.
-        days = np.zeros((len(members), 7), dtype=np.float32)
-        for row, m in enumerate(members):
-            days[row, m.weekdays.ids] = m.weekdays.weights
+        days = _weekday_rows(members)
         named = days.sum(axis=1) > 0
         differ = 1.0 - days @ days.T
-        scores -= weekday_conflict * np.where(np.outer(named, named), differ, 0.0).astype(np.float32)
+        scores += weekday_conflict * np.where(np.outer(named, named), differ, 0.0).astype(np.float32)
     if people_conflict:
         # The share of each lead's people weight the other lead does not name (averaged both ways; 0 where
         # either names nobody), as in the story-to-story score.
@@ -113,8 +146,56 @@ def pair_scores(
         present.data[:] = 1.0
         shared = (present @ weights.T).toarray()
         unshared = 1.0 - 0.5 * (shared + shared.T)
-        scores -= people_conflict * np.where(np.outer(named, named), unshared, 0.0).astype(np.float32)
+        scores += people_conflict * np.where(np.outer(named, named), unshared, 0.0).astype(np.float32)
     return scores
+
+
+def group_conflicts(
+    members: Sequence[MemberEvidence],
+    group_of: np.ndarray,
+    k: int,
+    anchor_conflict: float,
+    anchor_gap: int = 2,
+    weekday_conflict: float = 0.0,
+) -> np.ndarray:
+    """Article-to-group conflicts (n x k) for a member deciding where it belongs, each group taken without
+    the member itself, as soft shares like an arriving article's against a story (clusterer's
+    _candidate_scores): the share of (article, member) anchor-year pairs that are years apart, and of
+    lead-weekday pairs that differ, each among the pairs where both are known.
+
+    Two of the arrival's conflicts are left out. The lead people, as for arrivals: one article's lead may
+    name someone else and still report the story. The years a text names: they include background years
+    (an earlier quake, a first term), and at full weight (story_year_conflict, as much as a whole cosine)
+    one such year against a group outweighs all the article agrees on; its anchor year still counts.
+    Rows outside every group (group_of -1) get zeros."""
+    n = len(members)
+    rows = np.flatnonzero(group_of >= 0)
+    membership = np.zeros((n, k), dtype=np.float64)
+    membership[rows, group_of[rows]] = 1.0
+    out = np.zeros((n, k))
+    # Per-group sums (a histogram of anchor years, summed weekday profiles) keep this O(n x k), not
+    # O(n^2 x k); the member's own share is taken back out of its own group.
+    if anchor_conflict:
+        anchors = np.array([m.anchor for m in members], dtype=np.int64)
+        years, column = np.unique(anchors, return_inverse=True)
+        counts = np.zeros((n, len(years)))
+        counts[np.arange(n), column] = anchors > 0  # one-hot known anchor years
+        per_group = membership.T @ counts  # k x years: how many members report from each year
+        apart = (np.abs(anchors[:, None] - years[None, :]) >= anchor_gap) & (anchors[:, None] > 0)
+        apart_pairs = apart.astype(np.float64) @ per_group.T
+        known_pairs = np.where(anchors[:, None] > 0, per_group.sum(axis=1)[None, :], 0.0)
+        known_pairs -= membership * (anchors[:, None] > 0)  # not itself (its own year is never apart)
+        out += anchor_conflict * np.where(known_pairs > 0, apart_pairs / np.maximum(known_pairs, 1.0), 0.0)
+    if weekday_conflict:
+        days = _weekday_rows(members).astype(np.float64)
+        named = days.sum(axis=1) > 0
+        per_group = membership.T @ days  # k x 7: summed weekday weights
+        same = days @ per_group.T - membership * (days * days).sum(axis=1)[:, None]
+        known_pairs = np.where(
+            named[:, None], (membership.T @ named)[None, :] - membership * named[:, None], 0.0
+        )
+        out += weekday_conflict * np.where(known_pairs > 0, 1.0 - same / np.maximum(known_pairs, 1.0), 0.0)
+    return out
 
 
 def _rows(profiles: Sequence[Profile]) -> sparse.csr_matrix:
@@ -218,6 +299,7 @@ def reassignments(
     may_move: Callable[[int, int], bool],
     rounds: int = 3,
     rows: Collection[int] | None = None,
+    conflicts: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[tuple[int, int, int, float, float]]:
     """Members that score better, on average, with another group than with their own (average linkage).
 
@@ -226,8 +308,9 @@ def reassignments(
     own group's other members by `margin` moves there. Groups change as members move, so this repeats
     for up to `rounds` passes. A group's last member never moves (that would be a merge, decided above),
     and no member moves to a group of one (a fragment follows its story, not the other way round).
-    Only `rows` may move (default: all). Returns moves in the order made as (row, from group, to group,
-    mean with the new group, mean with the old one).
+    Only `rows` may move (default: all). `conflicts(group_of)`, when given, is subtracted from the means
+    (rows x groups, as group_conflicts), computed afresh each pass. Returns moves in the order made as (row,
+    from group, to group, mean with the new group, mean with the old one).
     """
     k = len(groups)
     if k < 2 or margin == np.inf:
@@ -253,12 +336,14 @@ def reassignments(
     moves: list[tuple[int, int, int, float, float]] = []
     for _ in range(rounds):
         moved = False
+        penalty = conflicts(group_of) if conflicts is not None else np.zeros((scores.shape[0], k))
         for row in mobile:
             own = int(group_of[row])
             if sizes[own] < 2:
                 continue
-            own_mean = sums[row, own] / (sizes[own] - 1)
-            means = np.where(allowed(own) & (sizes >= 2), sums[row] / np.maximum(sizes, 1.0), -np.inf)
+            own_mean = sums[row, own] / (sizes[own] - 1) - penalty[row, own]
+            means = sums[row] / np.maximum(sizes, 1.0) - penalty[row]
+            means = np.where(allowed(own) & (sizes >= 2), means, -np.inf)
             best = int(np.argmax(means))
             if means[best] < own_mean + margin:
                 continue
