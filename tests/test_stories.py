@@ -21,7 +21,7 @@ from newsprism.stories.consolidate import (
     pair_scores,
     reassignments,
 )
-from newsprism.stories.evidence import anchor_year, lead_weekdays
+from newsprism.stories.evidence import anchor_year, copy_marks, lead_weekdays
 from newsprism.stories.frequencies import DocumentFrequencies
 from newsprism.stories.profile import Profile, apart_share
 
@@ -655,3 +655,55 @@ def test_old_rows_without_weekdays_still_load():
     people = Profile(np.array([11, 12]), np.full(2, 0.5, dtype=np.float32))
     both = MemberEvidence("a3", vector, terms, Profile(), Profile(), 2013, day, people)
     assert _unpack_member("a3", _pack_member(both)).people.ids.tolist() == [11, 12]
+    # rows written before copy marks were kept: six story profiles
+    six = np.concatenate(
+        [np.array([2, 0, 0, 0, 1, 2], dtype=np.float32)] + [terms.to_array(), day.to_array()]
+    )
+    six = np.concatenate([six, people.to_array()])
+    assert [len(p) for p in _unpack_profiles(six)] == [2, 0, 0, 0, 1, 2]
+
+
+WIRE = (
+    "Rescue teams searched through the night for {n} miners trapped by a flooded gallery at the Halden"
+    " colliery, where water broke through an old seam shortly after the morning shift went down. The"
+    " operator said pumps were running at full capacity and that air was being forced into the section"
+    " where the men were believed to be sheltering. Relatives gathered at the pithead as the regional"
+    " governor promised that every resource would be used to bring the workers to the surface alive."
+)
+
+
+def test_copy_marks_survive_formatting_and_separate_other_texts():
+    one = copy_marks(WIRE.format(n="twelve"))
+    assert len(one) >= 5
+    same = copy_marks(WIRE.format(n="twelve").upper().replace(",", " ,"))
+    assert same.ids.tolist() == one.ids.tolist()  # case, spacing and punctuation do not count
+    other = copy_marks(ARC.format("water rises at", "warn") * 3)
+    assert len(np.intersect1d(one.ids, other.ids)) == 0
+    assert len(copy_marks("Too short.")) == 0
+
+
+def test_a_copy_of_a_story_joins_it_without_scoring_and_after_a_restart(store):
+    # The join bar is out of reach and the copies' vectors point elsewhere: only the copy link joins them.
+    with settings.override({"story_join_similarity": 9.0, "story_reassign_margin": 0.0}):
+        clusterer = StoryClusterer(store)
+        first = clusterer.add(art("w1", "2024-05-01", text=WIRE.format(n="twelve")), rows(unit(1, 0)))
+        copy = clusterer.add(
+            art("w2", "2024-05-01", title="Miners trapped", text=WIRE.format(n="12")), rows(unit(0, 1))
+        )
+        other = clusterer.add(
+            art("o1", "2024-05-01", text=ARC.format("water rises at", "warn")), rows(unit(0, 1))
+        )
+        assert copy.story_id == first.story_id == "sw1"
+        assert copy.evidence.startswith("copies story sw1:")
+        assert other.story_id == "so1"
+        clusterer.consolidate()
+        assert store.story_of("w2") == "sw1"
+        # the story's copy marks are stored with its profiles: a restarted clusterer still knows them
+        again = StoryClusterer(store)
+        late = again.add(
+            art("w3", "2024-05-02", text="UPDATE: " + WIRE.format(n="eleven")), rows(unit(0, 0, 1))
+        )
+        assert late.story_id == "sw1" and late.evidence.startswith("copies story sw1:")
+        # a copy of a story closed or outside the join window founds a story of its own
+        far = again.add(art("w4", "2024-09-01", text=WIRE.format(n="twelve")), rows(unit(0, 0, 1)))
+        assert far.story_id == "sw4"

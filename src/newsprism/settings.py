@@ -237,6 +237,20 @@ SETTINGS: tuple[Setting, ...] = (
         " two look-alike events it stays apart. ECB+ dev (fragments of 1, bar 0.5): 0 0.9036, 0.1 0.9045 B3-F1.",
     ),
     Setting(
+        "story_copy_share",
+        0.5,
+        "An arriving article whose sampled five-word runs (stories.evidence.copy_marks, 1 in 8 kept) are at"
+        " least this share in one open story's reports (and story_copy_min_marks of them) copies that story"
+        " (a wire story run again, a syndicated copy) and joins it without scoring; it is not moved at batch"
+        " end. ECB+ dev: no two documents of different stories share even 30% of their five-word runs.",
+    ),
+    Setting(
+        "story_copy_min_marks",
+        5,
+        "Copy marks an article must share with a story for story_copy_share to count (about 40 five-word"
+        " runs): a short text's few runs could meet the share by a shared stock phrase.",
+    ),
+    Setting(
         "story_reassign_margin",
         0.1,
         "Batch end, after merging: an article of the batch moves to another nearby story when its mean"

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -43,7 +44,7 @@ from .consolidate import (
     group_conflicts,
     reassignments,
 )
-from .evidence import ArticleEvidence, article_evidence, term_hash
+from .evidence import ArticleEvidence, article_evidence, copy_marks, evidence_text, term_hash
 from .frequencies import DocumentFrequencies
 from .index import AnnCentroidIndex, CentroidIndex, ann_available
 from .profile import Profile, Weighted, apart_share, weighted, weighted_cosine, weighted_cosines
@@ -58,10 +59,13 @@ _MAX_STORY_ENTITY_TERMS = 150
 # store together (with the 4 MB document frequencies) every this many articles and at flush/consolidate, so
 # the store always holds one consistent state; per-article writes were half the clustering time.
 _CHECKPOINT = 500
-_PROFILE_KIND = "story_profile"  # a story's terms, entities, years, anchors, weekdays, people in one row
+_PROFILE_KIND = (
+    "story_profile"  # a story's terms, entities, years, anchors, weekdays, people, marks in one row
+)
 _MEMBER_KIND = "cluster_member"  # an article's MemberEvidence packed in one row
 _MAX_STORY_YEARS = 20
 _MAX_STORY_PEOPLE = 40  # lead people kept per story (the heaviest)
+_MAX_STORY_MARKS = 4000  # copy marks kept per story (those most members share): ~90 articles of 400 words
 # Rows written by earlier versions (one per profile / per piece of member evidence), still read.
 _TERMS_KIND, _ENTITIES_KIND, _YEARS_KIND = "story_terms", "story_entities", "story_years"
 _ANCHORS_KIND = "story_anchors"
@@ -137,6 +141,9 @@ class StoryClusterer:
         self._anchors: dict[str, Profile] = {}  # story -> years its articles report from, with counts
         self._weekdays: dict[str, Profile] = {}  # story -> weekdays its leads name (see _weekday_profile)
         self._people: dict[str, Profile] = {}  # story -> people its leads name (see _people_profile)
+        self._marks: dict[str, Profile] = {}  # story -> copy marks of its members, weighted by members
+        self._marked: dict[int, set[str]] = {}  # copy mark -> open stories holding it
+        self._copies: set[str] = set()  # this batch's articles that joined as copies (never moved)
         self._weighted: dict[str, _Weighed] = {}  # see _weighted_profiles
         self._names: dict[str, dict[int, str]] = {}  # story -> term hash -> surface form (evidence text)
         self._touched: set[str] = set()  # stories grown or founded since the last consolidation
@@ -168,6 +175,8 @@ class StoryClusterer:
                 # rows written before weekdays were kept have four profiles
                 self._weekdays[state.id] = profiles[4] if len(profiles) > 4 else Profile()
                 self._people[state.id] = profiles[5] if len(profiles) > 5 else Profile()
+                self._marks[state.id] = Profile()
+                self._index_marks(state.id, profiles[6] if len(profiles) > 6 else Profile())
                 self._index_put(state)
         self._newest = newest
         # Writes waiting for the next checkpoint (see _CHECKPOINT): latest state per story, stories whose
@@ -207,7 +216,12 @@ class StoryClusterer:
         if day is not None and (self._newest is None or day > self._newest):
             self._newest = day
             self._close_idle()
-        best = self._best_story(evidence, day)
+        # Cheap signal first: a copy of a story's report (a wire story run again) joins it without scoring,
+        # and stays there at batch end.
+        copied = self._copied_story(evidence, day)
+        if copied is not None:
+            self._copies.add(article.id)
+        best = copied or self._best_story(evidence, day)
         threshold = float(settings.get("story_join_similarity"))
         if best is not None and best[1] >= threshold:
             story_id, score, reasons = best
@@ -267,6 +281,7 @@ class StoryClusterer:
                     self._anchors,
                     self._weekdays,
                     self._people,
+                    self._marks,
                 )
                 self.store.put_vectors(story_id, _PROFILE_KIND, _pack([p[story_id] for p in profiles]))
         self.frequencies.save(self.store)
@@ -295,6 +310,7 @@ class StoryClusterer:
                     merged.extend(self._consolidate_round([s for s in chunk if s in self._states]))
                     self._checkpoint()
         self._batch = {}
+        self._copies = set()
         return merged
 
     def _consolidate_round(self, touched: list[str]) -> list[tuple[str, str]]:
@@ -384,7 +400,7 @@ class StoryClusterer:
         """Move this batch's articles to the nearby story whose members they agree with clearly better on
         average than with their own story's (consolidate.reassignments): on content, less the conflicts an
         arriving article would meet there (consolidate.group_conflicts). Earlier batches' articles stay
-        where they were reported."""
+        where they were reported, and so do articles that joined as copies."""
         margin = float(settings.get("story_reassign_margin"))
         merged: dict[str, list[int]] = {}
         for story_id, rows in zip(stories, groups, strict=True):
@@ -393,7 +409,12 @@ class StoryClusterer:
         ids = list(merged)
         if len(ids) < 2:
             return
-        batch_rows = {r for rows in merged.values() for r in rows if members[r].article_id in self._batch}
+        batch_rows = {
+            r
+            for rows in merged.values()
+            for r in rows
+            if members[r].article_id in self._batch and members[r].article_id not in self._copies
+        }
         if not batch_rows:
             return
         states = [self._states[s] for s in ids]
@@ -426,6 +447,7 @@ class StoryClusterer:
         """Take one member out of a story and into another: centroid, profiles and entity counts follow."""
         source, target = self._states[from_id], self._states[to_id]
         article = next(iter(self.store.articles([member.article_id])), None)
+        marks = copy_marks(evidence_text(article)) if article is not None else Profile()
         counts = _member_entity_counts(member, source.entity_counts)
         left = dict(source.entity_counts)
         for key, n in counts.items():
@@ -444,6 +466,7 @@ class StoryClusterer:
             self._anchors[from_id].minus(_anchor_profile(member.anchor)),
             self._weekdays[from_id].minus(member.weekdays),
             self._people[from_id].minus(member.people),
+            self._marks[from_id].minus(marks),
         )
         gained = dict(target.entity_counts)
         for key, n in counts.items():
@@ -465,6 +488,7 @@ class StoryClusterer:
             self._anchors[to_id].plus(_anchor_profile(member.anchor), _MAX_STORY_YEARS),
             self._weekdays[to_id].plus(member.weekdays, 7),
             self._people[to_id].plus(member.people, _MAX_STORY_PEOPLE),
+            self._marks[to_id].plus(marks, _MAX_STORY_MARKS),
         )
         # The record's score is the vector cosine part, as for a join.
         cosine = round(min(float(member.vector @ _unit(centroid)), 1.0), 4)
@@ -575,6 +599,33 @@ class StoryClusterer:
             )
         return cached
 
+    def _copied_story(self, evidence: ArticleEvidence, day: datetime | None) -> tuple[str, float, str] | None:
+        """The open story (in the join window) that holds at least story_copy_share of the article's copy
+        marks, and story_copy_min_marks of them: the article copies its reports (a wire story run again, a
+        syndicated copy), so it joins without scoring. As (story, score, reasons), the score infinite."""
+        marks = evidence.marks.ids
+        share = float(settings.get("story_copy_share"))
+        need = max(int(settings.get("story_copy_min_marks")), math.ceil(share * len(marks)))
+        if len(marks) < need:
+            return None
+        hits: Counter[str] = Counter()
+        for mark in marks.tolist():
+            holders = self._marked.get(mark)
+            if holders:
+                hits.update(holders)
+        window = timedelta(days=int(settings.get("story_window_days")))
+        for story_id, found in hits.most_common(3):
+            if found < need:
+                break
+            if self._open_in_window(story_id, day, window):
+                cosine = float(evidence.vector @ _unit(np.asarray(self._states[story_id].centroid)))
+                reason = (
+                    f"copies story {story_id}: {found} of its {len(marks)} sampled five-word runs are in the"
+                    f" story's reports (story_copy_share {share:g}); title+lead cosine {cosine:.2f}"
+                )
+                return story_id, math.inf, reason
+        return None
+
     def _best_story(self, evidence: ArticleEvidence, day: datetime | None) -> tuple[str, float, str] | None:
         ids, sims = self.index.nearest(evidence.vector, int(settings.get("story_candidates")))
         window = timedelta(days=int(settings.get("story_window_days")))
@@ -658,6 +709,7 @@ class StoryClusterer:
             _anchor_profile(evidence.anchor_year),
             _weekday_profile(evidence),
             _people_profile(evidence),
+            evidence.marks,
         )
         if best is None:
             reason = "first article of a new story (no open story to compare with)"
@@ -692,6 +744,7 @@ class StoryClusterer:
             self._anchors[story_id].plus(_anchor_profile(evidence.anchor_year), _MAX_STORY_YEARS),
             self._weekdays[story_id].plus(_weekday_profile(evidence), 7),
             self._people[story_id].plus(_people_profile(evidence), _MAX_STORY_PEOPLE),
+            self._marks[story_id].plus(evidence.marks, _MAX_STORY_MARKS),
         )
         return grown
 
@@ -775,6 +828,7 @@ class StoryClusterer:
             self._anchors[big.id].plus(self._anchors[small.id], _MAX_STORY_YEARS),
             self._weekdays[big.id].plus(self._weekdays[small.id], 7),
             self._people[big.id].plus(self._people[small.id], _MAX_STORY_PEOPLE),
+            self._marks[big.id].plus(self._marks[small.id], _MAX_STORY_MARKS),
         )
         self._pending_states[small.id] = _closed(small, merged_into=big.id)
         self._pending_moves.append((small.id, big.id))
@@ -819,6 +873,7 @@ class StoryClusterer:
         anchors: Profile,
         weekdays: Profile,
         people: Profile,
+        marks: Profile,
     ) -> None:
         self._pending_states[state.id] = state
         self._pending_profiles.add(state.id)
@@ -830,8 +885,22 @@ class StoryClusterer:
         self._anchors[state.id] = anchors
         self._weekdays[state.id] = weekdays
         self._people[state.id] = people
+        self._index_marks(state.id, marks)
         self._weighted.pop(state.id, None)
         self._index_put(state)
+
+    def _index_marks(self, story_id: str, marks: Profile) -> None:
+        """Keep `marks` as the story's copy marks, and the mark -> stories index in step."""
+        old = self._marks.get(story_id, Profile())
+        for mark in np.setdiff1d(old.ids, marks.ids, assume_unique=True).tolist():
+            holders = self._marked.get(mark)
+            if holders is not None:
+                holders.discard(story_id)
+                if not holders:
+                    del self._marked[mark]
+        for mark in np.setdiff1d(marks.ids, old.ids, assume_unique=True).tolist():
+            self._marked.setdefault(mark, set()).add(story_id)
+        self._marks[story_id] = marks
 
     def _index_put(self, state: StoryState) -> None:
         if (
@@ -857,6 +926,8 @@ class StoryClusterer:
         self._anchors.pop(story_id, None)
         self._weekdays.pop(story_id, None)
         self._people.pop(story_id, None)
+        self._index_marks(story_id, Profile())
+        self._marks.pop(story_id, None)
         self._weighted.pop(story_id, None)
         self.index.remove(story_id)
 
@@ -973,13 +1044,13 @@ def _unpack(array: np.ndarray, n: int) -> list[Profile]:
     return out
 
 
-def _unpack_profiles(array: np.ndarray, n: int = 6) -> list[Profile]:
-    """`n` packed profiles (a story's six by default), or fewer from rows written before the last ones
-    (weekdays, then people) were kept."""
-    for count in (n, n - 1):
+def _unpack_profiles(array: np.ndarray, n: int = 7) -> list[Profile]:
+    """`n` packed profiles (a story's seven by default), or fewer from rows written before the last ones
+    (weekdays, people, then copy marks) were kept."""
+    for count in range(n, 2, -1):
         if _packed_size(array, count) == array.size:
             return _unpack(array, count)
-    return _unpack(array, n - 2)
+    return _unpack(array, 3)
 
 
 def _packed_size(array: np.ndarray, n: int) -> int:

@@ -32,6 +32,14 @@ _TOKEN = re.compile(r"[^\W\d_][\w'’-]{0,40}|\d{1,15}(?:[.,]\d{1,15}){0,4}")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _WEEKDAY = re.compile(r"\b(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
 _WEEKDAYS = ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun")
+# Copy marks: every five-word run of a text is hashed, and those whose hash falls in one 1/_MARK_EVERY slice
+# are kept, so two copies of one text keep the same runs (content-defined sampling, as in winnowing) at a
+# fraction of the memory. Marks are cut to 24 bits so a story's marks pack exactly into float32 rows.
+_RUN_WORDS = 5
+_MARK_EVERY = 8
+_MARK_MASK = (1 << 24) - 1
+_WORD = re.compile(r"\w+")
+_RUN_MULTIPLIERS = np.array([0x9E3779B97F4A7C15**k % (1 << 64) for k in range(_RUN_WORDS)], dtype=np.uint64)
 # Function words of news prose that the English list lacks; they carry no event identity.
 _EXTRA_STOP = frozenset({"said", "says", "told", "according", "reported", "reports", "just", "like", "new"})
 
@@ -52,6 +60,7 @@ class ArticleEvidence:
     weekdays: frozenset[int] = frozenset()
     # hashed keys of the people its headline and lead name (see lead_people): whom the event is about
     people: frozenset[int] = frozenset()
+    marks: Profile = field(default_factory=Profile, compare=False)  # sampled five-word runs (copy_marks)
 
 
 def lead_weekdays(text: str, sentences: int) -> frozenset[int]:
@@ -70,6 +79,27 @@ def lead_weekdays(text: str, sentences: int) -> frozenset[int]:
     return frozenset(
         _WEEKDAYS.index(m.group(1)) for m in found if bisect.bisect_right(starts, m.start()) <= sentences
     )
+
+
+def copy_marks(text: str) -> Profile:
+    """A sample of the text's five-word runs (lower-cased words), each weighted 1: a copy of a report, or a
+    rewrite of one wire story, keeps most of its marks, while two reports of one event written apart share
+    almost none (a run of five words in a row is rarely written twice by chance)."""
+    words = _WORD.findall(text[:_MAX_TERM_CHARS].casefold())
+    if len(words) < _RUN_WORDS:
+        return Profile()
+    if len(_HASHES) + len(words) > _CACHE_LIMIT:
+        _HASHES.clear()
+    hashes = np.fromiter(
+        (h if (h := _HASHES.get(w)) is not None else term_hash(w) for w in words), dtype=np.uint64
+    )
+    runs = np.zeros(len(words) - _RUN_WORDS + 1, dtype=np.uint64)
+    for k in range(_RUN_WORDS):  # a polynomial hash of each run, in uint64 arithmetic (wraps around)
+        runs += hashes[k : len(hashes) - _RUN_WORDS + 1 + k] * _RUN_MULTIPLIERS[k]
+    runs ^= runs >> np.uint64(29)
+    kept = runs[(runs >> np.uint64(40)) % np.uint64(_MARK_EVERY) == 0]
+    ids = np.unique((kept & np.uint64(_MARK_MASK)).astype(np.int64))
+    return Profile(ids, np.ones(len(ids), dtype=np.float32))
 
 
 def anchor_year(published: str | None, years: frozenset[int]) -> int | None:
@@ -196,10 +226,7 @@ def article_evidence(
 ) -> ArticleEvidence:
     """Evidence of one article; `vector` is its unit title+lead vector (see clusterer.article_vector);
     `lead_people`: entity keys (as in entity_counts) of the people its headline and lead name."""
-    title = (article.title or "").strip()
-    text = (
-        article.text if not title or article.text.lstrip().startswith(title) else title + "\n" + article.text
-    )
+    text = evidence_text(article)
     entities, entity_names = keyed_entities(entity_counts)
     counts = term_counts(text)
     terms, term_hashes = _profile(counts, "")
@@ -221,4 +248,13 @@ def article_evidence(
         # the lead is the article vector's: the title (when not the text's first line) and the first sentences
         lead_weekdays(text, int(settings.get("story_lead_sentences")) + (text is not article.text)),
         frozenset(term_hash("@" + entity_key(name)) for name in lead_people),
+        copy_marks(text),
+    )
+
+
+def evidence_text(article: Article) -> str:
+    """The text evidence is read from: the title (when not the text's first line) and the text."""
+    title = (article.title or "").strip()
+    return (
+        article.text if not title or article.text.lstrip().startswith(title) else title + "\n" + article.text
     )
