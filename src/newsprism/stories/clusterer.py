@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -142,7 +141,6 @@ class StoryClusterer:
         self._weekdays: dict[str, Profile] = {}  # story -> weekdays its leads name (see _weekday_profile)
         self._people: dict[str, Profile] = {}  # story -> people its leads name (see _people_profile)
         self._marks: dict[str, Profile] = {}  # story -> copy marks of its members, weighted by members
-        self._marked: dict[int, set[str]] = {}  # copy mark -> open stories holding it
         self._copies: set[str] = set()  # this batch's articles that joined as copies (never moved)
         self._weighted: dict[str, _Weighed] = {}  # see _weighted_profiles
         self._names: dict[str, dict[int, str]] = {}  # story -> term hash -> surface form (evidence text)
@@ -175,8 +173,7 @@ class StoryClusterer:
                 # rows written before weekdays were kept have four profiles
                 self._weekdays[state.id] = profiles[4] if len(profiles) > 4 else Profile()
                 self._people[state.id] = profiles[5] if len(profiles) > 5 else Profile()
-                self._marks[state.id] = Profile()
-                self._index_marks(state.id, profiles[6] if len(profiles) > 6 else Profile())
+                self._marks[state.id] = profiles[6] if len(profiles) > 6 else Profile()
                 self._index_put(state)
         self._newest = newest
         # Writes waiting for the next checkpoint (see _CHECKPOINT): latest state per story, stories whose
@@ -218,10 +215,11 @@ class StoryClusterer:
             self._close_idle()
         # Cheap signal first: a copy of a story's report (a wire story run again) joins it without scoring,
         # and stays there at batch end.
-        copied = self._copied_story(evidence, day)
+        nearest = self.index.nearest(evidence.vector, int(settings.get("story_candidates")))
+        copied = self._copied_story(evidence, day, nearest[0])
         if copied is not None:
             self._copies.add(article.id)
-        best = copied or self._best_story(evidence, day)
+        best = copied or self._best_story(evidence, day, *nearest)
         threshold = float(settings.get("story_join_similarity"))
         if best is not None and best[1] >= threshold:
             story_id, score, reasons = best
@@ -599,25 +597,26 @@ class StoryClusterer:
             )
         return cached
 
-    def _copied_story(self, evidence: ArticleEvidence, day: datetime | None) -> tuple[str, float, str] | None:
-        """The open story (in the join window) that holds at least story_copy_share of the article's copy
-        marks, and story_copy_min_marks of them: the article copies its reports (a wire story run again, a
-        syndicated copy), so it joins without scoring. As (story, score, reasons), the score infinite."""
+    def _copied_story(
+        self, evidence: ArticleEvidence, day: datetime | None, candidates: list[str]
+    ) -> tuple[str, float, str] | None:
+        """The first of the nearest open stories (in the join window) that holds at least story_copy_share
+        of the article's copy marks, and story_copy_min_marks of them: the article copies its reports (a
+        wire story run again, a syndicated copy), so it joins without scoring. A copy's title and lead
+        are the report's, so its story is among the nearest by vector. As (story, score, reasons), the
+        score infinite."""
         marks = evidence.marks.ids
         share = float(settings.get("story_copy_share"))
         need = max(int(settings.get("story_copy_min_marks")), math.ceil(share * len(marks)))
         if len(marks) < need:
             return None
-        hits: Counter[str] = Counter()
-        for mark in marks.tolist():
-            holders = self._marked.get(mark)
-            if holders:
-                hits.update(holders)
         window = timedelta(days=int(settings.get("story_window_days")))
-        for story_id, found in hits.most_common(3):
-            if found < need:
-                break
-            if self._open_in_window(story_id, day, window):
+        for story_id in candidates:
+            held = self._marks.get(story_id)
+            if held is None or len(held) < need:
+                continue
+            found = len(np.intersect1d(marks, held.ids, assume_unique=True))
+            if found >= need and self._open_in_window(story_id, day, window):
                 cosine = float(evidence.vector @ _unit(np.asarray(self._states[story_id].centroid)))
                 reason = (
                     f"copies story {story_id}: {found} of its {len(marks)} sampled five-word runs are in the"
@@ -626,8 +625,10 @@ class StoryClusterer:
                 return story_id, math.inf, reason
         return None
 
-    def _best_story(self, evidence: ArticleEvidence, day: datetime | None) -> tuple[str, float, str] | None:
-        ids, sims = self.index.nearest(evidence.vector, int(settings.get("story_candidates")))
+    def _best_story(
+        self, evidence: ArticleEvidence, day: datetime | None, ids: list[str], sims: np.ndarray
+    ) -> tuple[str, float, str] | None:
+        """The best-scoring of the nearest open stories `ids` (vector cosines `sims`), with the reasons."""
         window = timedelta(days=int(settings.get("story_window_days")))
         keep = [i for i, story_id in enumerate(ids) if self._open_in_window(story_id, day, window)]
         if not keep:
@@ -885,22 +886,9 @@ class StoryClusterer:
         self._anchors[state.id] = anchors
         self._weekdays[state.id] = weekdays
         self._people[state.id] = people
-        self._index_marks(state.id, marks)
+        self._marks[state.id] = marks
         self._weighted.pop(state.id, None)
         self._index_put(state)
-
-    def _index_marks(self, story_id: str, marks: Profile) -> None:
-        """Keep `marks` as the story's copy marks, and the mark -> stories index in step."""
-        old = self._marks.get(story_id, Profile())
-        for mark in np.setdiff1d(old.ids, marks.ids, assume_unique=True).tolist():
-            holders = self._marked.get(mark)
-            if holders is not None:
-                holders.discard(story_id)
-                if not holders:
-                    del self._marked[mark]
-        for mark in np.setdiff1d(marks.ids, old.ids, assume_unique=True).tolist():
-            self._marked.setdefault(mark, set()).add(story_id)
-        self._marks[story_id] = marks
 
     def _index_put(self, state: StoryState) -> None:
         if (
@@ -926,7 +914,6 @@ class StoryClusterer:
         self._anchors.pop(story_id, None)
         self._weekdays.pop(story_id, None)
         self._people.pop(story_id, None)
-        self._index_marks(story_id, Profile())
         self._marks.pop(story_id, None)
         self._weighted.pop(story_id, None)
         self.index.remove(story_id)

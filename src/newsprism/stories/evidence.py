@@ -38,6 +38,7 @@ _WEEKDAYS = ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun")
 _RUN_WORDS = 5
 _MARK_EVERY = 8
 _MARK_MASK = (1 << 24) - 1
+_MARK_CHARS = 5_000  # a copy shows in its first few hundred words; the rest adds time, not evidence
 _WORD = re.compile(r"\w+")
 _RUN_MULTIPLIERS = np.array([0x9E3779B97F4A7C15**k % (1 << 64) for k in range(_RUN_WORDS)], dtype=np.uint64)
 # Function words of news prose that the English list lacks; they carry no event identity.
@@ -85,14 +86,11 @@ def copy_marks(text: str) -> Profile:
     """A sample of the text's five-word runs (lower-cased words), each weighted 1: a copy of a report, or a
     rewrite of one wire story, keeps most of its marks, while two reports of one event written apart share
     almost none (a run of five words in a row is rarely written twice by chance)."""
-    words = _WORD.findall(text[:_MAX_TERM_CHARS].casefold())
+    words = _WORD.findall(text[:_MARK_CHARS].casefold())
     if len(words) < _RUN_WORDS:
         return Profile()
-    if len(_HASHES) + len(words) > _CACHE_LIMIT:
-        _HASHES.clear()
-    hashes = np.fromiter(
-        (h if (h := _HASHES.get(w)) is not None else term_hash(w) for w in words), dtype=np.uint64
-    )
+    # crc32 afresh rather than the term cache: every word and number would churn it (memory, not time)
+    hashes = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
     runs = np.zeros(len(words) - _RUN_WORDS + 1, dtype=np.uint64)
     for k in range(_RUN_WORDS):  # a polynomial hash of each run, in uint64 arithmetic (wraps around)
         runs += hashes[k : len(hashes) - _RUN_WORDS + 1 + k] * _RUN_MULTIPLIERS[k]
