@@ -1,6 +1,8 @@
 """Incremental story clustering: each article joins the best-scoring open story or founds a new one.
 
-An article's score against a story adds three signals, cheapest first: the cosine of its title+lead vector to
+Cheapest first: an article that copies a nearby story's report (most of its sampled five-word runs are in
+that story's reports, evidence.copy_marks: a wire story run again) joins it without scoring. Otherwise
+an article's score against a story adds three signals, cheapest first: the cosine of its title+lead vector to
 the story centroid (nearest open stories from the index), the IDF-weighted cosine of its content words and
 numbers to the story's summed terms, and the same over named entities. Two stories of one kind (two
 earthquakes, two rehab stays) share vocabulary and a vector neighbourhood but not their names, places and
