@@ -60,9 +60,7 @@ _MAX_STORY_ENTITY_TERMS = 150
 # store together (with the 4 MB document frequencies) every this many articles and at flush/consolidate, so
 # the store always holds one consistent state; per-article writes were half the clustering time.
 _CHECKPOINT = 500
-_PROFILE_KIND = (
-    "story_profile"  # a story's terms, entities, years, anchors, weekdays, people, marks in one row
-)
+_PROFILE_KIND = "story_profile"  # a story's seven profiles (terms ... copy marks) in one row
 _MEMBER_KIND = "cluster_member"  # an article's MemberEvidence packed in one row
 _MAX_STORY_YEARS = 20
 _MAX_STORY_PEOPLE = 40  # lead people kept per story (the heaviest)

@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .. import settings
 from ..dedupe.duplicates import parse_date
+from ..dedupe.fingerprints import SHINGLE_WORDS, normalise
 from ..records import Article
 from ..text import sentence_spans
 from .frequencies import HASH_BITS
@@ -32,15 +33,16 @@ _TOKEN = re.compile(r"[^\W\d_][\w'’-]{0,40}|\d{1,15}(?:[.,]\d{1,15}){0,4}")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _WEEKDAY = re.compile(r"\b(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
 _WEEKDAYS = ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun")
-# Copy marks: every five-word run of a text is hashed, and those whose hash falls in one 1/_MARK_EVERY slice
-# are kept, so two copies of one text keep the same runs (content-defined sampling, as in winnowing) at a
-# fraction of the memory. Marks are cut to 24 bits so a story's marks pack exactly into float32 rows.
-_RUN_WORDS = 5
+# Copy marks: every five-word run of a text (dedupe's shingles) is hashed, and those whose hash falls in one
+# 1/_MARK_EVERY slice are kept, so two copies of one text keep the same runs (Broder's mod-m sampling). Unlike
+# a MinHash signature, the sample measures how much of one article a whole story's reports contain. Marks
+# are cut to 24 bits so a story's marks pack exactly into its float32 profile row.
 _MARK_EVERY = 8
 _MARK_MASK = (1 << 24) - 1
 _MARK_CHARS = 5_000  # a copy shows in its first few hundred words; the rest adds time, not evidence
-_WORD = re.compile(r"\w+")
-_RUN_MULTIPLIERS = np.array([0x9E3779B97F4A7C15**k % (1 << 64) for k in range(_RUN_WORDS)], dtype=np.uint64)
+_RUN_MULTIPLIERS = np.array(
+    [0x9E3779B97F4A7C15**k % (1 << 64) for k in range(SHINGLE_WORDS)], dtype=np.uint64
+)
 # Function words of news prose that the English list lacks; they carry no event identity.
 _EXTRA_STOP = frozenset({"said", "says", "told", "according", "reported", "reports", "just", "like", "new"})
 
@@ -86,14 +88,14 @@ def copy_marks(text: str) -> Profile:
     """A sample of the text's five-word runs (lower-cased words), each weighted 1: a copy of a report, or a
     rewrite of one wire story, keeps most of its marks, while two reports of one event written apart share
     almost none (a run of five words in a row is rarely written twice by chance)."""
-    words = _WORD.findall(text[:_MARK_CHARS].casefold())
-    if len(words) < _RUN_WORDS:
+    words = normalise(text[:_MARK_CHARS]).split()
+    if len(words) < SHINGLE_WORDS:
         return Profile()
     # crc32 afresh rather than the term cache: every word and number would churn it (memory, not time)
     hashes = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
-    runs = np.zeros(len(words) - _RUN_WORDS + 1, dtype=np.uint64)
-    for k in range(_RUN_WORDS):  # a polynomial hash of each run, in uint64 arithmetic (wraps around)
-        runs += hashes[k : len(hashes) - _RUN_WORDS + 1 + k] * _RUN_MULTIPLIERS[k]
+    runs = np.zeros(len(words) - SHINGLE_WORDS + 1, dtype=np.uint64)
+    for k in range(SHINGLE_WORDS):  # a polynomial hash of each run, in uint64 arithmetic (wraps around)
+        runs += hashes[k : len(hashes) - SHINGLE_WORDS + 1 + k] * _RUN_MULTIPLIERS[k]
     runs ^= runs >> np.uint64(29)
     kept = runs[(runs >> np.uint64(40)) % np.uint64(_MARK_EVERY) == 0]
     ids = np.unique((kept & np.uint64(_MARK_MASK)).astype(np.int64))
