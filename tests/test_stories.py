@@ -17,8 +17,9 @@ from newsprism.stories.clusterer import _pack_member, _unpack_member, _unpack_pr
 from newsprism.stories.consolidate import (
     MemberEvidence,
     average_linkage_merges,
+    conflict_scores,
+    content_scores,
     group_conflicts,
-    pair_scores,
     reassignments,
 )
 from newsprism.stories.evidence import anchor_year, copy_marks, lead_weekdays
@@ -551,20 +552,20 @@ def test_a_different_lead_weekday_lowers_the_join_score(store):
     assert scores[0] - scores[1] == pytest.approx(0.5, abs=0.011)
 
 
-def test_pair_scores_subtract_the_weekday_conflict():
+def test_conflict_scores_hold_the_weekday_conflict():
     df = DocumentFrequencies()
     day = {d: Profile(np.array([d]), np.ones(1, dtype=np.float32)) for d in (1, 6)}
     members = [
         MemberEvidence(f"m{k}", unit(1, 0), Profile(), Profile(), Profile(), 0, w)
         for k, w in enumerate((day[1], day[1], day[6], Profile()))
     ]
-    scores = pair_scores(members, df, 1.0, 1.0, 0.0, 0.0, 2, 0.4)
+    scores = content_scores(members, df, 1.0, 1.0) - conflict_scores(members, 0.0, 0.0, 2, 0.4)
     assert scores[0, 1] == pytest.approx(1.0)  # same weekday
     assert scores[0, 2] == pytest.approx(0.6)  # another weekday
     assert scores[0, 3] == pytest.approx(1.0)  # no weekday named: no evidence either way
 
 
-def test_pair_scores_subtract_the_people_conflict():
+def test_conflict_scores_hold_the_people_conflict():
     df = DocumentFrequencies()
 
     def people(*ids: int) -> Profile:
@@ -574,7 +575,7 @@ def test_pair_scores_subtract_the_people_conflict():
         MemberEvidence(f"m{k}", unit(1, 0), Profile(), Profile(), Profile(), 0, Profile(), p)
         for k, p in enumerate((people(7), people(7), people(8), people(7, 8), Profile()))
     ]
-    scores = pair_scores(members, df, 1.0, 1.0, 0.0, 0.0, 2, 0.0, 0.8)
+    scores = content_scores(members, df, 1.0, 1.0) - conflict_scores(members, 0.0, 0.0, 2, 0.0, 0.8)
     assert scores[0, 1] == pytest.approx(1.0)  # the same person
     assert scores[0, 2] == pytest.approx(0.2)  # different people
     # one of two people shared: half of m3's weight is unshared, none of m0's; averaged both ways

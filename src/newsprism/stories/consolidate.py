@@ -60,25 +60,6 @@ def _tfidf_rows(profiles: Sequence[Profile], df: DocumentFrequencies) -> sparse.
     )
 
 
-def pair_scores(
-    members: Sequence[MemberEvidence],
-    df: DocumentFrequencies,
-    term_weight: float,
-    entity_weight: float,
-    year_conflict: float,
-    anchor_conflict: float = 0.0,
-    anchor_gap: int = 2,
-    weekday_conflict: float = 0.0,
-    people_conflict: float = 0.0,
-) -> np.ndarray:
-    """Article-to-article score matrix (n x n) over the members: content_scores less conflict_scores."""
-    scores = content_scores(members, df, term_weight, entity_weight)
-    scores -= conflict_scores(
-        members, year_conflict, anchor_conflict, anchor_gap, weekday_conflict, people_conflict
-    )
-    return scores
-
-
 def content_scores(
     members: Sequence[MemberEvidence], df: DocumentFrequencies, term_weight: float, entity_weight: float
 ) -> np.ndarray:
