@@ -268,3 +268,36 @@ def test_lead_people_are_named_in_the_lead_and_again_in_the_article():
     with settings.override({"story_lead_entity_chars": 300, "story_people_min_mentions": 1}):
         assert lead_people(extraction) == ["jackson", "johnston"]
     assert lead_people(None) == []
+
+
+def test_cluster_reports_an_article_under_the_story_it_moved_to():
+    # Pipeline.cluster hands back each article's assignment after the batch end, so a moved article's new
+    # story is the one analysed and reported (the move itself: tests/test_stories.py).
+    import numpy as np
+
+    from newsprism.pipeline import SENTENCE_VECTORS, Pipeline
+    from newsprism.records import Article, StoryAssignment
+    from newsprism.store import SQLiteStore
+
+    class Clusterer:
+        moved: dict[str, StoryAssignment] = {}
+
+        def add(self, article, *args, **kwargs):
+            return StoryAssignment(article.id, "s1", 1.0, "joined")
+
+        def consolidate(self):
+            self.moved = {"b": StoryAssignment("b", "s2", 0.9, "moved at batch end from story s1")}
+            return []
+
+        def flush(self):
+            pass
+
+    store = SQLiteStore(":memory:")
+    with store.transaction():
+        for aid in ("a", "b"):
+            store.add_article(Article(id=aid, source=aid, text=f"Report {aid} on the flood."))
+            store.put_vectors(aid, SENTENCE_VECTORS, np.ones((1, 4), dtype=np.float32))
+    pipeline = Pipeline(store)
+    pipeline._clusterer = Clusterer()
+    assignments = {a.article_id: a.story_id for a in pipeline.cluster(["a", "b"])}
+    assert assignments == {"a": "s1", "b": "s2"}
