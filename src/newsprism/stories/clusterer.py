@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -65,6 +65,16 @@ _MEMBER_KIND = "cluster_member"  # an article's MemberEvidence packed in one row
 _MAX_STORY_YEARS = 20
 _MAX_STORY_PEOPLE = 40  # lead people kept per story (the heaviest)
 _MAX_STORY_MARKS = 4000  # copy marks kept per story (those most members share): ~90 articles of 400 words
+# A story's seven profiles, in their stored order (see _profiles), each summed up to its cap.
+_PROFILE_CAPS = (
+    _MAX_STORY_TERMS,
+    _MAX_STORY_ENTITY_TERMS,
+    _MAX_STORY_YEARS,
+    _MAX_STORY_YEARS,
+    7,
+    _MAX_STORY_PEOPLE,
+    _MAX_STORY_MARKS,
+)
 # Rows written by earlier versions (one per profile / per piece of member evidence), still read.
 _TERMS_KIND, _ENTITIES_KIND, _YEARS_KIND = "story_terms", "story_entities", "story_years"
 _ANCHORS_KIND = "story_anchors"
@@ -272,16 +282,7 @@ class StoryClusterer:
             self.store.save_story(state)
         for story_id in self._pending_profiles:
             if story_id in self._states:
-                profiles = (
-                    self._terms,
-                    self._entities,
-                    self._years,
-                    self._anchors,
-                    self._weekdays,
-                    self._people,
-                    self._marks,
-                )
-                self.store.put_vectors(story_id, _PROFILE_KIND, _pack([p[story_id] for p in profiles]))
+                self.store.put_vectors(story_id, _PROFILE_KIND, _pack(list(self._profiles(story_id))))
         self.frequencies.save(self.store)
         self._pending_evidence = []
         self._pending_members = {}
@@ -356,8 +357,7 @@ class StoryClusterer:
         states = [self._states[s] for s in kept]
 
         def may_merge(a: int, b: int) -> bool:
-            first, last = parse_date(states[a].first_date), parse_date(states[a].last_date)
-            return self._in_window(states[b], first, window) or self._in_window(states[b], last, window)
+            return self._dates_meet(states[a], states[b], window)
 
         touched_set = set(touched)
         merges = average_linkage_merges(
@@ -418,8 +418,7 @@ class StoryClusterer:
         states = [self._states[s] for s in ids]
 
         def may_move(a: int, b: int) -> bool:
-            first, last = parse_date(states[a].first_date), parse_date(states[a].last_date)
-            return self._in_window(states[b], first, window) or self._in_window(states[b], last, window)
+            return self._dates_meet(states[a], states[b], window)
 
         def conflicts(group_of: np.ndarray) -> np.ndarray:
             return group_conflicts(
@@ -446,29 +445,26 @@ class StoryClusterer:
         source, target = self._states[from_id], self._states[to_id]
         article = next(iter(self.store.articles([member.article_id])), None)
         marks = copy_marks(evidence_text(article)) if article is not None else Profile()
+        parts = (
+            member.terms,
+            member.entities,
+            member.years,
+            _anchor_profile(member.anchor),
+            member.weekdays,
+            member.people,
+            marks,
+        )
         counts = _member_entity_counts(member, source.entity_counts)
-        left = dict(source.entity_counts)
-        for key, n in counts.items():
-            left[key] = left.get(key, 0) - n
         self._put(
             dataclasses.replace(
                 source,
                 title=self._title_without(source, article),
                 centroid=np.asarray(source.centroid, dtype=np.float32) - member.vector,
                 size=source.size - 1,
-                entity_counts=_top({k: n for k, n in left.items() if n > 0}),
+                entity_counts=_top(_summed_counts(source.entity_counts, counts, -1)),
             ),
-            self._terms[from_id].minus(member.terms),
-            self._entities[from_id].minus(member.entities),
-            self._years[from_id].minus(member.years),
-            self._anchors[from_id].minus(_anchor_profile(member.anchor)),
-            self._weekdays[from_id].minus(member.weekdays),
-            self._people[from_id].minus(member.people),
-            self._marks[from_id].minus(marks),
+            [have.minus(gone) for have, gone in zip(self._profiles(from_id), parts, strict=True)],
         )
-        gained = dict(target.entity_counts)
-        for key, n in counts.items():
-            gained[key] = gained.get(key, 0) + n
         first, last = _widen(target.first_date, target.last_date, article.published if article else None)
         centroid = np.asarray(target.centroid, dtype=np.float32) + member.vector
         self._put(
@@ -478,15 +474,9 @@ class StoryClusterer:
                 size=target.size + 1,
                 first_date=first,
                 last_date=last,
-                entity_counts=_top(gained),
+                entity_counts=_top(_summed_counts(target.entity_counts, counts)),
             ),
-            self._terms[to_id].plus(member.terms, _MAX_STORY_TERMS),
-            self._entities[to_id].plus(member.entities, _MAX_STORY_ENTITY_TERMS),
-            self._years[to_id].plus(member.years, _MAX_STORY_YEARS),
-            self._anchors[to_id].plus(_anchor_profile(member.anchor), _MAX_STORY_YEARS),
-            self._weekdays[to_id].plus(member.weekdays, 7),
-            self._people[to_id].plus(member.people, _MAX_STORY_PEOPLE),
-            self._marks[to_id].plus(marks, _MAX_STORY_MARKS),
+            self._summed(to_id, parts),
         )
         # The record's score is the vector cosine part, as for a join.
         cosine = round(min(float(member.vector @ _unit(centroid)), 1.0), 4)
@@ -615,8 +605,7 @@ class StoryClusterer:
             held = self._marks.get(story_id)
             if held is None or len(held) < need:
                 continue
-            at = np.minimum(np.searchsorted(held.ids, marks), len(held) - 1)  # both sorted: O(m log n)
-            found = int(np.count_nonzero(held.ids[at] == marks))
+            found = int(np.count_nonzero(held.find(marks)[1]))
             if found >= need and self._open_in_window(story_id, day, window):
                 cosine = float(evidence.vector @ _unit(np.asarray(self._states[story_id].centroid)))
                 reason = (
@@ -676,6 +665,12 @@ class StoryClusterer:
         state = self._states.get(story_id)
         return state is not None and self._in_window(state, day, window)
 
+    @classmethod
+    def _dates_meet(cls, a: StoryState, b: StoryState, window: timedelta) -> bool:
+        """Whether story a's first or last date falls within `window` of story b's date range."""
+        first, last = parse_date(a.first_date), parse_date(a.last_date)
+        return cls._in_window(b, first, window) or cls._in_window(b, last, window)
+
     @staticmethod
     def _in_window(state: StoryState, day: datetime | None, window: timedelta) -> bool:
         """Dated articles join stories active within the window; a late arrival dated before the newest still fits."""
@@ -703,16 +698,7 @@ class StoryClusterer:
             last_date=article.published if day else None,
             entity_counts=_top(evidence.entity_counts),
         )
-        self._put(
-            state,
-            evidence.terms,
-            evidence.entities,
-            _year_profile(evidence),
-            _anchor_profile(evidence.anchor_year),
-            _weekday_profile(evidence),
-            _people_profile(evidence),
-            evidence.marks,
-        )
+        self._put(state, _evidence_profiles(evidence))
         if best is None:
             reason = "first article of a new story (no open story to compare with)"
         else:
@@ -725,9 +711,6 @@ class StoryClusterer:
 
     def _grow(self, story_id: str, evidence: ArticleEvidence, article: Article) -> StoryState:
         state = self._states[story_id]
-        entity_counts = dict(state.entity_counts)
-        for key, n in evidence.entity_counts.items():
-            entity_counts[key] = entity_counts.get(key, 0) + n
         first, last = _widen(state.first_date, state.last_date, article.published)
         grown = StoryState(
             id=state.id,
@@ -736,17 +719,11 @@ class StoryClusterer:
             size=state.size + 1,
             first_date=first,
             last_date=last,
-            entity_counts=_top(entity_counts),
+            entity_counts=_top(_summed_counts(state.entity_counts, evidence.entity_counts)),
         )
         self._put(
             grown,
-            self._terms[story_id].plus(evidence.terms, _MAX_STORY_TERMS),
-            self._entities[story_id].plus(evidence.entities, _MAX_STORY_ENTITY_TERMS),
-            self._years[story_id].plus(_year_profile(evidence), _MAX_STORY_YEARS),
-            self._anchors[story_id].plus(_anchor_profile(evidence.anchor_year), _MAX_STORY_YEARS),
-            self._weekdays[story_id].plus(_weekday_profile(evidence), 7),
-            self._people[story_id].plus(_people_profile(evidence), _MAX_STORY_PEOPLE),
-            self._marks[story_id].plus(evidence.marks, _MAX_STORY_MARKS),
+            self._summed(story_id, _evidence_profiles(evidence)),
         )
         return grown
 
@@ -809,9 +786,6 @@ class StoryClusterer:
         big, small = (a, b) if a.size >= b.size else (b, a)
         first, last = _widen(big.first_date, big.last_date, small.first_date)
         first, last = _widen(first, last, small.last_date)
-        counts = dict(big.entity_counts)
-        for key, n in small.entity_counts.items():
-            counts[key] = counts.get(key, 0) + n
         merged = StoryState(
             id=big.id,
             title=big.title,
@@ -820,17 +794,11 @@ class StoryClusterer:
             size=big.size + small.size,
             first_date=first,
             last_date=last,
-            entity_counts=_top(counts),
+            entity_counts=_top(_summed_counts(big.entity_counts, small.entity_counts)),
         )
         self._put(
             merged,
-            self._terms[big.id].plus(self._terms[small.id], _MAX_STORY_TERMS),
-            self._entities[big.id].plus(self._entities[small.id], _MAX_STORY_ENTITY_TERMS),
-            self._years[big.id].plus(self._years[small.id], _MAX_STORY_YEARS),
-            self._anchors[big.id].plus(self._anchors[small.id], _MAX_STORY_YEARS),
-            self._weekdays[big.id].plus(self._weekdays[small.id], 7),
-            self._people[big.id].plus(self._people[small.id], _MAX_STORY_PEOPLE),
-            self._marks[big.id].plus(self._marks[small.id], _MAX_STORY_MARKS),
+            self._summed(big.id, self._profiles(small.id)),
         )
         self._pending_states[small.id] = _closed(small, merged_into=big.id)
         self._pending_moves.append((small.id, big.id))
@@ -866,30 +834,43 @@ class StoryClusterer:
                 self._pending_states[state.id] = _closed(state)
                 self._drop(state.id)
 
-    def _put(
-        self,
-        state: StoryState,
-        terms: Profile,
-        entities: Profile,
-        years: Profile,
-        anchors: Profile,
-        weekdays: Profile,
-        people: Profile,
-        marks: Profile,
-    ) -> None:
+    def _put(self, state: StoryState, profiles: Sequence[Profile]) -> None:
+        """Keep a story's state and its seven profiles (in _profiles order) until the next checkpoint."""
         self._pending_states[state.id] = state
         self._pending_profiles.add(state.id)
         self._last_touch[state.id] = self._arrivals
         self._states[state.id] = state
-        self._terms[state.id] = terms
-        self._entities[state.id] = entities
-        self._years[state.id] = years
-        self._anchors[state.id] = anchors
-        self._weekdays[state.id] = weekdays
-        self._people[state.id] = people
-        self._marks[state.id] = marks
+        (
+            self._terms[state.id],
+            self._entities[state.id],
+            self._years[state.id],
+            self._anchors[state.id],
+            self._weekdays[state.id],
+            self._people[state.id],
+            self._marks[state.id],
+        ) = profiles
         self._weighted.pop(state.id, None)
         self._index_put(state)
+
+    def _profiles(self, story_id: str) -> tuple[Profile, ...]:
+        """The story's seven profiles in stored order: terms, entities, named years, anchor years, lead
+        weekdays, lead people, copy marks."""
+        return (
+            self._terms[story_id],
+            self._entities[story_id],
+            self._years[story_id],
+            self._anchors[story_id],
+            self._weekdays[story_id],
+            self._people[story_id],
+            self._marks[story_id],
+        )
+
+    def _summed(self, story_id: str, parts: Sequence[Profile]) -> list[Profile]:
+        """The story's profiles plus `parts` (an article's, or another story's), each kept to its cap."""
+        return [
+            have.plus(more, cap)
+            for have, more, cap in zip(self._profiles(story_id), parts, _PROFILE_CAPS, strict=True)
+        ]
 
     def _index_put(self, state: StoryState) -> None:
         if (
@@ -954,6 +935,19 @@ def _year_profile(evidence: ArticleEvidence) -> Profile:
     return Profile(years, np.ones(len(years), dtype=np.float32))
 
 
+def _evidence_profiles(evidence: ArticleEvidence) -> tuple[Profile, ...]:
+    """An arriving article's seven profiles, in a story's stored order (StoryClusterer._profiles)."""
+    return (
+        evidence.terms,
+        evidence.entities,
+        _year_profile(evidence),
+        _anchor_profile(evidence.anchor_year),
+        _weekday_profile(evidence),
+        _people_profile(evidence),
+        evidence.marks,
+    )
+
+
 def _anchor_profile(year: int | None) -> Profile:
     """A one-year profile of an article's anchor year (evidence.anchor_year; 0 or None when unknown)."""
     if not year:
@@ -964,15 +958,14 @@ def _anchor_profile(year: int | None) -> Profile:
 def _member_entity_counts(member: MemberEvidence, story_counts: Mapping[str, int]) -> dict[str, int]:
     """The member's mentions of the story's readable entities. A member keeps only hashed entities, each
     weighted 1 + log(mentions) (evidence._profile), so the counts are read back from those weights."""
-    out: dict[str, int] = {}
-    if not len(member.entities):
-        return out
-    for key in story_counts:
-        h = term_hash("@" + key)
-        at = int(np.searchsorted(member.entities.ids, h))
-        if at < len(member.entities) and int(member.entities.ids[at]) == h:
-            out[key] = max(1, round(math.exp(float(member.entities.weights[at]) - 1.0)))
-    return out
+    keys = list(story_counts)
+    pos, hit = member.entities.find(np.array([term_hash("@" + key) for key in keys], dtype=np.int64))
+    weights = member.entities.weights
+    return {
+        key: max(1, round(math.exp(float(weights[at]) - 1.0)))
+        for key, at, held in zip(keys, pos.tolist(), hit.tolist(), strict=True)
+        if held
+    }
 
 
 def _weekday_profile(evidence: ArticleEvidence) -> Profile:
@@ -1079,6 +1072,14 @@ def _closed(state: StoryState, merged_into: str | None = None) -> StoryState:
         closed=True,
         merged_into=merged_into,
     )
+
+
+def _summed_counts(counts: Mapping[str, int], more: Mapping[str, int], sign: int = 1) -> dict[str, int]:
+    """Entity counts plus (or, with sign -1, less) `more`; names left without mentions drop out."""
+    out = dict(counts)
+    for key, n in more.items():
+        out[key] = out.get(key, 0) + sign * n
+    return {key: n for key, n in out.items() if n > 0}
 
 
 def _top(counts: Mapping[str, int]) -> dict[str, int]:

@@ -73,17 +73,6 @@ def content_scores(
     return scores
 
 
-def _year_rows(members: Sequence[MemberEvidence]) -> sparse.csr_matrix:
-    return sparse.csr_matrix(
-        (
-            np.ones(sum(len(m.years) for m in members), dtype=np.float32),
-            np.concatenate([m.years.ids for m in members]).astype(np.int64),
-            np.cumsum([0] + [len(m.years) for m in members]),
-        ),
-        shape=(len(members), 10_000),
-    )
-
-
 def _weekday_rows(members: Sequence[MemberEvidence]) -> np.ndarray:
     days = np.zeros((len(members), 7), dtype=np.float32)
     for row, m in enumerate(members):
@@ -101,7 +90,14 @@ def conflict_scores(
 ) -> np.ndarray:
     """What sets two articles apart (n x n, subtracted from content_scores): years, anchors, weekdays, people."""
     scores = np.zeros((len(members), len(members)), dtype=np.float32)
-    years = _year_rows(members)
+    years = sparse.csr_matrix(
+        (
+            np.ones(sum(len(m.years) for m in members), dtype=np.float32),
+            np.concatenate([m.years.ids for m in members]).astype(np.int64),
+            np.cumsum([0] + [len(m.years) for m in members]),
+        ),
+        shape=(len(members), 10_000),
+    )
     named = np.array([len(m.years) > 0 for m in members])
     agree = (years @ years.T).toarray() > 0
     # Both name years and none agree: the same kind of event at another time.

@@ -19,6 +19,13 @@ class Profile:
     def __len__(self) -> int:
         return int(self.ids.shape[0])
 
+    def find(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each of `ids` sits in this profile, and whether it is there (binary search)."""
+        pos = np.searchsorted(self.ids, ids)
+        if not len(self):
+            return pos, np.zeros(len(ids), dtype=bool)
+        return pos, self.ids[np.minimum(pos, len(self.ids) - 1)] == ids
+
     def plus(self, other: Profile, cap: int) -> Profile:
         """The summed profile, keeping the `cap` heaviest terms (bounded memory per story)."""
         if not len(other):
@@ -28,8 +35,7 @@ class Profile:
         else:
             # Both id arrays are sorted and unique: add the shared ids' weights in place, append the others
             # and sort once (np.insert's per-call overhead cost more than the sort of a mostly sorted array).
-            pos = np.searchsorted(self.ids, other.ids)
-            hit = self.ids[np.minimum(pos, len(self.ids) - 1)] == other.ids
+            pos, hit = self.find(other.ids)
             merged_w = self.weights.astype(np.float32, copy=True)
             merged_w[pos[hit]] += other.weights[hit]  # other's ids are unique: no repeated index
             merged_ids = self.ids
@@ -49,8 +55,7 @@ class Profile:
         out. Terms the cap already dropped stay dropped, as in `plus`."""
         if not len(other) or not len(self):
             return self
-        pos = np.searchsorted(self.ids, other.ids)
-        hit = self.ids[np.minimum(pos, len(self.ids) - 1)] == other.ids
+        pos, hit = self.find(other.ids)
         weights = self.weights.astype(np.float32, copy=True)
         weights[pos[hit]] -= other.weights[hit]
         keep = weights > 1e-6
