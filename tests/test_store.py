@@ -1,5 +1,7 @@
 """The SQLite store: idempotent writes, round-trips, transactions, story state and merges."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,7 @@ from newsprism.errors import StoreError
 from newsprism.records import (
     Article,
     ArticleExtraction,
+    ClaimUnit,
     DateMention,
     EntityMention,
     NumericFact,
@@ -84,9 +87,20 @@ def test_extraction_round_trip(store):
         quotes=(Quote("a1", "hello", 5, 10, "Xi Jinping", "Xi", 0, 2, "said", "direct", "China"),),
         numbers=(NumericFact("a1", "21", 21.0, None, "count", None, 3, 5, 0, 10),),
         dates=(DateMention("a1", "Thursday", 1, 9, "2024-05-16", 0, 10),),
+        claim_units=(ClaimUnit(0, 20), ClaimUnit(25, 60, "The two leaders")),
     )
     store.put_extraction(extraction)
     assert store.get_extraction("a1") == extraction
+
+
+def test_extraction_stored_before_claim_units_still_loads(store):
+    store.put_extraction(ArticleExtraction("a1", mentions=(EntityMention("a1", 0, 2, "Xi", "PERSON"),)))
+    # The row as a version without claim units wrote it (the store is in memory: reach its table directly).
+    data = json.loads(store._query("SELECT data FROM extractions WHERE article_id = 'a1'")[0]["data"])
+    del data["claim_units"]
+    store._exec("UPDATE extractions SET data = ? WHERE article_id = 'a1'", (json.dumps(data),))
+    loaded = store.get_extraction("a1")
+    assert loaded.claim_units == () and loaded.mentions[0].text == "Xi"
 
 
 def test_story_state_membership_and_merge(store):

@@ -208,12 +208,24 @@ class DateMention:
 
 
 @dataclass(frozen=True)
+class ClaimUnit:
+    """One fact of a sentence that states several (extract/clauses.py): a span of the article's text."""
+
+    start: int
+    end: int
+    subject: str = (
+        ""  # the subject a coordinated predicate shares with its sentence; "" when it names its own
+    )
+
+
+@dataclass(frozen=True)
 class ArticleExtraction:
     article_id: str
     mentions: tuple[EntityMention, ...] = ()
     quotes: tuple[Quote, ...] = ()
     numbers: tuple[NumericFact, ...] = ()
     dates: tuple[DateMention, ...] = ()
+    claim_units: tuple[ClaimUnit, ...] = ()  # parts of multi-fact sentences; whole sentences are not listed
 
 
 @dataclass(frozen=True)

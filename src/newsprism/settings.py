@@ -470,6 +470,12 @@ SETTINGS: tuple[Setting, ...] = (
         6,
         "Sentences with fewer words are trivia (subheads, captions) and make no claim group.",
     ),
+    Setting(
+        "claim_split_sentences",
+        True,
+        "Split a sentence that states several facts into one claim per fact (extract/clauses.py) before"
+        " aligning claims across articles.",
+    ),
     # ---- brief
     Setting("brief_max_sentences", 8, "Most sentences in a story brief."),
     Setting(

@@ -29,6 +29,7 @@ import numpy as np
 
 from .. import settings
 from ..claims.features import Quantity, SentenceFeatures, features, quantities, values_agree
+from ..claims.groups import sentence_groups
 from ..claims.support import pair_features, score_features
 from ..errors import GeneratorError, MissingExtra, SettingError
 from ..records import BriefSentence, ClaimGroup, Evidence, Sentence, StoryMaterial
@@ -532,7 +533,7 @@ def verify(
     if not candidates:
         return [], dropped
     vectors = embed([t for t, _ in candidates])
-    group_at = {(e.article_id, e.start): g.id for g in claim_groups for e in g.evidence}
+    group_at = {key: g.id for key, g in sentence_groups(claim_groups, material.sentences).items()}
     checker = _Checker(material, float(settings.get("support_threshold")))
     kept: list[BriefSentence] = []
     seen: set[str] = set()

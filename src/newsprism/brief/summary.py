@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import settings
 from ..claims.features import features
-from ..claims.groups import display_text, is_trivia
+from ..claims.groups import display_text, is_trivia, sentence_groups
 from ..claims.support import pair_features, score_features
 from ..records import BriefSentence, ClaimGroup, Evidence, Sentence, StoryMaterial
 from . import scorer
@@ -88,7 +88,7 @@ def _candidates(material: StoryMaterial, claims: Sequence[ClaimGroup]) -> list[_
     """Every prose sentence of the story; claim groups add their corroboration and id (the ROUGE sweep on
     neus-train: all sentences beat one canonical sentence per group, R1 0.416 vs 0.411)."""
     order = {a.id: n for n, a in enumerate(material.articles)}
-    group_at = {(e.article_id, e.start): g for g in claims for e in g.evidence}
+    group_at = sentence_groups(claims, material.sentences)
     out: list[_Candidate] = []
     for article in material.articles:
         vectors = material.vectors.get(article.id)
@@ -388,7 +388,7 @@ def _cite(material: StoryMaterial, chosen: _Candidate, group: ClaimGroup | None 
     own = chosen.sentence
     evidence = [Evidence(chosen.article_id, own.start, own.end, own.text)]
     target = features(own.text)
-    in_group = {(e.article_id, e.start) for e in group.evidence} if group else set()
+    in_group = set(sentence_groups([group], material.sentences)) if group else set()
     for article in material.articles:
         if article.id == chosen.article_id or article.id not in material.vectors:
             continue

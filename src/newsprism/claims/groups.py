@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,11 +49,16 @@ def is_trivia(sentence: Sentence) -> bool:
 
 @dataclass(frozen=True)
 class _Item:
+    """One claim: a whole sentence, or one fact of a sentence that states several (`sentence` is then the
+    part's span, and `claim` borrows the subject the part shares with its sentence)."""
+
     article_id: str
     sentence: Sentence
     vector: np.ndarray
     feats: SentenceFeatures
     order: int  # article position in the story (date order)
+    claim: str  # the wording stated as the claim
+    sentence_start: int  # start of the whole sentence (reuse links are per sentence)
 
 
 class _UnionFind:
@@ -91,16 +97,82 @@ def source_roots(material: StoryMaterial, duplicates: DuplicateReport) -> dict[s
 
 
 def _items(material: StoryMaterial) -> list[_Item]:
-    items: list[_Item] = []
+    """The story's claims in article order: each sentence whole, or its facts where it states several."""
+    items: list[_Item | tuple] = []
+    split = settings.get("claim_split_sentences")
     for order, article in enumerate(material.articles):
         sentences = material.sentences.get(article.id, ())
         vectors = material.vectors.get(article.id)
         if vectors is None or len(vectors) != len(sentences):
             continue  # no vectors, nothing to align; the pipeline always provides them
+        units = _units_by_sentence(material, article.id, sentences) if split else {}
         for sentence, vector in zip(sentences, vectors, strict=True):
-            if not is_trivia(sentence):
-                items.append(_Item(article.id, sentence, np.asarray(vector), features(sentence.text), order))
-    return items
+            parts = _parts(article.text, sentence, units.get(sentence.start, ()))
+            if parts:
+                # Embedded below, in one batch for the story.
+                items.extend((article.id, part, claim, order, sentence.start) for part, claim in parts)
+            elif not is_trivia(sentence):
+                claim = display_text(sentence.text)
+                feats = features(sentence.text)
+                items.append(
+                    _Item(article.id, sentence, np.asarray(vector), feats, order, claim, sentence.start)
+                )
+    pending = [k for k, item in enumerate(items) if isinstance(item, tuple)]
+    if pending:
+        from ..models import embed
+
+        vectors = embed([items[k][2] for k in pending])
+        for k, vector in zip(pending, vectors, strict=True):
+            aid, part, claim, order, sentence_start = items[k]
+            items[k] = _Item(aid, part, np.asarray(vector), features(claim), order, claim, sentence_start)
+    return items  # type: ignore[return-value]
+
+
+def sentence_groups(
+    claims: Sequence[ClaimGroup], sentences: Mapping[str, Sequence[Sentence]]
+) -> dict[tuple[str, int], ClaimGroup]:
+    """The claim group each sentence states, keyed by (article id, sentence start). A sentence split into
+    several claims states the group with the most independent sources (the first one on a tie)."""
+    starts = {aid: [s.start for s in ss] for aid, ss in sentences.items()}
+    out: dict[tuple[str, int], ClaimGroup] = {}
+    for group in claims:
+        for e in group.evidence:
+            row = starts.get(e.article_id)
+            k = bisect.bisect_right(row, e.start) - 1 if row else -1
+            if k < 0:
+                continue
+            key = (e.article_id, row[k])
+            if key not in out or group.independent_sources > out[key].independent_sources:
+                out[key] = group
+    return out
+
+
+def _parts(text: str, sentence: Sentence, units: tuple) -> list[tuple[Sentence, str]]:
+    """(span, claim wording) of each fact of a split sentence; none when a part would be too short to be a
+    claim of its own (the sentence then stays whole)."""
+    out = []
+    for unit in units:
+        words = text[unit.start : unit.end]
+        claim = display_text(f"{unit.subject} {words}" if unit.subject else words[:1].upper() + words[1:])
+        part = Sentence(sentence.article_id, sentence.index, unit.start, unit.end, words)
+        if is_trivia(Sentence(sentence.article_id, sentence.index, unit.start, unit.end, claim)):
+            return []
+        out.append((part, claim))
+    return out
+
+
+def _units_by_sentence(material: StoryMaterial, article_id: str, sentences) -> dict[int, tuple]:
+    """The claim units of an article's split sentences, keyed by the sentence's start."""
+    extraction = material.extractions.get(article_id)
+    if extraction is None or not extraction.claim_units:
+        return {}
+    starts = [s.start for s in sentences]
+    out: dict[int, list] = {}
+    for unit in extraction.claim_units:
+        k = bisect.bisect_right(starts, unit.start) - 1
+        if k >= 0 and unit.end <= sentences[k].end:
+            out.setdefault(starts[k], []).append(unit)
+    return {start: tuple(units) for start, units in out.items() if len(units) >= 2}
 
 
 def _key(item: _Item) -> str:
@@ -185,7 +257,7 @@ def build_claims(
         groups.append(
             ClaimGroup(
                 id=gid,
-                text=display_text(items[canonical].sentence.text),
+                text=items[canonical].claim,
                 article_ids=article_ids,
                 status=status,
                 evidence=tuple(_evidence(items[k]) for k in idx),
@@ -206,7 +278,7 @@ def _independent(
     """Independent sources of a claim group: rewrites and one outlet count once, and so does a sentence
     that one article reused from another (only that sentence: the rest of the two articles stays independent)."""
     uf = _UnionFind(roots[m.article_id] for m in members)
-    present = {(m.article_id, m.sentence.start) for m in members}
+    present = {(m.article_id, m.sentence_start) for m in members}
     for reused, source in reuse:
         if reused in present and source in present:
             uf.union(roots[reused[0]], roots[source[0]])

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from .. import settings
 from ..records import Article, ArticleExtraction
 from ..text import sentence_spans
+from .clauses import claim_units
 from .dates import find_dates, resolve_date
 from .entities import canonicalize, entity_mentions
 from .facts import find_numbers, parse_value
@@ -36,6 +37,7 @@ def extract_article(article: Article, doc) -> ArticleExtraction:
         quotes=tuple(find_quotes(text, doc, article.id)),
         numbers=tuple(find_numbers(doc, text, article.id, sentences)),
         dates=tuple(find_dates(doc, text, article.id, article.published, sentences)),
+        claim_units=tuple(claim_units(doc, text, sentences)),
     )
 
 

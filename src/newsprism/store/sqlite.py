@@ -24,6 +24,7 @@ from ..errors import StoreError
 from ..records import (
     Article,
     ArticleExtraction,
+    ClaimUnit,
     DateMention,
     EntityMention,
     NumericFact,
@@ -552,4 +553,5 @@ def _extraction(d: dict[str, Any]) -> ArticleExtraction:
         quotes=tuple(Quote(**q) for q in d["quotes"]),
         numbers=tuple(NumericFact(**n) for n in d["numbers"]),
         dates=tuple(DateMention(**x) for x in d["dates"]),
+        claim_units=tuple(ClaimUnit(**u) for u in d.get("claim_units", ())),  # absent in older stores
     )

@@ -1,0 +1,167 @@
+"""Claim units: where one sentence states several facts, the spans of its parts.
+
+News sentences often join two facts: "Talks are under way today, while tomorrow Putin will visit Harbin";
+"Xi called it a new era, and in October he praised their friendship". Aligned as one unit, the second fact
+can never meet the article that reports only it. The split reads the sentence's dependency parse and cuts
+only where the parts stand on their own:
+
+- an independent clause coordinated with the main one (`conj` of the root verb, after "and", "but", ",",
+  ";"), with a subject of its own;
+- a "while" / "whereas" clause of the main verb (contrast or simultaneity, a second event, not a cause);
+- a coordinated predicate sharing the main clause's subject ("The leaders walked the red carpet and were
+  greeted by a guard of honor"): the part keeps its own words, and its claim borrows the subject.
+
+Every part must be a claim on its own: a subject that is not a pronoun (a bare "he" tells nothing once cut
+from its sentence), a verb, and at least `_MIN_WORDS` words. Sentences with quotation marks stay whole, so a
+quote never loses its speaker, and so do sentences whose main verb reports ("X said A, and B"), where the
+second clause may still be what was said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..records import ClaimUnit
+
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+_VERBS = frozenset({"VERB", "AUX"})
+_CONTRAST_MARKS = frozenset({"while", "whereas"})
+_MIN_WORDS = 5  # words in each part (punctuation aside): shorter pieces are fragments, not claims
+_MAX_PARTS = 4
+_QUOTE_MARKS = ('"', "“", "”", "«", "»")
+# A clause joined to a reporting verb may still be what was reported ("Police claim the shot was fired in
+# self-defence, and the death was an accident"): cut loose, it would read as a fact. Such sentences stay whole.
+_REPORTING = frozenset(
+    "say tell claim believe think argue insist deny allege report state add warn suggest assert contend "
+    "maintain note acknowledge admit explain write tweet emphasize emphasise stress hope fear".split()
+)
+_JOINERS = frozenset({",", ";", "and", "but", "while", "whereas", "yet", "--", "—", "–"})
+
+
+def claim_units(doc, text: str, sentences: Sequence[tuple[int, int]]) -> list[ClaimUnit]:
+    """The parts of every sentence that states several facts; sentences that stay whole are not listed."""
+    out: list[ClaimUnit] = []
+    for start, end in sentences:
+        sentence = text[start:end]
+        if any(mark in sentence for mark in _QUOTE_MARKS):
+            continue
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:  # beyond the parsed text (capped at max_article_chars)
+            continue
+        out.extend(_split(span))
+    return out
+
+
+def _split(span) -> list[ClaimUnit]:
+    roots = [t for t in span if t.dep_ == "ROOT"]
+    if len(roots) != 1 or roots[0].pos_ not in _VERBS or roots[0].lemma_.lower() in _REPORTING:
+        return []
+    root = roots[0]
+    subject = _subject(root)
+    if subject is None or subject.pos_ == "PRON":
+        return []
+    heads: list[tuple[object, str]] = []  # (first verb of a part, subject text borrowed by the part)
+    for child in root.children:
+        if (
+            child.i <= root.i
+            or child.pos_ not in _VERBS
+            or not _joined(child, root)
+            or _subordinate(child, root)
+        ):
+            continue
+        own = _subject(child)
+        if child.dep_ == "conj":
+            if own is not None:
+                if own.pos_ != "PRON":
+                    heads.append((child, ""))
+            elif _finite(child) and _finite(root) and _predicates_pair(root, child):
+                shared = _subtree_text(subject, span)
+                if shared:
+                    heads.append((child, shared))
+        elif child.dep_ == "advcl" and own is not None and own.pos_ != "PRON":
+            if any(m.dep_ == "mark" and m.lower_ in _CONTRAST_MARKS for m in child.children):
+                heads.append((child, ""))
+    if not heads or len(heads) >= _MAX_PARTS:
+        return []
+    # Each part runs from its head's leftmost word to the next part's; joiners between them are trimmed.
+    cuts = [_part_start(head, root) for head, _ in heads]
+    starts = [span.start, *cuts]
+    ends = [*cuts, span.end]
+    units: list[ClaimUnit] = []
+    borrowed = ["", *(s for _, s in heads)]
+    for n, (first, stop, subject_text) in enumerate(zip(starts, ends, borrowed, strict=True)):
+        tokens = [t for t in span.doc[first:stop]]
+        # A later part loses the joiner that opens it; the first keeps its opening ("But while ...").
+        while n and tokens and (tokens[0].lower_ in _JOINERS or tokens[0].is_punct):
+            tokens.pop(0)
+        while tokens and (tokens[-1].lower_ in _JOINERS or (tokens[-1].is_punct and tokens[-1].text != ".")):
+            tokens.pop()
+        words = [t for t in tokens if not t.is_punct]
+        if len(words) < _MIN_WORDS or not any(t.pos_ in _VERBS for t in tokens):
+            return []
+        units.append(ClaimUnit(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), subject_text))
+    return units
+
+
+def _subject(verb):
+    return next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+
+
+def _finite(verb) -> bool:
+    # A finite verb (or one with a finite auxiliary) heads a predicate that states something on its own;
+    # "..., triggering a war" or "to help Ukraine" does not.
+    if verb.morph.get("VerbForm") == ["Fin"]:
+        return True
+    return any(c.dep_ in ("aux", "auxpass") and c.morph.get("VerbForm") == ["Fin"] for c in verb.children)
+
+
+def _predicates_pair(root, verb) -> bool:
+    """Whether two coordinated predicates read as two statements about one subject. Without an auxiliary
+    of its own the second verb leans on the first one's ("was rushed ... and shared"), and two bare verbs
+    of different tenses ("her stay comes after she rear-ended ..., and then lied") are usually a misparse."""
+    if _has_aux(verb):
+        return True
+    return not _has_aux(root) and root.morph.get("Tense") == verb.morph.get("Tense")
+
+
+def _has_aux(verb) -> bool:
+    return any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+
+
+def _joined(head, root) -> bool:
+    """Whether a joiner ("and", ",", ";", "while", ...) opens the part: without one the parser has
+    probably misread a run-on sentence, and a cut there would leave fragments."""
+    first = _part_start(head, root)
+    doc = head.doc
+    return first > 0 and (doc[first - 1].lower_ in _JOINERS or doc[first].lower_ in _CONTRAST_MARKS)
+
+
+def _subordinate(head, root) -> bool:
+    """Whether the part would open on a relative or subordinate word ("..., when youths attacked",
+    "..., in which leadership is ..."): such a clause qualifies the one before it, it is not a fact apart."""
+    doc = head.doc
+    first = _part_start(head, root)
+    while first < head.i and (doc[first].lower_ in _JOINERS or doc[first].is_punct):
+        first += 1
+    return any(
+        t.tag_ in ("WDT", "WP", "WP$", "WRB") or t.dep_ == "mark"
+        for t in doc[first : min(first + 2, head.i + 1)]
+        if t.lower_ not in _CONTRAST_MARKS
+    )
+
+
+def _part_start(head, root) -> int:
+    """The token index where a coordinated part begins: its leftmost word, never inside the main clause's
+    own subtree before it (a conjunct's subtree can reach back over the joiner)."""
+    first = head.left_edge.i
+    return max(first, root.i + 1)
+
+
+def _subtree_text(token, span) -> str:
+    """The words of a subject, or "" when the parse lets it reach outside its sentence."""
+    tokens = list(token.subtree)
+    if tokens[0].i < span.start or tokens[-1].i >= span.end:
+        return ""
+    while tokens and tokens[-1].is_punct:  # "The driver, who fled," -> "The driver, who fled"
+        tokens.pop()
+    return token.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)] if tokens else ""
