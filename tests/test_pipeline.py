@@ -135,12 +135,43 @@ def test_framing_and_timeline(report, story):
     assert any(d.startswith("2024-05") for d in dates)
 
 
+def test_the_us_voice_is_heard_only_in_the_reuters_articles(report, story):
+    # 001 (Reuters) and 004 (its rewrite) quote the State Department; the other three quote no US official.
+    heard = {
+        by_id_file(report, f["article_id"])
+        for f in story["framing"]
+        for v in f["voices"]
+        if v["side"] == "United States"
+    }
+    assert heard == {"001", "004"}
+    sides = {v["side"] for f in story["framing"] for v in f["voices"]}
+    assert {"Russia", "China"} <= sides
+
+
+def test_headlines_are_read_against_the_neutral_title(story):
+    neutral = story["neutral_title"]
+    assert neutral in {f["headline"] for f in story["framing"]}
+    for f in story["framing"]:
+        if f["headline"] == neutral:
+            assert f["headline_overlap"] == 1.0
+        elif f["headline"]:
+            assert 0.0 <= f["headline_overlap"] < 1.0 and -1.0 <= f["headline_tone"] <= 1.0
+        else:  # 004 has no headline
+            assert f["headline_overlap"] is None and f["headline_tone"] is None
+
+
+def by_id_file(report, article_id: str) -> str:
+    (article,) = [a for a in report["articles"] if a["id"] == article_id]
+    return article["source"].rsplit("/", 1)[-1][:3]
+
+
 def test_html_report_pages(analysed_sample, story):
     out = analysed_sample["out"]
     assert (out / "index.html").exists()
     page = (out / f"story-{story['id']}.html").read_text()
     assert "Content-Security-Policy" in page
     assert "<script" not in page
+    assert "Voices by side" in page and "United States" in page
 
 
 def test_rerun_stores_nothing_twice_and_new_story_for_unrelated(analysed_sample, tmp_path):

@@ -211,7 +211,7 @@ class Pipeline:
         return StoryMaterial(story_id, tuple(articles), sentences, vectors, extractions)
 
     def analyze_material(self, material: StoryMaterial) -> StoryAnalysis:
-        from .brief import build_timeline, frame_articles, write_brief
+        from .brief import build_timeline, frame_articles, neutral_title, write_brief
         from .claims import build_claims
         from .dedupe import find_duplicates
         from .extract import canonicalize
@@ -231,7 +231,7 @@ class Pipeline:
                 brief_note = f"{len(written.dropped)} of the model's sentences dropped: " + "; ".join(
                     d.reason for d in written.dropped[:5]
                 )
-        framing = frame_articles(material, claims, quotes, duplicates)
+        framing = frame_articles(material, claims, quotes, duplicates, entities)
         timeline = build_timeline(material)
         state = self.store.story_state(material.story_id)
         title = state.title if state else (material.articles[0].title or "") if material.articles else ""
@@ -251,6 +251,7 @@ class Pipeline:
             membership=tuple(self.store.memberships(material.story_id)),
             brief_mode=brief_mode,
             brief_note=brief_note,
+            neutral_title=neutral_title(material),
         )
 
     def analyze_story(self, story_id: str) -> StoryAnalysis:

@@ -286,6 +286,15 @@ class BriefSentence:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """The quoted speakers of one side in one article (brief/sides.py says how a side is read)."""
+
+    side: str  # a country ("Russia"), an organisation ("NATO"), a joint side, or "unaffiliated"
+    speakers: tuple[str, ...]
+    quotes: int
+
+
+@dataclass(frozen=True)
 class Framing:
     article_id: str
     covered: tuple[str, ...]  # claim group ids
@@ -294,6 +303,12 @@ class Framing:
     loaded_terms: tuple[str, ...] = ()
     loaded_score: float = 0.0
     headline: str | None = None
+    voices: tuple[Voice, ...] = ()  # quoted speakers by side, most quoted side first
+    headline_loaded_terms: tuple[str, ...] = ()
+    headline_tone: float | None = None  # VADER compound of the headline, -1..1 (None: no headline)
+    # Share of the story's neutral title's content words the headline keeps (None: no headline or no neutral
+    # title; 1.0 for the neutral title's own article).
+    headline_overlap: float | None = None
 
 
 @dataclass(frozen=True)
@@ -322,6 +337,8 @@ class StoryAnalysis:
     # why a requested abstractive brief fell back, or what was dropped from it
     brief_mode: str = "extractive"
     brief_note: str | None = None
+    # The story's least loaded headline, the yardstick each article's headline is read against (framing.py).
+    neutral_title: str | None = None
 
 
 def to_dict(record: Any) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Brief, framing and timeline: what a reader sees of one story."""
 
-from .framing import frame_articles
+from .framing import frame_articles, neutral_title
 from .summary import write_brief
 from .timeline import build_timeline
 
-__all__ = ["build_timeline", "frame_articles", "write_brief"]
+__all__ = ["build_timeline", "frame_articles", "neutral_title", "write_brief"]

@@ -1,13 +1,20 @@
-"""How each article framed the story: which claims it carries or leaves out, whom it quotes, loaded wording."""
+"""How each article framed the story: which claims it carries or leaves out, whom it quotes and for which
+side, loaded wording, and its headline against the story's neutral title."""
 
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Sequence
 
 from ..claims.groups import source_roots
-from ..records import ClaimGroup, DuplicateReport, Framing, Quote, StoryMaterial
+from ..records import ClaimGroup, DuplicateReport, Entity, Framing, Quote, StoryMaterial, Voice
 from .loaded import compound, loaded_terms
+from .sides import speaker_sides
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'’\-]*")
+_MIN_TITLE_WORDS = 3  # shorter "titles" are section labels ("World", "Live updates")
 
 
 def frame_articles(
@@ -15,25 +22,32 @@ def frame_articles(
     claims: Sequence[ClaimGroup],
     quotes: Sequence[Quote],
     duplicates: DuplicateReport,
+    entities: Sequence[Entity] = (),
 ) -> tuple[Framing, ...]:
     """One Framing per article, in story order.
 
     omitted: claim groups carried by at least half of the story's independent sources (and by at least two)
     that the article does not carry. loaded_score: mean |VADER compound| of the article's sentences with
-    quoted speech removed (0 = neutral wording, 1 = strongly evaluative).
+    quoted speech removed (0 = neutral wording, 1 = strongly evaluative). voices: its quoted speakers grouped
+    by the side each speaks for (brief/sides.py). The headline is read against `neutral_title`: its tone,
+    its loaded words, and how much of the neutral title's wording it keeps.
     """
     roots = source_roots(material, duplicates)
     independent = len(set(roots.values()))
     needed = max(2, math.ceil(independent / 2))
     major = [g for g in claims if g.independent_sources >= needed]
+    sides = speaker_sides(quotes, entities)
+    neutral = neutral_title(material)
     out = []
     for article in material.articles:
         covered = tuple(g.id for g in claims if article.id in g.article_ids)
         omitted = tuple(g.id for g in major if article.id not in g.article_ids)
-        speakers = tuple(dict.fromkeys(q.speaker for q in quotes if q.article_id == article.id and q.speaker))
+        own_quotes = [q for q in quotes if q.article_id == article.id and q.speaker]
+        speakers = tuple(dict.fromkeys(q.speaker for q in own_quotes))
         sentences = material.sentences.get(article.id, ())
         terms = loaded_terms(article.text)
         scores = [abs(compound(s.text)) for s in sentences]
+        headline = article.title if _is_title(article.title) else None
         out.append(
             Framing(
                 article_id=article.id,
@@ -43,6 +57,62 @@ def frame_articles(
                 loaded_terms=tuple(dict.fromkeys(terms)),
                 loaded_score=round(sum(scores) / len(scores), 3) if scores else 0.0,
                 headline=article.title,
+                voices=_voices(own_quotes, sides),
+                headline_loaded_terms=tuple(dict.fromkeys(loaded_terms(headline))) if headline else (),
+                headline_tone=round(compound(headline), 3) if headline else None,
+                headline_overlap=_overlap(headline, neutral) if headline and neutral else None,
             )
         )
     return tuple(out)
+
+
+def neutral_title(material: StoryMaterial) -> str | None:
+    """The story's least loaded headline: no loaded words first, then the smallest |VADER compound| (to 0.05),
+    then the one closest in meaning to the story's articles (MiniLM cosine to their centroid: the most typical
+    account, not an aside). None without headlines."""
+    titles = list(dict.fromkeys(a.title for a in material.articles if _is_title(a.title)))
+    if len(titles) <= 1:
+        return titles[0] if titles else None
+    from ..models import embed
+    from .summary import story_centroid
+
+    centroid = story_centroid(material)
+    vectors = embed(titles)
+    typical = vectors @ centroid if centroid.shape[0] == vectors.shape[1] else [0.0] * len(titles)
+
+    def tone(title: str) -> float:
+        return round(abs(compound(title)) * 20) / 20
+
+    best = min(
+        range(len(titles)),
+        key=lambda k: (bool(loaded_terms(titles[k])), tone(titles[k]), -float(typical[k]), k),
+    )
+    return titles[best]
+
+
+def _voices(quotes: Sequence[Quote], sides: dict[str, str]) -> tuple[Voice, ...]:
+    count: Counter = Counter()
+    speakers: dict[str, dict[str, None]] = {}
+    for q in quotes:
+        side = sides.get(q.speaker or "", "unaffiliated")
+        count[side] += 1
+        speakers.setdefault(side, {})[q.speaker or ""] = None
+    # Most quoted side first; ties in order of first quote.
+    order = sorted(count, key=lambda s: -count[s])
+    return tuple(Voice(side, tuple(speakers[side]), count[side]) for side in order)
+
+
+def _is_title(title: str | None) -> bool:
+    return bool(title) and len(title.split()) >= _MIN_TITLE_WORDS
+
+
+def _content_words(text: str) -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words = (re.sub(r"['’]s?$", "", w) for w in _WORD.findall(text.lower()))  # "China's" -> "china"
+    return frozenset(w for w in words if w not in ENGLISH_STOP_WORDS and len(w) > 1)
+
+
+def _overlap(headline: str, neutral: str) -> float:
+    target = _content_words(neutral)
+    return round(len(_content_words(headline) & target) / len(target), 3) if target else 0.0

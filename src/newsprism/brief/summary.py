@@ -103,7 +103,7 @@ def _candidates(material: StoryMaterial, claims: Sequence[ClaimGroup]) -> list[_
     return out
 
 
-def _centroid(material: StoryMaterial) -> np.ndarray:
+def story_centroid(material: StoryMaterial) -> np.ndarray:
     # Mean of per-article means, so one long article does not define what the story is about.
     means = [np.asarray(v).mean(axis=0) for v in material.vectors.values() if len(v)]
     if not means:
@@ -138,7 +138,7 @@ FEATURES = (
 
 def _feature_matrix(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndarray:
     """One row of FEATURES per candidate."""
-    centroid = _centroid(material)
+    centroid = story_centroid(material)
     top_sources = max(c.sources for c in candidates)
     xdoc = _cross_support(material, candidates)
     titles, story_titles = _title_cosines(material, candidates)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -390,10 +390,34 @@ def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) ->
                 "omitted": [claim_text[c] for c in f["omitted"] if c in claim_text][:5],
                 "omitted_count": len(f["omitted"]),
                 "voices": list(f["quoted_speakers"]),
+                "sides": [
+                    {"side": v["side"], "speakers": list(v["speakers"]), "quotes": v["quotes"]}
+                    for v in f.get("voices", ())  # stored analyses from before voices were read by side
+                ],
                 "loaded_terms": list(f["loaded_terms"]),
                 "loaded_score": f["loaded_score"],
+                "headline_loaded_terms": list(f.get("headline_loaded_terms", ())),
+                "headline_tone": f.get("headline_tone"),
+                "headline_overlap": f.get("headline_overlap"),
             }
         )
+    # Voices by side across the story: which side each source lets speak, and how often.
+    totals: Counter = Counter()
+    for f in framing:
+        for v in f["sides"]:
+            totals[v["side"]] += v["quotes"]
+    # Most quoted side first; speakers with no side last.
+    side_names = sorted(totals, key=lambda side: (side == "unaffiliated", -totals[side]))
+    voices_by_side = {
+        "articles": [{"id": f["article_id"], "number": f["number"], "label": f["label"]} for f in framing],
+        "rows": [
+            {
+                "side": side,
+                "cells": [sum(v["quotes"] for v in f["sides"] if v["side"] == side) for f in framing],
+            }
+            for side in side_names
+        ],
+    }
 
     return {
         "page": "story",
@@ -418,6 +442,8 @@ def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) ->
         "timeline": timeline,
         "duplicates": duplicates,
         "framing": framing,
+        "neutral_title": analysis.get("neutral_title"),
+        "voices_by_side": voices_by_side,
         "membership": [
             {**m, "number": by_id.get(m["article_id"], {}).get("number"), "label": label(m["article_id"])}
             for m in analysis["membership"]
