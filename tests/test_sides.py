@@ -100,3 +100,8 @@ def test_the_neutral_title_is_the_least_loaded_headline():
     assert framing["b"].headline_overlap == 1.0 and framing["b"].headline_loaded_terms == ()
     assert framing["a"].headline_overlap < 0.5 and "reckless" in framing["a"].headline_loaded_terms
     assert framing["a"].headline_tone < 0 and framing["c"].headline_tone is None
+
+
+def test_a_surname_that_is_a_country_gives_no_side():
+    entities = [Entity("jim-jordan", "Jim Jordan", "PERSON", ("Jordan",), (("a", 2),))]
+    assert speaker_sides([_quote("a", "Jim Jordan")], entities) == {"Jim Jordan": UNAFFILIATED}

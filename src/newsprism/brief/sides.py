@@ -19,7 +19,15 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from ..extract.entities import clean_name, country_name, is_country, strip_titles
+from ..extract.entities import (
+    DEMONYMS,
+    ROLE_HEADS,
+    TITLE_WORDS,
+    clean_name,
+    country_name,
+    is_country,
+    strip_titles,
+)
 from ..records import Entity, Quote
 
 UNAFFILIATED = "unaffiliated"
@@ -98,8 +106,17 @@ def speaker_sides(quotes: Sequence[Quote], entities: Sequence[Entity] = ()) -> d
 
 
 def _side_in_roles(roles) -> str | None:
-    # "Russian President", "Chinese leader": the first word of a role alias that names a country.
-    return next((s for role in roles for word in role.split() if (s := side_of(word))), None)
+    """The country an office names: "Russian President", "Chinese leader", "U.S. Secretary of State". Only
+    aliases holding an office word count, and only demonyms and country names in them, so that a surname that
+    is also a country ("Jim Jordan": alias "Jordan") gives no side."""
+    for role in roles:
+        words = [w.strip(",") for w in role.split()]
+        if not any(w.lower() in TITLE_WORDS or w.lower() in ROLE_HEADS for w in words):
+            continue
+        for word in words:
+            if side := DEMONYMS.get(word.lower()) or country_name(word):
+                return side
+    return None
 
 
 def _part_side(part: str, sides: dict[str, str], aliases: dict[str, tuple[str, ...]]) -> str | None:

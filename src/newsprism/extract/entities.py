@@ -11,7 +11,7 @@ from ..records import Entity, EntityMention, Quote, StoryMaterial
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"})
 
 # Titles spaCy sometimes leaves inside a PERSON span ("President Xi"); they are not part of the name.
-_TITLES = frozenset(
+TITLE_WORDS = frozenset(
     """president premier minister secretary chancellor senator sen. rep. representative gov. governor mayor
     king queen prince princess pope general gen. col. lt. sgt. capt. admiral mr. mrs. ms. mr mrs ms dr. dr prof.
     professor judge justice leader spokesperson spokesman spokeswoman ambassador envoy chairman chairwoman
@@ -108,7 +108,7 @@ def clean_name(text: str) -> str:
 
 def strip_titles(name: str) -> str:
     words = name.split()
-    while len(words) > 1 and words[0].lower() in _TITLES:
+    while len(words) > 1 and words[0].lower() in TITLE_WORDS:
         words = words[1:]
     return " ".join(words)
 
@@ -303,7 +303,7 @@ def entity_mentions(doc, article_id: str, text: str | None = None) -> list[Entit
 
 def _in_title(doc, i: int) -> bool:
     """Whether token i ends a title "<Secretary|Minister|…> of X" (the X is no entity of its own)."""
-    return i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lower_ in _TITLES | ROLE_HEADS
+    return i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lower_ in TITLE_WORDS | ROLE_HEADS
 
 
 def _complement(spans: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
@@ -484,7 +484,7 @@ def title_before(text: str, start: int) -> tuple[str, tuple[str, ...]] | None:
     line_start = text.rfind("\n", max(0, start - 80), start) + 1
     words = text[max(line_start, start - 80) : start].split()
     titles: list[str] = []
-    while words and words[-1].lower().strip(",") in _TITLES | ROLE_HEADS:
+    while words and words[-1].lower().strip(",") in TITLE_WORDS | ROLE_HEADS:
         titles.insert(0, words.pop().lower().strip(","))
     if not titles or not words:
         return None
