@@ -43,12 +43,14 @@ def test_role_aliases_countries_and_joint_speakers():
         _quote("a", "the Kremlin"),
         _quote("a", "Putin and Chinese President Xi Jinping", "China"),  # the affiliation is Xi's only
         _quote("a", "Russia and China"),
+        _quote("a", "Xi Jinping and Russia's Vladimir Putin"),
     ]
     sides = speaker_sides(quotes, entities)
     assert sides["Vladimir Putin"] == "Russia" and sides["Xi Jinping"] == "China"
     assert sides["the Kremlin"] == "Russia"
     assert sides["Putin and Chinese President Xi Jinping"] == "China and Russia"
     assert sides["Russia and China"] == "China and Russia"
+    assert sides["Xi Jinping and Russia's Vladimir Putin"] == "China and Russia"
 
 
 def test_framing_groups_each_articles_voices_by_side():

@@ -69,6 +69,7 @@ _SEATS = {
     "european commission": "European Union",
 }
 _JOINT = re.compile(r"\s*(?:,|\band\b|&)\s*")
+_POSSESSIVE = re.compile(r"^(.+?)['’]s\s+\S")
 
 
 def side_of(name: str | None) -> str | None:
@@ -122,7 +123,8 @@ def _side_in_roles(roles) -> str | None:
 def _part_side(part: str, sides: dict[str, str], aliases: dict[str, tuple[str, ...]]) -> str | None:
     """Side of one name in a joint speaker: a country or seat, a role word ("Chinese President Xi"), or the
     side of the story's speaker or entity it names ("Putin" for Vladimir Putin)."""
-    own = side_of(part) or _side_in_roles((part,))
+    owner = _POSSESSIVE.match(part)  # "Russia's Vladimir Putin"
+    own = side_of(part) or _side_in_roles((part,)) or (side_of(owner.group(1)) if owner else None)
     if own:
         return own
     name = strip_titles(clean_name(part))
