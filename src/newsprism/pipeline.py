@@ -231,7 +231,8 @@ class Pipeline:
                 brief_note = f"{len(written.dropped)} of the model's sentences dropped: " + "; ".join(
                     d.reason for d in written.dropped[:5]
                 )
-        framing = frame_articles(material, claims, quotes, duplicates, entities)
+        neutral = neutral_title(material)
+        framing = frame_articles(material, claims, quotes, duplicates, entities, neutral)
         timeline = build_timeline(material)
         state = self.store.story_state(material.story_id)
         title = state.title if state else (material.articles[0].title or "") if material.articles else ""
@@ -251,7 +252,7 @@ class Pipeline:
             membership=tuple(self.store.memberships(material.story_id)),
             brief_mode=brief_mode,
             brief_note=brief_note,
-            neutral_title=neutral_title(material),
+            neutral_title=neutral,
         )
 
     def analyze_story(self, story_id: str) -> StoryAnalysis:

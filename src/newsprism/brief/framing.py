@@ -23,21 +23,23 @@ def frame_articles(
     quotes: Sequence[Quote],
     duplicates: DuplicateReport,
     entities: Sequence[Entity] = (),
+    neutral: str | None = None,
 ) -> tuple[Framing, ...]:
     """One Framing per article, in story order.
 
     omitted: claim groups carried by at least half of the story's independent sources (and by at least two)
     that the article does not carry. loaded_score: mean |VADER compound| of the article's sentences with
     quoted speech removed (0 = neutral wording, 1 = strongly evaluative). voices: its quoted speakers grouped
-    by the side each speaks for (brief/sides.py). The headline is read against `neutral_title`: its tone,
-    its loaded words, and how much of the neutral title's wording it keeps.
+    by the side each speaks for (brief/sides.py). The headline is read against the story's neutral title
+    (`neutral`, else `neutral_title(material)`): its tone, its loaded words, and how much of the neutral
+    title's wording it keeps.
     """
     roots = source_roots(material, duplicates)
     independent = len(set(roots.values()))
     needed = max(2, math.ceil(independent / 2))
     major = [g for g in claims if g.independent_sources >= needed]
     sides = speaker_sides(quotes, entities)
-    neutral = neutral_title(material)
+    neutral = neutral or neutral_title(material)
     out = []
     for article in material.articles:
         covered = tuple(g.id for g in claims if article.id in g.article_ids)

@@ -138,6 +138,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(out)
 
 
+# The brief and the claims stage score the same sentences against each other many times over (a story of 40
+# articles asks for one sentence's features thousands of times): the records are frozen, so they are cached.
+@lru_cache(maxsize=16_384)
 def features(text: str) -> SentenceFeatures:
     text = text[:_MAX_CHARS]
     tokens = [t.lower() for t in _WORD.findall(text)]

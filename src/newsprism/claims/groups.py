@@ -205,17 +205,23 @@ def build_claims(
 
     uf = _UnionFind(_key(it) for it in items)
     clashes: list[tuple[int, int, str, str]] = []
+    # Link each claim only to its best match in each other article: keeps chains of loose matches from merging
+    # topics. best[a][i] is that match for claim i in article a (one argmax per article, not per claim).
+    orders = np.unique(article_of)
+    best = {}
+    for order in orders:
+        cols = np.flatnonzero(article_of == order)
+        best[int(order)] = cols[np.argmax(sims[:, cols], axis=1)]
+    floor = min(align - 0.1, clash_min)
     for i, item in enumerate(items):
-        for order in np.unique(article_of):
+        for order in orders:
             if order == item.order:
                 continue
-            cols = np.flatnonzero(article_of == order)
-            # Link only to the best match in each other article: keeps chains of loose matches from merging topics.
-            j = int(cols[np.argmax(sims[i, cols])])
+            j = int(best[int(order)][i])
             cos = float(sims[i, j])
-            other = items[j]
-            if cos < min(align - 0.1, clash_min):
+            if cos < floor:
                 continue
+            other = items[j]
             clash = None
             if same_matter(item.feats, other.feats, cos, clash_min):
                 clash = find_clash(item.feats, other.feats)
