@@ -98,8 +98,8 @@ def source_roots(material: StoryMaterial, duplicates: DuplicateReport) -> dict[s
 
 def _items(material: StoryMaterial) -> list[_Item]:
     """The story's claims in article order: each sentence whole, or its facts where it states several."""
-    items: list[_Item | tuple] = []
     split = settings.get("claim_split_sentences")
+    plan = []  # (order, article id, sentence, its vector, its parts)
     for order, article in enumerate(material.articles):
         sentences = material.sentences.get(article.id, ())
         vectors = material.vectors.get(article.id)
@@ -108,24 +108,23 @@ def _items(material: StoryMaterial) -> list[_Item]:
         units = _units_by_sentence(material, article.id, sentences) if split else {}
         for sentence, vector in zip(sentences, vectors, strict=True):
             parts = _parts(article.text, sentence, units.get(sentence.start, ()))
-            if parts:
-                # Embedded below, in one batch for the story.
-                items.extend((article.id, part, claim, order, sentence.start) for part, claim in parts)
-            elif not is_trivia(sentence):
-                claim = display_text(sentence.text)
-                feats = features(sentence.text)
-                items.append(
-                    _Item(article.id, sentence, np.asarray(vector), feats, order, claim, sentence.start)
-                )
-    pending = [k for k, item in enumerate(items) if isinstance(item, tuple)]
-    if pending:
+            plan.append((order, article.id, sentence, vector, parts))
+    # A part's wording is not a stored sentence: its vectors come from one embedding call for the story.
+    wordings = [claim for *_, parts in plan for _, claim in parts]
+    if wordings:
         from ..models import embed
 
-        vectors = embed([items[k][2] for k in pending])
-        for k, vector in zip(pending, vectors, strict=True):
-            aid, part, claim, order, sentence_start = items[k]
-            items[k] = _Item(aid, part, np.asarray(vector), features(claim), order, claim, sentence_start)
-    return items  # type: ignore[return-value]
+        part_vectors = iter(embed(wordings))
+    items: list[_Item] = []
+    for order, aid, sentence, vector, parts in plan:
+        for part, claim in parts:
+            vec = np.asarray(next(part_vectors))
+            items.append(_Item(aid, part, vec, features(claim), order, claim, sentence.start))
+        if not parts and not is_trivia(sentence):
+            claim = display_text(sentence.text)
+            vec = np.asarray(vector)
+            items.append(_Item(aid, sentence, vec, features(sentence.text), order, claim, sentence.start))
+    return items
 
 
 def sentence_groups(

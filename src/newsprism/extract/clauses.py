@@ -1,7 +1,7 @@
 """Claim units: where one sentence states several facts, the spans of its parts.
 
 News sentences often join two facts: "Talks are under way today, while tomorrow Putin will visit Harbin";
-"Xi called it a new era, and in October he praised their friendship". Aligned as one unit, the second fact
+"Two officers were arrested, and a third was charged with murder". Aligned as one unit, the second fact
 can never meet the article that reports only it. The split reads the sentence's dependency parse and cuts
 only where the parts stand on their own:
 
@@ -81,7 +81,7 @@ def _split(span) -> list[ClaimUnit]:
         elif child.dep_ == "advcl" and own is not None and own.pos_ != "PRON":
             if any(m.dep_ == "mark" and m.lower_ in _CONTRAST_MARKS for m in child.children):
                 heads.append((child, ""))
-    if not heads or len(heads) >= _MAX_PARTS:
+    if not heads or len(heads) + 1 > _MAX_PARTS:
         return []
     # Each part runs from its head's leftmost word to the next part's; joiners between them are trimmed.
     cuts = [_part_start(head, root) for head, _ in heads]
@@ -90,7 +90,7 @@ def _split(span) -> list[ClaimUnit]:
     units: list[ClaimUnit] = []
     borrowed = ["", *(s for _, s in heads)]
     for n, (first, stop, subject_text) in enumerate(zip(starts, ends, borrowed, strict=True)):
-        tokens = [t for t in span.doc[first:stop]]
+        tokens = list(span.doc[first:stop])
         # A later part loses the joiner that opens it; the first keeps its opening ("But while ...").
         while n and tokens and (tokens[0].lower_ in _JOINERS or tokens[0].is_punct):
             tokens.pop(0)
