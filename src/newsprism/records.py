@@ -213,9 +213,8 @@ class ClaimUnit:
 
     start: int
     end: int
-    subject: str = (
-        ""  # the subject a coordinated predicate shares with its sentence; "" when it names its own
-    )
+    # The subject a coordinated predicate shares with its sentence ("" when the part names its own).
+    subject: str = ""
 
 
 @dataclass(frozen=True)

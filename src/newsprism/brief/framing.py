@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from ..claims.groups import source_roots
 from ..records import ClaimGroup, DuplicateReport, Entity, Framing, Quote, StoryMaterial, Voice
 from .loaded import compound, loaded_terms
-from .sides import speaker_sides
+from .sides import UNAFFILIATED, speaker_sides
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'’\-]*")
 _MIN_TITLE_WORDS = 3  # shorter "titles" are section labels ("World", "Live updates")
@@ -96,7 +96,7 @@ def _voices(quotes: Sequence[Quote], sides: dict[str, str]) -> tuple[Voice, ...]
     count: Counter = Counter()
     speakers: dict[str, dict[str, None]] = {}
     for q in quotes:
-        side = sides.get(q.speaker or "", "unaffiliated")
+        side = sides.get(q.speaker or "", UNAFFILIATED)
         count[side] += 1
         speakers.setdefault(side, {})[q.speaker or ""] = None
     # Most quoted side first; ties in order of first quote.
