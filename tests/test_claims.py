@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsprism.claims import build_claims, relation, support_score
-from newsprism.claims.features import Quantity, quantities, values_agree
+from newsprism.claims.features import Quantity, features, number_relation, quantities, values_agree
 from newsprism.records import Article, ArticleExtraction, DuplicateReport, Quote
 
 from .fixtures.claims import seed
@@ -28,6 +28,15 @@ def test_tolerant_numbers_agree_and_clashing_numbers_do_not():
     assert values_agree(a, b)
     assert not values_agree(Quantity(12, None, "people"), Quantity(30, None, "people"))
     assert quantities("a record $240 billion")[0].value == 240e9
+
+
+def test_a_total_beside_an_agreeing_figure_is_no_clash():
+    won = features("Trudeau's Liberal Party had won 157 of 338 seats, according to preliminary results.")
+    projected = features("The Liberals are projected to win 157 seats, 13 short of a majority.")
+    assert number_relation(won, projected)[1] is False
+    assert number_relation(features("The quake killed 12 people."), features("The quake killed 85 people."))[
+        1
+    ]
 
 
 def test_support_score_ranks_paraphrase_above_unrelated_and_negation():

@@ -34,6 +34,15 @@ def test_while_clause_and_coordinated_clauses_are_split():
     ]
 
 
+def test_clauses_joined_by_a_semicolon_are_split():
+    assert _units(
+        "One bullet entered his left shoulder in the rear; two other bullets struck the back of his thighs."
+    ) == [
+        ("", "One bullet entered his left shoulder in the rear"),
+        ("", "two other bullets struck the back of his thighs."),
+    ]
+
+
 def test_shared_subject_is_borrowed_by_the_second_predicate():
     units = _units(
         "The officer was initially convicted of murder by the court but was later found innocent after an appeal."

@@ -51,6 +51,7 @@ _NUMBER = re.compile(
     r"(?:-|\s)?(?P<unit>[A-Za-z]+)?",
     re.IGNORECASE,
 )
+_OF_GAP = 12  # "157 of 338 seats", "3 of the 5 people": at most a determiner between "of" and the whole
 _LOWER_BOUND = {"more than", "over", "at least"}
 _UPPER_BOUND = {"at most", "less than", "fewer than", "under", "up to", "as many as"}
 _APPROX = {"nearly", "almost", "about", "around", "approximately", "roughly", "some"}
@@ -114,6 +115,9 @@ def _opposites() -> dict[str, str]:
 
 def quantities(text: str) -> tuple[Quantity, ...]:
     out: list[Quantity] = []
+    spans: list[
+        tuple[int, int, bool]
+    ] = []  # per quantity: its number's start, its end, whether it reads "N of"
     for m in _NUMBER.finditer(text[:_MAX_CHARS]):
         raw = m.group("num").lower()
         if raw in _NUMBER_WORDS:
@@ -135,6 +139,12 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         else:
             unit = _unit(m.group("unit"))
         out.append(Quantity(value=value, qualifier=qual, unit=unit))
+        spans.append((m.start("num"), m.end(), (m.group("unit") or "").lower() == "of"))
+    # "157 of 338 seats", "3 of the 5 people": a part of a whole counts the whole's unit.
+    for k in range(len(out) - 1):
+        of_next = spans[k][2] and spans[k + 1][0] - spans[k][1] <= _OF_GAP
+        if of_next and out[k].unit is None and out[k + 1].unit not in (None, "year"):
+            out[k] = Quantity(value=out[k].value, qualifier=out[k].qualifier, unit=out[k + 1].unit)
     return tuple(out)
 
 
@@ -182,13 +192,16 @@ def _interval(q: Quantity) -> tuple[float, float]:
 
 
 def number_relation(a: SentenceFeatures, b: SentenceFeatures) -> tuple[float, bool]:
-    """(share of a's comparable quantities that b matches, whether b gives a clashing value for one of them).
+    """(share of a's comparable quantities that b matches, whether the two give clashing values of one unit).
 
-    Quantities are comparable when they count the same unit; years only match years.
+    Quantities are comparable when they count the same unit; years only match years. A unit clashes only when
+    no value of it agrees across the two: "won 157 of 338 seats" and "are projected to win 157 seats" agree
+    on the seats won, and the 338 is another quantity (the total), not a rival figure.
     """
     comparable = 0
     matched = 0
-    clash = False
+    agreeing: set[str] = set()
+    disagreeing: set[str] = set()
     for qa in a.quantities:
         same_unit = [qb for qb in b.quantities if qb.unit == qa.unit and qa.unit is not None]
         if not same_unit:
@@ -196,9 +209,10 @@ def number_relation(a: SentenceFeatures, b: SentenceFeatures) -> tuple[float, bo
         comparable += 1
         if any(values_agree(qa, qb) for qb in same_unit):
             matched += 1
+            agreeing.add(qa.unit)  # type: ignore[arg-type]
         elif qa.unit != "year":
-            clash = True
-    return (matched / comparable if comparable else 0.0), clash
+            disagreeing.add(qa.unit)  # type: ignore[arg-type]
+    return (matched / comparable if comparable else 0.0), bool(disagreeing - agreeing)
 
 
 def opposite_predicates(a: SentenceFeatures, b: SentenceFeatures) -> str | None:

@@ -6,7 +6,7 @@ can never meet the article that reports only it. The split reads the sentence's 
 only where the parts stand on their own:
 
 - an independent clause coordinated with the main one (`conj` of the root verb, after "and", "but", ",",
-  ";"), with a subject of its own;
+  ";"), with a subject of its own, or joined to it by a semicolon (the parser reads those as two sentences);
 - a "while" / "whereas" clause of the main verb (contrast or simultaneity, a second event, not a cause);
 - a coordinated predicate sharing the main clause's subject ("The leaders walked the red carpet and were
   greeted by a guard of honor"): the part keeps its own words, and its claim borrows the subject.
@@ -48,12 +48,46 @@ def claim_units(doc, text: str, sentences: Sequence[tuple[int, int]]) -> list[Cl
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None:  # beyond the parsed text (capped at max_article_chars)
             continue
-        out.extend(_split(span))
+        out.extend(_split_at_semicolons(span) or _split(span))
     return out
 
 
+def _heads(span) -> list:
+    """The words of a span whose head lies outside it (or is itself): one for a span that is a clause."""
+    return [t for t in span if not t.is_punct and (t.head.i == t.i or not span.start <= t.head.i < span.end)]
+
+
+def _split_at_semicolons(span) -> list[ClaimUnit]:
+    """Clauses a semicolon joins ("One bullet entered his shoulder; two others struck his thighs"); each is
+    then split like a sentence. All or nothing: if one piece is not a clause with a subject of its own, the
+    sentence stays whole (and may still split at "and", "but", "while")."""
+    doc = span.doc
+    cuts = [t.i for t in span if t.text == ";"]
+    if not cuts:
+        return []
+    units: list[ClaimUnit] = []
+    for n, (first, stop) in enumerate(
+        zip([span.start, *(c + 1 for c in cuts)], [*cuts, span.end], strict=True)
+    ):
+        piece = doc[first:stop]
+        roots = _heads(piece)
+        if len(roots) != 1 or roots[0].pos_ not in _VERBS:
+            return []
+        subject = _subject(roots[0])
+        if subject is None or subject.pos_ == "PRON":
+            return []
+        parts = _split(piece)
+        if not parts:
+            whole = _unit(list(piece), trim_start=n > 0, subject="")
+            if whole is None:
+                return []
+            parts = [whole]
+        units.extend(parts)
+    return units if 2 <= len(units) <= _MAX_PARTS else []
+
+
 def _split(span) -> list[ClaimUnit]:
-    roots = [t for t in span if t.dep_ == "ROOT"]
+    roots = _heads(span)
     if len(roots) != 1 or roots[0].pos_ not in _VERBS or roots[0].lemma_.lower() in _REPORTING:
         return []
     root = roots[0]
@@ -75,7 +109,7 @@ def _split(span) -> list[ClaimUnit]:
                 if own.pos_ != "PRON":
                     heads.append((child, ""))
             elif _finite(child) and _finite(root) and _predicates_pair(root, child):
-                shared = _subtree_text(subject, span)
+                shared = _subtree_text(subject, span, before=root.i)
                 if shared:
                     heads.append((child, shared))
         elif child.dep_ == "advcl" and own is not None and own.pos_ != "PRON":
@@ -90,17 +124,24 @@ def _split(span) -> list[ClaimUnit]:
     units: list[ClaimUnit] = []
     borrowed = ["", *(s for _, s in heads)]
     for n, (first, stop, subject_text) in enumerate(zip(starts, ends, borrowed, strict=True)):
-        tokens = list(span.doc[first:stop])
-        # A later part loses the joiner that opens it; the first keeps its opening ("But while ...").
-        while n and tokens and (tokens[0].lower_ in _JOINERS or tokens[0].is_punct):
-            tokens.pop(0)
-        while tokens and (tokens[-1].lower_ in _JOINERS or (tokens[-1].is_punct and tokens[-1].text != ".")):
-            tokens.pop()
-        words = [t for t in tokens if not t.is_punct]
-        if len(words) < _MIN_WORDS or not any(t.pos_ in _VERBS for t in tokens):
+        unit = _unit(list(span.doc[first:stop]), trim_start=n > 0, subject=subject_text)
+        if unit is None:
             return []
-        units.append(ClaimUnit(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), subject_text))
+        units.append(unit)
     return units
+
+
+def _unit(tokens: list, trim_start: bool, subject: str) -> ClaimUnit | None:
+    """A part's span without the joiners around it, or None when what is left is no claim (too short, no
+    verb). A later part loses the joiner that opens it; the first keeps its opening ("But while ...")."""
+    while trim_start and tokens and (tokens[0].lower_ in _JOINERS or tokens[0].is_punct):
+        tokens.pop(0)
+    while tokens and (tokens[-1].lower_ in _JOINERS or tokens[-1].text in (":", "-")):
+        tokens.pop()  # a closing bracket or quote stays with what it closes
+    words = [t for t in tokens if not t.is_punct]
+    if len(words) < _MIN_WORDS or not any(t.pos_ in _VERBS for t in tokens):
+        return None
+    return ClaimUnit(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), subject)
 
 
 def _subject(verb):
@@ -157,10 +198,10 @@ def _part_start(head, root) -> int:
     return max(first, root.i + 1)
 
 
-def _subtree_text(token, span) -> str:
-    """The words of a subject, or "" when the parse lets it reach outside its sentence."""
+def _subtree_text(token, span, before: int) -> str:
+    """The words of a subject, or "" when the parse lets it reach outside its sentence or past its verb."""
     tokens = list(token.subtree)
-    if tokens[0].i < span.start or tokens[-1].i >= span.end:
+    if tokens[0].i < span.start or tokens[-1].i >= min(span.end, before):
         return ""
     while tokens and tokens[-1].is_punct:  # "The driver, who fled," -> "The driver, who fled"
         tokens.pop()
