@@ -34,6 +34,8 @@ def test_a_total_beside_an_agreeing_figure_is_no_clash():
     won = features("Trudeau's Liberal Party had won 157 of 338 seats, according to preliminary results.")
     projected = features("The Liberals are projected to win 157 seats, 13 short of a majority.")
     assert number_relation(won, projected)[1] is False
+    took = features("The Liberals took 120 seats of the 338 in the Canadian House of Commons.")
+    assert number_relation(won, took)[1] and number_relation(took, won)[1]
     assert number_relation(features("The quake killed 12 people."), features("The quake killed 85 people."))[
         1
     ]

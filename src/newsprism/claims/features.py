@@ -195,13 +195,13 @@ def number_relation(a: SentenceFeatures, b: SentenceFeatures) -> tuple[float, bo
     """(share of a's comparable quantities that b matches, whether the two give clashing values of one unit).
 
     Quantities are comparable when they count the same unit; years only match years. A unit clashes only when
-    no value of it agrees across the two: "won 157 of 338 seats" and "are projected to win 157 seats" agree
-    on the seats won, and the 338 is another quantity (the total), not a rival figure.
+    each statement gives a value of it that the other does not match: "won 157 of 338 seats" and "are
+    projected to win 157 seats" agree (the 338 is another quantity, the total), while "won 157 of 338 seats"
+    and "took 120 seats of the 338" clash on the seats won.
     """
     comparable = 0
     matched = 0
-    agreeing: set[str] = set()
-    disagreeing: set[str] = set()
+    unmatched_a: set[str] = set()
     for qa in a.quantities:
         same_unit = [qb for qb in b.quantities if qb.unit == qa.unit and qa.unit is not None]
         if not same_unit:
@@ -209,10 +209,15 @@ def number_relation(a: SentenceFeatures, b: SentenceFeatures) -> tuple[float, bo
         comparable += 1
         if any(values_agree(qa, qb) for qb in same_unit):
             matched += 1
-            agreeing.add(qa.unit)  # type: ignore[arg-type]
         elif qa.unit != "year":
-            disagreeing.add(qa.unit)  # type: ignore[arg-type]
-    return (matched / comparable if comparable else 0.0), bool(disagreeing - agreeing)
+            unmatched_a.add(qa.unit)  # type: ignore[arg-type]
+    unmatched_b = {
+        qb.unit
+        for qb in b.quantities
+        if qb.unit in unmatched_a
+        and not any(values_agree(qb, qa) for qa in a.quantities if qa.unit == qb.unit)
+    }
+    return (matched / comparable if comparable else 0.0), bool(unmatched_b)
 
 
 def opposite_predicates(a: SentenceFeatures, b: SentenceFeatures) -> str | None:
