@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from newsprism.claims import build_claims, relation, support_score
-from newsprism.claims.features import Quantity, features, number_relation, quantities, values_agree
+from newsprism.claims.features import (
+    Quantity,
+    features,
+    negation_flip,
+    number_relation,
+    quantities,
+    values_agree,
+)
 from newsprism.records import Article, ArticleExtraction, DuplicateReport, Quote
 
 from .fixtures.claims import seed
@@ -39,6 +46,42 @@ def test_a_total_beside_an_agreeing_figure_is_no_clash():
     assert number_relation(features("The quake killed 12 people."), features("The quake killed 85 people."))[
         1
     ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "flip"),
+    [
+        (
+            "Governor Marten visited the damaged hospital on Tuesday.",
+            "Governor Marten did not visit the damaged hospital.",
+            True,
+        ),
+        ("The company denied the report on Monday.", "The company confirmed the report on Monday.", True),
+        # Two denials worded differently, a repeated negation, an idiom, a negation of what only one mentions.
+        (
+            "Mueller did not find evidence of a conspiracy.",
+            "Mueller found no evidence of a conspiracy.",
+            False,
+        ),
+        (
+            "We will not stand by and let him abuse those rights.",
+            "We will not, we will not stand by and let him.",
+            False,
+        ),
+        (
+            "COVID has not, like, suddenly disappeared.",
+            "Make no mistake, COVID has not suddenly disappeared.",
+            False,
+        ),
+        (
+            "The officer meant to fire a Taser instead.",
+            "The officer intended to fire a Taser, not a handgun.",
+            False,
+        ),
+    ],
+)
+def test_negation_flip(a, b, flip):
+    assert negation_flip(features(a), features(b)) is flip
 
 
 def test_support_score_ranks_paraphrase_above_unrelated_and_negation():

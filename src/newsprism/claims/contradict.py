@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .features import SentenceFeatures, number_relation, opposite_predicates, values_agree, word_overlap
+from .features import (
+    SentenceFeatures,
+    negation_flip,
+    number_relation,
+    opposite_predicates,
+    values_agree,
+    word_overlap,
+)
 
 # Negation flips only count on nearly the same wording; paraphrases ("did little to" vs "did not") differ more.
 _NEGATION_MIN_OVERLAP = 0.6
@@ -37,7 +44,7 @@ def find_clash(fa: SentenceFeatures, fb: SentenceFeatures) -> Clash | None:
     if number_clash:
         return Clash("number", _number_explanation(fa, fb))
     overlap = word_overlap(fa, fb)
-    if (fa.negations % 2) != (fb.negations % 2) and overlap >= _NEGATION_MIN_OVERLAP:
+    if negation_flip(fa, fb) and overlap >= _NEGATION_MIN_OVERLAP:
         return Clash("negation", "one statement negates what the other asserts in nearly the same words")
     pair = opposite_predicates(fa, fb)
     if pair and overlap >= _OPPOSITE_MIN_OVERLAP:

@@ -29,6 +29,11 @@ _NEGATION_VERBS = {
     "refused",
 }
 
+# Words between a negation and what it denies: auxiliaries and spoken fillers ("has not, like, disappeared").
+_AUXILIARIES = frozenset(
+    "be been being am is are was were have has had do does did get got like even yet really actually quite".split()
+)
+_NEGATION_REACH = 5  # words after a negation searched for what it denies
 _FUNCTION_WORDS = frozenset(
     """a an the and or but if of to in on at by for from with as is are was were be been being it its this that
     these those he she they we you i his her their our your my me him them us who whom which what when where why
@@ -71,6 +76,8 @@ class SentenceFeatures:
     quantities: tuple[Quantity, ...]
     negations: int
     opposite_keys: frozenset[str]  # lexicon words present, for opposite-predicate checks
+    # Stems of the words a negation applies to ("did not visit" -> visit, "denied the report" -> report).
+    negated: frozenset[str] = frozenset()
 
 
 def _stem(word: str) -> str:
@@ -170,7 +177,34 @@ def features(text: str) -> SentenceFeatures:
         quantities=quantities(text),
         negations=negations,
         opposite_keys=frozenset(opp[t] for t in tokens if t in opp),
+        negated=_negated(tokens),
     )
+
+
+def _negated(tokens: list[str]) -> frozenset[str]:
+    """The first content word after each negation, within _NEGATION_REACH words (auxiliaries, fillers,
+    function words and -ly adverbs skipped): what is denied, approximately, without a parse."""
+    out = set()
+    for i, t in enumerate(tokens):
+        if not (t in _NEGATIONS or t in _NEGATION_VERBS or t.endswith(("n't", "n’t"))):
+            continue
+        for w in tokens[i + 1 : i + 1 + _NEGATION_REACH]:
+            if w in _NEGATIONS or w.endswith(("n't", "n’t")):
+                break  # "we will not, we will not stand by": the next negation takes over
+            if w in _FUNCTION_WORDS or w in _AUXILIARIES or w.endswith("ly") or len(w) <= 2:
+                continue
+            out.add(_stem(w))
+            break
+    return frozenset(out)
+
+
+def negation_flip(a: SentenceFeatures, b: SentenceFeatures) -> bool:
+    """Whether one statement denies what the other, free of any negation, asserts: a word both use is
+    negated in the one ("did not visit the hospital" vs "visited the hospital"). Unlike comparing counts of
+    negations, this ignores a negation of something only one of them mentions ("meant to fire a Taser, not a
+    handgun"), an idiom ("make no mistake"), repeats, and two denials worded differently ("did not find
+    evidence" vs "found no evidence")."""
+    return bool((b.negations == 0 and a.negated & b.words) or (a.negations == 0 and b.negated & a.words))
 
 
 def values_agree(a: Quantity, b: Quantity) -> bool:
