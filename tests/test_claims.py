@@ -169,8 +169,7 @@ def test_contested_death_toll_and_negation():
         assert {e.article_id for e in c.evidence} == {"a0", "a1"}
 
 
-def test_same_quote_two_speakers_is_contested():
-    quote = "We will rebuild every school before the winter comes"
+def _two_speakers_quoting(quote: str):
     arts = _articles(
         f'Mayor Dana Holt said: "{quote}," at the town hall meeting.',
         f'Councillor Ravi Shen said: "{quote}," at the town hall meeting.',
@@ -180,9 +179,18 @@ def test_same_quote_two_speakers_is_contested():
         start = art.text.index(quote)
         q = Quote(art.id, quote, start, start + len(quote), speaker, speaker.split()[-1])
         extractions[art.id] = ArticleExtraction(article_id=art.id, quotes=(q,))
-    material = seed.material_for(arts, extractions=extractions)
-    _, contradictions = build_claims(material, DuplicateReport())
-    assert [c.kind for c in contradictions] == ["quote_attribution"]
+    _, contradictions = build_claims(seed.material_for(arts, extractions=extractions), DuplicateReport())
+    return [c.kind for c in contradictions]
+
+
+def test_same_quote_two_speakers_is_contested():
+    assert _two_speakers_quoting("We will rebuild every school before the winter comes") == [
+        "quote_attribution"
+    ]
+
+
+def test_a_stock_phrase_in_two_mouths_is_no_misattribution():
+    assert _two_speakers_quoting("an accidental discharge") == []
 
 
 def test_empty_material():

@@ -29,7 +29,10 @@ from .support import pair_features, score_features
 _DATELINE = re.compile(
     r"^[A-Z][A-Z.'’ -]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.?\s\d{1,2})?\s*(?:\([^()\n]{1,40}\))?\s*[-–—]{1,2}\s+"
 )
-_QUOTE_MIN_CHARS = 20  # shorter quotes ("warm") are stock words, not attributable statements
+# Shorter quotes are stock words ("warm", "accidental discharge", "Commander-in-Chief") that many people
+# use, not one person's statement: two speakers saying them is no misattribution.
+_QUOTE_MIN_CHARS = 20
+_QUOTE_MIN_WORDS = 5
 _QUOTE_SAME_RATIO = 90  # rapidfuzz ratio at which two quotes are one quotation
 
 
@@ -349,7 +352,11 @@ def _quote_clashes(
 ) -> list[Contradiction]:
     quotes: list[Quote] = []
     for extraction in material.extractions.values():
-        quotes.extend(q for q in extraction.quotes if q.speaker and len(q.text) >= _QUOTE_MIN_CHARS)
+        quotes.extend(
+            q
+            for q in extraction.quotes
+            if q.speaker and len(q.text) >= _QUOTE_MIN_CHARS and len(q.text.split()) >= _QUOTE_MIN_WORDS
+        )
     out = []
     for n, qa in enumerate(quotes):
         for qb in quotes[n + 1 :]:
