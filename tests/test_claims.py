@@ -10,6 +10,7 @@ from newsprism.claims.features import (
     features,
     negation_flip,
     number_relation,
+    opposed_on_one_thing,
     quantities,
     values_agree,
 )
@@ -82,6 +83,23 @@ def test_a_total_beside_an_agreeing_figure_is_no_clash():
 )
 def test_negation_flip(a, b, flip):
     assert negation_flip(features(a), features(b)) is flip
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "pair"),
+    [
+        ("Unemployment rose to 5% in May.", "Unemployment fell to 5% in May.", True),
+        ("The senator supported the bill on Monday.", "The senator opposed the bill on Monday.", True),
+        # "ban" is said of the abortion law, "allows" of what the law lets citizens do: no clash.
+        (
+            "A judge issued an order blocking the state's six-week abortion ban.",
+            "A judge blocked the enforcement of the abortion law, which allows private citizens to sue.",
+            False,
+        ),
+    ],
+)
+def test_opposite_predicates_must_be_said_of_one_thing(a, b, pair):
+    assert (opposed_on_one_thing(features(a), features(b)) is not None) is pair
 
 
 def test_support_score_ranks_paraphrase_above_unrelated_and_negation():

@@ -15,7 +15,7 @@ from .features import (
     SentenceFeatures,
     negation_flip,
     number_relation,
-    opposite_predicates,
+    opposed_on_one_thing,
     values_agree,
     word_overlap,
 )
@@ -46,7 +46,7 @@ def find_clash(fa: SentenceFeatures, fb: SentenceFeatures) -> Clash | None:
     overlap = word_overlap(fa, fb)
     if negation_flip(fa, fb) and overlap >= _NEGATION_MIN_OVERLAP:
         return Clash("negation", "one statement negates what the other asserts in nearly the same words")
-    pair = opposite_predicates(fa, fb)
+    pair = opposed_on_one_thing(fa, fb)
     if pair and overlap >= _OPPOSITE_MIN_OVERLAP:
         left, right = (side.split(",")[0] for side in pair.split("|"))
         return Clash("opposite", f"opposite predicates on the same matter ({left} vs {right})")

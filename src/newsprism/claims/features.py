@@ -34,6 +34,7 @@ _AUXILIARIES = frozenset(
     "be been being am is are was were have has had do does did get got like even yet really actually quite".split()
 )
 _NEGATION_REACH = 5  # words after a negation searched for what it denies
+_BESIDE_REACH = 3  # words searched each way for what an opposite predicate is said of
 _FUNCTION_WORDS = frozenset(
     """a an the and or but if of to in on at by for from with as is are was were be been being it its this that
     these those he she they we you i his her their our your my me him them us who whom which what when where why
@@ -78,6 +79,8 @@ class SentenceFeatures:
     opposite_keys: frozenset[str]  # lexicon words present, for opposite-predicate checks
     # Stems of the words a negation applies to ("did not visit" -> visit, "denied the report" -> report).
     negated: frozenset[str] = frozenset()
+    # Each opposites.txt word present, with the content words beside it (what it is said of).
+    opposite_sites: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 def _stem(word: str) -> str:
@@ -178,7 +181,19 @@ def features(text: str) -> SentenceFeatures:
         negations=negations,
         opposite_keys=frozenset(opp[t] for t in tokens if t in opp),
         negated=_negated(tokens),
+        opposite_sites=tuple((opp[t], _beside(tokens, i)) for i, t in enumerate(tokens) if t in opp),
     )
+
+
+def _content(word: str) -> bool:
+    return word not in _FUNCTION_WORDS and word not in _AUXILIARIES and len(word) > 2
+
+
+def _beside(tokens: list[str], i: int) -> frozenset[str]:
+    """The nearest content word before and after position i, within _BESIDE_REACH words each way."""
+    before = next((w for w in reversed(tokens[max(0, i - _BESIDE_REACH) : i]) if _content(w)), None)
+    after = next((w for w in tokens[i + 1 : i + 1 + _BESIDE_REACH] if _content(w)), None)
+    return frozenset(_stem(w) for w in (before, after) if w)
 
 
 def _negated(tokens: list[str]) -> frozenset[str]:
@@ -261,6 +276,21 @@ def opposite_predicates(a: SentenceFeatures, b: SentenceFeatures) -> str | None:
         other = f"{pair}:{'R' if side == 'L' else 'L'}"
         if other in b.opposite_keys and key not in b.opposite_keys and other not in a.opposite_keys:
             return pair
+    return None
+
+
+def opposed_on_one_thing(a: SentenceFeatures, b: SentenceFeatures) -> str | None:
+    """opposite_predicates, when the two opposite words are also said of the same thing: a content word
+    beside one is beside the other ("unemployment rose" / "unemployment fell", "supported the bill" /
+    "opposed the bill"), not a "ban" in one statement and a law "which allows" something in the other."""
+    pair = opposite_predicates(a, b)
+    if pair is None:
+        return None
+    for key_a, beside_a in a.opposite_sites:
+        for key_b, beside_b in b.opposite_sites:
+            same_pair = key_a.rsplit(":", 1)[0] == pair == key_b.rsplit(":", 1)[0]
+            if same_pair and key_a != key_b and beside_a & beside_b:
+                return pair
     return None
 
 
