@@ -44,6 +44,9 @@ def test_a_total_beside_an_agreeing_figure_is_no_clash():
     assert number_relation(won, projected)[1] is False
     took = features("The Liberals took 120 seats of the 338 in the Canadian House of Commons.")
     assert number_relation(won, took)[1] and number_relation(took, won)[1]
+    total = features("The United States will send 4 million doses to Canada and Mexico.")
+    parts = features("Mexico will receive 2.5 million doses and Canada 1.5 million.")
+    assert not number_relation(total, parts)[1] and not number_relation(parts, total)[1]
     assert number_relation(features("The quake killed 12 people."), features("The quake killed 85 people."))[
         1
     ]

@@ -266,7 +266,19 @@ def number_relation(a: SentenceFeatures, b: SentenceFeatures) -> tuple[float, bo
         if qb.unit in unmatched_a
         and not any(values_agree(qb, qa) for qa in a.quantities if qa.unit == qb.unit)
     }
-    return (matched / comparable if comparable else 0.0), bool(unmatched_b)
+    clash = any(not _adds_up(a, b, unit) and not _adds_up(b, a, unit) for unit in unmatched_b)
+    return (matched / comparable if comparable else 0.0), clash
+
+
+def _adds_up(a: SentenceFeatures, b: SentenceFeatures, unit: str) -> bool:
+    """Whether one of a's values of `unit` is the sum of b's ("4 million doses" = "2.5 million doses to
+    Mexico and 1.5 million to Canada"): a total and its parts, not rival figures. A bare number counts as a
+    part, since a list often names its unit once."""
+    parts = [q.value for q in b.quantities if q.unit in (unit, None)]
+    if len(parts) < 2:
+        return False
+    total = Quantity(sum(parts), None, unit)
+    return any(values_agree(q, total) for q in a.quantities if q.unit == unit)
 
 
 def opposite_predicates(a: SentenceFeatures, b: SentenceFeatures) -> str | None:
