@@ -108,7 +108,9 @@ def _split(span) -> list[ClaimUnit]:
             if own is not None:
                 if own.pos_ != "PRON":
                     heads.append((child, ""))
-            elif _finite(child) and _finite(root) and _predicates_pair(root, child):
+            elif (
+                _finite(child) and _finite(root) and _predicates_pair(root, child) and _complete(root, child)
+            ):
                 shared = _subtree_text(subject, span, before=root.i)
                 if shared:
                     heads.append((child, shared))
@@ -163,6 +165,14 @@ def _predicates_pair(root, verb) -> bool:
     if _has_aux(verb):
         return True
     return not _has_aux(root) and root.morph.get("Tense") == verb.morph.get("Tense")
+
+
+def _complete(root, second) -> bool:
+    """Whether the first predicate says something before the second begins: a verb alone before "and"
+    ("officers shot and killed a teenager", "arrived and saw") shares what follows, and cut there it says
+    nothing."""
+    cut = _part_start(second, root)
+    return any(root.i < c.i < cut and c.dep_ not in ("cc", "punct", "conj") for c in root.children)
 
 
 def _has_aux(verb) -> bool:
