@@ -47,6 +47,9 @@ def test_a_total_beside_an_agreeing_figure_is_no_clash():
     total = features("The United States will send 4 million doses to Canada and Mexico.")
     parts = features("Mexico will receive 2.5 million doses and Canada 1.5 million.")
     assert not number_relation(total, parts)[1] and not number_relation(parts, total)[1]
+    shot = features("He allegedly shot three people in Kenosha, killing two.")
+    died = features("He was charged after shootings in Kenosha where two people died.")
+    assert not number_relation(shot, died)[1] and not number_relation(died, shot)[1]
     assert number_relation(features("The quake killed 12 people."), features("The quake killed 85 people."))[
         1
     ]

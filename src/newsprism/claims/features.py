@@ -258,16 +258,25 @@ def number_relation(a: SentenceFeatures, b: SentenceFeatures) -> tuple[float, bo
         comparable += 1
         if any(values_agree(qa, qb) for qb in same_unit):
             matched += 1
-        elif qa.unit != "year":
+        elif qa.unit != "year" and not _bare_match(qa, b):
             unmatched_a.add(qa.unit)  # type: ignore[arg-type]
     unmatched_b = {
         qb.unit
         for qb in b.quantities
         if qb.unit in unmatched_a
         and not any(values_agree(qb, qa) for qa in a.quantities if qa.unit == qb.unit)
+        and not _bare_match(qb, a)
     }
     clash = any(not _adds_up(a, b, unit) and not _adds_up(b, a, unit) for unit in unmatched_b)
     return (matched / comparable if comparable else 0.0), clash
+
+
+def _bare_match(q: Quantity, other: SentenceFeatures) -> bool:
+    """Whether the other statement gives q's value as a bare number, its unit left to the context ("shot
+    three people, killing two" holds the two of "two people died")."""
+    return any(
+        o.unit is None and values_agree(q, Quantity(o.value, o.qualifier, q.unit)) for o in other.quantities
+    )
 
 
 def _adds_up(a: SentenceFeatures, b: SentenceFeatures, unit: str) -> bool:
