@@ -54,9 +54,14 @@ def find_clash(fa: SentenceFeatures, fb: SentenceFeatures) -> Clash | None:
 
 
 def _number_explanation(fa: SentenceFeatures, fb: SentenceFeatures) -> str:
+    # Name the two figures neither statement matches ("157 vs 120 seats"), not an agreeing total beside them.
+    def unmatched(q, other: SentenceFeatures) -> bool:
+        return not any(o.unit == q.unit and values_agree(q, o) for o in other.quantities)
+
     for qa in fa.quantities:
         for qb in fb.quantities:
-            if qa.unit == qb.unit and qa.unit not in (None, "year") and not values_agree(qa, qb):
+            same_unit = qa.unit == qb.unit and qa.unit not in (None, "year")
+            if same_unit and unmatched(qa, fb) and unmatched(qb, fa):
                 unit = "" if qa.unit in ("money", "percent") else f" {qa.unit}"
                 return f"different figures for the same quantity: {_fmt(qa.value)} vs {_fmt(qb.value)}{unit}"
     return "different figures for the same quantity"

@@ -125,9 +125,8 @@ def _opposites() -> dict[str, str]:
 
 def quantities(text: str) -> tuple[Quantity, ...]:
     out: list[Quantity] = []
-    spans: list[
-        tuple[int, int, bool]
-    ] = []  # per quantity: its number's start, its end, whether it reads "N of"
+    # Per quantity: where its number starts, where its match ends, and whether it reads "N of".
+    spans: list[tuple[int, int, bool]] = []
     for m in _NUMBER.finditer(text[:_MAX_CHARS]):
         raw = m.group("num").lower()
         if raw in _NUMBER_WORDS:
