@@ -276,3 +276,12 @@ def test_each_label_reads_only_its_columns():
     for label, names in LABEL_FEATURES.items():
         unused = [c for n, c in zip(FEATURE_NAMES, model.coef[label], strict=True) if n not in names]
         assert unused and all(c == 0.0 for c in unused)
+
+
+def test_a_number_clash_names_its_figures_readably():
+    seats = relation(
+        "The Liberals won 157 seats in the election.", "The Liberals won 120 seats in the election."
+    )
+    assert "157 seats vs 120 seats" in seats.reason
+    rates = relation("Unemployment rose 8.7% in March.", "Unemployment rose 8.3% in March.")
+    assert "8.7% vs 8.3%" in rates.reason

@@ -62,10 +62,22 @@ def _number_explanation(fa: SentenceFeatures, fb: SentenceFeatures) -> str:
         for qb in fb.quantities:
             same_unit = qa.unit == qb.unit and qa.unit not in (None, "year")
             if same_unit and unmatched(qa, fb) and unmatched(qb, fa):
-                unit = "" if qa.unit in ("money", "percent") else f" {qa.unit}"
-                return f"different figures for the same quantity: {_fmt(qa.value)} vs {_fmt(qb.value)}{unit}"
+                return f"different figures for the same quantity: {_amount(qa)} vs {_amount(qb)}"
     return "different figures for the same quantity"
 
 
+# Units are kept singular ("seat"); a count reads with its plural. "people" is plural already.
+_NO_PLURAL = frozenset({"people", "money", "percent"})
+
+
+def _amount(q) -> str:
+    if q.unit == "percent":
+        return f"{_fmt(q.value)}%"
+    if q.unit == "money":
+        return _fmt(q.value)
+    plural = "s" if q.value != 1 and q.unit not in _NO_PLURAL and not q.unit.endswith("s") else ""
+    return f"{_fmt(q.value)} {q.unit}{plural}"
+
+
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0")
