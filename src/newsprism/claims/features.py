@@ -205,7 +205,7 @@ def _negated(tokens: list[str]) -> frozenset[str]:
         for w in tokens[i + 1 : i + 1 + _NEGATION_REACH]:
             if w in _NEGATIONS or w.endswith(("n't", "n’t")):
                 break  # "we will not, we will not stand by": the next negation takes over
-            if w in _FUNCTION_WORDS or w in _AUXILIARIES or w.endswith("ly") or len(w) <= 2:
+            if not _content(w) or w.endswith("ly"):
                 continue
             out.add(_stem(w))
             break

@@ -70,11 +70,7 @@ def _split_at_semicolons(span) -> list[ClaimUnit]:
         zip([span.start, *(c + 1 for c in cuts)], [*cuts, span.end], strict=True)
     ):
         piece = doc[first:stop]
-        roots = _heads(piece)
-        if len(roots) != 1 or roots[0].pos_ not in _VERBS:
-            return []
-        subject = _subject(roots[0])
-        if subject is None or subject.pos_ == "PRON":
+        if _clause_verb(piece) is None:
             return []
         parts = _split(piece)
         if not parts:
@@ -87,13 +83,10 @@ def _split_at_semicolons(span) -> list[ClaimUnit]:
 
 
 def _split(span) -> list[ClaimUnit]:
-    roots = _heads(span)
-    if len(roots) != 1 or roots[0].pos_ not in _VERBS or roots[0].lemma_.lower() in _REPORTING:
+    root = _clause_verb(span)
+    if root is None or root.lemma_.lower() in _REPORTING:
         return []
-    root = roots[0]
-    subject = _subject(root)
-    if subject is None or subject.pos_ == "PRON":
-        return []
+    subject = _named_subject(root)
     heads: list[tuple[object, str]] = []  # (first verb of a part, subject text borrowed by the part)
     for child in root.children:
         if (
@@ -103,18 +96,18 @@ def _split(span) -> list[ClaimUnit]:
             or _subordinate(child, root)
         ):
             continue
-        own = _subject(child)
-        if child.dep_ == "conj":
-            if own is not None:
-                if own.pos_ != "PRON":
-                    heads.append((child, ""))
-            elif (
+        own, named = _subject(child), _named_subject(child)
+        if child.dep_ == "conj" and own is not None:  # an independent clause (not one about "he")
+            if named is not None:
+                heads.append((child, ""))
+        elif child.dep_ == "conj":  # a second predicate of the main clause's subject
+            pair = (
                 _finite(child) and _finite(root) and _predicates_pair(root, child) and _complete(root, child)
-            ):
-                shared = _subtree_text(subject, span, before=root.i)
-                if shared:
-                    heads.append((child, shared))
-        elif child.dep_ == "advcl" and own is not None and own.pos_ != "PRON":
+            )
+            shared = _subtree_text(subject, span, before=root.i) if pair else ""
+            if shared:
+                heads.append((child, shared))
+        elif child.dep_ == "advcl" and named is not None:
             if any(m.dep_ == "mark" and m.lower_ in _CONTRAST_MARKS for m in child.children):
                 heads.append((child, ""))
     if not heads or len(heads) + 1 > _MAX_PARTS:
@@ -148,6 +141,20 @@ def _unit(tokens: list, trim_start: bool, subject: str) -> ClaimUnit | None:
 
 def _subject(verb):
     return next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+
+
+def _named_subject(verb):
+    """The verb's subject when it is not a pronoun: a bare "he" tells nothing once cut from its sentence."""
+    subject = _subject(verb)
+    return subject if subject is not None and subject.pos_ != "PRON" else None
+
+
+def _clause_verb(span):
+    """The verb a span hangs from, when the span is one clause with a named subject; else None."""
+    heads = _heads(span)
+    if len(heads) != 1 or heads[0].pos_ not in _VERBS or _named_subject(heads[0]) is None:
+        return None
+    return heads[0]
 
 
 def _finite(verb) -> bool:
