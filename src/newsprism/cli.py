@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__, settings
-from .errors import NewsprismError
+from .errors import EvalDataError, NewsprismError
 
 EXIT_PARTIAL = 1  # some inputs were rejected, the rest analysed
 EXIT_FAILED = 2  # nothing could be done (bad store, bad option)
@@ -272,14 +272,40 @@ def show_settings(markdown: bool) -> None:
 
 
 @main.command("eval")
-@click.argument("task", type=click.Choice(["extraction", "clustering", "quotes", "summaries", "claims"]))
+@click.argument(
+    "task", type=click.Choice(["extraction", "clustering", "quotes", "summaries", "claims", "audit"])
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
 @click.option(
     "--cv", type=int, default=None, help="claims: k-fold cross-validation with folds split by topic."
 )
 @click.option("--limit", type=int, default=None, help="Score only the first N items (quick checks).")
-def evaluate(task: str, file: Path, as_json: bool, cv: int | None, limit: int | None) -> None:
+@click.option(
+    "--labels",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="audit: the label folder (gold/, outputs/, events.json; see audit/README.md).",
+)
+@click.option("--no-probes", is_flag=True, help="audit: skip the seeded probes.")
+@click.option("--no-per-event", is_flag=True, help="audit: skip the per-event runs beside the joint run.")
+@click.option(
+    "--export-outputs",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="audit: write the outputs to label blind, per event, into this folder (keep it outside the repo).",
+)
+def evaluate(
+    task: str,
+    file: Path,
+    as_json: bool,
+    cv: int | None,
+    limit: int | None,
+    labels: Path | None,
+    no_probes: bool,
+    no_per_event: bool,
+    export_outputs: Path | None,
+) -> None:
     """Score a pipeline stage on a labelled file in the formats of shared/eval/README.md.
 
     \b
@@ -287,9 +313,28 @@ def evaluate(task: str, file: Path, as_json: bool, cv: int | None, limit: int | 
       newsprism eval extraction ../shared/eval/extraction/fundus.jsonl
       newsprism eval clustering ../shared/eval/clustering/ecbplus-dev.jsonl --json
       newsprism eval claims ../shared/eval/claims/claimdiff-train.jsonl --cv 5
+      newsprism eval audit ../shared/eval/clustering/basil-dev.jsonl --labels audit/labels
     """
     from .eval import format_table, run_eval
 
+    if task == "audit":
+        from .eval.audit import evaluate_audit, format_audit
+
+        if labels is None:
+            _fail(EvalDataError("eval audit needs --labels DIR (see audit/README.md)"))
+        try:
+            result = evaluate_audit(
+                file,
+                labels,
+                per_event=not no_per_event,
+                probes=not no_probes,
+                export=export_outputs,
+                progress=not as_json and sys.stderr.isatty(),
+            )
+        except NewsprismError as exc:
+            _fail(exc)
+        click.echo(json.dumps(result, sort_keys=True, default=str) if as_json else format_audit(result))
+        return
     try:
         result = run_eval(task, file, cv=cv, limit=limit, progress=not as_json and sys.stderr.isatty())
     except NewsprismError as exc:

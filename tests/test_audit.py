@@ -1,0 +1,221 @@
+"""The real-story audit (newsprism.eval.audit): readers' tools, span labels, scoring, and the whole command on two
+invented three-outlet events (tests/fixtures/audit/events.jsonl)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsprism.eval.audit.events import draw_events, read_events, render_event, view_sentences
+from newsprism.eval.audit.kappa import agreement
+from newsprism.eval.audit.labels import DraftError, build_labels, build_output_labels, load_gold, resolve_span
+from newsprism.eval.audit.outputs import OffsetMap
+from newsprism.eval.audit.score import same_person
+
+DATA = Path(__file__).parent / "fixtures" / "audit" / "events.jsonl"
+
+DRAFT_A = {
+    "event": "ev-bridge",
+    "reader": "a",
+    "articles": {
+        "A": {
+            "quotes": [
+                {
+                    "s": "A.2",
+                    "text": "“We cannot wait another winter,”",
+                    "speaker": "Ana Lopez",
+                    "side": None,
+                },
+                {
+                    "s": "A.4",
+                    "text": "“This is money … do not have,”",
+                    "speaker": "Tom Reed",
+                    "side": "Republican",
+                },
+            ],
+            "entities": [
+                {"name": "Ana Lopez", "referent": "Ana Lopez", "type": "PERSON"},
+                {"name": "Ms. Lopez", "referent": "Ana Lopez", "type": "PERSON"},
+                {"name": "Tom Reed", "referent": "Tom Reed", "type": "PERSON"},
+                {"name": "Riverton", "referent": "Riverton", "type": "PLACE"},
+                {"name": "RIVERTON", "referent": "Riverton", "type": "PLACE"},
+                {"name": "Harbor Bridge", "referent": "Harbor Bridge", "type": "PLACE"},
+                {"name": "Priya Shah", "referent": "Priya Shah", "type": "PERSON"},
+            ],
+            "dates": [
+                {"s": "A.1", "text": "on Tuesday", "date": "2031-03-04", "role": "event"},
+                {"s": "A.5", "text": "in 2029", "date": "2029", "role": "background"},
+                {"s": "A.6", "text": "in May", "date": "2031-05", "role": "scheduled"},
+            ],
+            "reuse": [],
+        },
+        "B": {
+            "quotes": [
+                {
+                    "s": "B.3",
+                    "text": '"We cannot wait another winter,"',
+                    "speaker": "Ana Lopez",
+                    "side": "Democratic",
+                }
+            ],
+            "entities": [
+                {"name": "Ana Lopez", "referent": "Ana Lopez", "type": "PERSON"},
+                {"name": "Tom Reed", "referent": "Tom Reed", "type": "PERSON"},
+            ],
+            "dates": [{"s": "B.1", "text": "on Tuesday", "date": "2031-03-04", "role": "event"}],
+            "reuse": [],
+        },
+    },
+    "facts": [
+        {"gist": "Council voted 7-2 to spend $40m on the bridge", "s": ["A.1", "B.1", "C.1", "C.2"]},
+        {"gist": "Lopez: cannot wait another winter", "s": ["A.2", "B.3", "C.3"]},
+        {"gist": "Shop sales fell a third (only B)", "s": ["B.6"]},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def events():
+    return read_events(DATA)
+
+
+def test_view_sentences_keep_abbreviations_whole():
+    text = "Mr. Reed met Sen. Ames in the U.S. capital on Jan. 3. They spoke.\n\nA new paragraph."
+    sentences = [text[s.start : s.end] for s in view_sentences("A", text)]
+    assert sentences == [
+        "Mr. Reed met Sen. Ames in the U.S. capital on Jan. 3.",
+        "They spoke.",
+        "A new paragraph.",
+    ]
+
+
+def test_draw_is_seeded_and_seals_a_subset():
+    ids = [f"e{k}" for k in range(50)]
+    first, second = (
+        draw_events(ids, seed=5, n=25, sealed=10),
+        draw_events(list(reversed(ids)), seed=5, n=25, sealed=10),
+    )
+    assert first == second
+    open_ids, sealed = first
+    assert len(open_ids) == 15 and len(sealed) == 10 and not set(open_ids) & set(sealed)
+
+
+def test_render_numbers_every_sentence(events):
+    view = render_event(events["ev-bridge"])
+    assert "[A.1] RIVERTON" in view and "=== ARTICLE C: Metro Wire" in view
+
+
+def test_build_keeps_spans_and_anchors_not_text(events, tmp_path):
+    labels = build_labels(DRAFT_A, events["ev-bridge"])
+    article = events["ev-bridge"].article("A")
+    quote = labels["articles"][article.id]["quotes"][1]
+    start, end, anchor = quote["span"]
+    assert article.text[start:end] == "“This is money we do not have,”"
+    assert len(anchor.split()) <= 6 and article.text[start:end].startswith(anchor)
+    assert labels["facts"][0]["spans"].keys() == {a.id for a in events["ev-bridge"].articles}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(labels))
+    gold = load_gold(path, events["ev-bridge"])
+    assert [q.speaker for q in gold.articles[article.id].quotes] == ["Ana Lopez", "Tom Reed"]
+    assert not gold.dropped
+
+
+def test_build_names_the_failing_label(events):
+    draft = json.loads(json.dumps(DRAFT_A))
+    draft["articles"]["A"]["quotes"][0]["text"] = "words nobody wrote"
+    with pytest.raises(DraftError, match="A quotes\\[0\\].*not in article A"):
+        build_labels(draft, events["ev-bridge"])
+    draft = json.loads(json.dumps(DRAFT_A))
+    draft["articles"]["A"]["dates"][0]["role"] = "someday"
+    with pytest.raises(DraftError, match="role must be one of"):
+        build_labels(draft, events["ev-bridge"])
+
+
+def test_span_follows_its_anchor_when_the_text_moves():
+    text = "Intro. He said “we will win this” today."
+    span = resolve_span("NEW LINE\n\n" + text, [15, 33, "“we will win this”"])
+    assert span is not None and ("NEW LINE\n\n" + text)[span.start : span.end] == "“we will win this”"
+    assert resolve_span("Nothing left here.", [15, 33, "“we will win this”"]) is None
+
+
+def test_offset_map_skips_a_removed_title_line():
+    data = "Headline Here\n\nFirst sentence. Second one."
+    clean = "First sentence. Second one."
+    m = OffsetMap(clean, data)
+    assert data[m(16) : m(27)] == "Second one."
+
+
+def test_same_person_reads_titles_and_surnames():
+    assert same_person("Trump", "Donald J. Trump")
+    assert same_person("Robert Mueller", "Robert S. Mueller III")
+    assert not same_person("Mitt Romney", "Todd Akin")
+    assert not same_person(None, "Todd Akin")
+
+
+def test_readers_who_agree_have_kappa_one(events, tmp_path):
+    labels = build_labels(DRAFT_A, events["ev-bridge"])
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(labels))
+    gold = load_gold(path, events["ev-bridge"])
+    result = agreement({"a": {"ev-bridge": gold}, "b": {"ev-bridge": gold}}, {}, events)["a-b"]
+    assert result["quote_speaker"]["kappa"] == 1.0
+    assert result["quote_span"]["positive_agreement"] == 1.0
+
+
+def test_output_labels_refuse_unknown_keys():
+    export = {"event": "e", "items": [{"key": "k1", "kind": "brief"}]}
+    ok = build_output_labels(
+        export, {"reader": "a", "labels": {"k1": {"label": "wrong", "problems": ["loaded"]}}}
+    )
+    assert ok["labels"]["k1"]["kind"] == "brief"
+    with pytest.raises(DraftError, match="not an output"):
+        build_output_labels(export, {"reader": "a", "labels": {"zz": {"label": "correct"}}})
+    with pytest.raises(DraftError, match="unknown problems"):
+        build_output_labels(
+            export, {"reader": "a", "labels": {"k1": {"label": "wrong", "problems": ["ugly"]}}}
+        )
+
+
+def test_audit_command_scores_open_and_sealed_side_by_side(events, tmp_path):
+    from click.testing import CliRunner
+
+    from newsprism.cli import main
+
+    labels = tmp_path / "labels"
+    for reader in ("a", "b"):
+        folder = labels / "gold" / reader
+        folder.mkdir(parents=True)
+        draft = json.loads(json.dumps(DRAFT_A))
+        draft["reader"] = reader
+        if reader == "b":
+            draft["articles"]["A"]["quotes"][1]["speaker"] = "Ana Lopez"  # a disagreement
+        (folder / "ev-bridge.json").write_text(json.dumps(build_labels(draft, events["ev-bridge"])))
+    (labels / "events.json").write_text(json.dumps({"open": ["ev-bridge"], "sealed": ["ev-school"]}))
+    export = tmp_path / "export"
+    result = CliRunner().invoke(
+        main, ["eval", "audit", str(DATA), "--labels", str(labels), "--export-outputs", str(export), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert set(report["runs"]) == {"joint", "per_event"}
+    assert set(report["runs"]["joint"]) == {"open", "sealed"}
+    opened = report["runs"]["joint"]["open"]
+    assert opened["counts"]["quote_gold"] == 3
+    assert 0.0 <= opened["speaker_precision"] <= 1.0
+    assert "examples" not in report["runs"]["joint"]["sealed"]  # nothing of a sealed event is printed
+    assert report["probes"]["open"]["reuse"]["made"] == 1
+    assert report["agreement"]["a-b"]["quote_speaker"]["kappa"] < 1.0
+    exported = json.loads((export / "ev-bridge.json").read_text())
+    assert exported["items"] and all({"key", "kind", "shown"} <= set(i) for i in exported["items"])
+    assert not any("confidence" in json.dumps(i) or "explanation" in json.dumps(i) for i in exported["items"])
+    table = CliRunner().invoke(main, ["eval", "audit", str(DATA), "--labels", str(labels), "--no-probes"])
+    assert "joint/open" in table.output and "joint/sealed" in table.output
+
+
+def test_audit_needs_labels():
+    from click.testing import CliRunner
+
+    from newsprism.cli import main
+
+    result = CliRunner().invoke(main, ["eval", "audit", str(DATA)])
+    assert result.exit_code != 0 and "--labels" in result.output
