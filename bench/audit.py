@@ -21,6 +21,7 @@ LABELS = ROOT / "audit" / "labels"
 ROWS = (
     ("speaker_precision", "speaker precision (attributed quotes)"),
     ("speaker_recall", "speaker recall (gold quotes with a named speaker)"),
+    ("speaker_described_share", "speakers given as a description, not a name"),
     ("speaker_opposing_side", "quotes given to a speaker of the opposing party"),
     ("quote_p", "quote span precision"),
     ("quote_r", "quote span recall"),

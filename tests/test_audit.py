@@ -148,6 +148,10 @@ def test_offset_map_skips_a_removed_title_line():
 def test_same_person_reads_titles_and_surnames():
     assert same_person("Trump", "Donald J. Trump")
     assert same_person("Robert Mueller", "Robert S. Mueller III")
+    assert same_person("Hillary Rodham Clinton", "Hillary Clinton")
+    assert same_person("Tim Murray", "Timothy Murray")
+    assert same_person("the Washington Post’s editorial board", "The Washington Post editorial board")
+    assert not same_person("Donald Trump", "Melania Trump")
     assert not same_person("Mitt Romney", "Todd Akin")
     assert not same_person(None, "Todd Akin")
 
@@ -219,3 +223,10 @@ def test_audit_needs_labels():
 
     result = CliRunner().invoke(main, ["eval", "audit", str(DATA)])
     assert result.exit_code != 0 and "--labels" in result.output
+
+
+def test_a_description_is_no_name():
+    from newsprism.eval.audit.score import names_no_one
+
+    assert names_no_one("an unidentified young man") and names_no_one("the reporter")
+    assert not names_no_one("Mitt Romney") and not names_no_one("Democratic National Committee")

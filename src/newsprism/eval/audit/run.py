@@ -277,7 +277,7 @@ def export_outputs(
 
 
 HEADLINE = (
-    "speaker_precision", "speaker_recall", "speaker_opposing_side", "quote_p", "quote_r",
+    "speaker_precision", "speaker_recall", "speaker_described_share", "speaker_opposing_side", "quote_p", "quote_r",
     "entity_precision", "entity_junk_share", "entity_names_two_types", "entity_multi_article_one",
     "timeline_date_precision", "timeline_background_share", "timeline_event_recall",
     "fact_in_corroborated", "fact_downgraded", "reuse_precision", "reuse_recall",
