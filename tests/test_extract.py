@@ -336,3 +336,99 @@ def test_phrasal_speech_verb_and_participle_clause_find_the_speaker():
     quotes = find_quotes(text)
     assert _by_start(quotes, "it happens").speaker == "Paul Greer"
     assert _by_start(quotes, "serious and important").speaker == "Mitt Romney"
+
+
+def test_said_name_and_a_participle_is_the_speaker():
+    # "…,” said Putin signing the statement: spaCy makes Putin the participle's subject (seed story 003)
+    text = (SEED / "003_e0a648553a41301a.txt").read_text()
+    quotes = find_quotes(text, article_id="003")
+    assert _by_start(quotes, "This document sets").speaker == "Vladimir Putin"
+
+
+def test_she_said_skips_a_man_named_later():
+    text = (
+        "Ms. Ana Ruiz met Mr. Tom Hale on Monday. Ms. Ruiz declined to say whether Mr. Hale had misled voters.\n\n"
+        "“I will not guess at his motives,” she said."
+    )
+    (quote,) = find_quotes(text)
+    assert quote.speaker == "Ana Ruiz" and quote.attribution == "pronoun_chain"
+
+
+def test_he_said_follows_the_main_subjects_not_the_nearest_name():
+    text = (
+        "Rick Dorn spoke in Ohio on Saturday. Dorn said he never questioned the president's faith and said he "
+        "believes Tom Obel is a Christian.\n\n“I am talking about his world view,” he said."
+    )
+    (quote,) = find_quotes(text)
+    assert quote.speaker == "Rick Dorn"
+
+
+def test_a_role_resolves_only_to_the_person_the_text_gives_it():
+    text = (
+        "Gov. Deval Patrick named William Cowan to the seat. Cowan thanked him.\n\n"
+        "“He is ready,” the governor replied."
+    )
+    (quote,) = find_quotes(text)
+    assert quote.speaker == "Deval Patrick" and quote.attribution == "role_titled"
+    (quote,) = find_quotes("Officials met on Monday.\n\n“We are ready,” the spokesman said.")
+    assert quote.speaker == "the spokesman"  # given to no one named: a description, not a guess
+
+
+def test_a_statement_speaks_for_whoever_made_it():
+    text = "“The choice is clear,” a statement from the Riverton Council said on Monday."
+    (quote,) = find_quotes(text)
+    assert quote.speaker == "the Riverton Council" or quote.speaker == "Riverton Council"
+
+
+def test_every_attribution_carries_its_route_and_confidence():
+    text = "Mr. Tom Hale spoke on Monday. “We will win,” Hale said. “It is close,” he said."
+    quotes = find_quotes(text)
+    assert [q.attribution for q in quotes] == ["named", "pronoun_chain"]
+    assert all(q.confidence is not None and 0 < q.confidence <= 1 for q in quotes)
+
+
+def test_the_story_withholds_a_speaker_below_the_confidence_bar():
+    from newsprism.extract import canonicalize
+    from newsprism.records import Article, ArticleExtraction, Quote, StoryMaterial
+
+    text = "“We will win,” he said."
+    guess = Quote(
+        "a1",
+        "“We will win,”",
+        0,
+        14,
+        "Tom Hale",
+        "he",
+        15,
+        17,
+        "said",
+        attribution="pronoun_nearest",
+        confidence=0.5,
+    )
+    sure = Quote(
+        "a1",
+        "“We will win,”",
+        0,
+        14,
+        "Tom Hale",
+        "Hale",
+        15,
+        19,
+        "said",
+        attribution="named",
+        confidence=0.96,
+    )
+    for quote, shown in ((guess, None), (sure, "Tom Hale")):
+        material = StoryMaterial(
+            "s",
+            (Article("a1", "x", text),),
+            {"a1": ()},
+            {"a1": None},
+            {"a1": ArticleExtraction("a1", quotes=(quote,))},
+        )
+        (story_quote,) = canonicalize(material)[1]
+        assert story_quote.speaker == shown
+        assert (
+            story_quote.speaker_mention == quote.speaker_mention
+            and story_quote.confidence == quote.confidence
+        )

@@ -180,3 +180,63 @@ def test_relative_dates_without_a_published_date_are_not_guessed():
 def test_low_end_of_a_number_range_is_not_a_date():
     _, (ex,) = _extract("Between 5 and 7 million people were displaced, officials said.")
     assert ex.dates == ()
+
+
+# ---------------------------------------------------------------- who-said-what round: types, junk, dates
+
+
+def test_one_type_per_name_in_a_story_and_a_surname_is_the_person():
+    entities = _story(
+        "Speaker Nancy Pelosi met the president on Friday. Pelosi said the talks would go on.",
+        "Pelosi returned to the Capitol. Democrats backed Pelosi.",
+    )
+    labels_of = {}
+    for (label, name), entity in entities.items():
+        for form in (name, *entity.aliases):
+            labels_of.setdefault(form, set()).add(label)
+    assert all(len(labels) == 1 for labels in labels_of.values())
+    assert ("PERSON", "Nancy Pelosi") in entities
+    assert not any(name == "Pelosi" for (_label, name) in entities)
+
+
+def test_a_dateline_is_a_place():
+    _, (ex,) = _extract("HOUSTON — The council met on Tuesday.\n\nIt voted on a budget.")
+    assert [(m.text, m.label) for m in ex.mentions if m.text == "HOUSTON"] == [("HOUSTON", "GPE")]
+
+
+def test_words_that_are_no_name_make_no_entity():
+    from newsprism.extract.entities import is_name
+
+    assert is_name("Department of State") and is_name("Chick-fil-A")
+    assert not is_name("Democratic leader") and not is_name("lawmakers")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "future", "past", "expected"),
+    [
+        ("in November", False, False, "2012-11"),  # elections in November, said in August: the coming one
+        ("in November", False, True, "2011-11"),  # "Akin said in November …" in August: the last one
+        ("in March", True, False, "2013-03"),
+        ("that October", False, False, None),  # a month of a year named earlier
+        ("next week", False, False, "2012-08"),  # a week, at the precision the phrase has
+    ],
+)
+def test_a_bare_month_follows_the_clause_tense(phrase, future, past, expected):
+    from newsprism.extract.dates import resolve_date
+
+    assert resolve_date(phrase, "2012-08-21", future=future, past=past) == expected
+
+
+def test_events_long_before_the_first_report_are_background():
+    from newsprism.brief import build_timeline
+
+    articles, extractions = _extract(
+        "The Senate passed the bill on Tuesday. The law it replaces was passed in 2013.",
+        published="2019-01-24",
+    )
+    from newsprism.text import split_sentences
+
+    sentences = {a.id: tuple(split_sentences(a.id, a.text)) for a in articles}
+    material = StoryMaterial("s", tuple(articles), sentences, {}, {e.article_id: e for e in extractions})
+    timeline = build_timeline(material)
+    assert {(e.date, e.background) for e in timeline} >= {("2019-01-22", False), ("2013", True)}

@@ -179,6 +179,11 @@ class Quote:
     cue: str | None = None  # "said", "told", "stating"
     kind: Literal["direct", "block", "unmarked", "partial"] = "direct"
     affiliation: str | None = None  # "Russia", "State Department", ... from the text around the mention
+    # How the speaker was found ("named", "pronoun_chain", "continued:named", ...) and that route's precision
+    # on PolNeAR train (extract/speaker_confidence.json); the story stage shows a speaker only above
+    # settings speaker_min_confidence
+    attribution: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -315,6 +320,9 @@ class TimelineEvent:
     date: str  # ISO date
     text: str
     evidence: tuple[Evidence, ...]
+    # Told for context: it ended well before the story's first report (an earlier election, a 2013 law);
+    # the report lists it apart from the story's own events
+    background: bool = False
 
 
 @dataclass(frozen=True)

@@ -439,6 +439,21 @@ SETTINGS: tuple[Setting, ...] = (
         "person named (checked on polnear-train speaker accuracy).",
     ),
     Setting(
+        "speaker_min_confidence",
+        0.75,
+        "A quote's speaker is shown only when its attribution route names the right speaker at least this often "
+        "(extract/speaker_confidence.json: Wilson lower bounds measured on the audit's open events by "
+        "bench/calibrate_speakers.py; the sealed events are the held-out check). Below it the quote is shown "
+        "unattributed, with its cue. 0 shows every guess.",
+    ),
+    Setting(
+        "timeline_background_days",
+        14,
+        "A dated event that ended more than this many days before the story's first report is background (told "
+        "for context) and listed apart from the story's own timeline. Set by the news cycle the audit guide "
+        "calls an event's own (about a week before publication) with a week's margin, not fitted to labels.",
+    ),
+    Setting(
         "block_quote_min_words",
         8,
         "A paragraph after '…, stating:' needs this many words to be read as an unmarked statement.",

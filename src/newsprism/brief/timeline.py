@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -34,7 +36,30 @@ def build_timeline(material: StoryMaterial) -> tuple[TimelineEvent, ...]:
             lead = next((i for i, s in enumerate(sentences) if not is_trivia(s)), None)
             if lead is not None:
                 dated.append((article.published[:10], article.id, sentences[lead], _row(vectors, lead)))
-    return tuple(_cluster(dated))
+    first = min(
+        (a.published[:10] for a in material.articles if a.published and _ISO.match(a.published)), default=None
+    )
+    return tuple(_mark_background(_cluster(dated), first))
+
+
+def _mark_background(events: list[TimelineEvent], first_report: str | None) -> list[TimelineEvent]:
+    """Flag events that ended more than settings timeline_background_days before the story's first report."""
+    if first_report is None:
+        return events
+    days = int(settings.get("timeline_background_days"))
+    cutoff = dt.date.fromisoformat(first_report) - dt.timedelta(days=days)
+    return [replace(e, background=True) if _last_day(e.date) < cutoff else e for e in events]
+
+
+def _last_day(value: str) -> dt.date:
+    """The last day an ISO date, month or year covers."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return dt.date(*parts)
+    if len(parts) == 2:
+        year, month = parts
+        return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    return dt.date(parts[0], 12, 31)
 
 
 def _row(vectors, idx: int) -> np.ndarray | None:

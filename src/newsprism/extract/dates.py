@@ -6,7 +6,8 @@ Resolution rules, kept simple and explicit:
 - today / earlier today / tonight / this morning -> the publication day; yesterday / tomorrow -> one day off;
 - a weekday ("Thursday") -> the latest such day on or before publication, or the next one after it when the
   sentence speaks of the future ("will", "is to", "plans to");
-- this/last/next week|month|year -> the week's Monday / YYYY-MM / YYYY shifted by one;
+- this/last/next week|month|year -> the month of the week's Monday / YYYY-MM / YYYY shifted by one;
+- a bare month ("in November") -> the coming one unless its clause is in the past tense; "that October" -> None;
 - anything else (or no publication date for a relative expression) -> resolved None.
 """
 
@@ -74,9 +75,12 @@ def _safe(y: int, m: int, d: int) -> str | None:
         return None
 
 
-def resolve_date(phrase: str, published: str | None, future: bool = False) -> str | None:
-    """An ISO date (YYYY-MM-DD, YYYY-MM or YYYY) for a date phrase, or None when it cannot be pinned down."""
+def resolve_date(phrase: str, published: str | None, future: bool = False, past: bool = False) -> str | None:
+    """An ISO date (YYYY-MM-DD, YYYY-MM or YYYY) for a date phrase, or None when it cannot be pinned down.
+    `future` / `past`: the tense of the clause that holds the phrase."""
     low = phrase.lower().strip()
+    if re.match(r"that\s", low):
+        return None  # "that October": a month of a year named earlier, not of the publication year
     pub = _published(published)
     if m := _ISO.search(low):
         return _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -118,16 +122,33 @@ def resolve_date(phrase: str, published: str | None, future: bool = False) -> st
             month = pub.year * 12 + pub.month - 1 + shift
             return f"{month // 12:04d}-{month % 12 + 1:02d}"
         monday = pub - timedelta(days=pub.weekday()) + timedelta(weeks=shift)
-        return monday.isoformat()
+        return monday.strftime("%Y-%m")  # a week, told at the precision the phrase has: its month
     for name, number in _MONTHS.items():
         if re.fullmatch(rf"(in |this |last |next |early |late |mid-?)?{name}\.?", low):
+            # a bare month later in the year than the publication is the coming one unless the clause is in
+            # the past ("elections in November", "Akin said in November"); an earlier month is this year's
+            # unless the clause speaks of the future
             year = pub.year
-            if low.startswith("last") or (not low.startswith("next") and not future and number > pub.month):
+            if low.startswith("last") or (not low.startswith("next") and past and number > pub.month):
                 year -= 1
             if low.startswith("next") or (future and number < pub.month):
                 year += 1
             return f"{year:04d}-{number:02d}"
     return None
+
+
+def _is_past(ent) -> bool:
+    """Whether the clause holding a date is in the past tense ("said in November", "had voted")."""
+    verb = ent.root
+    for _ in range(4):
+        if verb.pos_ in {"VERB", "AUX"} or verb.head is verb:
+            break
+        verb = verb.head
+    if verb.tag_ == "VBD":
+        return True
+    return verb.tag_ == "VBN" and any(
+        c.lower_ in {"has", "have", "had", "was", "were"} for c in verb.children
+    )
 
 
 def _is_future(ent) -> bool:
@@ -182,7 +203,7 @@ def find_dates(
     Pure durations ("two-day", "75 years") are left to the numbers; they name no point in time.
     """
     starts = [s for s, _ in sentences]
-    found: list[tuple[int, int, bool]] = []
+    found: list[tuple[int, int, bool, bool]] = []
     for ent in doc.ents:
         if ent.label_ != "DATE":
             continue
@@ -194,20 +215,31 @@ def find_dates(
         for word in ("earlier ", "later "):
             if before.endswith(word):
                 start -= len(word)
-        found.append((start, ent.start_char + len(phrase), _is_future(ent)))
-    covered = [(s, e) for s, e, _ in found]
+        found.append((start, ent.start_char + len(phrase), _is_future(ent), _is_past(ent)))
+    covered = [(s, e) for s, e, _, _ in found]
     for m in _DEICTIC.finditer(text, 0, parsed_length(doc)):
         if not any(s < m.end() and m.start() < e for s, e in covered):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-            found.append((m.start(), m.end(), _is_future(span) if span is not None else False))
+            tense = (_is_future(span), _is_past(span)) if span is not None else (False, False)
+            found.append((m.start(), m.end(), *tense))
     out: list[DateMention] = []
-    for start, end, future in sorted(found):
+    for start, end, future, past in sorted(found):
         k = bisect_right(starts, start) - 1
         s_start, s_end = sentences[k] if 0 <= k < len(sentences) else (start, end)
         phrase = text[start:end]
+        if text[max(0, start - 5) : start].lower() == "that ":
+            phrase = (
+                "that " + phrase
+            )  # "that October" refers back to a year named earlier (resolve_date: None)
         out.append(
             DateMention(
-                article_id, phrase, start, end, resolve_date(phrase, published, future), s_start, s_end
+                article_id,
+                text[start:end],
+                start,
+                end,
+                resolve_date(phrase, published, future, past),
+                s_start,
+                s_end,
             )
         )
     return out

@@ -99,11 +99,23 @@ _COUNTRY_ALIASES = {
 
 
 def clean_name(text: str) -> str:
-    """A mention's text without a leading article, possessive, titles or line breaks."""
-    name = re.sub(r"\s+", " ", text).strip(" \"'“”‘’,.;:")
+    """A mention's text without a leading article, possessive, brackets, titles or line breaks."""
+    name = re.sub(r"\s+", " ", text.replace("[", "").replace("]", "")).strip(" \"'“”‘’,.;:")
     name = re.sub(r"(?:'s|’s|'|’)$", "", name)
-    name = re.sub(r"^(?:the|The)\s+", "", name)
+    name = re.sub(r"^(?:the|The|a|A|an|An)\s+", "", name)
     return name
+
+
+def is_name(text: str) -> bool:
+    """Whether a cleaned mention reads as a proper name: it starts with a capital or a digit, and its lowercase
+    words are only the connecting ones ("Department of State", "Chick-fil-A")."""
+    words = text.split()
+    if not words or not (words[0][:1].isupper() or words[0][:1].isdigit()):
+        return False
+    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _NAME_CONNECTORS for w in words)
+
+
+_NAME_CONNECTORS = frozenset("of and the for de la del da di van von du le al bin on in at to y".split())
 
 
 def strip_titles(name: str) -> str:
@@ -266,6 +278,9 @@ def role_mentions(doc, article_id: str) -> list[EntityMention]:
     return out
 
 
+_DATELINE = re.compile(r"[A-Z][A-Z .'-]{2,40}(?:, [A-Z][A-Za-z.]{1,15})?\s*(?:—|–|-{1,2}|―)\s")
+
+
 def entity_mentions(doc, article_id: str, text: str | None = None) -> list[EntityMention]:
     """Named-entity mentions of one parsed text, with two corrections of spaCy's labels:
 
@@ -295,6 +310,8 @@ def entity_mentions(doc, article_id: str, text: str | None = None) -> list[Entit
                 continue
         if label == "GPE" and not is_country(mention) and gpe_sense(ent) == "government":
             label = "ORG"
+        if _DATELINE.match(text, start) and (start == 0 or text[start - 1] == "\n"):
+            label = "GPE"  # "HOUSTON — The decision …": a dateline names the place the story was filed from
         out.append(EntityMention(article_id, start, start + len(mention), mention, label))
     out.extend(role_mentions(doc, article_id))
     out.sort(key=lambda m: m.start)
@@ -313,6 +330,41 @@ def _complement(spans: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
         at = hi
     out.append((at, n))
     return out
+
+
+# Role words as written before names or in apposition, and the roles each implies ("the lawmaker" may be a
+# senator or a representative; "Sen." is a senator).
+_ROLE_IMPLIES = {
+    "sen.": {"senator", "lawmaker"}, "senator": {"senator", "lawmaker"}, "rep.": {"representative", "lawmaker"},
+    "representative": {"representative", "lawmaker"}, "congressman": {"representative", "lawmaker"},
+    "congresswoman": {"representative", "lawmaker"}, "lawmaker": {"lawmaker"},
+    "gov.": {"governor"}, "governor": {"governor"}, "president": {"president"}, "mayor": {"mayor"},
+    "secretary": {"secretary"}, "spokesman": {"spokesperson"}, "spokeswoman": {"spokesperson"},
+    "spokesperson": {"spokesperson"}, "attorney": {"lawyer"}, "lawyer": {"lawyer"}, "counsel": {"lawyer"},
+    "nominee": {"nominee", "candidate"}, "candidate": {"candidate"}, "leader": {"leader"},
+    "chairman": {"chair"}, "chairwoman": {"chair"}, "chair": {"chair"}, "judge": {"judge"},
+    "justice": {"justice", "judge"}, "ambassador": {"ambassador"}, "prosecutor": {"prosecutor"},
+    "host": {"host"}, "director": {"director"}, "adviser": {"adviser"}, "advisor": {"adviser"},
+    "aide": {"aide"}, "strategist": {"strategist"}, "minister": {"minister"}, "premier": {"premier"},
+}  # fmt: skip
+
+
+def _role_words(word: str) -> set[str]:
+    return _ROLE_IMPLIES.get(word.lower().strip(), set())
+
+
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s", re.IGNORECASE)
+_HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
+_PRONOUN_GENDER = {
+    "he": "m",
+    "him": "m",
+    "his": "m",
+    "himself": "m",
+    "she": "f",
+    "her": "f",
+    "hers": "f",
+    "herself": "f",
+}
 
 
 class NameBook:
@@ -335,6 +387,8 @@ class NameBook:
             self._forms[name] += 1
             if ent.root.dep_ in {"nsubj", "nsubjpass"} or ent.root.head.dep_ in {"nsubj", "nsubjpass"}:
                 self.subjects.add(ent.start_char)
+        self.gender = self._genders(doc, text)
+        self.roles = self._roles(doc)
         for start, end, name in self.persons:
             full = self.full_name(name, start)
             if full not in self.affiliation:
@@ -343,6 +397,85 @@ class NameBook:
                     aff = affiliation_of(span)
                     if aff:
                         self.affiliation[full] = aff
+
+    def _genders(self, doc, text: str) -> dict[str, str]:
+        """ "m" or "f" per full name, from this text's own evidence: an honorific before a mention ("Ms. Rice"),
+        else the personal pronoun that follows the person as a subject before any other person is named
+        ("Rice demurred when asked whether she ..."). No name list: a text says whom its "she" can mean."""
+        votes: dict[str, Counter[str]] = {}
+        starts = [start for start, _end, _name in self.persons]
+        for k, (start, end, name) in enumerate(self.persons):
+            full = self.full_name(name, start)
+            honorific = _HONORIFIC.search(text, max(0, start - 6), start + 5)
+            if honorific and honorific.end() >= start and honorific.start() <= start + 1:
+                votes.setdefault(full, Counter())[_HONORIFIC_GENDER[honorific.group(1).lower()]] += 2
+                continue
+            if start not in self.subjects:
+                continue
+            stop = starts[k + 1] if k + 1 < len(starts) else len(text)
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            sentence_end = span.sent.end_char
+            limit = min(stop, sentence_end + 200)
+            for token in doc[span.end :]:
+                if token.idx >= limit:
+                    break
+                pronoun = _PRONOUN_GENDER.get(token.lower_)
+                if pronoun:
+                    votes.setdefault(full, Counter())[pronoun] += 1
+                    break
+        genders = {}
+        for full, counter in votes.items():
+            (top, n), *rest = counter.most_common(2) + [("", 0)]
+            if n > rest[0][1]:
+                genders[full] = top
+        return genders
+
+    def _roles(self, doc) -> dict[str, set[str]]:
+        """The roles the text gives each person: title words before the name ("Gov. Deval Patrick", "Senate
+        Majority Leader Mitch McConnell") and a role noun in apposition ("Aitan Goelman, Strzok's lawyer")."""
+        roles: dict[str, set[str]] = defaultdict(set)
+        for start, end, name in self.persons:
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            full = self.full_name(name, start)
+            for token in span:  # titles inside the entity ("President Trump")
+                roles[full].update(_role_words(token.lower_))
+            k = span.start - 1
+            while k >= 0 and k >= span.start - 4 and doc[k].pos_ in {"PROPN", "NOUN", "ADJ", "PUNCT"}:
+                if doc[k].text in {",", "(", ")"}:
+                    break
+                roles[full].update(_role_words(doc[k].lower_))
+                k -= 1
+            root = span.root
+            for other in [*root.children, root.head]:
+                if (other.dep_ == "appos" and other.head.i == root.i) or (
+                    root.dep_ == "appos" and other is root.head
+                ):
+                    roles[full].update(_role_words(other.lemma_.lower()))
+        return dict(roles)
+
+    def with_role(self, role: str, before: int, affiliation: str | None = None) -> str | None:
+        """The last person named before `before` whom the text gives `role` (or one it implies), of the given
+        affiliation when the role names one ("the Russian leader" is not "Chinese leader Xi Jinping")."""
+        wanted = _role_words(role)
+        if not wanted:
+            return None
+        for start, _end, name in reversed(self.persons):
+            if start >= before:
+                continue
+            full = self.full_name(name, start)
+            if wanted & self.roles.get(full, set()) and affiliation in (None, self.affiliation.get(full)):
+                return full
+        return None
+
+    def compatible(self, name: str, pronoun: str) -> bool:
+        """Whether "he"/"she" can mean the person (unknown gender: yes)."""
+        want = _PRONOUN_GENDER.get(pronoun.lower())
+        have = self.gender.get(name)
+        return want is None or have is None or want == have
 
     def full_name(self, name: str, before: int | None = None) -> str:
         """The longest name in the text that contains `name` as its leading or trailing words."""
@@ -367,14 +500,17 @@ class NameBook:
         return best
 
     def last_person(
-        self, before: int, exclude: Iterable[tuple[int, int]] = (), window: int = 600
+        self, before: int, exclude: Iterable[tuple[int, int]] = (), window: int = 600, pronoun: str = ""
     ) -> tuple[int, int, str] | None:
-        """The person a "he"/"she" at `before` most likely means: the last subject nearby, else the last named."""
+        """The person a "he"/"she" at `before` most likely means: the last subject nearby, else the last named;
+        never one whose gender (see _genders) the pronoun rules out."""
         spans = list(exclude)
         candidates = [
             (start, end, name)
             for start, end, name in reversed(self.persons)
-            if end <= before and not any(s <= start < e for s, e in spans)
+            if end <= before
+            and not any(s <= start < e for s, e in spans)
+            and self.compatible(self.full_name(name, start), pronoun)
         ]
         for start, end, name in candidates:
             if before - start > window:
@@ -460,6 +596,10 @@ def _slug(name: str) -> str:
 
 def _key(text: str, label: str) -> str:
     name = clean_name(text).replace("’", "'")  # "People’s" and "People's" are one spelling
+    words = name.split()
+    while len(words) > 1 and words[-1][:1].islower():
+        words.pop()  # "Christie today": the parser ran a name into the next word
+    name = " ".join(words)
     if label in {"GPE", "LOC", "NORP", "ORG"} and label != "NORP":
         country = _COUNTRY_ALIASES.get(name.lower())
         if country:
@@ -546,8 +686,9 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
     Role descriptors ("the Chinese leader") count as mentions of the person the story names with that
     title ("Chinese President Xi Jinping"); descriptors that fit no named person, or several, are left out.
     """
-    per_label: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
-    aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
+    votes: dict[str, Counter[str]] = defaultdict(Counter)  # key -> label -> mentions
+    counts: dict[str, Counter[str]] = defaultdict(Counter)  # key -> article -> mentions
+    key_aliases: dict[str, set[str]] = defaultdict(set)
     roles: list[tuple[str, str, str]] = []  # (article id, descriptor text, key) of ROLE mentions
     for article in material.articles:
         extraction = material.extractions.get(article.id)
@@ -558,10 +699,28 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
                 roles.append((article.id, clean_name(m.text), m.text))
                 continue
             key = _key(m.text, m.label)
-            if not key:
-                continue
-            per_label[m.label][key][article.id] += 1
-            aliases[(m.label, key)].add(clean_name(m.text))
+            if not key or not is_name(key):
+                continue  # "lawmakers", "Democratic leader": words, not a name
+            votes[key][m.label] += 1
+            counts[key][article.id] += 1
+            key_aliases[key].add(clean_name(m.text))
+
+    # One type per name across the story, decided by all its mentions; a name that ends a person's full name
+    # is that person ("Pelosi" tagged ORG once beside "Nancy Pelosi"), whatever a single mention was tagged.
+    person_keys = {k for k, v in votes.items() if v["PERSON"]}
+    full_names = [k for k in person_keys if len(k.split()) > 1]
+    label_of: dict[str, str] = {}
+    for key, v in votes.items():
+        words = key.split()
+        if not v["PERSON"] and any(f.split()[-len(words) :] == words for f in full_names if f != key):
+            label_of[key] = "PERSON"
+            continue
+        label_of[key] = max(v, key=lambda label: (v[label], label == "PERSON", label == "ORG"))
+    per_label: dict[str, dict[str, Counter[str]]] = defaultdict(dict)
+    aliases: dict[tuple[str, str], set[str]] = {}
+    for key, label in label_of.items():
+        per_label[label][key] = counts[key]
+        aliases[(label, key)] = key_aliases[key]
 
     # Persons: a short form joins the longest full form it begins or ends ("Xi" -> "Xi Jinping").
     persons = per_label.get("PERSON", {})
@@ -614,8 +773,13 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
 
 
 def canonicalize(material: StoryMaterial) -> tuple[tuple[Entity, ...], tuple[Quote, ...]]:
-    """Story-wide entities, and every quote of the story with its speaker replaced by the canonical name."""
+    """Story-wide entities, and every quote of the story with its speaker replaced by the canonical name (or
+    withheld where the attribution's confidence is under settings speaker_min_confidence)."""
     from dataclasses import replace
+
+    from .. import settings
+
+    bar = float(settings.get("speaker_min_confidence"))
 
     entities, alias_map = canonical_entities(material)
     quotes: list[Quote] = []
@@ -628,5 +792,10 @@ def canonicalize(material: StoryMaterial) -> tuple[tuple[Entity, ...], tuple[Quo
             if speaker:
                 key = strip_titles(clean_name(speaker)).lower()
                 speaker = alias_map.get(key) or alias_map.get(clean_name(speaker).lower()) or speaker
+            if q.confidence is not None and q.confidence < bar:
+                # silence over a guess: the quote stays, shown as unattributed with its cue and the words
+                # that would have named the speaker, so a reader can decide
+                quotes.append(replace(q, speaker=None, affiliation=None))
+                continue
             quotes.append(replace(q, speaker=speaker))
     return entities, tuple(quotes)

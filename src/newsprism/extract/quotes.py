@@ -16,13 +16,16 @@ leader" to the last person affiliated with Russia, "the statement" to its fuller
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from .. import settings
 from ..records import Quote
-from .entities import NameBook, affiliation_of, clean_name
+from .entities import NameBook, affiliation_of, clean_name, strip_titles
 from .spans import MarkSpan, find_mark_spans, parsed_length
 
 CUE_LEMMAS = frozenset(
@@ -50,8 +53,15 @@ _PRONOUNS_OTHER = frozenset({"it", "they", "we", "i", "you", "who", "that", "whi
 _ROLE_NOUNS = frozenset(
     """leader president premier minister secretary spokesman spokeswoman spokesperson chancellor senator governor
     candidate nominee chairman chairwoman chief head diplomat envoy ambassador king queen mayor official aide
-    assistant adviser advisor counterpart host guest commander general prosecutor judge founder ceo director""".split()
+    assistant adviser advisor counterpart host guest commander general prosecutor judge founder ceo director
+    lawmaker congressman congresswoman representative attorney lawyer strategist""".split()
 )
+# Things said that name, through an owner, who said them.
+_SAYING_NOUNS = frozenset(
+    "statement comment remark letter post tweet release apology ad video interview memo email message op-ed essay "
+    "column speech response reply testimony".split()
+)
+_NOT_SPEAKERS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 # Passive verbs whose subject is the one heard speaking: "was quoted as saying", "could be heard shouting".
 _REPORTED_VERBS = frozenset({"quote", "hear", "see", "record", "film", "catch", "overhear", "cite"})
 _WALK_UP = frozenset(
@@ -70,6 +80,14 @@ class _Attribution:
     end: int | None
     cue: str | None
     affiliation: str | None
+    route: str = "named"  # how the speaker was found (speaker_confidence.json holds each route's precision)
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    name: str | None
+    affiliation: str | None
+    route: str
 
 
 class _Text:
@@ -92,7 +110,20 @@ class _Text:
         self.paragraphs = [m.span() for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
         self._para_starts = [p[0] for p in self.paragraphs]
         self._chunks: list | None = None
+        self._sentences: list | None = None
+        self._sentence_starts: list[int] = []
+        self._chain: dict[int, str | None] = {}  # pronoun start -> the person the discourse chain gives it
         self.speakers: list[tuple[int, str]] = []  # (mention start, name) of named person speakers so far
+
+    def sentences(self) -> list:
+        if self._sentences is None:
+            self._sentences = list(self.doc.sents)
+            self._sentence_starts = [sent.start_char for sent in self._sentences]
+        return self._sentences
+
+    def sentence_index(self, offset: int) -> int:
+        self.sentences()
+        return max(0, bisect_right(self._sentence_starts, offset) - 1)
 
     def noun_chunks(self) -> list:
         if self._chunks is None:  # spaCy recomputes them on every access
@@ -139,6 +170,18 @@ def _subject(verb, limit: int = 4):
             if child.lower_ in {"who", "that", "which"} and v.dep_ == "relcl":
                 return v.head
             return child
+        if v is verb and v.tag_ in {"VBD", "VBZ", "VBP"}:
+            # "…,” said Putin signing the statement: the parser makes the name the subject of the participle
+            for child in v.children:
+                if child.dep_ in {"ccomp", "advcl", "xcomp"} and child.tag_ == "VBG" and child.i > v.i:
+                    for sub in child.children:
+                        if (
+                            sub.dep_ == "nsubj"
+                            and v.i < sub.i <= v.i + 3
+                            and sub.i < child.i
+                            and sub.pos_ == "PROPN"
+                        ):
+                            return sub
         if v is not verb and v.lemma_ in _REPORTED_VERBS:
             # "X was quoted as saying", "a reporter can be heard asking": the passive subject is the speaker.
             for child in v.children:
@@ -165,6 +208,61 @@ def _subject(verb, limit: int = 4):
             return None
         v = v.head
     return None
+
+
+_SAME_PRONOUN = {"he": "he", "him": "he", "she": "she", "her": "she"}
+
+
+def _main_subject(sent):
+    """The subject of a sentence's main clause (its root's nsubj), or None."""
+    for child in sent.root.children:
+        if child.dep_ in {"nsubj", "nsubjpass"}:
+            return child
+    return None
+
+
+def _person_named(ctx: _Text, tok) -> str | None:
+    """The full name of the person a subject token names: a PERSON entity, or a proper noun the NER missed
+    that is a known person's name elsewhere in the text ("Cowan said …" after "William Cowan")."""
+    ent = ctx.ent_of.get(tok.i)
+    if ent is not None and ent.label_ == "PERSON":
+        return ctx.names.full_name(ent.text, ent.start_char)
+    if tok.pos_ == "PROPN" and (ent is None or ent.label_ in {"ORG", "GPE", "NORP"}):
+        text = ent.text if ent is not None else tok.text
+        full = ctx.names.full_name(text, tok.idx)
+        if full != strip_titles(clean_name(text)) or any(name == full for _, _, name in ctx.names.persons):
+            return full
+    return None
+
+
+def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0) -> str | None:
+    """The person a "he"/"she" at `before` continues: walking back over earlier sentences, the first main-clause
+    subject that is a person of a compatible gender, or a pronoun of the same gender whose own chain is
+    followed ("Santorum said he never questioned … said he believes Obama is a Christian. “…,” he said":
+    Santorum, not Obama, whom the nearer mention names). None when no such subject lies within the window."""
+    if before in ctx._chain:
+        return ctx._chain[before]
+    sentences = ctx.sentences()
+    window = settings.get("pronoun_window_chars")
+    found = None
+    k = ctx.sentence_index(before)
+    for sent in reversed(sentences[:k]):
+        if before - sent.end_char > window:
+            break
+        subject = _main_subject(sent)
+        if subject is None or ctx.in_quote(subject.idx):
+            continue
+        person = _person_named(ctx, subject)
+        if person is not None:
+            if ctx.names.compatible(person, pronoun):
+                found = person
+                break
+            continue
+        if _SAME_PRONOUN.get(subject.lower_) == _SAME_PRONOUN.get(pronoun) and depth < 12:
+            found = _discourse_antecedent(ctx, subject.idx, pronoun, depth + 1)
+            break
+    ctx._chain[before] = found
+    return found
 
 
 def _mention_span(ctx: _Text, tok):
@@ -198,13 +296,16 @@ def _mention_span(ctx: _Text, tok):
     return span
 
 
-def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None]:
-    """(speaker name, affiliation) for a subject token and its mention span."""
+def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
+    """The speaker a subject token and its mention span name, and by which route."""
     lower = tok.lower_
     names = ctx.names
     if lower in _PRONOUNS_PERSON:
+        chained = _discourse_antecedent(ctx, before, lower)
+        if chained is not None:
+            return _Resolved(chained, names.affiliation.get(chained), "pronoun_chain")
         window = settings.get("pronoun_window_chars")
-        last = names.last_person(before, ctx.quote_ranges, window)
+        last = names.last_person(before, ctx.quote_ranges, window, pronoun=lower)
         # A named speaker the NER did not tag as a person ("… ,” Bozell points out. “…?” he asks) is a
         # later antecedent than the last tagged name.
         k = bisect_left(ctx.speakers, (before, "")) - 1
@@ -212,30 +313,52 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
             k >= 0
             and before - ctx.speakers[k][0] <= window
             and (last is None or ctx.speakers[k][0] > last[0])
+            and names.compatible(ctx.speakers[k][1], lower)
         ):
             name = ctx.speakers[k][1]
-            return name, names.affiliation.get(name)
+            return _Resolved(name, names.affiliation.get(name), "pronoun_speaker")
         if last is None:
-            return None, None
-        return last[2], names.affiliation.get(last[2])
+            return _Resolved(None, None, "pronoun")
+        return _Resolved(last[2], names.affiliation.get(last[2]), "pronoun_nearest")
     if lower in _PRONOUNS_OTHER:
-        return None, None
+        return _Resolved(None, None, "pronoun")
+    if tok.lemma_ in _SAYING_NOUNS:
+        # "her comments", "a statement from the committee", "Mr. Braley's apology": whoever made it speaks
+        owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if owner is None:
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ in {"from", "by"}:
+                    owner = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        if owner is not None and owner.i != tok.i:
+            owner_span = _mention_span(ctx, owner)
+            owned = _resolve(ctx, owner, owner_span, owner_span.start_char)
+            return _Resolved(owned.name, owned.affiliation, f"owner:{owned.route}")
     ent = ctx.ent_of.get(span[-1].i)
+    if ent is not None and ent.label_ in _NOT_SPEAKERS:
+        return _Resolved(
+            None, None, "not_a_speaker"
+        )  # "October praising …": a date, an amount, an ordinal speaks for no one
     if ent is not None and (ent.start, ent.end) != (span.start, span.end):
         ent = None
     if ent is not None and ent.label_ == "PERSON":
         full = names.full_name(ent.text, ent.start_char)
-        return full, affiliation_of(ent) or names.affiliation.get(full)
+        return _Resolved(full, affiliation_of(ent) or names.affiliation.get(full), "named")
     if ent is not None:
-        name = clean_name(ent.text)
-        return name, None
+        return _Resolved(clean_name(ent.text), None, "named")
     if tok.pos_ == "PROPN":
         full = names.full_name(span.text, span.start_char)
-        return full, affiliation_of(span) or names.affiliation.get(full)
+        return _Resolved(full, affiliation_of(span) or names.affiliation.get(full), "named")
     if span.text[:1].islower() or span[0].dep_ in {"det", "poss"} or tok.lemma_ in _ROLE_NOUNS:
         if tok.lemma_ in _ROLE_NOUNS and span[0].lower_ not in {"a", "an", "one", "some", "another"}:
-            # "the Russian leader": the last named person, preferring one with the same affiliation.
+            # "the governor": the last person the text gives that role ("Gov. Deval Patrick"); a role the text
+            # gives no one stays a description rather than a guess, unless it names a country's office
+            # ("the Russian leader": the last person affiliated with Russia).
             want = affiliation_of(span)
+            titled = names.with_role(tok.lemma_, before, affiliation=want)
+            if titled is not None:
+                return _Resolved(titled, names.affiliation.get(titled) or want, "role_titled")
+            if want is None:
+                return _Resolved(re.sub(r"\s+", " ", span.text).strip(), None, "description")
             fallback = None
             for start, _end, name in reversed(names.persons):
                 if start >= before or ctx.in_quote(start):
@@ -244,8 +367,8 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
                 if fallback is None:
                     fallback = full
                 if want is None or names.affiliation.get(full) == want:
-                    return full, want or names.affiliation.get(full)
-            return fallback, want
+                    return _Resolved(full, want or names.affiliation.get(full), "role_affiliation")
+            return _Resolved(fallback, want, "role_nearest")
         # "the statement": its fuller earlier mention ("The joint statement"), else the words themselves.
         best = span.text
         words = {t.lower_ for t in span if t.dep_ not in {"det", "poss"}}
@@ -262,9 +385,9 @@ def _resolve(ctx: _Text, tok, span, before: int) -> tuple[str | None, str | None
         best = re.sub(r"\s+", " ", best).strip()
         if best[:4].lower() == "the ":
             best = "the " + best[4:]
-        return best, affiliation_of(span)
+        return _Resolved(best, affiliation_of(span), "description")
     text = clean_name(span.text)
-    return text or None, affiliation_of(span)
+    return _Resolved(text or None, affiliation_of(span), "named" if text else "none")
 
 
 def _can_speak(ctx: _Text, tok) -> bool:
@@ -294,7 +417,8 @@ def _attribution_from_cue(
     span = _mention_span(ctx, subj)
     if ctx.in_quote(span.start_char):
         return None
-    speaker, aff = _resolve(ctx, subj, span, span.start_char)
+    resolved = _resolve(ctx, subj, span, span.start_char)
+    speaker, aff = resolved.name, resolved.affiliation
     ent = ctx.ent_of.get(subj.i)
     if speaker and subj.pos_ == "PROPN" and (ent is None or ent.label_ == "PERSON"):
         if not ctx.speakers or ctx.speakers[-1][0] < span.start_char:
@@ -302,7 +426,7 @@ def _attribution_from_cue(
     cue_text = ":" if subj is cue else cue.text
     if cue.lemma_ == "accord":
         cue_text = "according to"
-    return _Attribution(speaker, span.text, span.start_char, span.end_char, cue_text, aff)
+    return _Attribution(speaker, span.text, span.start_char, span.end_char, cue_text, aff, resolved.route)
 
 
 def _is_cue(tok) -> bool:
@@ -496,18 +620,22 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
                 attr, cue = found, candidate
             if attr is not None and attr.speaker is not None:
                 break
+        route_prefix = ""
         if attr is None:
             cue = _colon_intro(ctx, k)
             if cue is not None:
                 attr = _attribution_from_cue(ctx, cue)
+                route_prefix = "colon:"
         if attr is None and prev is not None and not _names_a_thing(ctx, mark, para):
             starts_para = ctx.paragraphs[para][0] == mark.start
             if prev[0] == para or (starts_para and prev[0] == para - 1):
                 attr, inherited = prev[1], True
+                route_prefix = "continued:"
         if attr is None:
             cue = _name_lead_in(ctx, mark)
             if cue is not None:
                 attr = _attribution_from_cue(ctx, cue)
+                route_prefix = "lead_in:"
                 if attr is not None and ":" in (attr.mention or ""):
                     attr = None  # the name's span ran past its colon ("De Blasio: Trust Bratton")
         if attr is None:
@@ -515,12 +643,15 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
             if head is not None:
                 attr = _attribution_from_cue(ctx, head, agent_only=True)
                 cue = head
+                route_prefix = "clause:"
         if attr is None or attr.start is None:
             continue
         kind = _kind(ctx, mark, cue if attr is not None else None, inherited, attr.start)
         if inherited and prev is not None and prev[2] == "partial":
             kind = "partial"  # the rest of a paraphrase ("X is “…,” she said. “…”") belongs to it
         prev = (ctx.paragraph_of(mark.end - 1), attr, kind)
+        # a few quoted words inside the writer's sentence are attributed less surely than a full quotation
+        route = ("partial:" if kind == "partial" else "") + route_prefix + attr.route
         out.append(
             Quote(
                 article_id=article_id,
@@ -534,6 +665,8 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
                 cue=attr.cue,
                 kind=kind,  # type: ignore[arg-type]
                 affiliation=attr.affiliation,
+                attribution=route if attr.speaker else None,
+                confidence=speaker_confidence(route) if attr.speaker else None,
             )
         )
     return out
@@ -594,8 +727,16 @@ def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
             for tok in first:
                 ent = ctx.ent_of.get(tok.i)
                 if ent is not None and ent.label_ in {"PERSON", "ORG", "GPE"}:
-                    speaker, aff = _resolve(ctx, ent.root, ent, ent.start_char)
-                    attr = _Attribution(speaker, ent.text, ent.start_char, ent.end_char, cues[-1].text, aff)
+                    resolved = _resolve(ctx, ent.root, ent, ent.start_char)
+                    attr = _Attribution(
+                        resolved.name,
+                        ent.text,
+                        ent.start_char,
+                        ent.end_char,
+                        cues[-1].text,
+                        resolved.affiliation,
+                        "lead_entity:" + resolved.route,
+                    )
                     break
         if attr is None:
             continue
@@ -613,6 +754,8 @@ def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
                 attr.cue,
                 "block",
                 attr.affiliation,
+                attribution="block:" + attr.route if attr.speaker else None,
+                confidence=speaker_confidence("block:" + attr.route) if attr.speaker else None,
             )
         )
     for p in range(1, len(paras)):
@@ -644,9 +787,33 @@ def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
                 "posted",
                 "unmarked",
                 ctx.names.affiliation.get(person),
+                attribution="signed_post",
+                confidence=speaker_confidence("signed_post"),
             )
         )
     return out
+
+
+_CONFIDENCE_FILE = Path(__file__).with_name("speaker_confidence.json")
+
+
+@lru_cache(maxsize=1)
+def _confidence_table() -> dict[str, float]:
+    if not _CONFIDENCE_FILE.is_file():
+        return {}
+    data = json.loads(_CONFIDENCE_FILE.read_text(encoding="utf-8"))
+    return {route: row["precision"] for route, row in data["routes"].items()}
+
+
+def speaker_confidence(route: str) -> float | None:
+    """The precision a speaker found by `route` had on PolNeAR train (bench/calibrate_speakers.py): the route
+    itself, else the route without its outer step ("continued:pronoun_chain" -> "pronoun_chain")."""
+    table = _confidence_table()
+    while route:
+        if route in table:
+            return table[route]
+        route = route.partition(":")[2]
+    return table.get("*")
 
 
 def find_quotes(text: str, doc=None, article_id: str = "") -> list[Quote]:

@@ -69,6 +69,20 @@ def _article_dict(article) -> dict[str, Any]:
     return article_to_dict(article)
 
 
+_SENTENCE_EDGE = re.compile(r"(?<=[.!?][\"”’])\s+|(?<=[.!?])\s+(?=[\"“‘A-Z])|\n+")
+
+
+def quote_context(text: str, start: int, end: int, limit: int = 240) -> dict[str, str] | None:
+    """The words before and after a quote up to the sentence edges (at most `limit` characters each side)."""
+    if not text or not 0 <= start < end <= len(text):
+        return None
+    before_edges = [m.end() for m in _SENTENCE_EDGE.finditer(text, max(0, start - limit), start)]
+    lo = before_edges[-1] if before_edges else max(0, start - limit)
+    after = _SENTENCE_EDGE.search(text, end, min(len(text), end + limit))
+    hi = after.start() if after else min(len(text), end + limit)
+    return {"before": text[lo:start], "after": text[end:hi]}
+
+
 def highlight(text: str, spans: list[tuple[int, int, str, str]]) -> list[dict[str, str]]:
     """Cut text into plain and highlighted segments (spans: start, end, css class, title); overlaps skipped."""
     segments = []
@@ -289,6 +303,7 @@ def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) ->
     affiliation: dict[str, str] = {}
     for q in analysis["quotes"]:
         name = q.get("speaker") or "Unattributed"
+        text = (articles.get(q["article_id"]) or {}).get("text") or ""
         speakers[name].append(
             {
                 "text": q["text"],
@@ -296,6 +311,11 @@ def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) ->
                 "label": label(q["article_id"]),
                 "cue": q.get("cue"),
                 "kind": q.get("kind"),
+                # the sentence around the quote, so a reader can check the attribution at a glance
+                "context": quote_context(text, q["start"], q["end"]),
+                # a withheld guess says which words would have named the speaker, and why it was withheld
+                "withheld": q.get("speaker_mention") if not q.get("speaker") else None,
+                "confidence": q.get("confidence"),
             }
         )
         if q.get("affiliation") and name not in affiliation:
@@ -329,7 +349,7 @@ def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) ->
         for lab, items in sorted(entity_groups.items(), key=lambda kv: -sum(x["mentions"] for x in kv[1]))
     ]
 
-    axis = time_axis([e["date"] for e in analysis["timeline"]])
+    axis = time_axis([e["date"] for e in analysis["timeline"] if not e.get("background")])
     timeline = {
         "events": [
             {
@@ -338,6 +358,7 @@ def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) ->
                 "text": e["text"],
                 "x": round(axis[e["date"]], 4) if e["date"] in axis else None,
                 "sources": sorted({label(ev["article_id"]) for ev in e["evidence"]}),
+                "background": bool(e.get("background")),
             }
             for n, e in enumerate(analysis["timeline"], 1)
         ],

@@ -81,6 +81,25 @@ def names_no_one(speaker: str) -> bool:
     return not words or words[0].lower() in _DESCRIPTOR_START or not any(w[:1].isupper() for w in words)
 
 
+def _gold_name(form: str, names: dict, surnames: dict) -> tuple[str, str] | None:
+    """The gold (referent, type) a written form names: as listed, without a leading title, or as a surname."""
+    key = name_key(form)
+    untitled = " ".join(w for w in key.split() if w not in _TITLES) or key
+    return names.get(key) or names.get(untitled) or surnames.get(key)
+
+
+def _reads_as_name(text: str) -> bool:
+    words = text.split()
+    return (
+        bool(words)
+        and words[0][:1].isupper()
+        and all(
+            w[:1].isupper() or w[:1].isdigit() or w.lower() in {"of", "and", "the", "for", "de", "la"}
+            for w in words
+        )
+    )
+
+
 def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
@@ -168,6 +187,12 @@ def score_entities(out: EventOutputs, gold: EventGold, texts: str, t: Tally) -> 
             referent_type[e.referent][e.type] += 1
     if not names:
         return
+    # a surname the reader did not list on its own names the one gold person whose full name ends with it
+    by_surname: dict[str, set] = defaultdict(set)
+    for key, (referent, kind) in names.items():
+        if kind == "PERSON" and len(key.split()) > 1:
+            by_surname[key.split()[-1]].add((referent, kind))
+    surnames = {k: next(iter(v)) for k, v in by_surname.items() if len(v) == 1}
     by_story: dict[str, list[dict]] = defaultdict(list)
     for entity in out.entities:
         by_story[entity["story"]].append(entity)
@@ -175,13 +200,14 @@ def score_entities(out: EventOutputs, gold: EventGold, texts: str, t: Tally) -> 
     for story, entities in by_story.items():
         labels_of_name: dict[str, set] = defaultdict(set)
         for entity in entities:
-            forms = [f for f in (entity["name"], *entity["aliases"]) if f in texts]
+            # forms written in this event's articles; descriptions ("the Brazilian leader") are no names
+            forms = [f for f in (entity["name"], *entity["aliases"]) if f in texts and _reads_as_name(f)]
             if not forms:
                 continue
             for form in forms:
                 labels_of_name[name_key(form)].add(entity["label"])
             t.add("entity_predicted")
-            hits = [names.get(name_key(f)) for f in forms]
+            hits = [_gold_name(f, names, surnames) for f in forms]
             referents = {h[0] for h in hits if h}
             if any(h is None for h in hits):
                 t.add("entity_junk")
@@ -192,7 +218,7 @@ def score_entities(out: EventOutputs, gold: EventGold, texts: str, t: Tally) -> 
                 t.note("entity_conflated", forms)
                 continue
             referent = referents.pop()
-            gold_types = types_of_name[name_key(forms[0])]
+            gold_types = types_of_name.get(name_key(forms[0])) or {hits[0][1]}
             if TYPE_OF_LABEL.get(entity["label"]) not in gold_types:
                 t.add("entity_mislabelled")
                 t.note(
