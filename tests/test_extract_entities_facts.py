@@ -240,3 +240,18 @@ def test_events_long_before_the_first_report_are_background():
     material = StoryMaterial("s", tuple(articles), sentences, {}, {e.article_id: e for e in extractions})
     timeline = build_timeline(material)
     assert {(e.date, e.background) for e in timeline} >= {("2019-01-22", False), ("2013", True)}
+
+
+def test_middle_initials_and_long_official_names_are_one_entity():
+    entities = _story(
+        "Susan E. Rice spoke at the United States Senate on Monday. Ms. Rice said the Senate would act.",
+        "Susan Rice told the Senate that the vote mattered. Rice met senators.",
+    )
+    people = [name for (label, name) in entities if label == "PERSON" and "Rice" in name]
+    assert len(people) == 1
+    assert sorted({a for e in entities.values() if "Rice" in e.name for a, _ in e.mentions_per_article}) == [
+        "a0",
+        "a1",
+    ]
+    senates = [name for (label, name) in entities if "Senate" in name]
+    assert len(senates) == 1

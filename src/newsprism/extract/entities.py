@@ -680,6 +680,20 @@ def _resolve_roles(
     return out
 
 
+def _name_core(name: str) -> str:
+    """A person's name without middle initials and suffixes: "Joseph R. Biden Jr." -> "joseph biden"."""
+    words = [w for w in name.replace(",", " ").split() if not re.fullmatch(r"[A-Z]\.?", w)]
+    words = [w for w in words if w.lower().rstrip(".") not in {"jr", "sr", "ii", "iii", "iv"}]
+    return " ".join(words).lower() if len(words) > 1 else name.lower()
+
+
+def _longer_org_name(short: str, long: str) -> bool:
+    if long.startswith(short + " of "):
+        return True
+    head = long[: -len(short)].strip() if long.endswith(" " + short) else None
+    return bool(head) and country_name(head) is not None
+
+
 def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dict[str, str]]:
     """Entities merged across a story's articles, and a map alias -> canonical person name.
 
@@ -722,8 +736,32 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
         per_label[label][key] = counts[key]
         aliases[(label, key)] = key_aliases[key]
 
-    # Persons: a short form joins the longest full form it begins or ends ("Xi" -> "Xi Jinping").
+    # One organisation under a short and a long name: "Supreme Court" and "Supreme Court of the United States",
+    # "Senate" and "United States Senate" (an "of" phrase or a country before it; not "Senate Judiciary
+    # Committee", another body).
+    orgs = per_label.get("ORG", {})
+    for short in sorted(orgs, key=len):
+        for long in sorted(orgs, key=len, reverse=True):
+            if long != short and short in orgs and long in orgs and _longer_org_name(short, long):
+                orgs[long].update(orgs.pop(short))
+                aliases[("ORG", long)] |= aliases.pop(("ORG", short), set()) | {short}
+                break
+
+    # Persons: one person under forms that differ by middle initials or a suffix ("Susan E. Rice", "Susan
+    # Rice"), then a short form joins the longest full form it begins or ends ("Xi" -> "Xi Jinping").
     persons = per_label.get("PERSON", {})
+    by_core: dict[str, list[str]] = defaultdict(list)
+    for name in persons:
+        by_core[_name_core(name)].append(name)
+    for forms in by_core.values():
+        if len(forms) > 1:
+            keep = max(forms, key=lambda n: (sum(persons[n].values()), len(n)))
+            for form in forms:
+                if form != keep:
+                    persons[keep].update(persons.pop(form))
+                    aliases[("PERSON", keep)] = (
+                        aliases.get(("PERSON", keep), set()) | aliases.pop(("PERSON", form), set()) | {form}
+                    )
     target: dict[str, str] = {}
     names = sorted(persons, key=lambda n: (-len(n.split()), -sum(persons[n].values())))
     for name in names:
