@@ -432,3 +432,11 @@ def test_the_story_withholds_a_speaker_below_the_confidence_bar():
             story_quote.speaker_mention == quote.speaker_mention
             and story_quote.confidence == quote.confidence
         )
+
+
+def test_a_short_name_and_cue_after_a_full_stop_attributes_the_quote():
+    text = '"We offered them a meeting." Durbin said. "Their refusal is a disappointment."'
+    quotes = find_quotes(text)
+    assert [q.speaker for q in quotes] == ["Durbin", "Durbin"]
+    longer = find_quotes('"We offered them a meeting." Greene added that the talks would go on in May.')
+    assert all(q.speaker != "Greene" for q in longer)

@@ -464,6 +464,13 @@ def _cue_near(ctx: _Text, k: int) -> list:
         # not after a quote closed by a full stop, where the next sentence ("Greene added that …") says more.
         nxt = ctx.tokens_between(mark.end, min(next_start, para[1]))[:6]
         after = [t for t in nxt if _is_cue(t)]
+    if not after and tail.rstrip("\"'”’ ").endswith("."):
+        # '"… from Speaker Boehner." Durbin said.': a short sentence of a name and a cue after a quote closed
+        # by a full stop attributes it (a longer one, "Greene added that …", says more)
+        nxt = ctx.tokens_between(mark.end, min(next_start, para[1]))[:7]
+        end = next((i for i, t in enumerate(nxt) if t.text in {".", "!", "?"}), None)
+        if end is not None and 2 <= end <= 5 and nxt[0].pos_ == "PROPN":
+            after = [t for t in nxt[:end] if _is_cue(t)]
     before = [t for t in ctx.tokens_between(max(prev_end, s_start, para[0]), mark.start) if _is_cue(t)]
     inner = ctx.text[max(mark.start, mark.end - 3) : mark.end]
     comma_end = any(c in inner for c in ",?!—–-") or not mark.closed

@@ -78,7 +78,7 @@ _DESCRIPTOR_START = frozenset("a an the one another some his her their its this 
 def names_no_one(speaker: str) -> bool:
     """A speaker given as a description, not a name ("an unidentified young man", "the reporter")."""
     words = speaker.split()
-    return not words or words[0].lower() in _DESCRIPTOR_START or not any(w[:1].isupper() for w in words)
+    return not words or words[0].lower() in _DESCRIPTOR_START or not any(c.isupper() for c in speaker)
 
 
 def _gold_name(form: str, names: dict, surnames: dict) -> tuple[str, str] | None:
