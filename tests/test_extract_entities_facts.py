@@ -255,3 +255,45 @@ def test_middle_initials_and_long_official_names_are_one_entity():
     ]
     senates = [name for (label, name) in entities if "Senate" in name]
     assert len(senates) == 1
+
+
+def test_one_quotation_in_two_articles_has_one_speaker():
+    from newsprism.extract.entities import _agree_across_articles
+    from newsprism.records import Quote
+
+    words = "“We will not back down on this bill,”"
+    named = Quote(
+        "a0", words, 0, len(words), "Ana Ruiz", "Ruiz", 40, 44, "said", attribution="named", confidence=0.95
+    )
+    described = Quote(
+        "a1",
+        words,
+        0,
+        len(words),
+        "a spokesman",
+        "a spokesman",
+        40,
+        51,
+        "said",
+        attribution="description",
+        confidence=0.9,
+    )
+    rival = Quote(
+        "a2",
+        words,
+        0,
+        len(words),
+        "Tom Hale",
+        "he",
+        40,
+        42,
+        "said",
+        attribution="pronoun_chain",
+        confidence=0.9,
+    )
+    out = _agree_across_articles([named, described], bar=0.75)
+    assert out[1].speaker == "Ana Ruiz" and out[1].attribution == "story:named"
+    out = _agree_across_articles([named, described, rival], bar=0.75)
+    assert out[0].speaker == "Ana Ruiz"
+    assert out[1].speaker == "a spokesman"  # two names offered: nothing carried over
+    assert out[2].speaker is None  # a less confident rival name is withheld

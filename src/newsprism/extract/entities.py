@@ -836,4 +836,66 @@ def canonicalize(material: StoryMaterial) -> tuple[tuple[Entity, ...], tuple[Quo
                 quotes.append(replace(q, speaker=None, affiliation=None))
                 continue
             quotes.append(replace(q, speaker=speaker))
-    return entities, tuple(quotes)
+    return entities, tuple(_agree_across_articles(quotes, bar))
+
+
+_QUOTE_WORD = re.compile(r"[a-z0-9']+")
+
+
+def _quote_words(text: str) -> tuple[str, ...]:
+    return tuple(_QUOTE_WORD.findall(text.lower().replace("’", "'")))
+
+
+def _same_quotation(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One quotation carried by two articles: the shorter's words (five or more) run inside the longer's."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 5:
+        return False
+    n = len(short)
+    return any(long[i : i + n] == short for i in range(len(long) - n + 1))
+
+
+def _surname(name: str | None) -> str:
+    words = strip_titles(clean_name(name or "")).lower().split()
+    return words[-1] if words else ""
+
+
+def _agree_across_articles(quotes: list[Quote], bar: float) -> list[Quote]:
+    """One quotation in several articles has one speaker. Where one article names a speaker with confidence and
+    another leaves it unattributed or describes it ("a spokesman"), the name is carried over; where two name
+    different people, the less confident name is withheld (both, when neither is more confident)."""
+    from dataclasses import replace
+
+    words = [_quote_words(q.text) for q in quotes]
+    named = [
+        i
+        for i, q in enumerate(quotes)
+        if q.speaker
+        and (q.confidence is None or q.confidence >= bar)
+        and q.speaker[:1].isupper()
+        and q.speaker.split()[0].lower() not in {"a", "an", "the", "one"}
+    ]
+    out = list(quotes)
+    for i, q in enumerate(quotes):
+        others = [
+            j for j in named if quotes[j].article_id != q.article_id and _same_quotation(words[i], words[j])
+        ]
+        if not others:
+            continue
+        speakers = {quotes[j].speaker for j in others}
+        if i not in named:
+            if len(speakers) == 1:
+                j = others[0]
+                out[i] = replace(
+                    q,
+                    speaker=quotes[j].speaker,
+                    affiliation=quotes[j].affiliation,
+                    attribution=f"story:{quotes[j].attribution}",
+                    confidence=quotes[j].confidence,
+                )
+            continue
+        rivals = [j for j in others if _surname(quotes[j].speaker) != _surname(q.speaker)]
+        mine = q.confidence if q.confidence is not None else 1.0
+        if rivals and any((quotes[j].confidence or 1.0) >= mine for j in rivals):
+            out[i] = replace(q, speaker=None, affiliation=None)
+    return out
