@@ -285,3 +285,50 @@ def test_a_number_clash_names_its_figures_readably():
     assert "157 seats vs 120 seats" in seats.reason
     rates = relation("Unemployment rose 8.7% in March.", "Unemployment rose 8.3% in March.")
     assert "8.7% vs 8.3%" in rates.reason
+
+
+def test_a_withheld_speaker_makes_no_misattribution():
+    from newsprism.claims.groups import _quote_clashes
+    from newsprism.records import Article, ArticleExtraction, Quote, StoryMaterial
+
+    words = "“We will not back down on this bill at all,”"
+    a = Quote(
+        "a0", words, 0, len(words), "Ana Ruiz", "Ruiz", 50, 54, "said", attribution="named", confidence=0.95
+    )
+    b = Quote(
+        "a1",
+        words,
+        0,
+        len(words),
+        "Tom Hale",
+        "he",
+        50,
+        52,
+        "said",
+        attribution="pronoun_nearest",
+        confidence=0.6,
+    )
+    from dataclasses import replace
+
+    from newsprism.claims.groups import _Item
+    from newsprism.records import Sentence
+
+    articles = (Article("a0", "x", words + " Ruiz said."), Article("a1", "y", words + " he said."))
+    items = [
+        _Item(aid, Sentence(aid, 0, 0, len(words) + 10, words), None, None, k, words, 0)
+        for k, aid in enumerate(("a0", "a1"))
+    ]
+    group_of = {0: "g0", 1: "g1"}
+
+    def clashes(b_quote):
+        material = StoryMaterial(
+            "s",
+            articles,
+            {},
+            {},
+            {"a0": ArticleExtraction("a0", quotes=(a,)), "a1": ArticleExtraction("a1", quotes=(b_quote,))},
+        )
+        return _quote_clashes(material, items, group_of)
+
+    assert len(clashes(replace(b, confidence=0.95))) == 1  # a shown rival name is a misattribution
+    assert clashes(b) == []  # a withheld guess is not

@@ -351,11 +351,16 @@ def _quote_clashes(
     material: StoryMaterial, items: list[_Item], group_of: dict[int, str]
 ) -> list[Contradiction]:
     quotes: list[Quote] = []
+    bar = float(settings.get("speaker_min_confidence"))
     for extraction in material.extractions.values():
         quotes.extend(
             q
             for q in extraction.quotes
-            if q.speaker and len(q.text) >= _QUOTE_MIN_CHARS and len(q.text.split()) >= _QUOTE_MIN_WORDS
+            if q.speaker
+            # a speaker the report withholds as a guess is no evidence of a misattribution
+            and (q.confidence is None or q.confidence >= bar)
+            and len(q.text) >= _QUOTE_MIN_CHARS
+            and len(q.text.split()) >= _QUOTE_MIN_WORDS
         )
     out = []
     for n, qa in enumerate(quotes):
