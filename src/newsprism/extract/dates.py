@@ -137,13 +137,19 @@ def resolve_date(phrase: str, published: str | None, future: bool = False, past:
     return None
 
 
-def _is_past(ent) -> bool:
-    """Whether the clause holding a date is in the past tense ("said in November", "had voted")."""
+def _clause_verb(ent):
+    """The verb of the clause holding a date phrase (up to four heads up)."""
     verb = ent.root
     for _ in range(4):
         if verb.pos_ in {"VERB", "AUX"} or verb.head is verb:
             break
         verb = verb.head
+    return verb
+
+
+def _is_past(ent) -> bool:
+    """Whether the clause holding a date is in the past tense ("said in November", "had voted")."""
+    verb = _clause_verb(ent)
     if verb.tag_ == "VBD":
         return True
     return verb.tag_ == "VBN" and any(
@@ -153,11 +159,7 @@ def _is_past(ent) -> bool:
 
 def _is_future(ent) -> bool:
     """Whether the clause holding a date speaks of the future ("will visit on Friday")."""
-    verb = ent.root
-    for _ in range(4):
-        if verb.pos_ in {"VERB", "AUX"} or verb.head is verb:
-            break
-        verb = verb.head
+    verb = _clause_verb(ent)
     return any(c.lower_ in _FUTURE_AUX for c in verb.children) or verb.lemma_ in _FUTURE_VERBS
 
 

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .labels import EventGold
+from .labels import BRIEF_PROBLEMS, EventGold
 from .outputs import OUTPUT_KINDS, EventOutputs
 
 # The report's entity labels against the gold types (audit/README.md).
@@ -389,14 +389,7 @@ def figures(t: Tally) -> dict[str, Any]:
         f[f"{name}_precision"] = precision if share is not None and share >= MIN_LABELLED else None
         f[f"{name}_unclear"] = c[f"{kind}_unclear"]
     brief = c["brief_outputs"]
-    for problem in (
-        "unattributed_quote",
-        "dangling_reference",
-        "loaded",
-        "repeated",
-        "unsupported",
-        "wrong_date",
-    ):
+    for problem in BRIEF_PROBLEMS:
         f[f"brief_{problem}"] = c[f"brief_problem_{problem}"]
     f["brief_sentences"] = brief
     return f
