@@ -235,7 +235,11 @@ class Pipeline:
         framing = frame_articles(material, claims, quotes, duplicates, entities, neutral)
         timeline = build_timeline(material)
         state = self.store.story_state(material.story_id)
-        title = state.title if state else (material.articles[0].title or "") if material.articles else ""
+        # The story is named by its neutral title (the least loaded headline), not by whichever outlet's
+        # headline founded it
+        title = neutral or (
+            state.title if state else (material.articles[0].title or "") if material.articles else ""
+        )
         return StoryAnalysis(
             story_id=material.story_id,
             title=title,
