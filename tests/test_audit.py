@@ -230,3 +230,18 @@ def test_a_description_is_no_name():
 
     assert names_no_one("an unidentified young man") and names_no_one("the reporter")
     assert not names_no_one("Mitt Romney") and not names_no_one("Democratic National Committee")
+
+
+def test_storing_new_output_labels_keeps_the_earlier_ones(tmp_path):
+    from newsprism.eval.audit.__main__ import main as tool
+
+    export = tmp_path / "e.json"
+    export.write_text(json.dumps({"event": "e", "items": [{"key": "new", "kind": "brief", "shown": {}}]}))
+    out = tmp_path / "labels.json"
+    out.write_text(
+        json.dumps({"event": "e", "reader": "a", "labels": {"old": {"kind": "brief", "label": "wrong"}}})
+    )
+    draft = tmp_path / "d.json"
+    draft.write_text(json.dumps({"event": "e", "reader": "a", "labels": {"new": {"label": "correct"}}}))
+    assert tool(["outputs", str(export), str(draft), "--out", str(out)]) == 0
+    assert set(json.loads(out.read_text())["labels"]) == {"old", "new"}

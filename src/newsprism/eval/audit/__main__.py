@@ -48,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
                 json.loads(Path(args.export).read_text(encoding="utf-8")),
                 json.loads(Path(args.draft).read_text(encoding="utf-8")),
             )
+            out = Path(args.out)
+            if out.is_file():  # labels of outputs an earlier run showed stay; the draft adds or replaces
+                stored = json.loads(out.read_text(encoding="utf-8"))
+                labels["labels"] = {**stored.get("labels", {}), **labels["labels"]}
         except (NewsprismError, json.JSONDecodeError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
