@@ -52,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
             if out.is_file():  # labels of outputs an earlier run showed stay; the draft adds or replaces
                 stored = json.loads(out.read_text(encoding="utf-8"))
                 labels["labels"] = {**stored.get("labels", {}), **labels["labels"]}
+            export = json.loads(Path(args.export).read_text(encoding="utf-8"))
+            missing = [item["key"] for item in export["items"] if item["key"] not in labels["labels"]]
+            if missing:
+                print(
+                    f"note: {len(missing)} of {len(export['items'])} outputs of {export['event']} still unlabelled"
+                )
         except (NewsprismError, json.JSONDecodeError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

@@ -364,7 +364,4 @@ def build_output_labels(export: dict[str, Any], draft: dict[str, Any]) -> dict[s
             "problems": problems,
             "note": own_words(str(value.get("note") or ""), shown)[:200],
         }
-    missing = [k for k in kinds if k not in out]
-    if missing:
-        print(f"note: {len(missing)} of {len(kinds)} outputs of {export['event']} still unlabelled")
     return {"event": export["event"], "reader": reader, "labels": out}
