@@ -151,7 +151,8 @@ def test_the_us_voice_is_heard_only_in_the_reuters_articles(report, story):
 def test_headlines_are_read_against_the_neutral_title(story):
     neutral = story["neutral_title"]
     assert neutral in {f["headline"] for f in story["framing"]}
-    assert story["title"] == neutral  # the story is named by it everywhere, not by the first outlet's headline
+    # the story is named by it everywhere, not by the first outlet's headline
+    assert story["title"] == neutral
     for f in story["framing"]:
         if f["headline"] == neutral:
             assert f["headline_overlap"] == 1.0
