@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
@@ -277,34 +275,3 @@ def test_compacted_brief_sentence_keeps_its_source_span():
     own = stated["a"].evidence[0]
     # The evidence is still the whole source sentence, lead-in included.
     assert (own.start, own.end, own.text) == (0, len(text), text)
-
-
-def test_a_brief_names_the_speaker_a_pronoun_stands_for():
-    from newsprism.brief.summary import _name_speakers
-    from newsprism.records import Article, ArticleExtraction, Quote, Sentence, StoryMaterial
-
-    text = "Ana Ruiz spoke on Monday. “We will not back down,” she said."
-    start = text.index("“")
-    she = text.index("she")
-    sentence = Sentence("a0", 1, start, len(text), text[start:])
-    sure = Quote(
-        "a0",
-        "“We will not back down,”",
-        start,
-        she - 1,
-        "Ana Ruiz",
-        "she",
-        she,
-        she + 3,
-        "said",
-        attribution="pronoun_chain",
-        confidence=0.92,
-    )
-    for quote, expected in (
-        (sure, "“We will not back down,” Ana Ruiz said."),
-        (replace(sure, confidence=0.5), "“We will not back down,” she said."),
-    ):
-        material = StoryMaterial(
-            "s", (Article("a0", "x", text),), {}, {}, {"a0": ArticleExtraction("a0", quotes=(quote,))}
-        )
-        assert _name_speakers(material, "a0", sentence) == expected

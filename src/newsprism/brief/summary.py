@@ -379,37 +379,6 @@ def _mmr(
     return [candidates[i] for i in picked]
 
 
-_SPEAKER_PRONOUNS = frozenset({"he", "she"})
-
-
-def _name_speakers(material: StoryMaterial, article_id: str, sentence: Sentence) -> str:
-    """The sentence with each "he said"/"she said" of its quotations replaced by the speaker's name, where the
-    quote stage resolved it with confidence (speaker_min_confidence): out of its article, a brief sentence
-    would otherwise give someone's words without saying whose."""
-    extraction = material.extractions.get(article_id)
-    if extraction is None:
-        return sentence.text
-    bar = float(settings.get("speaker_min_confidence"))
-    text = sentence.text
-    swaps = sorted(
-        {
-            (q.speaker_start - sentence.start, q.speaker_end - sentence.start, q.speaker)
-            for q in extraction.quotes
-            if q.speaker
-            and q.speaker_start is not None
-            and q.speaker_end is not None
-            and sentence.start <= q.speaker_start < q.speaker_end <= sentence.end
-            and (q.speaker_mention or "").lower() in _SPEAKER_PRONOUNS
-            and (q.confidence is None or q.confidence >= bar)
-        },
-        reverse=True,
-    )
-    for start, end, name in swaps:
-        if text[start:end].lower() in _SPEAKER_PRONOUNS:
-            text = text[:start] + name + text[end:]
-    return text
-
-
 def _cite(material: StoryMaterial, chosen: _Candidate, group: ClaimGroup | None = None) -> BriefSentence:
     """The brief sentence with its evidence: its own sentence, then in every other article the sentence that
     best supports it. The sentences of its claim group are always tried, however low their cosine, so a group's
@@ -435,7 +404,7 @@ def _cite(material: StoryMaterial, chosen: _Candidate, group: ClaimGroup | None 
             s = best[1]
             evidence.append(Evidence(article.id, s.start, s.end, s.text))
     return BriefSentence(
-        text=compact(display_text(_name_speakers(material, chosen.article_id, own))),
+        text=compact(display_text(own.text)),
         citations=tuple(dict.fromkeys(e.article_id for e in evidence)),
         evidence=tuple(evidence),
         claim_id=chosen.claim_id,
