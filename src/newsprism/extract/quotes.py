@@ -112,7 +112,7 @@ class _Text:
         self._chunks: list | None = None
         self._sentences: list | None = None
         self._sentence_starts: list[int] = []
-        self._chain: dict[int, str | None] = {}  # pronoun start -> the person the discourse chain gives it
+        self.chained: dict[int, str | None] = {}  # pronoun start -> the person the discourse chain gives it
         self.speakers: list[tuple[int, str]] = []  # (mention start, name) of named person speakers so far
 
     def sentences(self) -> list:
@@ -240,8 +240,8 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
     subject that is a person of a compatible gender, or a pronoun of the same gender whose own chain is
     followed ("Santorum said he never questioned … said he believes Obama is a Christian. “…,” he said":
     Santorum, not Obama, whom the nearer mention names). None when no such subject lies within the window."""
-    if before in ctx._chain:
-        return ctx._chain[before]
+    if before in ctx.chained:
+        return ctx.chained[before]
     sentences = ctx.sentences()
     window = settings.get("pronoun_window_chars")
     found = None
@@ -261,7 +261,7 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
         if _SAME_PRONOUN.get(subject.lower_) == _SAME_PRONOUN.get(pronoun) and depth < 12:
             found = _discourse_antecedent(ctx, subject.idx, pronoun, depth + 1)
             break
-    ctx._chain[before] = found
+    ctx.chained[before] = found
     return found
 
 
@@ -335,9 +335,8 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
             return _Resolved(owned.name, owned.affiliation, f"owner:{owned.route}")
     ent = ctx.ent_of.get(span[-1].i)
     if ent is not None and ent.label_ in _NOT_SPEAKERS:
-        return _Resolved(
-            None, None, "not_a_speaker"
-        )  # "October praising …": a date, an amount, an ordinal speaks for no one
+        # "October praising …": a date, an amount, an ordinal speaks for no one
+        return _Resolved(None, None, "not_a_speaker")
     if ent is not None and (ent.start, ent.end) != (span.start, span.end):
         ent = None
     if ent is not None and ent.label_ == "PERSON":
@@ -359,16 +358,13 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
                 return _Resolved(titled, names.affiliation.get(titled) or want, "role_titled")
             if want is None:
                 return _Resolved(re.sub(r"\s+", " ", span.text).strip(), None, "description")
-            fallback = None
             for start, _end, name in reversed(names.persons):
                 if start >= before or ctx.in_quote(start):
                     continue
                 full = names.full_name(name, start)
-                if fallback is None:
-                    fallback = full
-                if want is None or names.affiliation.get(full) == want:
-                    return _Resolved(full, want or names.affiliation.get(full), "role_affiliation")
-            return _Resolved(fallback, want, "role_nearest")
+                if names.affiliation.get(full) == want:
+                    return _Resolved(full, want, "role_affiliation")
+            return _Resolved(re.sub(r"\s+", " ", span.text).strip(), want, "description")
         # "the statement": its fuller earlier mention ("The joint statement"), else the words themselves.
         best = span.text
         words = {t.lower_ for t in span if t.dep_ not in {"det", "poss"}}
