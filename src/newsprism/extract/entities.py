@@ -349,6 +349,11 @@ _ROLE_IMPLIES = {
 }  # fmt: skip
 
 
+def pronoun_gender(word: str) -> str | None:
+    """ "m" for he/him/his/himself, "f" for she/her/hers/herself, else None."""
+    return _PRONOUN_GENDER.get(word.lower())
+
+
 def _role_words(word: str) -> set[str]:
     return _ROLE_IMPLIES.get(word.lower().strip(), set())
 
@@ -421,7 +426,7 @@ class NameBook:
             for token in doc[span.end :]:
                 if token.idx >= limit:
                     break
-                pronoun = _PRONOUN_GENDER.get(token.lower_)
+                pronoun = pronoun_gender(token.lower_)
                 if pronoun:
                     votes.setdefault(full, Counter())[pronoun] += 1
                     break
@@ -473,7 +478,7 @@ class NameBook:
 
     def compatible(self, name: str, pronoun: str) -> bool:
         """Whether "he"/"she" can mean the person (unknown gender: yes)."""
-        want = _PRONOUN_GENDER.get(pronoun.lower())
+        want = pronoun_gender(pronoun)
         have = self.gender.get(name)
         return want is None or have is None or want == have
 
@@ -875,11 +880,22 @@ def _agree_across_articles(quotes: list[Quote], bar: float) -> list[Quote]:
         and q.speaker[:1].isupper()
         and q.speaker.split()[0].lower() not in {"a", "an", "the", "one"}
     ]
+    # A quotation inside another starts with five words the other holds: index every five words once, so a
+    # story of many quotes is not compared pair by pair.
+    at: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for j, w in enumerate(words):
+        for k in range(len(w) - 4):
+            at[w[k : k + 5]].add(j)
+    same: dict[int, set[int]] = defaultdict(set)
+    for i, w in enumerate(words):
+        for j in at.get(w[:5], ()) if len(w) >= 5 else ():
+            if j != i and _same_quotation(w, words[j]):
+                same[i].add(j)
+                same[j].add(i)
+    named_set = set(named)
     out = list(quotes)
     for i, q in enumerate(quotes):
-        others = [
-            j for j in named if quotes[j].article_id != q.article_id and _same_quotation(words[i], words[j])
-        ]
+        others = sorted(j for j in same[i] if j in named_set and quotes[j].article_id != q.article_id)
         if not others:
             continue
         speakers = {quotes[j].speaker for j in others}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import settings
 from ..records import Quote
-from .entities import NameBook, affiliation_of, clean_name, strip_titles
+from .entities import NameBook, affiliation_of, clean_name, pronoun_gender, strip_titles
 from .spans import MarkSpan, find_mark_spans, parsed_length
 
 CUE_LEMMAS = frozenset(
@@ -210,9 +210,6 @@ def _subject(verb, limit: int = 4):
     return None
 
 
-_SAME_PRONOUN = {"he": "he", "him": "he", "she": "she", "her": "she"}
-
-
 def _main_subject(sent):
     """The subject of a sentence's main clause (its root's nsubj), or None."""
     for child in sent.root.children:
@@ -258,7 +255,11 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
                 found = person
                 break
             continue
-        if _SAME_PRONOUN.get(subject.lower_) == _SAME_PRONOUN.get(pronoun) and depth < 12:
+        if (
+            subject.lower_ in _PRONOUNS_PERSON
+            and pronoun_gender(subject.lower_) == pronoun_gender(pronoun)
+            and depth < 12
+        ):
             found = _discourse_antecedent(ctx, subject.idx, pronoun, depth + 1)
             break
     ctx.chained[before] = found

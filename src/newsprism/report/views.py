@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..store import SQLiteStore
+from ..text import sentence_spans
 
 SEARCH_LIMIT = 30  # results per kind on the search page
 MAX_QUERY_CHARS = 200  # longer search text is cut (the FTS query is also capped by terms)
@@ -69,18 +70,16 @@ def _article_dict(article) -> dict[str, Any]:
     return article_to_dict(article)
 
 
-_SENTENCE_EDGE = re.compile(r"(?<=[.!?][\"”’])\s+|(?<=[.!?])\s+(?=[\"“‘A-Z])|\n+")
-
-
-def quote_context(text: str, start: int, end: int, limit: int = 240) -> dict[str, str] | None:
-    """The words before and after a quote up to the sentence edges (at most `limit` characters each side)."""
+def quote_context(
+    spans: list[tuple[int, int]], text: str, start: int, end: int, limit: int = 240
+) -> dict[str, str] | None:
+    """The words before and after a quote up to the edges of the sentences holding it (`spans`: the article's
+    `text.sentence_spans`), at most `limit` characters each side."""
     if not text or not 0 <= start < end <= len(text):
         return None
-    before_edges = [m.end() for m in _SENTENCE_EDGE.finditer(text, max(0, start - limit), start)]
-    lo = before_edges[-1] if before_edges else max(0, start - limit)
-    after = _SENTENCE_EDGE.search(text, end, min(len(text), end + limit))
-    hi = after.start() if after else min(len(text), end + limit)
-    return {"before": text[lo:start], "after": text[end:hi]}
+    lo = next((s for s, e in reversed(spans) if s <= start), 0)
+    hi = next((e for s, e in spans if e >= end), len(text))
+    return {"before": text[max(lo, start - limit) : start], "after": text[end : min(hi, end + limit)]}
 
 
 def highlight(text: str, spans: list[tuple[int, int, str, str]]) -> list[dict[str, str]]:
@@ -301,9 +300,12 @@ def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) ->
 
     speakers: dict[str, list[dict[str, Any]]] = defaultdict(list)
     affiliation: dict[str, str] = {}
+    sentence_edges: dict[str, list[tuple[int, int]]] = {}
     for q in analysis["quotes"]:
         name = q.get("speaker") or "Unattributed"
         text = (articles.get(q["article_id"]) or {}).get("text") or ""
+        if q["article_id"] not in sentence_edges:
+            sentence_edges[q["article_id"]] = sentence_spans(text)
         speakers[name].append(
             {
                 "text": q["text"],
@@ -312,7 +314,7 @@ def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) ->
                 "cue": q.get("cue"),
                 "kind": q.get("kind"),
                 # the sentence around the quote, so a reader can check the attribution at a glance
-                "context": quote_context(text, q["start"], q["end"]),
+                "context": quote_context(sentence_edges[q["article_id"]], text, q["start"], q["end"]),
                 # a withheld guess says which words would have named the speaker, and why it was withheld
                 "withheld": q.get("speaker_mention") if not q.get("speaker") else None,
                 "confidence": q.get("confidence"),

@@ -8,7 +8,7 @@ from itertools import combinations
 from typing import Any
 
 from .events import Event, view_sentences
-from .labels import EventGold
+from .labels import EventGold, GoldArticle
 from .score import name_key, person_key
 
 NONE = "<none>"
@@ -100,11 +100,7 @@ def _multi_outlet_sentences(gold: EventGold, event: Event, article_id: str, sent
     return marked
 
 
-class _Empty:
-    reuse = ()
-
-
-_EMPTY = _Empty()
+_EMPTY = GoldArticle()
 
 
 def agreement(

@@ -8,7 +8,6 @@ audited event again on its own (its articles alone, one run each); both are scor
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -32,7 +31,6 @@ from .score import (
     score_timeline,
 )
 
-log = logging.getLogger("newsprism")
 PRIMARY_READER = "a"
 
 
