@@ -245,3 +245,24 @@ def test_storing_new_output_labels_keeps_the_earlier_ones(tmp_path):
     draft.write_text(json.dumps({"event": "e", "reader": "a", "labels": {"new": {"label": "correct"}}}))
     assert tool(["outputs", str(export), str(draft), "--out", str(out)]) == 0
     assert set(json.loads(out.read_text())["labels"]) == {"old", "new"}
+
+
+def test_a_fact_counts_only_in_a_corroborated_group_not_labelled_wrong():
+    from newsprism.eval.audit.labels import EventGold, GoldFact, Span
+    from newsprism.eval.audit.outputs import EventOutputs, EvidenceSpan
+    from newsprism.eval.audit.score import Tally, score_facts
+
+    fact = GoldFact("F1", "the vote", {"x": (Span(0, 10, "a"),), "y": (Span(0, 10, "b"),)})
+    gold = EventGold("e", "a", {}, (fact,))
+    group = {
+        "status": "corroborated",
+        "spans": (EvidenceSpan("x", 0, 9), EvidenceSpan("y", 2, 8)),
+        "key": "k",
+    }
+    out = EventOutputs("e", groups=[group])
+    outlets = {"x": "Fox News", "y": "HuffPost"}
+    right, wrong = Tally(), Tally()
+    score_facts(out, gold, outlets, set(), right)
+    score_facts(out, gold, outlets, {"k"}, wrong)
+    assert right.counts["fact_in_corroborated"] == 1
+    assert wrong.counts["fact_in_corroborated"] == 0 and wrong.counts["fact_downgraded"] == 0

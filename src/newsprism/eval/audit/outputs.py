@@ -132,19 +132,28 @@ def read_outputs(
             for e in by_event:
                 event_spans = tuple(sorted((s for s in spans if event_of.get(s.article) == e), key=_order))
                 outlets = {outlet_of[s.article] for s in event_spans}
-                out[e].groups.append(
-                    {"status": g["status"], "spans": event_spans, "outlets": outlets, "id": g["id"]}
-                )
                 kind = {"corroborated": "corroborated", "contested": "corroborated"}.get(g["status"])
                 if g["status"] == "single_source" and len(outlets) > 1:
                     kind = "single_source"
+                key = None
                 if kind:
                     shown = {
                         "verdict": g["status"],
                         "text": g["text"],
                         "evidence": _shown_spans(event_spans, data_text),
                     }
-                    out[e].items.append(_item(kind, e, event_spans, shown))
+                    item = _item(kind, e, event_spans, shown)
+                    out[e].items.append(item)
+                    key = item.key
+                out[e].groups.append(
+                    {
+                        "status": g["status"],
+                        "spans": event_spans,
+                        "outlets": outlets,
+                        "id": g["id"],
+                        "key": key,
+                    }
+                )
         for c in story["contradictions"]:
             spans = tuple(sorted((s for s in (span(ev) for ev in c["evidence"]) if s), key=_order))
             if spans and spans[0].article in event_of:

@@ -307,10 +307,12 @@ def score_facts(
                 if any(_overlap(s.start, s.end, f.start, f.end) for f in fact.spans.get(s.article, ()))
             }
             if len(hit) >= 2:
-                if g["status"] in ("corroborated", "contested"):
+                # in a correct corroborated group: one a blind reader judged to mix statements does not count
+                if g["status"] in ("corroborated", "contested") and g.get("key") not in wrong_keys:
                     best = "corroborated"
                     break
-                best = best or "single_source"
+                if g["status"] == "single_source":
+                    best = best or "single_source"
         if best == "corroborated":
             t.add("fact_in_corroborated")
         elif best == "single_source":
