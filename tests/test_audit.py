@@ -223,6 +223,8 @@ def test_audit_needs_labels():
 
     result = CliRunner().invoke(main, ["eval", "audit", str(DATA)])
     assert result.exit_code != 0 and "--labels" in result.output
+    result = CliRunner().invoke(main, ["eval", "audit", str(DATA), "--labels", "no/such/folder"])
+    assert result.exit_code != 0 and "no/such/folder: no such label folder" in result.output
 
 
 def test_a_description_is_no_name():

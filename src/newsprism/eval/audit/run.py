@@ -162,6 +162,10 @@ def evaluate_audit(
     progress: bool = False,
 ) -> dict[str, Any]:
     data, labels = Path(data), Path(labels)
+    if not labels.is_dir():
+        raise EvalDataError(
+            f"{labels}: no such label folder (gold/, outputs/, events.json; see audit/README.md)"
+        )
     started = time.perf_counter()
     events = read_events(data)
     splits = read_manifest(labels, events)
