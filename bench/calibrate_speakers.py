@@ -7,7 +7,8 @@ calibration set is the audit's OPEN events only (article gold of reader a: who r
 PolNeAR cannot judge a resolved pronoun, since its gold speaker of "he said" is the word "he". The sealed
 events are never read here; `newsprism eval audit` reports them beside the open ones as the held-out check.
 A route's confidence is a Wilson lower bound (one standard error) of its precision, so a route seen on a
-handful of quotes is not trusted; routes seen fewer than MIN_QUOTES times fall back to their inner route.
+handful of quotes is not trusted; routes seen fewer than MIN_QUOTES times fall back to their inner route, whose
+figure pools every route that ends with it.
 """
 
 from __future__ import annotations
@@ -64,7 +65,11 @@ def main(argv: list[str]) -> int:
                     continue
                 q = match[0]
                 ok = bool(g.speaker and same_person(q.speaker, g.speaker))
-                for route in (q.attribution or "none", "*"):
+                route = q.attribution or "none"
+                # each route and every inner route it ends with: a rare route ("partial:pronoun_nearest")
+                # falls back to the pooled figure of its inner route, never straight to the overall one
+                inner = [route.split(":", k)[-1] for k in range(route.count(":") + 1)]
+                for route in (*dict.fromkeys(inner), "*"):
                     n[route] += 1
                     right[route] += ok
     routes = {

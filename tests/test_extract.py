@@ -244,7 +244,7 @@ def test_extract_articles_numbers_dates_mentions(extractions):
     assert a.text[times.sentence_start : times.sentence_end].startswith("Trade reached")
     resolved = {d.text: d.resolved for d in ea.dates}
     assert resolved["Thursday"] == "2024-05-16"
-    assert resolved["Friday"] == "2024-05-24"  # "will visit": the next Friday
+    assert resolved["Friday"] == "2024-05-17"  # "will visit" in Friday's paper: that Friday (agency style)
     assert resolved["last year"] == "2023"
     assert any(m.text == "Xi Jinping" and m.label == "PERSON" for m in ea.mentions)
     for m in ea.mentions:
@@ -440,3 +440,79 @@ def test_a_short_name_and_cue_after_a_full_stop_attributes_the_quote():
     assert [q.speaker for q in quotes] == ["Durbin", "Durbin"]
     longer = find_quotes('"We offered them a meeting." Greene added that the talks would go on in May.')
     assert all(q.speaker != "Greene" for q in longer)
+
+
+def test_an_apposition_names_the_speaker_and_a_sentence_start_capital_names_no_one():
+    text = (
+        'Another leading Democrat, Sen. Kirsten Gillibrand of New York, said the offer was a "bad deal."\n\n'
+        'Many used the same language, accusing the president of holding workers "hostage."'
+    )
+    quotes = find_quotes(text, article_id="t")
+    assert _by_start(quotes, "bad deal").speaker == "Kirsten Gillibrand"
+    assert _by_start(quotes, "hostage").speaker == "many"  # a description, not a name "Many"
+
+
+def test_someones_lawyer_is_not_whoever_else_the_text_calls_a_lawyer():
+    text = (
+        "Former U.S. attorney Joseph diGenova praised the prosecutors.\n\n"
+        'Stone\'s attorney said the arrest was a "spectacle."\n\n'
+        "Michael Goldman, Strzok's attorney, spoke first. Strzok's lawyer said later: \"He did nothing wrong.\""
+    )
+    quotes = find_quotes(text, article_id="t")
+    assert _by_start(quotes, "spectacle").speaker != "Joseph diGenova"
+    assert _by_start(quotes, "He did nothing").speaker == "Michael Goldman"
+
+
+def test_a_line_break_ends_a_sentence_so_a_pronoun_finds_the_new_paragraphs_subject():
+    text = (
+        "Sen. John McCain said the senator was hypocritical.\n\n"
+        "In 2007, Senator Maria Lopez criticized the administration for its secrecy, according to a report. "
+        '"We know about the secret wiretaps," she said. Ms. Lopez left.'
+    )
+    quotes = find_quotes(text, article_id="t")
+    assert _by_start(quotes, "We know").speaker == "Maria Lopez"
+
+
+def test_no_parsed_sentence_runs_over_a_line_break():
+    from newsprism.models import nlp
+
+    text = (
+        "“This is the same man who excoriated the administration,” McCain said on MSNBC’s “Andrea Mitchell "
+        "Reports.”\n\nWhile serving as a senator in 2007, Lopez criticized the administration for its "
+        "“secrecy,” according to The Hill.\nShe left."
+    )
+    sentences = [s.text.strip() for s in nlp()(text).sents]
+    assert all("\n" not in s for s in sentences), sentences
+
+
+def test_a_name_between_the_closing_mark_and_a_subjectless_cue_speaks():
+    text = (
+        "The vote is set.\n\n“I believe the leader will follow through,” independent Sen. Angus King of Maine, "
+        "who caucuses with the Democrats, told reporters on Monday."
+    )
+    assert _by_start(find_quotes(text), "I believe").speaker == "Angus King"
+
+
+def test_words_in_a_clause_under_a_reporting_verb_are_the_reporters():
+    text = "The indictment alleges that he spoke “to senior campaign officials” about the emails."
+    quote = _by_start(find_quotes(text), "to senior")
+    assert quote.speaker is None or quote.speaker.lower().endswith("indictment")
+
+
+def test_the_verb_whose_clause_holds_the_quote_says_it_not_a_later_one():
+    text = (
+        "Mr. Akin said over the weekend that women rarely get pregnant from a “legitimate rape,” comments that "
+        "were condemned, including by Mr. Romney who called for Mr. Akin to withdraw."
+    )
+    assert _by_start(find_quotes(text), "legitimate").speaker == "Akin"
+
+
+def test_a_pronoun_is_left_to_the_cautious_route_when_another_person_is_named_in_between():
+    text = (
+        "Sen. Kirsten Gillibrand said the offer was a bad deal.\n\n"
+        "Then there was Sen. Robert Menendez's response. He accused the president of forcing "
+        '"a pointless shutdown" to pay for the wall.'
+    )
+    quote = _by_start(find_quotes(text), "a pointless")
+    assert quote.attribution != "partial:pronoun_chain" or quote.speaker != "Kirsten Gillibrand"
+    assert quote.speaker != "Kirsten Gillibrand" or (quote.confidence or 0) < 0.75

@@ -297,3 +297,66 @@ def test_one_quotation_in_two_articles_has_one_speaker():
     assert out[0].speaker == "Ana Ruiz"
     assert out[1].speaker == "a spokesman"  # two names offered: nothing carried over
     assert out[2].speaker is None  # a less confident rival name is withheld
+
+
+def test_nicknames_suffixes_and_middle_names_are_one_person_but_different_middles_are_not():
+    from newsprism.extract.entities import same_person
+
+    entities = _story(
+        "Vice President Joseph R. Biden Jr. met Senator Richard J. Durbin on Monday. Biden said little.",
+        "Joe Biden and Dick Durbin spoke later. Hillary Rodham Clinton joined them.",
+        "Hillary Clinton said the talks went well.",
+    )
+    people = {name for (label, name) in entities if label == "PERSON"}
+    assert len([p for p in people if "Biden" in p]) == 1
+    assert len([p for p in people if "Durbin" in p]) == 1
+    assert len([p for p in people if "Clinton" in p]) == 1
+    assert same_person("Chuck Schumer", "Charles E. Schumer")
+    assert not same_person("George W. Bush", "George H. W. Bush")
+    assert not same_person("Tina Smith", "Chris Smith")  # two nicknames of one name are two people
+
+
+def test_an_acronym_and_a_country_spelling_join_the_organisation_they_abbreviate():
+    entities = _story(
+        "World Wrestling Entertainment gave money to the campaign. The United States Senate race is close.",
+        "WWE did not comment. The U.S. Senate seat has been held by Democrats.",
+    )
+    orgs = {name for (label, name) in entities if label == "ORG"}
+    assert len([o for o in orgs if "Wrestling" in o or o == "WWE"]) == 1
+    assert len([o for o in orgs if "Senate" in o]) == 1
+
+
+def test_headline_capitals_hashtags_and_lone_untitled_words_make_no_entity():
+    entities = _story(
+        "Shutdown Talks Collapse\n\nThe shutdown entered its third day as the shutdown talks failed. "
+        "Protesters posted #TrumpShutdown messages and the shutdown went on.",
+        "Senator Amy Klobuchar said the shutdown must end, Twitter users wrote.",
+    )
+    names = {name for _label, name in entities}
+    assert "Shutdown" not in names
+    assert "TrumpShutdown" not in names
+    assert "Amy Klobuchar" in names
+    assert not any(label == "PERSON" and name == "Twitter" for label, name in entities)
+
+
+def test_a_surname_tagged_as_an_organisation_is_the_person_it_ends():
+    entities = _story(
+        "Gov. Chris Christie spoke in Trenton on Monday.",
+        "Christie's office said the bridge would reopen. Christie did not answer questions.",
+    )
+    assert not any(name == "Christie" and label != "PERSON" for label, name in entities)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Lynch is expected to announce his bid Thursday.", "2013-01-31"),  # published on a Wednesday
+        ("Others are not waiting until Friday.", "2013-02-01"),
+        ("Stone will appear on Wednesday at 8 p.m.", "2013-01-30"),  # the paper's own day
+        ("Lynch announced his bid Monday.", "2013-01-28"),
+        ("The vote is set for next Wednesday.", "2013-02-06"),
+    ],
+)
+def test_a_weekday_goes_forward_or_back_with_its_clause(sentence, expected):
+    _, (ex,) = _extract(sentence, published="2013-01-30")
+    assert [d.resolved for d in ex.dates] == [expected]

@@ -4,8 +4,9 @@ Resolution rules, kept simple and explicit:
 - full dates ("May 16, 2024", "16 May 2024", "2024-05-16") -> YYYY-MM-DD; "May 16" takes the publication year;
 - "February 2022" -> YYYY-MM; a bare year ("2012", "in 2022") -> YYYY;
 - today / earlier today / tonight / this morning -> the publication day; yesterday / tomorrow -> one day off;
-- a weekday ("Thursday") -> the latest such day on or before publication, or the next one after it when the
-  sentence speaks of the future ("will", "is to", "plans to");
+- a weekday ("Thursday") -> the latest such day on or before publication, or the first one on or after it when
+  the sentence speaks of the future ("will", "planned for", "is expected to", "until", "by"); "next Thursday"
+  is never the publication day;
 - this/last/next week|month|year -> the month of the week's Monday / YYYY-MM / YYYY shifted by one;
 - a bare month ("in November") -> the coming one unless its clause is in the past tense; "that October" -> None;
 - anything else (or no publication date for a relative expression) -> resolved None.
@@ -106,8 +107,13 @@ def resolve_date(phrase: str, published: str | None, future: bool = False, past:
         return (pub + timedelta(days=1)).isoformat()
     for name, wd in _WEEKDAYS.items():
         if re.search(rf"\b{name}\b", low):
-            if future or re.search(r"\bnext\b", low):
+            if re.search(r"\bnext\b", low):
                 delta = (wd - pub.weekday()) % 7 or 7
+                return (pub + timedelta(days=delta)).isoformat()
+            if future:
+                # "will appear on Friday" in Friday's paper is that evening: agency style names the day
+                # instead of "today"
+                delta = (wd - pub.weekday()) % 7
                 return (pub + timedelta(days=delta)).isoformat()
             delta = (pub.weekday() - wd) % 7
             if re.search(r"\blast\b", low) and delta == 0:
@@ -158,9 +164,20 @@ def _is_past(ent) -> bool:
 
 
 def _is_future(ent) -> bool:
-    """Whether the clause holding a date speaks of the future ("will visit on Friday")."""
+    """Whether the clause holding a date speaks of the future: "will visit on Friday", "a vote planned for
+    Friday", "is expected to announce Thursday" (an infinitive under a verb of planning or expecting),
+    "until Friday", "by Friday"."""
+    doc = ent.doc
+    if ent.start > 0 and doc[ent.start - 1].lower_ in {"until", "till", "by"}:
+        return True
     verb = _clause_verb(ent)
-    return any(c.lower_ in _FUTURE_AUX for c in verb.children) or verb.lemma_ in _FUTURE_VERBS
+    if any(c.lower_ in _FUTURE_AUX for c in verb.children) or verb.lemma_ in _FUTURE_VERBS:
+        return True
+    return (
+        verb.tag_ == "VB"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        and verb.head.lemma_ in _FUTURE_VERBS
+    )
 
 
 _DEICTIC = re.compile(

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from ..records import Entity, EntityMention, Quote, StoryMaterial
 
-ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"})
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW"})
+
+# The head noun of a multi-word name says what it names, whatever one mention was tagged: "the First Amendment"
+# is a law, "George Washington Bridge" a structure, "Capitol Hill" a place, "Women's March" an event.
+HEAD_LABELS = {
+    **dict.fromkeys(
+        "act acts amendment amendments code constitution treaty program programme".split(), "LAW"
+    ),
+    **dict.fromkeys("bridge building airport stadium tower memorial highway".split(), "FAC"),
+    **dict.fromkeys(
+        "hill hills river mountain mountains valley island islands lake bay coast".split(), "LOC"
+    ),
+    **dict.fromkeys("conference summit march olympics festival convention".split(), "EVENT"),
+}
 
 # Titles spaCy sometimes leaves inside a PERSON span ("President Xi"); they are not part of the name.
 TITLE_WORDS = frozenset(
@@ -300,6 +314,8 @@ def entity_mentions(doc, article_id: str, text: str | None = None) -> list[Entit
         if label not in ENTITY_LABELS or not mention or not any(c.isupper() for c in mention):
             continue  # "democratic": names are capitalised
         start = ent.start_char
+        if start and text[start - 1] in "#@":
+            continue  # "#TrumpShutdown", "@SenSchumer": a hashtag or a handle, not a name as written
         if label == "ORG" and len(ent) == 1 and _in_title(doc, ent.start):
             continue  # "Secretary of [State]": part of a title, not an organisation
         if heads and any(lo <= start < hi for lo, hi in heads):
@@ -393,6 +409,7 @@ class NameBook:
             if ent.root.dep_ in {"nsubj", "nsubjpass"} or ent.root.head.dep_ in {"nsubj", "nsubjpass"}:
                 self.subjects.add(ent.start_char)
         self.gender = self._genders(doc, text)
+        self.owned_roles: dict[str, set[tuple[str, str]]] = defaultdict(set)  # (role, owner's last word)
         self.roles = self._roles(doc)
         for start, end, name in self.persons:
             full = self.full_name(name, start)
@@ -427,7 +444,8 @@ class NameBook:
                 if token.idx >= limit:
                     break
                 pronoun = pronoun_gender(token.lower_)
-                if pronoun:
+                if pronoun and token.dep_ in {"nsubj", "nsubjpass"}:
+                    # a subject "she"; a possessive is often someone else's ("Sanders backed her comments")
                     votes.setdefault(full, Counter())[pronoun] += 1
                     break
         genders = {}
@@ -453,6 +471,9 @@ class NameBook:
                 if doc[k].text in {",", "(", ")"}:
                     break
                 roles[full].update(_role_words(doc[k].lower_))
+                owner = next((c for c in doc[k].children if c.dep_ == "poss"), None)
+                if owner is not None:  # "Stone's attorney Grant Smith"
+                    self.owned_roles[full].update((w, owner.lower_) for w in _role_words(doc[k].lower_))
                 k -= 1
             root = span.root
             for other in [*root.children, root.head]:
@@ -460,11 +481,20 @@ class NameBook:
                     root.dep_ == "appos" and other is root.head
                 ):
                     roles[full].update(_role_words(other.lemma_.lower()))
+                    owner = next((c for c in other.children if c.dep_ == "poss"), None)
+                    if owner is not None:  # "Aitan Goelman, Strzok's attorney"
+                        self.owned_roles[full].update(
+                            (w, owner.lower_) for w in _role_words(other.lemma_.lower())
+                        )
         return dict(roles)
 
-    def with_role(self, role: str, before: int, affiliation: str | None = None) -> str | None:
+    def with_role(
+        self, role: str, before: int, affiliation: str | None = None, owner: str | None = None
+    ) -> str | None:
         """The last person named before `before` whom the text gives `role` (or one it implies), of the given
-        affiliation when the role names one ("the Russian leader" is not "Chinese leader Xi Jinping")."""
+        affiliation when the role names one ("the Russian leader" is not "Chinese leader Xi Jinping"). A role
+        someone holds for another ("Stone's attorney", "his lawyer": pass the owner's word) is only a person
+        the text gives that role for that owner (any owner, for a pronoun), never a prosecutor or judge."""
         wanted = _role_words(role)
         if not wanted:
             return None
@@ -472,7 +502,15 @@ class NameBook:
             if start >= before:
                 continue
             full = self.full_name(name, start)
-            if wanted & self.roles.get(full, set()) and affiliation in (None, self.affiliation.get(full)):
+            if owner is not None:
+                owned = self.owned_roles.get(full, set())
+                if pronoun_gender(owner) or owner in {"their", "its"}:
+                    fits = any(w in wanted for w, _ in owned)
+                else:
+                    fits = any(w in wanted and o == owner.lower() for w, o in owned)
+            else:
+                fits = bool(wanted & self.roles.get(full, set()))
+            if fits and affiliation in (None, self.affiliation.get(full)):
                 return full
         return None
 
@@ -481,6 +519,12 @@ class NameBook:
         want = pronoun_gender(pronoun)
         have = self.gender.get(name)
         return want is None or have is None or want == have
+
+    def knows(self, name: str) -> bool:
+        """Whether the text names this person: a form the NER tagged as a person, or part of one."""
+        return strip_titles(clean_name(name)) in self._forms or self.full_name(name) != strip_titles(
+            clean_name(name)
+        )
 
     def full_name(self, name: str, before: int | None = None) -> str:
         """The longest name in the text that contains `name` as its leading or trailing words."""
@@ -529,6 +573,11 @@ class NameBook:
 
 
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _title_right_before(text: str, start: int) -> bool:
+    words = text[max(0, start - 24) : start].split()
+    return bool(words) and words[-1].lower().strip(",") in TITLE_WORDS
 
 
 def _in_headline(span, text: str | None = None, cache: dict[int, bool] | None = None) -> bool:
@@ -685,18 +734,105 @@ def _resolve_roles(
     return out
 
 
-def _name_core(name: str) -> str:
-    """A person's name without middle initials and suffixes: "Joseph R. Biden Jr." -> "joseph biden"."""
-    words = [w for w in name.replace(",", " ").split() if not re.fullmatch(r"[A-Z]\.?", w)]
-    words = [w for w in words if w.lower().rstrip(".") not in {"jr", "sr", "ii", "iii", "iv"}]
-    return " ".join(words).lower() if len(words) > 1 else name.lower()
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
-def _longer_org_name(short: str, long: str) -> bool:
+@functools.cache
+def _nicknames():
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+def same_first_name(a: str, b: str) -> bool:
+    """ "Dick" and "Richard", "Joe" and "Joseph": one given name, or one the nickname of the other (the
+    `nicknames` package's curated table). Two nicknames of one name are not matched ("Tina", "Chris")."""
+    a, b = a.lower().rstrip("."), b.lower().rstrip(".")
+    if a == b:
+        return True
+    if len(a) < 2 or len(b) < 2:
+        return False
+    table = _nicknames()
+    return b in table.canonicals_of(a) or a in table.canonicals_of(b)
+
+
+def _person_parts(name: str) -> tuple[str, tuple[str, ...], str] | None:
+    """(given name, middle initials, surname) of a full name; None for a single word."""
+    words = [w for w in name.replace(",", " ").split() if w.lower().rstrip(".") not in _NAME_SUFFIXES]
+    if len(words) < 2:
+        return None
+    return words[0], tuple(w[0].lower() for w in words[1:-1]), words[-1].lower()
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two full names name one person: same surname, same given name up to a nickname, and middle
+    names that agree where both are written ("Joseph R. Biden Jr." / "Joe Biden", "Hillary Rodham Clinton" /
+    "Hillary Clinton"; not "George W. Bush" / "George H. W. Bush")."""
+    pa, pb = _person_parts(a), _person_parts(b)
+    if pa is None or pb is None or pa[2] != pb[2]:
+        return False
+    if pa[1] and pb[1] and pa[1] != pb[1]:
+        return False
+    return same_first_name(pa[0], pb[0])
+
+
+def _person_groups(forms: list[str]) -> list[list[str]]:
+    """Full-name forms grouped by `same_person`; a form that fits two groups stays on its own rather than
+    joining two people ("George Bush" beside "George W. Bush" and "George H. W. Bush")."""
+    groups: list[list[str]] = []
+    for form in forms:
+        fits = [g for g in groups if all(same_person(form, member) for member in g)]
+        if len(fits) == 1:
+            fits[0].append(form)
+        else:
+            groups.append([form])
+    return groups
+
+
+def _without_suffix(name: str) -> str:
+    words = name.replace(",", " ").split()
+    while len(words) > 2 and words[-1].lower().rstrip(".") in _NAME_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def _country_first(name: str) -> str:
+    """An organisation's name with a leading country written one way: "U.S. Senate" -> "United States Senate"."""
+    words = name.split()
+    for n in (2, 1):
+        country = _COUNTRY_ALIASES.get(" ".join(words[:n]).lower()) if len(words) > n else None
+        if country:
+            return " ".join([country, *words[n:]])
+    return name
+
+
+def _initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s-]+", name) if w and w.lower() not in _NAME_CONNECTORS]
+    return "".join(w[0] for w in words).upper() if len(words) > 1 else ""
+
+
+def _acronym(name: str) -> str:
+    """ "WWE" / "F.B.I." -> "WWE" / "FBI"; "" for a name that is not written as an acronym."""
+    letters = name.replace(".", "")
+    return letters if 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper() else ""
+
+
+def _common_noun(name: str, texts: str) -> bool:
+    """Whether the story writes this capitalised word more often in lower case than as written: "Shutdown"
+    from a headline beside "the shutdown" in the text is a word, not a name."""
+    lower = len(re.findall(r"(?<![\w-])" + re.escape(name.lower()) + r"(?![\w-])", texts))
+    if not lower:
+        return False
+    return lower > len(re.findall(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", texts))
+
+
+def _longer_org_name(short: str, long: str, places: Iterable[str] = ()) -> bool:
+    """ "Supreme Court" / "Supreme Court of the United States", "Senate" / "United States Senate", "Times" /
+    "New York Times" (a place the story names before it); not "House" / "White House"."""
     if long.startswith(short + " of "):
         return True
     head = long[: -len(short)].strip() if long.endswith(" " + short) else None
-    return bool(head) and country_name(head) is not None
+    return bool(head) and (country_name(head) is not None or head in places)
 
 
 def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dict[str, str]]:
@@ -708,11 +844,14 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
     votes: dict[str, Counter[str]] = defaultdict(Counter)  # key -> label -> mentions
     counts: dict[str, Counter[str]] = defaultdict(Counter)  # key -> article -> mentions
     key_aliases: dict[str, set[str]] = defaultdict(set)
+    titled: set[str] = set()  # person keys written with a title at least once ("Mr. Levin", "Sen. Levin")
     roles: list[tuple[str, str, str]] = []  # (article id, descriptor text, key) of ROLE mentions
+    texts: list[str] = []
     for article in material.articles:
         extraction = material.extractions.get(article.id)
         if extraction is None:
             continue
+        texts.append(f"{article.title or ''}\n{article.text}")
         for m in extraction.mentions:
             if m.label == "ROLE":
                 roles.append((article.id, clean_name(m.text), m.text))
@@ -723,18 +862,44 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
             votes[key][m.label] += 1
             counts[key][article.id] += 1
             key_aliases[key].add(clean_name(m.text))
+            if m.label == "PERSON" and (
+                strip_titles(clean_name(m.text)) != clean_name(m.text)
+                or _title_right_before(article.text, m.start)
+            ):
+                titled.add(key)
+    story_text = "\n".join(texts)
 
     # One type per name across the story, decided by all its mentions; a name that ends a person's full name
-    # is that person ("Pelosi" tagged ORG once beside "Nancy Pelosi"), whatever a single mention was tagged.
+    # is that person ("Pelosi" tagged ORG once beside "Nancy Pelosi"), unless it is only ever a place
+    # ("Washington" beside "George Washington").
     person_keys = {k for k, v in votes.items() if v["PERSON"]}
-    full_names = [k for k in person_keys if len(k.split()) > 1]
+    full_names = [_without_suffix(k).lower().split() for k in person_keys if len(k.split()) > 1]
     label_of: dict[str, str] = {}
     for key, v in votes.items():
-        words = key.split()
-        if not v["PERSON"] and any(f.split()[-len(words) :] == words for f in full_names if f != key):
+        words = key.lower().split()
+        top = max(v, key=lambda label: (v[label], label == "PERSON", label == "ORG"))
+        ends_a_person = any(f[-len(words) :] == words and f != words for f in full_names)
+        if ends_a_person and (v["PERSON"] or top not in {"GPE", "LOC", "FAC"}):
             label_of[key] = "PERSON"
             continue
-        label_of[key] = max(v, key=lambda label: (v[label], label == "PERSON", label == "ORG"))
+        head = HEAD_LABELS.get(words[-1]) if len(words) > 1 and key.split()[-1][:1].isupper() else None
+        if head and top != "PERSON":
+            label_of[key] = head
+            continue
+        if top == "ORG" and (v["GPE"] or v["LOC"]):
+            top = (
+                "GPE" if v["GPE"] >= v["LOC"] else "LOC"
+            )  # "Tehran said": a place acting through its government
+        if len(words) == 1 and _common_noun(key, story_text):
+            continue  # "Shutdown", "Amnesty": headline capitals on a word the story writes in lower case
+        if (
+            top == "PERSON"
+            and len(words) == 1
+            and key not in titled
+            and not any(f[0] == words[0] for f in full_names)
+        ):
+            continue  # news names a person in full or with a title: a lone "Twitter" or "Levin" is no one known
+        label_of[key] = top
     per_label: dict[str, dict[str, Counter[str]]] = defaultdict(dict)
     aliases: dict[tuple[str, str], set[str]] = {}
     for key, label in label_of.items():
@@ -742,38 +907,49 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
         aliases[(label, key)] = key_aliases[key]
 
     # One organisation under a short and a long name: "Supreme Court" and "Supreme Court of the United States",
-    # "Senate" and "United States Senate" (an "of" phrase or a country before it; not "Senate Judiciary
-    # Committee", another body).
+    # "Senate" and "United States Senate" (an "of" phrase or a place before it; not "Senate Judiciary
+    # Committee", another body), "WWE" and "World Wrestling Entertainment" (its initials, when only one fits).
     orgs = per_label.get("ORG", {})
+    places = {k for k, v in votes.items() if v["GPE"] or v["LOC"]}
     for short in sorted(orgs, key=len):
         for long in sorted(orgs, key=len, reverse=True):
-            if long != short and short in orgs and long in orgs and _longer_org_name(short, long):
+            if long != short and short in orgs and long in orgs and _longer_org_name(short, long, places):
                 orgs[long].update(orgs.pop(short))
                 aliases[("ORG", long)] |= aliases.pop(("ORG", short), set()) | {short}
                 break
+    by_country_name: dict[str, list[str]] = defaultdict(list)  # "U.S. Senate" and "United States Senate"
+    for name in orgs:
+        by_country_name[_country_first(name)].append(name)
+    for forms in by_country_name.values():
+        keep = max(forms, key=lambda n: (sum(orgs[n].values()), len(n)))
+        for form in forms:
+            if form != keep:
+                orgs[keep].update(orgs.pop(form))
+                aliases[("ORG", keep)] |= aliases.pop(("ORG", form), set()) | {form}
+    for short in [k for k in orgs if _acronym(k)]:
+        longs = [k for k in orgs if k != short and _initials(k) == _acronym(short)]
+        if len(longs) == 1:
+            orgs[longs[0]].update(orgs.pop(short))
+            aliases[("ORG", longs[0])] |= aliases.pop(("ORG", short), set()) | {short}
 
-    # Persons: one person under forms that differ by middle initials or a suffix ("Susan E. Rice", "Susan
-    # Rice"), then a short form joins the longest full form it begins or ends ("Xi" -> "Xi Jinping").
+    # Persons: one person under forms that differ by middle names, a suffix or a nickname ("Joseph R. Biden Jr."
+    # / "Joe Biden"), then a short form joins the longest full form it begins or ends ("Xi" -> "Xi Jinping").
     persons = per_label.get("PERSON", {})
-    by_core: dict[str, list[str]] = defaultdict(list)
-    for name in persons:
-        by_core[_name_core(name)].append(name)
-    for forms in by_core.values():
-        if len(forms) > 1:
-            keep = max(forms, key=lambda n: (sum(persons[n].values()), len(n)))
-            for form in forms:
-                if form != keep:
-                    persons[keep].update(persons.pop(form))
-                    aliases[("PERSON", keep)] = (
-                        aliases.get(("PERSON", keep), set()) | aliases.pop(("PERSON", form), set()) | {form}
-                    )
+    by_mentions = sorted(persons, key=lambda n: (-sum(persons[n].values()), -len(n)))
+    for forms in _person_groups([n for n in by_mentions if len(n.split()) > 1]):
+        keep = forms[0]
+        for form in forms[1:]:
+            persons[keep].update(persons.pop(form))
+            aliases[("PERSON", keep)] = (
+                aliases.get(("PERSON", keep), set()) | aliases.pop(("PERSON", form), set()) | {form}
+            )
     target: dict[str, str] = {}
     names = sorted(persons, key=lambda n: (-len(n.split()), -sum(persons[n].values())))
     for name in names:
         words = name.split()
         best = None
         for full in names:
-            fw = full.split()
+            fw = _without_suffix(full).split()
             if len(fw) > len(words) and (fw[: len(words)] == words or fw[-len(words) :] == words):
                 if best is None or sum(persons[full].values()) > sum(persons[best].values()):
                     best = full

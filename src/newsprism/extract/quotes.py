@@ -35,7 +35,7 @@ CUE_LEMMAS = frozenset(
     reiterate confirm deny mention report describe call comment counter retort pledge proclaim assure caution
     contend maintain point lament highlight underline underscore muse scoff tout charge accuse blast slam praise thank agree yell bark scream
     cry interject echo plead demand beg mouth cheer sing chime shoot brag concede quote wonder cite retaliate
-    recommend repeat press recount elaborate surmise fume confess remember question riff mock""".split()
+    recommend repeat press recount elaborate surmise fume confess remember question riff mock posit opine allege""".split()
 )
 # Cue verbs with a non-speech sense too ("the turmoil underscores a need for “calm”", "the hall echoed with
 # “New York, New York”"): they introduce speech only from someone who can speak (_can_speak). Not "read" or a
@@ -170,6 +170,10 @@ def _subject(verb, limit: int = 4):
             if child.lower_ in {"who", "that", "which"} and v.dep_ == "relcl":
                 return v.head
             return child
+        if v is verb:
+            named = _name_after_closing_mark(verb)
+            if named is not None:
+                return named
         if v is verb and v.tag_ in {"VBD", "VBZ", "VBP"}:
             # "…,” said Putin signing the statement: the parser makes the name the subject of the participle
             for child in v.children:
@@ -210,6 +214,32 @@ def _subject(verb, limit: int = 4):
     return None
 
 
+_CLOSING_MARKS = frozenset({"”", '"', "''", "’"})
+
+
+def _name_after_closing_mark(verb, reach: int = 25):
+    """ "“…,” independent Sen. Angus King of Maine, who caucuses with the Democrats, told reporters": a cue with
+    no subject of its own whose quote closes just before it; the parser hung the name on the quote's last verb.
+    The first person named between the closing mark and the cue speaks."""
+    doc = verb.doc
+    k = verb.i - 1
+    while k >= 0 and verb.i - k <= reach and doc[k].text not in _CLOSING_MARKS:
+        if doc[k].pos_ in {"VERB", "AUX"} and doc[k].dep_ not in {"relcl", "acl", "amod"}:
+            return None  # another clause lies between: not a bare name and its apposition
+        k -= 1
+    if k < 0 or verb.i - k > reach or doc[k].text not in _CLOSING_MARKS:
+        return None
+    # between the mark and the cue, or right after a cue that follows the mark ("…,” said Mr. Gutiérrez")
+    window = doc[k + 1 : verb.i] if k + 1 < verb.i else doc[verb.i + 1 : min(len(doc), verb.i + 4)]
+    for tok in window:
+        if tok.ent_type_ == "PERSON" and tok.ent_iob_ == "B":
+            end = tok.i
+            while end + 1 < len(doc) and doc[end + 1].ent_iob_ == "I":
+                end += 1
+            return doc[end]
+    return None
+
+
 def _main_subject(sent):
     """The subject of a sentence's main clause (its root's nsubj), or None."""
     for child in sent.root.children:
@@ -224,6 +254,10 @@ def _person_named(ctx: _Text, tok) -> str | None:
     ent = ctx.ent_of.get(tok.i)
     if ent is not None and ent.label_ == "PERSON":
         return ctx.names.full_name(ent.text, ent.start_char)
+    for appos in tok.children:  # "The press secretary, Sarah Sanders, sought …"
+        named = ctx.ent_of.get(appos.i) if appos.dep_ == "appos" else None
+        if named is not None and named.label_ == "PERSON":
+            return ctx.names.full_name(named.text, named.start_char)
     if tok.pos_ == "PROPN" and (ent is None or ent.label_ in {"ORG", "GPE", "NORP"}):
         text = ent.text if ent is not None else tok.text
         full = ctx.names.full_name(text, tok.idx)
@@ -252,7 +286,9 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
         person = _person_named(ctx, subject)
         if person is not None:
             if ctx.names.compatible(person, pronoun):
-                found = person
+                found = (
+                    None if _another_person_between(ctx, sent.end_char, before, person, pronoun) else person
+                )
                 break
             continue
         if (
@@ -264,6 +300,18 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
             break
     ctx.chained[before] = found
     return found
+
+
+def _another_person_between(ctx: _Text, lo: int, hi: int, person: str, pronoun: str) -> bool:
+    """Whether the text names another person the pronoun could mean between the chain's subject and the pronoun
+    ("Then there was Sen. Bob Menendez's response. He …" after a sentence about Gillibrand): the chain is then a
+    guess, and the plain nearest-person route, with its lower confidence, decides."""
+    for start, _end, name in ctx.names.persons:
+        if lo <= start < hi and not ctx.in_quote(start):
+            other = ctx.names.full_name(name, start)
+            if other != person and ctx.names.compatible(other, pronoun):
+                return True
+    return False
 
 
 def _mention_span(ctx: _Text, tok):
@@ -334,6 +382,12 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
             owner_span = _mention_span(ctx, owner)
             owned = _resolve(ctx, owner, owner_span, owner_span.start_char)
             return _Resolved(owned.name, owned.affiliation, f"owner:{owned.route}")
+    for appos in tok.children:
+        named = ctx.ent_of.get(appos.i) if appos.dep_ == "appos" else None
+        if named is not None and named.label_ == "PERSON" and not ctx.in_quote(named.start_char):
+            # "Another leading Dem, Sen. Kirsten Gillibrand, said": the apposition names the speaker
+            full = names.full_name(named.text, named.start_char)
+            return _Resolved(full, affiliation_of(named) or names.affiliation.get(full), "apposition")
     ent = ctx.ent_of.get(span[-1].i)
     if ent is not None and ent.label_ in _NOT_SPEAKERS:
         # "October praising …": a date, an amount, an ordinal speaks for no one
@@ -354,7 +408,12 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
             # gives no one stays a description rather than a guess, unless it names a country's office
             # ("the Russian leader": the last person affiliated with Russia).
             want = affiliation_of(span)
-            titled = names.with_role(tok.lemma_, before, affiliation=want)
+            owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+            if owner is not None and owner.ent_type_ == "PERSON":
+                owner = ctx.ent_of.get(owner.i)[-1] if ctx.ent_of.get(owner.i) is not None else owner
+            titled = names.with_role(
+                tok.lemma_, before, affiliation=want, owner=None if owner is None else owner.lower_
+            )
             if titled is not None:
                 return _Resolved(titled, names.affiliation.get(titled) or want, "role_titled")
             if want is None:
@@ -384,6 +443,9 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
             best = "the " + best[4:]
         return _Resolved(best, affiliation_of(span), "description")
     text = clean_name(span.text)
+    if text and tok.pos_ not in {"PROPN", "X"} and not any(t.pos_ == "PROPN" for t in span):
+        # "Many used the same language": a capital from the sentence start on a word that names no one
+        return _Resolved(text[0].lower() + text[1:], affiliation_of(span), "description")
     return _Resolved(text or None, affiliation_of(span), "named" if text else "none")
 
 
@@ -417,7 +479,13 @@ def _attribution_from_cue(
     resolved = _resolve(ctx, subj, span, span.start_char)
     speaker, aff = resolved.name, resolved.affiliation
     ent = ctx.ent_of.get(subj.i)
-    if speaker and subj.pos_ == "PROPN" and (ent is None or ent.label_ == "PERSON"):
+    if (
+        speaker
+        and subj.pos_ == "PROPN"
+        and (ent is None or ent.label_ == "PERSON")
+        and (ent is not None or len(speaker.split()) > 1 or ctx.names.knows(speaker))
+    ):
+        # a later "he" may mean this speaker; a lone untagged word ("the Code … says") is no person
         if not ctx.speakers or ctx.speakers[-1][0] < span.start_char:
             ctx.speakers.append((span.start_char, speaker))
     cue_text = ":" if subj is cue else cue.text
@@ -471,9 +539,19 @@ def _cue_near(ctx: _Text, k: int) -> list:
     before = [t for t in ctx.tokens_between(max(prev_end, s_start, para[0]), mark.start) if _is_cue(t)]
     inner = ctx.text[max(mark.start, mark.end - 3) : mark.end]
     comma_end = any(c in inner for c in ",?!—–-") or not mark.closed
+    if after and before and _governs(ctx, before[-1], mark) and not _governs(ctx, after[0], mark):
+        # "Akin said … from a “legitimate rape,” comments condemned by Mr. Romney, who called …": the verb whose
+        # clause holds the quote says it, not a later one the comma happens to precede
+        return before[::-1] + after
     if after and (comma_end or not before):
         return after + before[::-1]
     return before[::-1] + after
+
+
+def _governs(ctx: _Text, cue, mark: MarkSpan) -> bool:
+    """Whether the quote's words lie in the cue verb's clause (the cue is an ancestor of the quote's head)."""
+    span = ctx.doc.char_span(mark.start, mark.end, alignment_mode="expand")
+    return span is not None and (span.root is cue or cue in span.root.ancestors)
 
 
 def _colon_intro(ctx: _Text, k: int):
@@ -644,6 +722,9 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
                     attr = None  # the name's span ran past its colon ("De Blasio: Trust Bratton")
         if attr is None:
             head = _partial_head(ctx, mark)
+            while head is not None and head.dep_ in {"ccomp", "xcomp"} and _is_cue(head.head):
+                # "the indictment alleges he spoke “to senior officials”": the words are the reporter's
+                head = head.head
             if head is not None:
                 attr = _attribution_from_cue(ctx, head, agent_only=True)
                 cue = head
@@ -810,8 +891,8 @@ def _confidence_table() -> dict[str, float]:
 
 
 def speaker_confidence(route: str) -> float | None:
-    """The precision a speaker found by `route` had on PolNeAR train (bench/calibrate_speakers.py): the route
-    itself, else the route without its outer step ("continued:pronoun_chain" -> "pronoun_chain")."""
+    """The precision a speaker found by `route` had on the audit's open events (bench/calibrate_speakers.py):
+    the route itself, else the route without its outer step ("continued:pronoun_chain" -> "pronoun_chain")."""
     table = _confidence_table()
     while route:
         if route in table:

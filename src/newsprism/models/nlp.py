@@ -234,12 +234,28 @@ def _keys(spec: Any) -> frozenset[str] | None:
     return None
 
 
+_LINES = "newsprism_line_breaks"
+
+
+def line_breaks_end_sentences(doc):
+    """A line break ends a sentence: the parser, left alone, runs a paragraph into the next one and hands the
+    first paragraph's subject to the second's verb. The quote stage reads a line as a paragraph too."""
+    for token in doc[1:]:
+        before = doc[token.i - 1]
+        if not token.is_space and ("\n" in before.whitespace_ or (before.is_space and "\n" in before.text)):
+            token.is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=4)
 def _load(name: str, fast: bool = True):
     import spacy
     from spacy.language import Language
 
     nlp = spacy.load(name)
+    if "parser" in nlp.pipe_names and _LINES not in nlp.pipe_names:
+        Language.component(_LINES, func=line_breaks_end_sentences)
+        nlp.add_pipe(_LINES, before="parser")
     if fast and "attribute_ruler" in nlp.pipe_names:
         ruler = FastAttributeRuler(nlp.get_pipe("attribute_ruler").patterns, nlp.vocab)
         component = f"{_FAST_NAME}_{id(ruler)}"

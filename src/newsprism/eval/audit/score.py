@@ -76,9 +76,15 @@ _DESCRIPTOR_START = frozenset("a an the one another some his her their its this 
 
 
 def names_no_one(speaker: str) -> bool:
-    """A speaker given as a description, not a name ("an unidentified young man", "the reporter")."""
+    """A speaker given as a description, not a name ("an unidentified young man", "the reporter", "Stone's
+    attorney", "former U.S. attorney": a name ends in a capitalised word, a description in a common noun)."""
     words = speaker.split()
-    return not words or words[0].lower() in _DESCRIPTOR_START or not any(c.isupper() for c in speaker)
+    return (
+        not words
+        or words[0].lower() in _DESCRIPTOR_START
+        or not any(c.isupper() for c in speaker)
+        or words[-1][:1].islower()
+    )
 
 
 def _gold_name(form: str, names: dict, surnames: dict) -> tuple[str, str] | None:
@@ -185,6 +191,9 @@ def score_entities(out: EventOutputs, gold: EventGold, texts: str, t: Tally) -> 
             types_of_name[name_key(e.name)].add(e.type)
             referent_articles[e.referent].add(article_id)
             referent_type[e.referent][e.type] += 1
+    for referent, kinds in referent_type.items():
+        # the referent's own full name names it too ("United States" where the text wrote "U.S.")
+        names.setdefault(name_key(referent), (referent, kinds.most_common(1)[0][0]))
     if not names:
         return
     # a surname the reader did not list on its own names the one gold person whose full name ends with it
