@@ -516,3 +516,12 @@ def test_a_pronoun_is_left_to_the_cautious_route_when_another_person_is_named_in
     quote = _by_start(find_quotes(text), "a pointless")
     assert quote.attribution != "partial:pronoun_chain" or quote.speaker != "Kirsten Gillibrand"
     assert quote.speaker != "Kirsten Gillibrand" or (quote.confidence or 0) < 0.75
+
+
+def test_a_person_in_the_pronouns_own_sentence_does_not_break_the_subject_chain():
+    text = (
+        "President Vladimir Putin, who arrived on Thursday, said he was grateful to China.\n"
+        "Describing his talks with Xi Jinping as “warm and comradely”, he outlined new areas of work."
+    )
+    quote = _by_start(find_quotes(text), "warm")
+    assert quote.speaker == "Vladimir Putin" and (quote.confidence or 0) >= 0.75

@@ -360,3 +360,21 @@ def test_a_surname_tagged_as_an_organisation_is_the_person_it_ends():
 def test_a_weekday_goes_forward_or_back_with_its_clause(sentence, expected):
     _, (ex,) = _extract(sentence, published="2013-01-30")
     assert [d.resolved for d in ex.dates] == [expected]
+
+
+def test_a_son_named_for_his_father_is_his_own_person_where_one_article_names_both():
+    from collections import Counter
+
+    from newsprism.extract.entities import _person_groups
+
+    articles = {
+        "Donald Trump Jr.": Counter({"a0": 1}),
+        "Donald Trump": Counter({"a0": 3, "a1": 2}),
+        "Roger J. Stone Jr.": Counter({"a1": 2}),
+        "Roger Stone": Counter({"a2": 4}),
+    }
+    groups = _person_groups(
+        ["Donald Trump", "Roger Stone", "Roger J. Stone Jr.", "Donald Trump Jr."], articles
+    )
+    assert ["Donald Trump"] in groups and ["Donald Trump Jr."] in groups
+    assert ["Roger Stone", "Roger J. Stone Jr."] in groups  # two outlets' styles of one name

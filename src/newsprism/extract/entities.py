@@ -756,18 +756,20 @@ def same_first_name(a: str, b: str) -> bool:
     return b in table.canonicals_of(a) or a in table.canonicals_of(b)
 
 
-def _person_parts(name: str) -> tuple[str, tuple[str, ...], str] | None:
-    """(given name, middle initials, surname) of a full name; None for a single word."""
-    words = [w for w in name.replace(",", " ").split() if w.lower().rstrip(".") not in _NAME_SUFFIXES]
+def _person_parts(name: str) -> tuple[str, tuple[str, ...], str, str] | None:
+    """(given name, middle initials, surname, suffix) of a full name; None for a single word."""
+    words = name.replace(",", " ").split()
+    suffix = " ".join(w.lower().rstrip(".") for w in words if w.lower().rstrip(".") in _NAME_SUFFIXES)
+    words = [w for w in words if w.lower().rstrip(".") not in _NAME_SUFFIXES]
     if len(words) < 2:
         return None
-    return words[0], tuple(w[0].lower() for w in words[1:-1]), words[-1].lower()
+    return words[0], tuple(w[0].lower() for w in words[1:-1]), words[-1].lower(), suffix
 
 
 def same_person(a: str, b: str) -> bool:
     """Whether two full names name one person: same surname, same given name up to a nickname, and middle
     names that agree where both are written ("Joseph R. Biden Jr." / "Joe Biden", "Hillary Rodham Clinton" /
-    "Hillary Clinton"; not "George W. Bush" / "George H. W. Bush")."""
+    "Hillary Clinton"; not "George W. Bush" / "George H. W. Bush"). See also `father_and_son`."""
     pa, pb = _person_parts(a), _person_parts(b)
     if pa is None or pb is None or pa[2] != pb[2]:
         return False
@@ -776,12 +778,28 @@ def same_person(a: str, b: str) -> bool:
     return same_first_name(pa[0], pb[0])
 
 
-def _person_groups(forms: list[str]) -> list[list[str]]:
+def father_and_son(a: str, b: str) -> bool:
+    """ "Donald Trump Jr." beside "Donald Trump": one given name, a suffix on one only. Read as two people only
+    where one text writes both (another outlet's style may add the suffix: "Roger J. Stone Jr." / "Roger
+    Stone")."""
+    pa, pb = _person_parts(a), _person_parts(b)
+    return bool(pa and pb) and pa[3] != pb[3] and pa[0].lower() == pb[0].lower() and pa[2] == pb[2]
+
+
+def _person_groups(forms: list[str], articles: dict[str, Counter[str]]) -> list[list[str]]:
     """Full-name forms grouped by `same_person`; a form that fits two groups stays on its own rather than
-    joining two people ("George Bush" beside "George W. Bush" and "George H. W. Bush")."""
+    joining two people ("George Bush" beside "George W. Bush" and "George H. W. Bush"), and so does a form
+    that one article writes beside a father's or son's name (`father_and_son`). `articles`: form -> article ->
+    mentions."""
+
+    def together(a: str, b: str) -> bool:
+        if father_and_son(a, b) and articles.get(a, Counter()).keys() & articles.get(b, Counter()).keys():
+            return False
+        return same_person(a, b)
+
     groups: list[list[str]] = []
     for form in forms:
-        fits = [g for g in groups if all(same_person(form, member) for member in g)]
+        fits = [g for g in groups if all(together(form, member) for member in g)]
         if len(fits) == 1:
             fits[0].append(form)
         else:
@@ -917,6 +935,17 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
                 orgs[long].update(orgs.pop(short))
                 aliases[("ORG", long)] |= aliases.pop(("ORG", short), set()) | {short}
                 break
+    for short in sorted(orgs, key=len):
+        # "Judiciary Committee" and "Senate Judiciary Committee": the long name is the short one under a body the
+        # story names on its own, and no other body has a committee of that name here
+        longs = [
+            k
+            for k in orgs
+            if k.endswith(" " + short) and len(short.split()) > 1 and k[: -len(short) - 1] in votes
+        ]
+        if short in orgs and len(longs) == 1:
+            orgs[longs[0]].update(orgs.pop(short))
+            aliases[("ORG", longs[0])] |= aliases.pop(("ORG", short), set()) | {short}
     by_country_name: dict[str, list[str]] = defaultdict(list)  # "U.S. Senate" and "United States Senate"
     for name in orgs:
         by_country_name[_country_first(name)].append(name)
@@ -936,7 +965,7 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
     # / "Joe Biden"), then a short form joins the longest full form it begins or ends ("Xi" -> "Xi Jinping").
     persons = per_label.get("PERSON", {})
     by_mentions = sorted(persons, key=lambda n: (-sum(persons[n].values()), -len(n)))
-    for forms in _person_groups([n for n in by_mentions if len(n.split()) > 1]):
+    for forms in _person_groups([n for n in by_mentions if len(n.split()) > 1], persons):
         keep = forms[0]
         for form in forms[1:]:
             persons[keep].update(persons.pop(form))

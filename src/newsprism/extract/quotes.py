@@ -286,9 +286,11 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
         person = _person_named(ctx, subject)
         if person is not None:
             if ctx.names.compatible(person, pronoun):
-                found = (
-                    None if _another_person_between(ctx, sent.end_char, before, person, pronoun) else person
-                )
+                # another person named in a sentence in between competes; one in the pronoun's own sentence
+                # ("Describing his talks with Xi …, he outlined") does not outrank the last subject
+                own = sentences[k].start_char if k < len(sentences) else before
+                between = _another_person_between(ctx, sent.end_char, min(own, before), person, pronoun)
+                found = None if between else person
                 break
             continue
         if (
