@@ -275,3 +275,67 @@ def test_compacted_brief_sentence_keeps_its_source_span():
     own = stated["a"].evidence[0]
     # The evidence is still the whole source sentence, lead-in included.
     assert (own.start, own.end, own.text) == (0, len(text), text)
+
+
+def test_brief_states_a_quotation_only_with_its_speaker_named_in_the_sentence():
+    from newsprism.extract import extract_articles
+
+    text = (
+        "Senator Ana Ruiz met the mayor in Lima on Monday to discuss the new water law.\n\n"
+        '"We will not back down on the water law," Ruiz said after the meeting.\n\n'
+        "The mayor left before the vote.\n\n"
+        '"This law is a disgrace to the city and its people," he said.'
+    )
+    other = "Senator Ana Ruiz and the mayor of Lima discussed the water law at a meeting on Monday."
+    arts = [
+        Article(id="a", source="a", text=text, published="2024-01-02"),
+        Article(id="b", source="b", text=other, published="2024-01-02"),
+    ]
+    extractions = {e.article_id: e for e in extract_articles(arts)}
+    brief = write_brief(seed.material_for(arts, extractions=extractions), [], max_sentences=6)
+    texts = [s.text for s in brief]
+    assert not any("disgrace" in t for t in texts)  # "he" is whoever the reader guesses: never stated
+    assert any("We will not back down" in t for t in texts)  # Ruiz is named in the sentence
+
+
+def test_an_article_that_states_the_fact_in_its_own_sentence_does_not_leave_it_out():
+    from newsprism.brief.framing import _stated_elsewhere
+    from newsprism.records import ClaimGroup, Evidence
+
+    fact = "The city council approved a budget of 2 billion dollars for new schools on Tuesday."
+    arts = [
+        Article(id="a", source="a", text=fact, published="2024-01-02"),
+        Article(
+            id="b",
+            source="b",
+            text="On Tuesday the council approved a 2 billion dollar budget for new schools.",
+            published="2024-01-02",
+        ),
+        Article(
+            id="c",
+            source="c",
+            text="A storm closed the port on Tuesday and ferries stayed in harbour.",
+            published="2024-01-02",
+        ),
+    ]
+    material = seed.material_for(arts)
+    group = ClaimGroup(
+        id="g",
+        text=fact,
+        article_ids=("a",),
+        status="single_source",
+        evidence=(Evidence("a", 0, len(fact), fact),),
+        outlets=(),
+        earliest="a",
+        independent_sources=1,
+    )
+    stated = _stated_elsewhere(material, [group])
+    assert ("g", "b") in stated and ("g", "c") not in stated
+
+
+def test_one_quotation_under_two_spellings_of_one_name_is_no_clash():
+    from newsprism.claims.groups import _same_speaker
+
+    assert _same_speaker("Dick Durbin", "Richard J. Durbin")
+    assert _same_speaker("Xi", "Xi Jinping")
+    assert not _same_speaker("Dick Durbin", "Chuck Schumer")

@@ -68,14 +68,16 @@ def test_metadata_from_the_text(report):
     assert "Source : Reuters" not in a004["text"]
 
 
-def test_001_and_004_are_one_wire_story_and_002_a_partial_reuse(report, story):
+def test_001_and_004_are_one_wire_story_and_002_copies_no_wording(report, story):
     a001, a002, a004 = by_file(report, "001"), by_file(report, "002"), by_file(report, "004")
     groups = story["duplicates"]["groups"]
     assert len(groups) == 1
     assert sorted(groups[0]["article_ids"]) == sorted([a001["id"], a004["id"]])
     assert groups[0]["kind"] == "rewrite"
+    # 002 retells two of the wire's sentences in its own words and shares no run of them: that is not
+    # evidence of copying (issue 23: provenance, not similarity)
     reusers = {p["article_id"] for p in story["duplicates"]["partial_reuse"]}
-    assert a002["id"] in reusers
+    assert a002["id"] not in reusers
 
 
 def quote_with(story, fragment: str) -> dict:

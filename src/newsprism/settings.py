@@ -171,6 +171,13 @@ SETTINGS: tuple[Setting, ...] = (
         " sentence_align_similarity because one pair must stand on its own: MRPC precision 0.82 at 0.8.",
     ),
     Setting(
+        "reuse_copied_words",
+        8,
+        "Consecutive words outside quotation marks a sentence pair must share to count as reused text: copying"
+        " leaves the wording, while independent reports of one fact, or of one quotation, share meaning and"
+        " quoted words only.",
+    ),
+    Setting(
         "partial_reuse_min_sentences",
         2,
         "Reused sentences needed to record a partial reuse between two articles that are not rewrites.",
@@ -468,6 +475,12 @@ SETTINGS: tuple[Setting, ...] = (
     # ---- claims
     Setting(
         "claim_align_similarity", 0.7, "MiniLM cosine at or above which two claims join one claim group."
+    ),
+    Setting(
+        "omission_check_min_similarity",
+        0.5,
+        "Cosine a sentence needs before the support model checks whether it states a fact the article is"
+        " said to leave out (a gate for speed; the support score decides).",
     ),
     Setting(
         "support_threshold",

@@ -8,6 +8,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..claims.groups import source_roots
 from ..records import ClaimGroup, DuplicateReport, Entity, Framing, Quote, StoryMaterial, Voice
 from .loaded import compound, loaded_terms
@@ -40,10 +42,13 @@ def frame_articles(
     major = [g for g in claims if g.independent_sources >= needed]
     sides = speaker_sides(quotes, entities)
     neutral = neutral or neutral_title(material)
+    stated = _stated_elsewhere(material, major)
     out = []
     for article in material.articles:
         covered = tuple(g.id for g in claims if article.id in g.article_ids)
-        omitted = tuple(g.id for g in major if article.id not in g.article_ids)
+        omitted = tuple(
+            g.id for g in major if article.id not in g.article_ids and (g.id, article.id) not in stated
+        )
         own_quotes = [q for q in quotes if q.article_id == article.id and q.speaker]
         speakers = tuple(dict.fromkeys(q.speaker for q in own_quotes))
         sentences = material.sentences.get(article.id, ())
@@ -66,6 +71,47 @@ def frame_articles(
             )
         )
     return tuple(out)
+
+
+def _stated_elsewhere(material: StoryMaterial, groups: Sequence[ClaimGroup]) -> set[tuple[str, str]]:
+    """(group id, article id) where an article states a group's fact in a sentence the alignment did not put in
+    the group: some sentence of it supports one of the group's statements (`claims.support`, at
+    `support_threshold`). A cheap cosine gate first; every pair that passes it is scored with its vectors."""
+    from .. import settings
+    from ..claims.features import features
+    from ..claims.support import pair_features, score_features
+    from ..models import embed
+
+    if not groups:
+        return set()
+    threshold = float(settings.get("support_threshold"))
+    gate = float(settings.get("omission_check_min_similarity"))
+    statements = [
+        (g.id, g.article_ids, text)
+        for g in groups
+        for text in dict.fromkeys((g.text, *(e.text for e in g.evidence)))
+    ]
+    vectors = np.asarray(embed([text for _, _, text in statements]))
+    feats = [features(text) for _, _, text in statements]
+    found: set[tuple[str, str]] = set()
+    for article in material.articles:
+        sentences = material.sentences.get(article.id, ())
+        sentence_vectors = material.vectors.get(article.id)
+        if sentence_vectors is None or len(sentence_vectors) != len(sentences) or not sentences:
+            continue
+        sims = vectors @ np.asarray(sentence_vectors).T
+        sentence_feats: dict[int, object] = {}
+        for k, (gid, carriers, _text) in enumerate(statements):
+            if article.id in carriers or (gid, article.id) in found:
+                continue
+            for j in np.flatnonzero(sims[k] >= gate):
+                if j not in sentence_feats:
+                    sentence_feats[j] = features(sentences[j].text)
+                x = pair_features(feats[k], sentence_feats[j], float(sims[k, j]))
+                if score_features(x) >= threshold:
+                    found.add((gid, article.id))
+                    break
+    return found
 
 
 def neutral_title(material: StoryMaterial) -> str | None:

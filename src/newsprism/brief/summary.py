@@ -240,11 +240,45 @@ def _relevance(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndar
         voiced = any(
             s <= c.sentence.start and c.sentence.end <= e for s, e in unattributed.get(c.article_id, ())
         )
-        if voiced or _squash(c.sentence.text) in headlines or _quote_fragment(c.sentence.text):
+        if (
+            voiced
+            or _squash(c.sentence.text) in headlines
+            or _quote_fragment(c.sentence.text)
+            or not _speakers_named(material, c)
+        ):
             relevance[k] = -np.inf
         elif not c.sentence.text.rstrip().endswith((".", "!", "?", '"', "”", "’", "'")):
             relevance[k] -= 10.0
     return relevance
+
+
+def _speakers_named(material: StoryMaterial, candidate: _Candidate) -> bool:
+    """Whether every quotation inside the sentence comes with its speaker named in the sentence itself (a
+    speaker the extractor withholds as a guess counts as unnamed): a brief never states someone's words
+    without saying whose they are."""
+    if not _QUOTE_MARK.search(candidate.sentence.text):
+        return True
+    extraction = material.extractions.get(candidate.article_id)
+    if extraction is None:
+        return False
+    bar = float(settings.get("speaker_min_confidence"))
+    text = candidate.sentence.text
+    inside = [
+        q
+        for q in extraction.quotes
+        if candidate.sentence.start <= q.start < candidate.sentence.end
+        and q.kind not in ("block", "unmarked")
+    ]
+    if not inside:
+        return True  # marks that quote no one: a title, a name, a term
+    for q in inside:
+        if not q.speaker or (q.confidence is not None and q.confidence < bar):
+            return False
+        surname = q.speaker.split()[-1]
+        outside = text[: q.start - candidate.sentence.start] + text[q.end - candidate.sentence.start :]
+        if surname not in outside:
+            return False
+    return True
 
 
 def _quote_fragment(text: str) -> bool:

@@ -12,6 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from .. import settings
+from ..extract.entities import same_person
 from ..records import (
     ClaimGroup,
     Contradiction,
@@ -191,9 +192,12 @@ def _reuse_links(duplicates: DuplicateReport) -> list[tuple[tuple[str, int], tup
 
 
 def build_claims(
-    material: StoryMaterial, duplicates: DuplicateReport
+    material: StoryMaterial, duplicates: DuplicateReport, quotes: Sequence[Quote] | None = None
 ) -> tuple[tuple[ClaimGroup, ...], tuple[Contradiction, ...]]:
-    """Claim groups (one per distinct statement, aligned across articles) and the contradictions between them."""
+    """Claim groups (one per distinct statement, aligned across articles) and the contradictions between them.
+
+    `quotes`: the story's quotes with canonical speakers (`extract.canonicalize`), so that one quotation given
+    to "Dick Durbin" and to "Richard J. Durbin" is no clash; without them each article's own names are used."""
     items = _items(material)
     if not items:
         return (), ()
@@ -250,7 +254,7 @@ def build_claims(
             group_of[k] = gid
         drafts.append((idx, gid))
 
-    contradictions = _contradictions(material, items, clashes, group_of)
+    contradictions = _contradictions(material, items, clashes, group_of, quotes)
     contested = {cid for c in contradictions for cid in c.claim_ids}
 
     groups: list[ClaimGroup] = []
@@ -320,6 +324,7 @@ def _contradictions(
     items: list[_Item],
     clashes: list[tuple[int, int, str, str]],
     group_of: dict[int, str],
+    quotes: Sequence[Quote] | None = None,
 ) -> tuple[Contradiction, ...]:
     out: dict[tuple[str, ...], Contradiction] = {}
     for i, j, kind, explanation in clashes:
@@ -332,7 +337,7 @@ def _contradictions(
             explanation=explanation,
             evidence=(_evidence(items[i]), _evidence(items[j])),
         )
-    for contradiction in _quote_clashes(material, items, group_of):
+    for contradiction in _quote_clashes(material, items, group_of, quotes):
         out.setdefault(contradiction.claim_ids, contradiction)
     return tuple(out.values())
 
@@ -343,25 +348,33 @@ def _norm_quote(text: str) -> str:
 
 def _same_speaker(a: str, b: str) -> bool:
     a, b = a.lower().strip(), b.lower().strip()
-    # "Xi" and "Xi Jinping", "Patel" and "Vedant Patel" name one person.
-    return a == b or set(a.split()) <= set(b.split()) or set(b.split()) <= set(a.split())
+    # "Xi" and "Xi Jinping", "Patel" and "Vedant Patel", "Dick Durbin" and "Richard J. Durbin" name one person.
+    return (
+        a == b
+        or set(a.split()) <= set(b.split())
+        or set(b.split()) <= set(a.split())
+        or same_person(a.title(), b.title())
+    )
 
 
 def _quote_clashes(
-    material: StoryMaterial, items: list[_Item], group_of: dict[int, str]
+    material: StoryMaterial,
+    items: list[_Item],
+    group_of: dict[int, str],
+    story_quotes: Sequence[Quote] | None = None,
 ) -> list[Contradiction]:
-    quotes: list[Quote] = []
+    if story_quotes is None:
+        story_quotes = [q for extraction in material.extractions.values() for q in extraction.quotes]
     bar = float(settings.get("speaker_min_confidence"))
-    for extraction in material.extractions.values():
-        quotes.extend(
-            q
-            for q in extraction.quotes
-            if q.speaker
-            # a speaker the report withholds as a guess is no evidence of a misattribution
-            and (q.confidence is None or q.confidence >= bar)
-            and len(q.text) >= _QUOTE_MIN_CHARS
-            and len(q.text.split()) >= _QUOTE_MIN_WORDS
-        )
+    quotes = [
+        q
+        for q in story_quotes
+        if q.speaker
+        # a speaker the report withholds as a guess is no evidence of a misattribution
+        and (q.confidence is None or q.confidence >= bar)
+        and len(q.text) >= _QUOTE_MIN_CHARS
+        and len(q.text.split()) >= _QUOTE_MIN_WORDS
+    ]
     out = []
     for n, qa in enumerate(quotes):
         for qb in quotes[n + 1 :]:

@@ -106,6 +106,17 @@ def content_mask(sentences: Sequence[Sentence], min_words: int) -> np.ndarray:
     return np.array([len(_WORD.findall(s.text)) >= min_words for s in sentences], dtype=bool)
 
 
+def copied_wording(a: str, b: str, run: int) -> bool:
+    """Whether two sentences share `run` consecutive words outside quotation marks: copied text. The same fact in
+    similar words, or the same quotation of a third party, is what independent reports of one event look like."""
+    words_a = _WORD.findall(_QUOTED.sub(" ", a).lower())
+    words_b = _WORD.findall(_QUOTED.sub(" ", b).lower())
+    if len(words_a) < run or len(words_b) < run:
+        return False
+    runs = {tuple(words_a[k : k + run]) for k in range(len(words_a) - run + 1)}
+    return any(tuple(words_b[k : k + run]) in runs for k in range(len(words_b) - run + 1))
+
+
 def quoted_mask(text: str, sentences: Sequence[Sentence], min_fraction: float = 0.5) -> np.ndarray:
     """Sentences that are mostly (>= `min_fraction` of their characters) inside quotation marks.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from .align import (
     align_content,
     content_mask,
     content_similarities,
+    copied_wording,
     match_bound,
     quoted_mask,
     rewrite_evidence,
@@ -37,6 +39,7 @@ from .fingerprints import exact_key, near_duplicate_pairs
 
 Kind = Literal["exact", "near", "rewrite"]
 _QUOTE_MARKS = ('"', "“", "„", "«")
+_WORDS = re.compile(r"\w+")
 _STRENGTH: dict[str, int] = {"rewrite": 0, "near": 1, "exact": 2}  # a group is as weak as its weakest link
 # Pair counts for bench/throughput.py: pairs seen, and pairs that reached the (costlier) sentence alignment.
 STATS: Counter[str] = Counter()
@@ -279,14 +282,20 @@ def _partial_reuse(
     """Pairs outside one group that share enough strongly aligned sentences."""
     strong_min = float(settings.get("reuse_sentence_similarity"))
     needed = int(settings.get("partial_reuse_min_sentences"))
+    run = int(settings.get("reuse_copied_words"))
     wire = _wire_sides(articles, group_of)
     out: list[PartialReuse] = []
     for (i, j), al in alignments.items():
         if i in group_of and group_of.get(i) == group_of.get(j):
             continue
-        strong = al.strong(strong_min)
-        if len(strong) < needed:
+        s_i, s_j = material.sentences[articles[i].id], material.sentences[articles[j].id]
+        candidates = al.strong(strong_min)
+        copied = [p for p in candidates if copied_wording(s_i[p[0]].text, s_j[p[1]].text, run)]
+        if len(copied) < needed:
             continue
+        # once an article is seen copying the other's own wording, its word-for-word identical sentences
+        # (a quotation in the same frame) are counted with it; alone they are two reports of one statement
+        strong = tuple(p for p in candidates if p in copied or _same_words(s_i[p[0]].text, s_j[p[1]].text))
         source_first = _source_is_first(articles[i], articles[j], wire[i], wire[j])
         reuser, source = (j, i) if source_first else (i, j)
         s_reuser = material.sentences[articles[reuser].id]
@@ -307,6 +316,11 @@ def _partial_reuse(
             )
         )
     return tuple(out)
+
+
+def _same_words(a: str, b: str) -> bool:
+    words_a, words_b = _WORDS.findall(a.lower()), _WORDS.findall(b.lower())
+    return len(words_a) >= 6 and words_a == words_b
 
 
 def _wire_sides(articles: list[Article], group_of: dict[int, int]) -> list[bool]:
