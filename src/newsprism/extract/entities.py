@@ -924,6 +924,14 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
         per_label[label][key] = counts[key]
         aliases[(label, key)] = key_aliases[key]
 
+    def fold(label: str, form: str, into: str) -> None:
+        """One referent: `form`'s mentions and spellings join `into`'s."""
+        group = per_label[label]
+        group[into].update(group.pop(form))
+        aliases[(label, into)] = (
+            aliases.get((label, into), set()) | aliases.pop((label, form), set()) | {form}
+        )
+
     # One organisation under a short and a long name: "Supreme Court" and "Supreme Court of the United States",
     # "Senate" and "United States Senate" (an "of" phrase or a place before it; not "Senate Judiciary
     # Committee", another body), "WWE" and "World Wrestling Entertainment" (its initials, when only one fits).
@@ -932,8 +940,7 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
     for short in sorted(orgs, key=len):
         for long in sorted(orgs, key=len, reverse=True):
             if long != short and short in orgs and long in orgs and _longer_org_name(short, long, places):
-                orgs[long].update(orgs.pop(short))
-                aliases[("ORG", long)] |= aliases.pop(("ORG", short), set()) | {short}
+                fold("ORG", short, long)
                 break
     for short in sorted(orgs, key=len):
         # "Judiciary Committee" and "Senate Judiciary Committee": the long name is the short one under a body the
@@ -944,8 +951,7 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
             if k.endswith(" " + short) and len(short.split()) > 1 and k[: -len(short) - 1] in votes
         ]
         if short in orgs and len(longs) == 1:
-            orgs[longs[0]].update(orgs.pop(short))
-            aliases[("ORG", longs[0])] |= aliases.pop(("ORG", short), set()) | {short}
+            fold("ORG", short, longs[0])
     by_country_name: dict[str, list[str]] = defaultdict(list)  # "U.S. Senate" and "United States Senate"
     for name in orgs:
         by_country_name[_country_first(name)].append(name)
@@ -953,13 +959,11 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
         keep = max(forms, key=lambda n: (sum(orgs[n].values()), len(n)))
         for form in forms:
             if form != keep:
-                orgs[keep].update(orgs.pop(form))
-                aliases[("ORG", keep)] |= aliases.pop(("ORG", form), set()) | {form}
+                fold("ORG", form, keep)
     for short in [k for k in orgs if _acronym(k)]:
         longs = [k for k in orgs if k != short and _initials(k) == _acronym(short)]
         if len(longs) == 1:
-            orgs[longs[0]].update(orgs.pop(short))
-            aliases[("ORG", longs[0])] |= aliases.pop(("ORG", short), set()) | {short}
+            fold("ORG", short, longs[0])
 
     # Persons: one person under forms that differ by middle names, a suffix or a nickname ("Joseph R. Biden Jr."
     # / "Joe Biden"), then a short form joins the longest full form it begins or ends ("Xi" -> "Xi Jinping").
@@ -968,10 +972,7 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
     for forms in _person_groups([n for n in by_mentions if len(n.split()) > 1], persons):
         keep = forms[0]
         for form in forms[1:]:
-            persons[keep].update(persons.pop(form))
-            aliases[("PERSON", keep)] = (
-                aliases.get(("PERSON", keep), set()) | aliases.pop(("PERSON", form), set()) | {form}
-            )
+            fold("PERSON", form, keep)
     target: dict[str, str] = {}
     names = sorted(persons, key=lambda n: (-len(n.split()), -sum(persons[n].values())))
     for name in names:
