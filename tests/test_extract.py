@@ -260,7 +260,7 @@ def test_canonicalize_merges_names_across_articles(extractions):
         vectors={},
         extractions={e.article_id: e for e in exs},
     )
-    entities, quotes = canonicalize(material)
+    entities, quotes, _attributed = canonicalize(material)
     xi = [e for e in entities if e.name == "Xi Jinping"]
     assert len(xi) == 1 and xi[0].id == "xi-jinping"
     assert {"Xi"} <= set(xi[0].aliases)
@@ -525,3 +525,39 @@ def test_a_person_in_the_pronouns_own_sentence_does_not_break_the_subject_chain(
     )
     quote = _by_start(find_quotes(text), "warm")
     assert quote.speaker == "Vladimir Putin" and (quote.confidence or 0) >= 0.75
+
+
+def test_one_quotation_given_to_two_people_is_withheld_when_shown_but_kept_for_the_clash_check():
+    from newsprism.records import ArticleExtraction, Quote
+
+    words = "“We will not back down on this bill, not now and not ever,”"
+
+    def quote(article: str, speaker: str) -> Quote:
+        return Quote(
+            article,
+            words,
+            0,
+            len(words),
+            speaker,
+            speaker,
+            70,
+            75,
+            "said",
+            attribution="named",
+            confidence=0.95,
+        )
+
+    articles = (Article("a1", "x", words + " Ana Ruiz said."), Article("a2", "y", words + " Tom Hale said."))
+    material = StoryMaterial(
+        "s",
+        articles,
+        {"a1": (), "a2": ()},
+        {"a1": None, "a2": None},
+        {
+            "a1": ArticleExtraction("a1", quotes=(quote("a1", "Ana Ruiz"),)),
+            "a2": ArticleExtraction("a2", quotes=(quote("a2", "Tom Hale"),)),
+        },
+    )
+    _entities, shown, attributed = canonicalize(material)
+    assert [q.speaker for q in shown] == [None, None]  # the report does not pick one
+    assert [q.speaker for q in attributed] == ["Ana Ruiz", "Tom Hale"]  # the disagreement itself is news

@@ -16,7 +16,7 @@ def _extract(*texts: str, published: str | None = "2024-05-16"):
 def _story(*texts: str):
     articles, extractions = _extract(*texts)
     material = StoryMaterial("s", tuple(articles), {}, {}, {e.article_id: e for e in extractions})
-    entities, _quotes = canonicalize(material)
+    entities, _quotes, _attributed = canonicalize(material)
     return {(e.label, e.name): e for e in entities}
 
 

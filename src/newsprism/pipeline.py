@@ -217,8 +217,8 @@ class Pipeline:
         from .extract import canonicalize
 
         duplicates = find_duplicates(material)
-        entities, quotes = canonicalize(material)
-        claims, contradictions = build_claims(material, duplicates, quotes)
+        entities, quotes, attributed = canonicalize(material)
+        claims, contradictions = build_claims(material, duplicates, attributed)
         brief_mode, brief_note = "extractive", None
         if self.generator is None:
             brief = write_brief(material, claims)

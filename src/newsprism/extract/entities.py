@@ -1021,9 +1021,14 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
     return tuple(entities), alias_map
 
 
-def canonicalize(material: StoryMaterial) -> tuple[tuple[Entity, ...], tuple[Quote, ...]]:
-    """Story-wide entities, and every quote of the story with its speaker replaced by the canonical name (or
-    withheld where the attribution's confidence is under settings speaker_min_confidence)."""
+def canonicalize(
+    material: StoryMaterial,
+) -> tuple[tuple[Entity, ...], tuple[Quote, ...], tuple[Quote, ...]]:
+    """Story-wide entities; every quote of the story as shown (speaker replaced by the canonical name, withheld
+    where the attribution's confidence is under settings speaker_min_confidence, and one quotation in several
+    articles given one speaker, `_agree_across_articles`); and the same quotes before that agreement, each with
+    its own article's canonical attribution: where two articles give one quotation to two people, the shown
+    quotes withhold both, while this view keeps the disagreement a contradiction check needs."""
     from dataclasses import replace
 
     from .. import settings
@@ -1047,7 +1052,7 @@ def canonicalize(material: StoryMaterial) -> tuple[tuple[Entity, ...], tuple[Quo
                 quotes.append(replace(q, speaker=None, affiliation=None))
                 continue
             quotes.append(replace(q, speaker=speaker))
-    return entities, tuple(_agree_across_articles(quotes, bar))
+    return entities, tuple(_agree_across_articles(quotes, bar)), tuple(quotes)
 
 
 _QUOTE_WORD = re.compile(r"[a-z0-9']+")
