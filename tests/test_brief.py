@@ -339,3 +339,13 @@ def test_one_quotation_under_two_spellings_of_one_name_is_no_clash():
     assert _same_speaker("Dick Durbin", "Richard J. Durbin")
     assert _same_speaker("Xi", "Xi Jinping")
     assert not _same_speaker("Dick Durbin", "Chuck Schumer")
+
+
+def test_a_piece_of_a_quotation_running_over_sentences_is_never_stated_and_and_but_are_trimmed():
+    assert summary._unbalanced('offensive and wrong," Romney said on Tuesday.')
+    assert summary._unbalanced("“As I said yesterday, the comments were offensive.")
+    assert not summary._unbalanced("“It was wrong,” Romney said.")
+    assert summary.compact("But the council approved the budget on Tuesday.") == (
+        "The council approved the budget on Tuesday."
+    )
+    assert summary.compact("And so it goes.") == "So it goes."

@@ -56,6 +56,8 @@ _LABEL = re.compile(
     r"|Catch up quick|State of play|Where it stands|The latest|Be smart|Reality check|Zoom in|Zoom out"
     r"|Go deeper|The context|Context|Details|The details|Background|Our thought bubble|Worth noting):\s+(?=\S)"
 )
+# "And …", "But …" lean on a sentence the brief may not carry; the statement stands without them.
+_CONJUNCTION = re.compile(r"^(?:And|But)\s+(?=[A-Za-z])")
 _CONNECTIVE = re.compile(
     r"^(?:Meanwhile|However|Still|Also|In addition|Additionally|Moreover|Furthermore|Indeed|Separately"
     r"|In fact|Of course|Nevertheless|Nonetheless|Thus|Therefore|Similarly|Likewise|Instead|Now|So|Yet|Then"
@@ -67,7 +69,7 @@ def compact(text: str) -> str:
     """A brief sentence without lead-ins that carry no claim (wire credit, section label, connective).
     Only a sentence's start is trimmed, so a quote keeps its speaker and the claim its words."""
     out = text
-    for pattern in (_WIRE_CREDIT, _LABEL, _CONNECTIVE):
+    for pattern in (_WIRE_CREDIT, _LABEL, _CONNECTIVE, _CONJUNCTION):
         out = pattern.sub("", out, count=1)
     if len(out.split()) < 3:
         return text  # nothing left worth stating: keep the source wording
@@ -244,6 +246,7 @@ def _relevance(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndar
             voiced
             or _squash(c.sentence.text) in headlines
             or _quote_fragment(c.sentence.text)
+            or _unbalanced(c.sentence.text)
             or not _speakers_named(material, c)
         ):
             relevance[k] = -np.inf
@@ -279,6 +282,13 @@ def _speakers_named(material: StoryMaterial, candidate: _Candidate) -> bool:
         if surname not in outside:
             return False
     return True
+
+
+def _unbalanced(text: str) -> bool:
+    """A sentence that opens a quotation it does not close, or closes one it did not open: a piece of a
+    quotation running over several sentences, broken once it stands alone in the brief."""
+    opened, closed = text.count("“"), text.count("”")
+    return opened != closed or text.count('"') % 2 == 1
 
 
 def _quote_fragment(text: str) -> bool:
