@@ -254,10 +254,9 @@ def _person_named(ctx: _Text, tok) -> str | None:
     ent = ctx.ent_of.get(tok.i)
     if ent is not None and ent.label_ == "PERSON":
         return ctx.names.full_name(ent.text, ent.start_char)
-    for appos in tok.children:  # "The press secretary, Sarah Sanders, sought …"
-        named = ctx.ent_of.get(appos.i) if appos.dep_ == "appos" else None
-        if named is not None and named.label_ == "PERSON":
-            return ctx.names.full_name(named.text, named.start_char)
+    named = _apposed_person(ctx, tok)  # "The press secretary, Sarah Sanders, sought …"
+    if named is not None:
+        return ctx.names.full_name(named.text, named.start_char)
     if tok.pos_ == "PROPN" and (ent is None or ent.label_ in {"ORG", "GPE", "NORP"}):
         text = ent.text if ent is not None else tok.text
         full = ctx.names.full_name(text, tok.idx)
@@ -302,6 +301,15 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
             break
     ctx.chained[before] = found
     return found
+
+
+def _apposed_person(ctx: _Text, tok):
+    """The PERSON entity in apposition to a token, outside any quotation, or None."""
+    for appos in tok.children:
+        named = ctx.ent_of.get(appos.i) if appos.dep_ == "appos" else None
+        if named is not None and named.label_ == "PERSON" and not ctx.in_quote(named.start_char):
+            return named
+    return None
 
 
 def _another_person_between(ctx: _Text, lo: int, hi: int, person: str, pronoun: str) -> bool:
@@ -384,12 +392,11 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
             owner_span = _mention_span(ctx, owner)
             owned = _resolve(ctx, owner, owner_span, owner_span.start_char)
             return _Resolved(owned.name, owned.affiliation, f"owner:{owned.route}")
-    for appos in tok.children:
-        named = ctx.ent_of.get(appos.i) if appos.dep_ == "appos" else None
-        if named is not None and named.label_ == "PERSON" and not ctx.in_quote(named.start_char):
-            # "Another leading Dem, Sen. Kirsten Gillibrand, said": the apposition names the speaker
-            full = names.full_name(named.text, named.start_char)
-            return _Resolved(full, affiliation_of(named) or names.affiliation.get(full), "apposition")
+    named = _apposed_person(ctx, tok)
+    if named is not None:
+        # "Another leading Dem, Sen. Kirsten Gillibrand, said": the apposition names the speaker
+        full = names.full_name(named.text, named.start_char)
+        return _Resolved(full, affiliation_of(named) or names.affiliation.get(full), "apposition")
     ent = ctx.ent_of.get(span[-1].i)
     if ent is not None and ent.label_ in _NOT_SPEAKERS:
         # "October praising …": a date, an amount, an ordinal speaks for no one
@@ -410,9 +417,11 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
             # gives no one stays a description rather than a guess, unless it names a country's office
             # ("the Russian leader": the last person affiliated with Russia).
             want = affiliation_of(span)
+            # "Stone's attorney": the owner's last word ("Roger Stone's" -> "stone"), or the pronoun ("his")
             owner = next((c for c in tok.children if c.dep_ == "poss"), None)
-            if owner is not None and owner.ent_type_ == "PERSON":
-                owner = ctx.ent_of.get(owner.i)[-1] if ctx.ent_of.get(owner.i) is not None else owner
+            owner_ent = ctx.ent_of.get(owner.i) if owner is not None else None
+            if owner_ent is not None and owner_ent.label_ == "PERSON":
+                owner = owner_ent[-1]
             titled = names.with_role(
                 tok.lemma_, before, affiliation=want, owner=None if owner is None else owner.lower_
             )
