@@ -60,9 +60,9 @@ def test_brief_never_states_a_quote_cut_from_its_speaker():
     ]
     brief = write_brief(seed.material_for(arts), [], max_sentences=5)
     assert brief and not any(s.text.startswith('"The withdrawal') for s in brief)
-    assert summary._quote_fragment('"The withdrawal will be complete by the end of the year.')
-    assert not summary._quote_fragment('"It will be complete," she said.')
-    assert not summary._quote_fragment("The border will reopen in spring.")
+    assert summary._unbalanced('"The withdrawal will be complete by the end of the year.')
+    assert not summary._unbalanced('"It will be complete," she said.')
+    assert not summary._unbalanced("The border will reopen in spring.")
 
 
 def test_brief_without_claims_and_max_sentences(story):

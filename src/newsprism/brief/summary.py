@@ -232,8 +232,9 @@ def _relevance(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndar
     """The learned model's relevance per candidate. A line without closing punctuation (a subhead, a cut
     snippet) only comes after every prose sentence; two kinds are never stated (-inf): a headline repeated as
     the body's first line (the outlet's framing), and a sentence inside a block quote, someone's statement
-    with no attribution in the sentence itself, which a neutral brief must not state as fact (so is a piece of
-    a quote whose marks open or close in another sentence)."""
+    with no attribution in the sentence itself, which a neutral brief must not state as fact; nor a piece of a
+    quote whose marks open or close in another sentence, nor a quotation whose speaker the sentence does not
+    name."""
     model = scorer.load(str(scorer.MODEL_PATH), FEATURES)
     relevance = model.score(_feature_matrix(material, candidates))
     unattributed = _unattributed_spans(material)
@@ -245,7 +246,6 @@ def _relevance(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndar
         if (
             voiced
             or _squash(c.sentence.text) in headlines
-            or _quote_fragment(c.sentence.text)
             or _unbalanced(c.sentence.text)
             or not _speakers_named(material, c)
         ):
@@ -286,18 +286,10 @@ def _speakers_named(material: StoryMaterial, candidate: _Candidate) -> bool:
 
 def _unbalanced(text: str) -> bool:
     """A sentence that opens a quotation it does not close, or closes one it did not open: a piece of a
-    quotation running over several sentences, broken once it stands alone in the brief."""
+    quotation running over several sentences ("“The development of relations … serves peace." with the rest,
+    or the speaker, in another sentence), broken and often someone's words stated as the brief's own."""
     opened, closed = text.count("“"), text.count("”")
     return opened != closed or text.count('"') % 2 == 1
-
-
-def _quote_fragment(text: str) -> bool:
-    """A piece of a multi-sentence quote cut from its attribution ("“The development of relations … serves
-    peace." with the speaker in the sentence before): someone's words that a brief would state as its own."""
-    opened, closed = text.count("“"), text.count("”")
-    straight = text.count('"')
-    unbalanced = opened != closed or straight % 2 == 1
-    return unbalanced and not _ATTRIBUTION.search(text)
 
 
 def _kind(sentence: Sentence) -> int:

@@ -117,6 +117,12 @@ def copied_wording(a: str, b: str, run: int) -> bool:
     return any(tuple(words_b[k : k + run]) in runs for k in range(len(words_b) - run + 1))
 
 
+def same_wording(a: str, b: str, min_words: int = 6) -> bool:
+    """Whether two sentences are the same words (case and punctuation aside), at least `min_words` of them."""
+    words_a, words_b = _WORD.findall(a.lower()), _WORD.findall(b.lower())
+    return len(words_a) >= min_words and words_a == words_b
+
+
 def quoted_mask(text: str, sentences: Sequence[Sentence], min_fraction: float = 0.5) -> np.ndarray:
     """Sentences that are mostly (>= `min_fraction` of their characters) inside quotation marks.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -34,12 +33,12 @@ from .align import (
     match_bound,
     quoted_mask,
     rewrite_evidence,
+    same_wording,
 )
 from .fingerprints import exact_key, near_duplicate_pairs
 
 Kind = Literal["exact", "near", "rewrite"]
 _QUOTE_MARKS = ('"', "“", "„", "«")
-_WORDS = re.compile(r"\w+")
 _STRENGTH: dict[str, int] = {"rewrite": 0, "near": 1, "exact": 2}  # a group is as weak as its weakest link
 # Pair counts for bench/throughput.py: pairs seen, and pairs that reached the (costlier) sentence alignment.
 STATS: Counter[str] = Counter()
@@ -295,7 +294,7 @@ def _partial_reuse(
             continue
         # once an article is seen copying the other's own wording, its word-for-word identical sentences
         # (a quotation in the same frame) are counted with it; alone they are two reports of one statement
-        strong = tuple(p for p in candidates if p in copied or _same_words(s_i[p[0]].text, s_j[p[1]].text))
+        strong = tuple(p for p in candidates if p in copied or same_wording(s_i[p[0]].text, s_j[p[1]].text))
         source_first = _source_is_first(articles[i], articles[j], wire[i], wire[j])
         reuser, source = (j, i) if source_first else (i, j)
         s_reuser = material.sentences[articles[reuser].id]
@@ -316,11 +315,6 @@ def _partial_reuse(
             )
         )
     return tuple(out)
-
-
-def _same_words(a: str, b: str) -> bool:
-    words_a, words_b = _WORDS.findall(a.lower()), _WORDS.findall(b.lower())
-    return len(words_a) >= 6 and words_a == words_b
 
 
 def _wire_sides(articles: list[Article], group_of: dict[int, int]) -> list[bool]:

@@ -253,7 +253,7 @@ def _load(name: str, fast: bool = True):
     from spacy.language import Language
 
     nlp = spacy.load(name)
-    if "parser" in nlp.pipe_names and _LINES not in nlp.pipe_names:
+    if "parser" in nlp.pipe_names:
         Language.component(_LINES, func=line_breaks_end_sentences)
         nlp.add_pipe(_LINES, before="parser")
     if fast and "attribute_ruler" in nlp.pipe_names:
