@@ -42,7 +42,15 @@ PACKAGES = (
     "scikit-learn", "rouge-score", "textacy", "sumy", "numpy",
 )  # fmt: skip
 # Optional sections, each a bench module with run(eval_dir, limit) and markdown(result), in page order.
-EXTRAS = ("audit", "dedupe_bench", "throughput", "extract_speed", "stories_scaling", "web")
+EXTRAS = (
+    "audit",
+    "clustering_heldout",
+    "dedupe_bench",
+    "throughput",
+    "extract_speed",
+    "stories_scaling",
+    "web",
+)
 CLAIM_SYSTEMS = ("majority", "all_positive", "tfidf", "negation_number")
 
 METHOD = {

@@ -272,6 +272,77 @@ def test_clustering_score_runs_averages_and_topic_none():
     assert out["topic_b3_f1"] is None
 
 
+def clustering_items(prefix: str, topics: int, stories_per_topic: int, per_story: int) -> list[dict]:
+    words = ["quarry flood", "dam inquiry", "court ruling", "ferry strike", "bridge fire", "grain deal"]
+    return [
+        {
+            "id": f"{prefix}{t}-{s}-{k}",
+            "title": f"{words[t % len(words)]} {s}",
+            "text": f"{words[t % len(words)]} report {s} {k}: officials said more on {words[t % len(words)]}.",
+            "gold_story": f"{t}-{s}",
+            "gold_topic": f"{t}" if stories_per_topic > 1 else None,
+            "published": None,
+        }
+        for t in range(topics)
+        for s in range(stories_per_topic)
+        for k in range(per_story)
+    ]
+
+
+def test_event_folds_hold_whole_topics_out_and_deal_every_file():
+    items = clustering_eval.stream(
+        {"ecb": clustering_items("e", 6, 2, 2), "basil": clustering_items("b", 4, 1, 3)}
+    )
+    folds = clustering_eval.event_folds(items, 2, seed=0)
+    assert sorted(k for fold in folds for k in fold) == list(range(len(items)))
+    for fold in folds:
+        assert {items[k]["_file"] for k in fold} == {"ecb", "basil"}
+        other = set(range(len(items))) - set(fold)
+        unit = lambda k: items[k].get("gold_topic") or items[k]["gold_story"]  # noqa: E731
+        assert not {unit(k) for k in fold} & {unit(k) for k in other}
+    assert folds == clustering_eval.event_folds(items, 2, seed=0)
+    assert folds != clustering_eval.event_folds(items, 2, seed=1)
+
+
+def test_held_out_fits_each_fold_on_the_other_and_scores_it_unseen(monkeypatch):
+    # A stand-in clusterer that is right only with story_join_similarity 1.2: the fit must find that on
+    # the training half, score it on the held-out half, and never mix the two in one clustering run.
+    from newsprism import settings
+
+    files = {"ecb": clustering_items("e", 4, 2, 2), "basil": clustering_items("b", 4, 1, 3)}
+    calls = []
+
+    def fake_ingest(items, progress=False):
+        return clustering_eval.Ingested(
+            list(items), [i["id"] for i in items], types.SimpleNamespace(close=lambda: None)
+        )
+
+    def fake_cluster(ingested, indices, seeds=clustering_eval.SEEDS, progress=False):
+        calls.append(set(indices))
+        right = settings.get("story_join_similarity") == 1.2
+        return [[ingested.items[k]["gold_story"] if right else k for k in indices]]
+
+    monkeypatch.setattr(clustering_eval, "ingest", fake_ingest)
+    monkeypatch.setattr(clustering_eval, "cluster", fake_cluster)
+    result = clustering_eval.held_out(files, 2, grid={"story_join_similarity": (1.2, 1.6)})
+    assert [fit["settings"] for fit in result["fits"]] == [{"story_join_similarity": 1.2}] * 2
+    assert set(result["scenarios"]) == {"ecb", "basil", "stream"}
+    for rows in result["scenarios"].values():
+        assert rows["newsprism"]["b3_f1"] == 1.0
+        assert rows["newsprism shipped settings"]["b3_f1"] < 1.0
+        assert 0.0 < rows["tfidf+agglomerative"]["b3_f1"] <= 1.0
+    folds = clustering_eval.event_folds(clustering_eval.stream(files), 2)
+    assert calls and all(any(call <= set(fold) for fold in folds) for call in calls)  # 2 folds: train = other
+    flat = clustering_eval.flat_held_out(result)
+    assert flat["b3_f1"] == 1.0 and flat["fold 0 settings"] == "story_join_similarity=1.2"
+
+
+def test_run_eval_takes_several_files_for_clustering_only(tmp_path):
+    a = write_jsonl(tmp_path / "a.jsonl", clustering_items("a", 1, 1, 2))
+    with pytest.raises(EvalDataError, match="only clustering scores several files"):
+        run_eval("quotes", [a, a])
+
+
 def test_summary_rouge_cuts_to_reference_length():
     ref = "the president met the premier"
     long = ref + " and then many other unrelated words followed"
@@ -342,7 +413,7 @@ def test_unknown_task_and_bad_options(tmp_path):
     path = write_jsonl(tmp_path / "c.jsonl", [claim(1, "t", "a", "b", 1, 0)])
     with pytest.raises(EvalDataError, match="unknown eval task"):
         run_eval("nope", path)
-    with pytest.raises(EvalDataError, match="claims task only"):
+    with pytest.raises(EvalDataError, match="claims and clustering tasks"):
         run_eval("quotes", path, cv=5)
     with pytest.raises(EvalDataError, match="no such file"):
         run_eval("claims", tmp_path / "missing.jsonl")

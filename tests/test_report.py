@@ -80,6 +80,31 @@ def test_report_json_validates(tmp_path):
     assert report["articles"][0]["story_id"] == "s1"
 
 
+def test_storylines_reach_report_json_and_both_pages_escaped(tmp_path):
+    store = hostile_store()
+    store.add_article(Article(id="a2", source="b.html", text="Officials met again on Monday.", title="Again"))
+    store.save_story(StoryState("s2", "Again", np.zeros(4, dtype=np.float32), 1, "2024-06-03", "2024-06-03"))
+    store.set_membership(StoryAssignment("a2", "s2", 1.0, "founded"))
+    second = dict(store.get_analysis("s1"), id="s2", title="Second round", article_ids=["a2"])
+    store.put_analysis("s2", second)
+    store.link_stories("s2", "s1", 0.71, f"mean score 0.71 {PAYLOAD}")
+    files = write_report(store, tmp_path)
+    report = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
+    [line] = report["storylines"]
+    assert line["story_ids"] == ["s2", "s1"]  # dated before undated
+    assert line["links"] == [
+        {"story_ids": ["s1", "s2"], "score": 0.71, "evidence": f"mean score 0.71 {PAYLOAD}"}
+    ]
+    story = (tmp_path / "story-s1.html").read_text()
+    assert (
+        'id="storyline"' in story and 'href="story-s2.html"' in story and "linked: mean score 0.71" in story
+    )
+    assert "Storylines" in (tmp_path / "index.html").read_text()
+    for page in files:
+        assert page.suffix != ".html" or "<script>" not in page.read_text()
+
+
 def test_only_http_links_survive():
     assert safe_url("https://example.org/a") == "https://example.org/a"
     assert safe_url("javascript:alert(1)") is None

@@ -113,12 +113,20 @@ def test_story_state_membership_and_merge(store):
     store.set_membership(StoryAssignment("a2", "s2", 1.0, "founded"))
     assert store.story_state("s1").entity_counts == {"xi": 2}
 
-    store.move_members("s2", "s1")
+    store.save_story(StoryState("s3", "Three", centroid, 1, None, None))
+    store.link_stories("s3", "s2", 0.7, "same affair")
+    store.link_stories("s1", "s2", 0.9, "soon merged")
+    store.move_members("s2", "s1", "; then merged")
     store.save_story(StoryState("s2", "Two", centroid, 1, None, None, merged_into="s1"))
     assert store.resolve_story("s2") == "s1"
-    assert [m.article_id for m in store.memberships("s1")] == ["a1", "a2"]
-    assert [s.id for s in store.story_states()] == ["s1"]
-    assert store.story_ids() == ["s1"]
+    assert [(m.article_id, m.evidence) for m in store.memberships("s1")] == [
+        ("a1", "founded"),
+        ("a2", "founded; then merged"),
+    ]
+    assert [s.id for s in store.story_states()] == ["s1", "s3"]
+    assert store.story_ids()[0] == "s1"
+    # a link follows its story into the survivor; the link inside the merged story is gone
+    assert store.story_links() == [("s1", "s3", 0.7, "same affair")]
 
 
 def test_store_survives_reopen(tmp_path):

@@ -216,6 +216,57 @@ def test_consolidation_merges_fragments_by_average_linkage(store):
     assert clusterer.consolidate() == []  # nothing touched since
 
 
+def test_a_merge_at_batch_end_says_why_in_the_absorbed_members_evidence(store):
+    with settings.override({"story_join_similarity": 9.0, "story_consolidate_similarity": 1.0}):
+        clusterer = StoryClusterer(store)
+        ents = {"Marlow Dam": 2, "Kessington": 1}
+        clusterer.add(stored(store, art("f1", "2024-05-01", text=ARC.format("water rises at", "warn"))),
+                      rows(unit(1, 0.1)), ents)  # fmt: skip
+        clusterer.add(stored(store, art("f2", "2024-05-02", text=ARC.format("villages evacuated near", "report"))),
+                      rows(unit(1, 0.2)), ents)  # fmt: skip
+        absorbed, survivor = clusterer.consolidate()[0]
+    members = {m.article_id: m.evidence for m in store.memberships(survivor)}
+    moved = "f1" if survivor == "sf2" else "f2"
+    assert members[moved].startswith("founds a new story: best match")
+    assert f"then its story {absorbed} was merged at batch end: mean score" in members[moved]
+    assert "story_consolidate_similarity 1" in members[moved]
+    assert "merged" not in members["f1" if moved == "f2" else "f2"]
+
+
+def test_the_same_affair_weeks_apart_is_linked_as_a_storyline_not_merged(store):
+    # Two events with the same names and words, a month apart: batch end keeps them two stories (a story
+    # is one event) and links them as one storyline, saying why; the report lists the storyline.
+    from newsprism.report.build import storylines
+
+    with settings.override({"story_join_similarity": 9.0, "story_consolidate_similarity": 1.0}):
+        clusterer = StoryClusterer(store)
+        ents = {"Marlow Dam": 2, "Kessington": 1}
+        for aid, day, what in (
+            ("a1", "2024-05-01", "water rises at"), ("a2", "2024-05-02", "villages evacuated near"),
+            ("b1", "2024-06-03", "inquiry opens into"), ("b2", "2024-06-04", "inquiry hears of"),
+        ):  # fmt: skip
+            clusterer.add(
+                stored(store, art(aid, day, text=ARC.format(what, "say"))), rows(unit(1, 0.1)), ents
+            )
+        clusterer.consolidate()
+    first, second = store.story_of("a1"), store.story_of("b1")
+    assert first == store.story_of("a2") and second == store.story_of("b2") and first != second
+    [(a, b, score, why)] = store.story_links()
+    assert {a, b} == {first, second} and score >= settings.get("story_storyline_similarity")
+    assert "days apart, beyond story_consolidate_window_days 7" in why
+    [line] = storylines(store)
+    assert line["story_ids"] == [first, second]  # in date order
+    assert line["links"][0]["evidence"] == why
+    with settings.override({"story_consolidate_window_days": 60}):
+        other = SQLiteStore(":memory:")
+        clusterer = StoryClusterer(other)
+        for aid in ("a1", "a2", "b1", "b2"):
+            article = store.articles([aid])[0]
+            clusterer.add(stored(other, article), rows(unit(1, 0.1)), ents)
+        clusterer.consolidate()
+        assert other.story_of("a1") == other.story_of("b1") and other.story_links() == []
+
+
 def test_consolidation_after_restart_reads_member_evidence_from_store(store):
     with settings.override({"story_join_similarity": 9.0, "story_consolidate_similarity": 1.0}):
         ents = {"Marlow Dam": 2, "Kessington": 1}
@@ -622,8 +673,11 @@ def test_a_fragment_joins_the_story_it_is_clearly_nearest():
     groups = [[0, 1, 2], [3, 4, 5], [6], [7]]
     args = (scores, groups, 0.8, lambda a, b: True, [True] * 4)
     assert average_linkage_merges(*args) == []
-    assert average_linkage_merges(*args, 2, 0.5, 0.1) == [(0, 2)]
-    assert average_linkage_merges(*args, 2, 0.5, 0.0) == [(0, 2), (1, 3)]
+    merges = average_linkage_merges(*args, 2, 0.5, 0.1)
+    assert [(m.kept, m.absorbed, m.fragment) for m in merges] == [(0, 2, True)]
+    assert merges[0].mean == pytest.approx(0.6)
+    merges = average_linkage_merges(*args, 2, 0.5, 0.0)
+    assert [(m.kept, m.absorbed) for m in merges] == [(0, 2), (1, 3)]
 
 
 def test_old_rows_without_weekdays_still_load():

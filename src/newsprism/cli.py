@@ -275,10 +275,16 @@ def show_settings(markdown: bool) -> None:
 @click.argument(
     "task", type=click.Choice(["extraction", "clustering", "quotes", "summaries", "claims", "audit"])
 )
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
 @click.option(
-    "--cv", type=int, default=None, help="claims: k-fold cross-validation with folds split by topic."
+    "--cv",
+    type=int,
+    default=None,
+    help="claims: k-fold cross-validation with folds split by topic. clustering: the held-out protocol,"
+    " events split into k folds, every calibrated setting fitted on the other folds.",
 )
 @click.option("--limit", type=int, default=None, help="Score only the first N items (quick checks).")
 @click.option(
@@ -297,7 +303,7 @@ def show_settings(markdown: bool) -> None:
 )
 def evaluate(
     task: str,
-    file: Path,
+    files: tuple[Path, ...],
     as_json: bool,
     cv: int | None,
     limit: int | None,
@@ -308,15 +314,21 @@ def evaluate(
 ) -> None:
     """Score a pipeline stage on a labelled file in the formats of shared/eval/README.md.
 
+    Clustering takes several files and scores them as one stream, as unrelated stories arrive together.
+
     \b
     Examples:
       newsprism eval extraction ../shared/eval/extraction/fundus.jsonl
       newsprism eval clustering ../shared/eval/clustering/ecbplus-dev.jsonl --json
+      newsprism eval clustering ecbplus-dev.jsonl basil-dev.jsonl --cv 2
       newsprism eval claims ../shared/eval/claims/claimdiff-train.jsonl --cv 5
       newsprism eval audit ../shared/eval/clustering/basil-dev.jsonl --labels audit/labels
     """
     from .eval import format_table, run_eval
 
+    if len(files) > 1 and task != "clustering":
+        _fail(EvalDataError(f"eval {task} takes one file; only clustering scores several as one stream"))
+    file = files[0]
     if task == "audit":
         from .eval.audit import evaluate_audit, format_audit
 
@@ -336,7 +348,7 @@ def evaluate(
         click.echo(json.dumps(result, sort_keys=True, default=str) if as_json else format_audit(result))
         return
     try:
-        result = run_eval(task, file, cv=cv, limit=limit, progress=not as_json and sys.stderr.isatty())
+        result = run_eval(task, files, cv=cv, limit=limit, progress=not as_json and sys.stderr.isatty())
     except NewsprismError as exc:
         _fail(exc)
     if as_json:

@@ -273,10 +273,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "story_consolidate_window_days",
-        730,
-        "Batch end: stories whose date ranges are further apart than this never merge. Wider than"
-        " story_window_days because follow-ups (a trial after a shooting) come months later; ECB+ dev gold"
-        " stories span up to 18 months.",
+        7,
+        "Batch end: stories whose date ranges are further apart than this never merge (nor does an article"
+        " move between them): a story is one event, and the reports of one event come within days of it."
+        " A follow-up weeks later (the trial after a shooting, the next round of a shutdown) is the next"
+        " event of its storyline, linked (story_storyline_similarity), not merged. Same value as"
+        " story_window_days, so batch end never merges what arrival could not have joined.",
+    ),
+    Setting(
+        "story_storyline_similarity",
+        0.6,
+        "Batch end: mean article-to-article score (as story_consolidate_similarity) at or above which a"
+        " touched story and a nearby one that stay apart (below story_consolidate_similarity, or dated"
+        " beyond story_consolidate_window_days) are linked as events of one storyline; inf turns links off.",
     ),
     Setting(
         "story_consolidate_candidates",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import math
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,34 +34,58 @@ KEYS: dict[str, tuple[str, ...]] = {
 
 
 def run_eval(
-    task: str, path: str | Path, cv: int | None = None, limit: int | None = None, progress: bool = False
+    task: str,
+    path: str | Path | Sequence[str | Path],
+    cv: int | None = None,
+    limit: int | None = None,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Score newsprism on one eval file: flat metric keys plus n, seconds, items_per_second, task, file, sha256.
 
-    A metric with no gold in the file is None. `limit` scores only the first N records; `cv` (claims only)
-    runs k-fold cross-validation split by topic, with the baselines on the same folds.
+    A metric with no gold in the file is None. `limit` scores only the first N records of each file; `cv`
+    (claims) runs k-fold cross-validation split by topic, with the baselines on the same folds; `cv`
+    (clustering) runs the held-out protocol of eval.clustering.held_out, events split into k folds. Clustering
+    takes several files, scored as one stream (unrelated stories arriving together).
     """
     if task not in TASKS:
         raise EvalDataError(f"unknown eval task {task!r}; choose one of {', '.join(TASKS)}")
-    if cv is not None and task != "claims":
-        raise EvalDataError(f"--cv applies to the claims task only, not {task}")
+    paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
+    if not paths:
+        raise EvalDataError(f"eval {task} needs a file")
+    if len(paths) > 1 and task != "clustering":
+        raise EvalDataError(f"only clustering scores several files as one stream; {task} takes one file")
+    if cv is not None and task not in ("claims", "clustering"):
+        raise EvalDataError(f"--cv applies to the claims and clustering tasks, not {task}")
     if cv is not None and cv < 2:
         raise EvalDataError(f"--cv needs at least 2 folds, got {cv}")
-    path = Path(path)
-    items = read_items(task, path, limit)
+    files = {_name(p, paths): read_items(task, p, limit) for p in paths}
     module = importlib.import_module(f"{__name__}.{task}")
     started = time.perf_counter()
-    scores = module.evaluate(items, path, cv=cv, progress=progress)
+    if len(paths) == 1:
+        scores = module.evaluate(next(iter(files.values())), paths[0], cv=cv, progress=progress)
+    else:
+        scores = module.evaluate_files(files, cv=cv, progress=progress)
     seconds = time.perf_counter() - started
-    result: dict[str, Any] = {"task": task, "file": str(path), "sha256": sha256(path), "n": len(items)}
+    n = sum(len(items) for items in files.values())
+    result: dict[str, Any] = {
+        "task": task,
+        "file": ", ".join(str(p) for p in paths),
+        "sha256": ", ".join(sha256(p) for p in paths),
+        "n": n,
+    }
     if limit is not None:
         result["limit"] = limit
     if cv is not None:
         result["cv"] = cv
     result.update({k: _clean(v) for k, v in scores.items()})
     result["seconds"] = round(seconds, 3)
-    result["items_per_second"] = round(len(items) / seconds, 3) if seconds > 0 else None
+    result["items_per_second"] = round(n / seconds, 3) if seconds > 0 else None
     return result
+
+
+def _name(path: Path, paths: Sequence[Path]) -> str:
+    """A file's name in a stream: its stem, or its path where two files share a stem."""
+    return path.stem if sum(p.stem == path.stem for p in paths) == 1 else str(path)
 
 
 def _clean(value: Any) -> Any:

@@ -37,6 +37,61 @@ def analysis_to_dict(analysis: StoryAnalysis) -> dict[str, Any]:
     return data
 
 
+def storylines(store: SQLiteStore, titles: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Stories linked as events of one storyline (stories.clusterer links them at batch end), grouped by
+    connected links: each with its stories in date order, their dates, and every link with why it was made.
+    Only stories in `titles` (id -> title; default: every live story) take part."""
+    links = store.story_links()
+    if titles is None:
+        ends = {sid for a, b, _, _ in links for sid in (a, b)}
+        titles = {sid: (state.title if (state := store.story_state(sid)) else sid) for sid in ends}
+    links = [link for link in links if link[0] in titles and link[1] in titles]
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b, _, _ in links:
+        parent[root(a)] = root(b)
+    groups: dict[str, list[str]] = {}
+    for story_id in parent:
+        groups.setdefault(root(story_id), []).append(story_id)
+    out = []
+    for members in groups.values():
+        states = {sid: store.story_state(sid) for sid in members}
+        events = sorted(
+            (
+                {
+                    "story_id": sid,
+                    "title": titles[sid],
+                    "first_date": states[sid].first_date if states[sid] else None,
+                    "last_date": states[sid].last_date if states[sid] else None,
+                    "articles": states[sid].size if states[sid] else 0,
+                }
+                for sid in members
+            ),
+            key=lambda e: (e["first_date"] is None, e["first_date"] or "", e["story_id"]),
+        )
+        inside = set(members)
+        out.append(
+            {
+                "id": "storyline-" + events[0]["story_id"],
+                "title": max(events, key=lambda e: e["articles"])["title"],
+                "story_ids": [e["story_id"] for e in events],
+                "events": events,
+                "links": [
+                    {"story_ids": [a, b], "score": score, "evidence": evidence}
+                    for a, b, score, evidence in links
+                    if a in inside
+                ],
+            }
+        )
+    return sorted(out, key=lambda line: line["events"][-1]["last_date"] or "", reverse=True)
+
+
 def build_report(store: SQLiteStore) -> dict[str, Any]:
     """The whole store as one JSON-ready document."""
     stories = []
@@ -54,5 +109,6 @@ def build_report(store: SQLiteStore) -> dict[str, Any]:
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "articles": [article_to_dict(a, story_of.get(a.id)) for a in store.articles()],
         "stories": stories,
+        "storylines": storylines(store, {s["id"]: s.get("title") or s["id"] for s in stories}),
         "rejected": [{"input": r.input, "reason": r.reason} for r in store.rejections()],
     }

@@ -159,7 +159,7 @@ def write_report(store: SQLiteStore, out: Path) -> list[Path]:
     analyses = {}
     for story in report["stories"]:
         analyses[story["id"]] = story
-        emit(urls.story(story["id"]), render(views.story_view(story, articles)))
+        emit(urls.story(story["id"]), render(views.story_view(story, articles, report["storylines"])))
     for article in report["articles"]:
         sid = article["story_id"]
         emit(urls.article(article["id"]), render(views.article_view(article, analyses.get(sid), sid)))

@@ -179,9 +179,12 @@ def index_page(store: SQLiteStore) -> dict[str, Any]:
                 "top_entities": [e["name"] for e in analysis["entities"][:6]],
             }
         )
+    from .build import storylines
+
     return {
         "page": "index",
         "stories": stories,
+        "storylines": storylines(store, {s["id"]: s["title"] for s in stories}),
         "article_count": store.article_count(),
         "rejected_count": len(store.rejections()),
     }
@@ -235,11 +238,22 @@ def story_page(store: SQLiteStore, story_id: str) -> dict[str, Any]:
     analysis = store.get_analysis(story_id)
     if analysis is None:
         raise NotFound(story_id)
-    return story_view(analysis, {a.id: _article_dict(a) for a in store.articles(analysis["article_ids"])})
+    from .build import storylines
+
+    return story_view(
+        analysis,
+        {a.id: _article_dict(a) for a in store.articles(analysis["article_ids"])},
+        storylines(store),
+    )
 
 
-def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A stored analysis (report.json form) arranged for reading."""
+def story_view(
+    analysis: dict[str, Any],
+    articles: dict[str, dict[str, Any]],
+    storylines: list[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """A stored analysis (report.json form) arranged for reading; `storylines` (report.json form) gives the
+    other events of its storyline, with why each link was made."""
     ids = list(analysis["article_ids"])
     sources = [
         _article_summary(articles.get(aid) or {"id": aid, "source": aid}, n) for n, aid in enumerate(ids, 1)
@@ -471,7 +485,25 @@ def story_view(analysis: dict[str, Any], articles: dict[str, dict[str, Any]]) ->
             {**m, "number": by_id.get(m["article_id"], {}).get("number"), "label": label(m["article_id"])}
             for m in analysis["membership"]
         ],
+        "storyline": _storyline_of(analysis["id"], storylines),
     }
+
+
+def _storyline_of(story_id: str, storylines: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The storyline a story belongs to, its events marked with why each is linked to this one."""
+    for line in storylines:
+        if story_id not in line["story_ids"]:
+            continue
+        why = {}
+        for link in line["links"]:
+            a, b = link["story_ids"]
+            if story_id in (a, b):
+                why[b if a == story_id else a] = link["evidence"]
+        events = [
+            {**e, "this": e["story_id"] == story_id, "why": why.get(e["story_id"])} for e in line["events"]
+        ]
+        return {**line, "events": events}
+    return None
 
 
 def article_page(store: SQLiteStore, article_id: str) -> dict[str, Any]:

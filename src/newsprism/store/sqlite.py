@@ -86,6 +86,13 @@ CREATE TABLE IF NOT EXISTS story_members (
     joined_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS story_members_story ON story_members(story_id);
+CREATE TABLE IF NOT EXISTS story_links (
+    story_a TEXT NOT NULL,
+    story_b TEXT NOT NULL,
+    score REAL NOT NULL,
+    evidence TEXT NOT NULL,
+    PRIMARY KEY (story_a, story_b)
+);
 CREATE TABLE IF NOT EXISTS analyses (story_id TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS site_lines (
     site TEXT NOT NULL,
@@ -181,6 +188,13 @@ class SQLiteStore:
 
     def close(self) -> None:
         self._conn.close()
+
+    def snapshot(self) -> SQLiteStore:
+        """An in-memory copy of this store (SQLite's online backup): a what-if run that leaves this one as is."""
+        copy = SQLiteStore(":memory:")
+        with self._lock:
+            self._conn.backup(copy._conn)
+        return copy
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -365,8 +379,33 @@ class SQLiteStore:
             (assignment.article_id, assignment.story_id, assignment.score, assignment.evidence, _now()),
         )
 
-    def move_members(self, from_story: str, to_story: str) -> None:
-        self._exec("UPDATE story_members SET story_id = ? WHERE story_id = ?", (to_story, from_story))
+    def move_members(self, from_story: str, to_story: str, note: str = "") -> None:
+        """Every member of one story into another (a merge), `note` appended to each member's evidence."""
+        self._exec(
+            "UPDATE story_members SET story_id = ?, evidence = evidence || ? WHERE story_id = ?",
+            (to_story, note, from_story),
+        )
+
+    def link_stories(self, a: str, b: str, score: float, evidence: str) -> None:
+        """Record that two stories are events of one storyline (the newer record of a pair wins)."""
+        a, b = sorted((a, b))
+        self._exec(
+            "INSERT OR REPLACE INTO story_links(story_a, story_b, score, evidence) VALUES (?,?,?,?)",
+            (a, b, score, evidence),
+        )
+
+    def story_links(self) -> list[tuple[str, str, float, str]]:
+        """Storyline links between live stories (a link to a story merged away follows it to the survivor;
+        a link inside one story, after a merge, is gone), each pair once with its best score."""
+        best: dict[tuple[str, str], tuple[float, str]] = {}
+        for r in self._query("SELECT * FROM story_links"):
+            a, b = self.resolve_story(r["story_a"]), self.resolve_story(r["story_b"])
+            if a is None or b is None or a == b:
+                continue
+            pair = (min(a, b), max(a, b))
+            if pair not in best or r["score"] > best[pair][0]:
+                best[pair] = (r["score"], r["evidence"])
+        return [(a, b, score, evidence) for (a, b), (score, evidence) in sorted(best.items())]
 
     def story_of(self, article_id: str) -> str | None:
         rows = self._query("SELECT story_id FROM story_members WHERE article_id = ?", (article_id,))

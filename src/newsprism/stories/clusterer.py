@@ -191,8 +191,9 @@ class StoryClusterer:
         self._pending_states: dict[str, StoryState] = {}
         self._pending_profiles: set[str] = set()
         self._pending_members: dict[str, StoryAssignment] = {}
-        self._pending_moves: list[tuple[str, str]] = []
+        self._pending_moves: list[tuple[str, str, str]] = []  # (absorbed, survivor, merge note)
         self._pending_evidence: list[MemberEvidence] = []
+        self._pending_links: dict[tuple[str, str], tuple[float, str]] = {}  # storyline links (see _link)
 
     # ------------------------------------------------------------------ public
 
@@ -276,14 +277,17 @@ class StoryClusterer:
             self.store.put_vectors(member.article_id, _MEMBER_KIND, _pack_member(member))
         for assignment in self._pending_members.values():
             self.store.set_membership(assignment)
-        for small, big in self._pending_moves:
-            self.store.move_members(small, big)
+        for small, big, note in self._pending_moves:
+            self.store.move_members(small, big, note)
         for state in self._pending_states.values():
             self.store.save_story(state)
         for story_id in self._pending_profiles:
             if story_id in self._states:
                 self.store.put_vectors(story_id, _PROFILE_KIND, _pack(list(self._profiles(story_id))))
+        for (a, b), (score, why) in self._pending_links.items():
+            self.store.link_stories(a, b, score, why)
         self.frequencies.save(self.store)
+        self._pending_links = {}
         self._pending_evidence = []
         self._pending_members = {}
         self._pending_moves = []
@@ -372,13 +376,64 @@ class StoryClusterer:
         )
         current = list(kept)  # group index -> the story id it lives under now
         out: list[tuple[str, str]] = []
-        for keep, gone in merges:
-            survivor = self._merge(current[keep], current[gone])
+        for merge in merges:
+            keep, gone = merge.kept, merge.absorbed
+            if merge.fragment:
+                why = (
+                    f"merged at batch end as a fragment: mean score {merge.mean:.2f} with the members of"
+                    f" the story it joined (story_fragment_similarity {float(settings.get('story_fragment_similarity')):g}),"
+                    " clearly above any other nearby story"
+                )
+            else:
+                why = (
+                    f"merged at batch end: mean score {merge.mean:.2f} between the two stories' members"
+                    f" (story_consolidate_similarity {float(settings.get('story_consolidate_similarity')):g})"
+                )
+            survivor = self._merge(current[keep], current[gone], why)
             absorbed = current[gone] if survivor == current[keep] else current[keep]
             current[keep] = current[gone] = survivor
             out.append((absorbed, survivor))
-        self._reassign(content, groups, [self._survivor(s, out) for s in kept], members, window)
+        survivors = [self._survivor(s, out) for s in kept]
+        self._reassign(content, groups, survivors, members, window)
+        self._link(scores, groups, survivors, {self._survivor(s, out) for s in touched}, window)
         return out
+
+    def _link(
+        self,
+        scores: np.ndarray,
+        groups: list[list[int]],
+        stories: list[str],
+        touched: set[str],
+        window: timedelta,
+    ) -> None:
+        """Link, without merging, stories of one storyline: a touched story and a neighbour whose members
+        agree on average (story_storyline_similarity, below the merge bar) or would merge but for their
+        dates, weeks apart (story_consolidate_window_days): the next event of one affair, not the same one."""
+        threshold = float(settings.get("story_storyline_similarity"))
+        rows: dict[str, list[int]] = {}
+        for story_id, group in zip(stories, groups, strict=True):
+            if story_id in self._states:
+                rows.setdefault(story_id, []).extend(group)
+        ids = sorted(rows)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                if a not in touched and b not in touched:
+                    continue
+                mean = float(scores[np.ix_(rows[a], rows[b])].mean())
+                if mean < threshold:
+                    continue
+                gap = _days_apart(self._states[a], self._states[b])
+                if self._dates_meet(self._states[a], self._states[b], window):
+                    apart = f"below story_consolidate_similarity {float(settings.get('story_consolidate_similarity')):g}"
+                    if gap is not None:
+                        apart += f", {gap} days apart"
+                else:
+                    apart = f"{gap} days apart, beyond story_consolidate_window_days {window.days}"
+                why = (
+                    f"mean score {mean:.2f} between the two stories' members"
+                    f" (story_storyline_similarity {threshold:g}); {apart}"
+                )
+                self._pending_links[(a, b)] = (round(mean, 4), why)
 
     @staticmethod
     def _survivor(story_id: str, merges: list[tuple[str, str]]) -> str:
@@ -776,12 +831,17 @@ class StoryClusterer:
             best = int(np.argmax(scores))
             if scores[best] < threshold:
                 return current, absorbed
-            survivor = self._merge(current, candidates[best])
+            why = (
+                f"merged when a story grew: story-to-story score {scores[best]:.2f}"
+                f" (story_merge_similarity {threshold:g})"
+            )
+            survivor = self._merge(current, candidates[best], why)
             absorbed.append(candidates[best] if survivor == current else current)
             current = survivor
 
-    def _merge(self, a_id: str, b_id: str) -> str:
-        """Fold the smaller story into the larger; returns the survivor's id."""
+    def _merge(self, a_id: str, b_id: str, why: str) -> str:
+        """Fold the smaller story into the larger; returns the survivor's id. The absorbed story's members
+        keep why they joined it, followed by `why` the two stories merged."""
         a, b = self._states[a_id], self._states[b_id]
         big, small = (a, b) if a.size >= b.size else (b, a)
         first, last = _widen(big.first_date, big.last_date, small.first_date)
@@ -801,10 +861,13 @@ class StoryClusterer:
             self._summed(big.id, self._profiles(small.id)),
         )
         self._pending_states[small.id] = _closed(small, merged_into=big.id)
-        self._pending_moves.append((small.id, big.id))
+        note = merge_note(small.id, why)
+        self._pending_moves.append((small.id, big.id, note))
         for article_id, assignment in self._pending_members.items():
             if assignment.story_id == small.id:
-                self._pending_members[article_id] = dataclasses.replace(assignment, story_id=big.id)
+                self._pending_members[article_id] = dataclasses.replace(
+                    assignment, story_id=big.id, evidence=assignment.evidence + note
+                )
         self._drop(small.id)
         return big.id
 
@@ -1058,6 +1121,21 @@ def _unpack_member(article_id: str, array: np.ndarray) -> MemberEvidence:
 
 def _stored_anchor(array: np.ndarray | None) -> int:
     return int(array.ravel()[0]) if array is not None and array.size else 0
+
+
+def _days_apart(a: StoryState, b: StoryState) -> int | None:
+    """Days between two stories' date ranges (0 when they overlap), None when either is undated."""
+    a_first, a_last, b_first, b_last = (
+        _day(d) for d in (a.first_date, a.last_date, b.first_date, b.last_date)
+    )
+    if None in (a_first, a_last, b_first, b_last):
+        return None
+    return max(0, (b_first - a_last).days, (a_first - b_last).days)
+
+
+def merge_note(absorbed: str, why: str) -> str:
+    """Added to the evidence of an absorbed story's members: why they joined it, then why it merged."""
+    return f"; then its story {absorbed} was {why}"
 
 
 def _closed(state: StoryState, merged_into: str | None = None) -> StoryState:

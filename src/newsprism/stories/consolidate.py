@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -187,6 +188,16 @@ def _rows(profiles: Sequence[Profile]) -> sparse.csr_matrix:
     )
 
 
+class LinkageMerge(NamedTuple):
+    """One merge of average_linkage_merges: group indices, the mean member score that decided it, and
+    whether it was a fragment's merge (on the lower bar) rather than two stories'."""
+
+    kept: int
+    absorbed: int
+    mean: float
+    fragment: bool
+
+
 def average_linkage_merges(
     scores: np.ndarray,
     groups: Sequence[Sequence[int]],
@@ -196,10 +207,10 @@ def average_linkage_merges(
     fragment_size: int = 0,
     fragment_threshold: float = np.inf,
     fragment_margin: float = 0.0,
-) -> list[tuple[int, int]]:
+) -> list[LinkageMerge]:
     """Greedy average-linkage merging of `groups` (member row indices into `scores`).
 
-    Returns merges as (kept, absorbed) group indices in the order made; a merged group is known by the kept
+    Returns the merges in the order made (LinkageMerge); a merged group is known by the kept
     index afterwards. Only pairs with at least one `active` group (touched in the batch) and `may_merge` are
     considered; the best pair is merged while its mean member score reaches `threshold`. Then a fragment (a
     group of at most `fragment_size` members) joins its best group where that mean reaches the lower
@@ -219,14 +230,15 @@ def average_linkage_merges(
             window[a, b] = window[b, a] = may_merge(a, b)
     act = np.asarray(active, dtype=bool).copy()
     alive = np.ones(k, dtype=bool)
-    merges: list[tuple[int, int]] = []
+    merges: list[LinkageMerge] = []
     while True:
         allowed = window & (act[:, None] | act[None, :]) & np.outer(alive, alive)
         mean = np.where(allowed, sums / np.maximum(np.outer(sizes, sizes), 1.0), -np.inf)
         a, b = divmod(int(np.argmax(mean)), k)
         if not np.isfinite(mean[a, b]):
             return merges
-        if mean[a, b] < threshold:
+        fragment = bool(mean[a, b] < threshold)
+        if fragment:
             pair = _fragment_merge(
                 mean, alive & (sizes <= fragment_size), fragment_threshold, fragment_margin
             )
@@ -234,7 +246,7 @@ def average_linkage_merges(
                 return merges
             a, b = pair
         keep, gone = (a, b) if sizes[a] >= sizes[b] else (b, a)
-        merges.append((keep, gone))
+        merges.append(LinkageMerge(keep, gone, float(mean[a, b]), fragment))
         sums[keep, :] += sums[gone, :]
         sums[:, keep] += sums[:, gone]
         sizes[keep] += sizes[gone]
