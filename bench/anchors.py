@@ -46,18 +46,10 @@ THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.30, 1.0, 0.05))
 def tfidf_agglomerative(items: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], float]:
     """TF-IDF vectors of title + text, average-linkage agglomerative clustering on cosine distance, with the
     distance threshold picked to maximise story B-cubed F1 on this very file (an oracle-tuned anchor)."""
-    from sklearn.cluster import AgglomerativeClustering
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    texts = [((item.get("title") or "") + "\n" + item["text"]) for item in items]
-    vectors = (
-        TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1).fit_transform(texts).toarray()
-    )
+    vectors = clustering_eval.tfidf_vectors(items)
     best: tuple[dict[str, Any], float] | None = None
     for threshold in THRESHOLDS:
-        labels = AgglomerativeClustering(
-            n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold
-        ).fit_predict(vectors)
+        labels = clustering_eval.tfidf_clusters(vectors, threshold)
         scores = clustering_eval.score_runs(items, [list(labels)])
         if best is None or scores["b3_f1"] > best[0]["b3_f1"]:
             best = (scores, threshold)

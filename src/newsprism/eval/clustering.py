@@ -278,16 +278,21 @@ def fit_settings(
     return chosen, best
 
 
-def tfidf_clusters(items: Sequence[dict[str, Any]], threshold: float) -> list[Hashable]:
-    """The anchor: TF-IDF vectors of title + text (IDF from these items), average-linkage agglomerative
-    clustering on cosine distance, cut at `threshold`."""
-    from sklearn.cluster import AgglomerativeClustering
+def tfidf_vectors(items: Sequence[dict[str, Any]]) -> Any:
+    """The anchor's vectors: TF-IDF of title + text, IDF from these items."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    if len(items) < 2:
-        return list(range(len(items)))
     texts = [((item.get("title") or "") + "\n" + item["text"]) for item in items]
-    vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts).toarray()
+    return TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts).toarray()
+
+
+def tfidf_clusters(vectors: Any, threshold: float) -> list[Hashable]:
+    """The anchor: average-linkage agglomerative clustering of tfidf_vectors on cosine distance, cut at
+    `threshold`."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    if len(vectors) < 2:
+        return list(range(len(vectors)))
     return list(
         AgglomerativeClustering(
             n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold
@@ -296,9 +301,11 @@ def tfidf_clusters(items: Sequence[dict[str, Any]], threshold: float) -> list[Ha
 
 
 def fit_tfidf(items: Sequence[dict[str, Any]]) -> tuple[float, float]:
-    """The anchor's threshold with the best objective on these items, and that objective."""
-    best = max(TFIDF_THRESHOLDS, key=lambda t: (_objective(items, [tfidf_clusters(items, t)]), -t))
-    return best, _objective(items, [tfidf_clusters(items, best)])
+    """The anchor's threshold with the best objective on these items, and that objective (vectors once)."""
+    vectors = tfidf_vectors(items)
+    scored = {t: _objective(items, [tfidf_clusters(vectors, t)]) for t in TFIDF_THRESHOLDS}
+    best = max(TFIDF_THRESHOLDS, key=lambda t: (scored[t], -t))
+    return best, scored[best]
 
 
 def held_out(
@@ -343,7 +350,7 @@ def held_out(
                 rows.setdefault("newsprism", []).append(fitted)
                 rows.setdefault("newsprism shipped settings", []).append(shipped)
                 rows.setdefault("tfidf+agglomerative", []).append(
-                    score_runs(subset, [tfidf_clusters(subset, threshold)])
+                    score_runs(subset, [tfidf_clusters(tfidf_vectors(subset), threshold)])
                 )
                 log(
                     f"fold {k + 1} {scenario}: newsprism {fitted['b3_f1']:.4f}, shipped {shipped['b3_f1']:.4f}"

@@ -410,10 +410,7 @@ class StoryClusterer:
         agree on average (story_storyline_similarity, below the merge bar) or would merge but for their
         dates, weeks apart (story_consolidate_window_days): the next event of one affair, not the same one."""
         threshold = float(settings.get("story_storyline_similarity"))
-        rows: dict[str, list[int]] = {}
-        for story_id, group in zip(stories, groups, strict=True):
-            if story_id in self._states:
-                rows.setdefault(story_id, []).extend(group)
+        rows = self._rows_by_story(stories, groups)
         ids = sorted(rows)
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:
@@ -435,6 +432,14 @@ class StoryClusterer:
                 )
                 self._pending_links[(a, b)] = (round(mean, 4), why)
 
+    def _rows_by_story(self, stories: list[str], groups: list[list[int]]) -> dict[str, list[int]]:
+        """Member rows per open story, the groups of stories merged into one taken together."""
+        rows: dict[str, list[int]] = {}
+        for story_id, group in zip(stories, groups, strict=True):
+            if story_id in self._states:
+                rows.setdefault(story_id, []).extend(group)
+        return rows
+
     @staticmethod
     def _survivor(story_id: str, merges: list[tuple[str, str]]) -> str:
         for absorbed, survivor in merges:  # in the order made, so a chain of merges is followed
@@ -455,10 +460,7 @@ class StoryClusterer:
         arriving article would meet there (consolidate.group_conflicts). Earlier batches' articles stay
         where they were reported, and so do articles that joined as copies."""
         margin = float(settings.get("story_reassign_margin"))
-        merged: dict[str, list[int]] = {}
-        for story_id, rows in zip(stories, groups, strict=True):
-            if story_id in self._states:
-                merged.setdefault(story_id, []).extend(rows)
+        merged = self._rows_by_story(stories, groups)
         ids = list(merged)
         if len(ids) < 2:
             return
