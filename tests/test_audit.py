@@ -269,3 +269,38 @@ def test_a_fact_counts_only_in_a_corroborated_group_not_labelled_wrong():
     score_facts(out, gold, outlets, {"k"}, wrong)
     assert right.counts["fact_in_corroborated"] == 1
     assert wrong.counts["fact_in_corroborated"] == 0 and wrong.counts["fact_downgraded"] == 0
+
+
+def test_a_storyline_link_is_one_output_shown_blind_and_kept_with_a_sealed_event(events):
+    from newsprism.eval.audit.outputs import read_outputs
+
+    def story(sid, event_id):
+        return {
+            "id": sid,
+            "title": sid,
+            "article_ids": [a.id for a in events[event_id].articles],
+            **{
+                k: []
+                for k in ("claims", "timeline", "contradictions", "framing", "brief", "quotes", "entities")
+            },
+            "duplicates": {"groups": [], "partial_reuse": []},
+        }
+
+    report = {
+        "articles": [{"id": a.id, "text": a.text} for e in events.values() for a in e.articles],
+        "stories": [story("s1", "ev-bridge"), story("s2", "ev-school")],
+        "storylines": [
+            {
+                "id": "storyline-s1",
+                "story_ids": ["s1", "s2"],
+                "links": [{"story_ids": ["s2", "s1"], "score": 0.7, "evidence": "mean score 0.7"}],
+            }
+        ],
+    }
+    ids = {a.id: a.id for e in events.values() for a in e.articles}
+    (item,) = [i for i in read_outputs(report, events, ids)["ev-bridge"].items if i.kind == "storyline"]
+    assert [s["title"] for s in item.shown["stories"]] == ["s1", "s2"]
+    assert "0.7" not in json.dumps(item.shown)  # the link's score and evidence stay hidden
+    sealed = read_outputs(report, events, ids, frozenset({"ev-school"}))
+    assert not [i for i in sealed["ev-bridge"].items if i.kind == "storyline"]
+    assert [i.key for i in sealed["ev-school"].items if i.kind == "storyline"] == [item.key]

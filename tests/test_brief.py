@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -93,9 +95,39 @@ def test_framing(story):
     assert by_id["001"].quoted_speakers == ("Xi Jinping",)
     assert by_id["001"].headline == "Xi, Putin Pledge a New Era, Condemn U.S."
     partnership = next(g for g in groups if any("no limits" in e.text for e in g.evidence))
-    assert partnership.id in by_id["001"].covered and partnership.id in by_id["000"].omitted
+    assert partnership.id in by_id["001"].covered
+    # 000 says the two countries' "partnership is in line with the fundamental interests of Russia and China"
+    # (cosine 0.67): close enough that "leaves out the no-limits partnership" could be wrong, so it is not said
+    assert partnership.id not in by_id["000"].omitted
     assert "hegemon" in by_id["004"].loaded_terms
     assert all(0.0 <= f.loaded_score <= 1.0 for f in framing)
+
+
+def test_an_article_leaves_out_only_what_no_sentence_of_it_comes_close_to():
+    texts = [
+        "The earthquake in Vantor province killed 12 people on Monday, officials said.\n\n"
+        "Governor Ilse Marten visited the damaged hospital in Vantor on Tuesday.",
+        "Officials said the earthquake in Vantor province killed 12 people on Monday.\n\n"
+        "Governor Ilse Marten visited the damaged hospital in Vantor on Tuesday.",
+        "Governor Ilse Marten visited the damaged hospital in Vantor on Tuesday.\n\n"
+        "She promised new funds for rebuilding the wing by next spring.",
+    ]
+    arts = [
+        Article(id=f"a{i}", source=f"t{i}", text=t, published=f"2024-03-0{i + 1}", outlet=f"Outlet {i}")
+        for i, t in enumerate(texts)
+    ]
+    material = seed.material_for(arts)
+    groups, _ = build_claims(material, DuplicateReport())
+    toll = next(g for g in groups if "killed 12 people" in g.text)
+    omitted = {f.article_id: f.omitted for f in frame_articles(material, groups, [], DuplicateReport())}
+    assert omitted == {"a0": (), "a1": (), "a2": (toll.id,)}
+    # the same article with the toll in other words no longer leaves it out
+    arts[2] = replace(
+        arts[2], text=arts[2].text + "\n\nTwelve people died when the quake struck Vantor on Monday."
+    )
+    material = seed.material_for(arts)
+    groups, _ = build_claims(material, DuplicateReport())
+    assert all(not f.omitted for f in frame_articles(material, groups, [], DuplicateReport()))
 
 
 def test_timeline_orders_dated_events():

@@ -42,8 +42,9 @@ def test_a_total_beside_an_agreeing_figure_is_no_clash():
     won = features("Trudeau's Liberal Party had won 157 of 338 seats, according to preliminary results.")
     projected = features("The Liberals are projected to win 157 seats, 13 short of a majority.")
     assert number_relation(won, projected)[1] is False
-    took = features("The Liberals took 120 seats of the 338 in the Canadian House of Commons.")
-    assert number_relation(won, took)[1] and number_relation(took, won)[1]
+    # said of the same thing (won): a clash; "took 120 seats" shares no word with "won" and is left alone
+    rival = features("The Liberals won 120 seats of the 338 in the Canadian House of Commons.")
+    assert number_relation(won, rival)[1] and number_relation(rival, won)[1]
     total = features("The United States will send 4 million doses to Canada and Mexico.")
     parts = features("Mexico will receive 2.5 million doses and Canada 1.5 million.")
     assert not number_relation(total, parts)[1] and not number_relation(parts, total)[1]
@@ -332,3 +333,116 @@ def test_a_withheld_speaker_makes_no_misattribution():
 
     assert len(clashes(replace(b, confidence=0.95))) == 1  # a shown rival name is a misattribution
     assert clashes(b) == []  # a withheld guess is not
+
+
+def test_a_described_or_borrowed_speaker_makes_no_misattribution():
+    from newsprism.claims.groups import _names_someone
+    from newsprism.records import Quote
+
+    def quote(route):
+        return Quote("a0", "“We will not back down,”", 0, 25, "Tom Hale", "he", attribution=route)
+
+    assert _names_someone(quote("named"))
+    assert _names_someone(quote("continued:pronoun_chain"))
+    assert not _names_someone(quote("description"))  # "the presumptive nominee" fits any named person
+    assert not _names_someone(quote("continued:description"))
+    assert not _names_someone(quote("story:named"))  # another article's word, not this one's
+
+
+def _outlets(*pairs):
+    return [
+        Article(id=f"a{i}", source=f"t{i}", text=t, published=f"2024-03-0{i + 1}", outlet=outlet)
+        for i, (outlet, t) in enumerate(pairs)
+    ]
+
+
+def test_a_quote_from_another_outlets_interview_is_one_origin_and_says_so():
+    quote = "“We will rebuild every school in this county before the winter comes,”"
+    arts = _outlets(
+        ("The Daily Ledger", f"{quote} Mayor Dana Holt said in an interview on Monday."),
+        ("Metro Wire", f"Mayor Dana Holt told The Daily Ledger on Monday. {quote} she said."),
+        ("Hill Courier", f"{quote} Mayor Dana Holt said at a meeting on Monday."),
+    )
+    groups, _ = build_claims(seed.material_for(arts[:2]), DuplicateReport())
+    (group,) = _group_with(groups, "rebuild every school")
+    assert group.status == "single_source"
+    assert group.reason == "1 origin: Metro Wire credits The Daily Ledger"
+    # a third outlet that heard it itself corroborates it
+    groups, _ = build_claims(seed.material_for(arts), DuplicateReport())
+    (group,) = _group_with(groups, "rebuild every school")
+    assert group.status == "corroborated" and group.independent_sources == 2
+    assert group.reason.startswith("2 independent sources: ")
+
+
+def test_a_group_holds_one_statement_per_article():
+    arts = _articles(
+        "Senator Ana Ruiz apologized on Tuesday for calling the farm bill a disgrace to rural voters.\n\n"
+        "Senator Ana Ruiz had called the farm bill a disgrace to rural voters at a rally on Saturday.",
+        "Senator Ana Ruiz apologized on Tuesday for calling the farm bill a disgrace to rural voters.",
+    )
+    groups, _ = build_claims(seed.material_for(arts), DuplicateReport())
+    for group in groups:
+        article_ids = [e.article_id for e in group.evidence]
+        assert len(article_ids) == len(set(article_ids))
+    (apology,) = _group_with(groups, "apologized on Tuesday")
+    assert apology.status == "corroborated" and len(apology.evidence) == 2
+
+
+def test_figures_of_two_different_things_or_in_a_speakers_mouth_do_not_clash():
+    from newsprism.claims.contradict import find_clash
+
+    def clash(a, b):
+        found = find_clash(features(a), features(b))
+        return found.kind if found else None
+
+    assert clash("The quake killed 12 people on Monday.", "The quake killed 85 people on Monday.") == "number"
+    # two quantities of one unit: seats won this election, seats lost over six years
+    assert not clash(
+        "Democrats picked up just six seats on Election Day and remain in the minority.",
+        "House Democrats have also lost nearly 60 seats over the past six years.",
+    )
+    # a speaker's figure: the outlets report what was said, and two speakers' figures are not one quantity
+    assert not clash(
+        "“Obama has cut $716 billion from Medicare,” the senator said.",
+        "His health care plan would cut Medicare by $800 billion, the campaign said.",
+    )
+
+
+def test_a_longer_quotation_with_a_denial_beyond_the_shared_words_is_no_negation():
+    from newsprism.claims.contradict import find_clash
+
+    short = "“We must get the best, strongest deal possible for our workers,” Mrs. Clinton said at a rally."
+    longer = (
+        "“We must get the best, strongest deal possible for our workers, and if we don't get it, there should "
+        "be no deal,” Mrs. Clinton said at a rally."
+    )
+    assert find_clash(features(short), features(longer)) is None
+    visited = "Governor Ilse Marten visited the damaged hospital in Vantor on Tuesday."
+    denied = "Governor Ilse Marten did not visit the damaged hospital in Vantor on Tuesday."
+    assert find_clash(features(visited), features(denied)).kind == "negation"
+
+
+def test_one_name_spelt_two_ways_is_one_speaker():
+    from newsprism.claims.groups import _same_speaker
+
+    assert _same_speaker("Felipe Calderón", "Felipe Calderon")
+    assert _same_speaker("Vicente Fox", "Vincente Fox")
+    assert not _same_speaker("Tom Reed", "Ana Reed")
+
+
+def test_two_days_of_the_month_for_one_event_clash():
+    from newsprism.claims.contradict import find_clash
+
+    clash = find_clash(
+        features("Rice criticised the speech, set for March 5, as destructive."),
+        features("The speech, scheduled for March 3, was arranged by the speaker."),
+    )
+    assert clash.kind == "number" and clash.explanation.endswith(
+        "dates for the same event: March 5 vs March 3"
+    )
+    # two dates of two things: the next spending deadline and the deal's end
+    assert not find_clash(
+        features("Democrats will vote against the next spending bill on Feb. 11."),
+        features("The deal gives Congress until Feb. 8 to work out legislation."),
+    )
+    assert features("Officials may 5 times revise it.").quantities[0].unit != "date"

@@ -418,3 +418,15 @@ def test_unknown_task_and_bad_options(tmp_path):
     with pytest.raises(EvalDataError, match="no such file"):
         run_eval("claims", tmp_path / "missing.jsonl")
     assert TASKS == ("extraction", "clustering", "quotes", "summaries", "claims")
+
+
+def test_claims_cv_reports_how_well_the_relation_ranks():
+    import numpy as np
+
+    from newsprism.eval.claims import _ranking
+
+    items = [{"strengthens": s, "weakens": 1 - s} for s in (1, 1, 0, 0)]
+    scores = {"strengthens": np.array([0.9, 0.6, 0.4, 0.1]), "weakens": np.array([0.2, 0.7, 0.6, 0.9])}
+    ranked = _ranking(items, scores)
+    assert ranked["strengthens_auc"] == 1.0 and ranked["weakens_auc"] == 0.75
+    assert _ranking(items[:2], scores)["weakens_auc"] is None  # one class only: no ranking to judge

@@ -18,7 +18,7 @@ from newsprism.records import (
     StoryState,
 )
 from newsprism.report import analysis_to_dict, write_report
-from newsprism.report.html import highlight, paragraphs, safe_url
+from newsprism.report.html import highlight, page_id, paragraphs, safe_url
 from newsprism.store import SQLiteStore
 
 from .conftest import ROOT
@@ -101,8 +101,31 @@ def test_storylines_reach_report_json_and_both_pages_escaped(tmp_path):
         'id="storyline"' in story and 'href="story-s2.html"' in story and "linked: mean score 0.71" in story
     )
     assert "Storylines" in (tmp_path / "index.html").read_text()
+    assert f'href="storyline-{page_id(line["id"])}.html"' in story
+    page = (tmp_path / f"storyline-{page_id(line['id'])}.html").read_text()
+    # the time axis: the dated event at its left end, the undated one at its right
+    assert '<circle cx="40.0"' in page and '<circle cx="960"' in page
+    assert 'href="story-s1.html"' in page and 'href="story-s2.html"' in page and "mean score 0.71" in page
     for page in files:
         assert page.suffix != ".html" or "<script>" not in page.read_text()
+
+
+def test_a_storyline_axis_is_scaled_to_its_dates():
+    from newsprism.report.views import storyline_view
+
+    def event(sid, day):
+        return {"story_id": sid, "title": sid, "first_date": day, "last_date": day, "articles": 1}
+
+    line = {
+        "id": "storyline-a",
+        "title": "a",
+        "story_ids": ["a", "b", "c"],
+        "events": [event("a", "2019-01-01"), event("b", "2019-01-04"), event("c", "2019-01-11")],
+        "links": [],
+    }
+    view = storyline_view(line)
+    assert [e["x"] for e in view["events"]] == [40.0, 316.0, 960.0]
+    assert (view["axis"]["from"], view["axis"]["to"]) == ("2019-01-01", "2019-01-11")
 
 
 def test_only_http_links_survive():

@@ -166,3 +166,20 @@ def test_resaving_a_story_keeps_one_search_row(tmp_path):
     ]
     assert sorted(h.id for h in store.search("harbour") if h.kind == "story") == ["s1", "s2"]
     store.close()
+
+
+def test_a_storyline_page_and_its_twin_show_the_events_in_time(server):
+    store = server.store
+    store.put_analysis("s2", dict(store.get_analysis("s1"), id="s2", title="Second round", article_ids=[]))
+    store.save_story(
+        StoryState("s2", "Second round", np.zeros(4, dtype=np.float32), 1, "2024-06-03", "2024-06-03")
+    )
+    store.link_stories("s2", "s1", 0.71, "mean score 0.71 <script>x</script>")
+    (line,) = json.loads(get(server, "/index.json")[2])["storylines"]
+    status, headers, body = get(server, "/storyline/" + line["id"])
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    html = body.decode()
+    assert "<svg" in html and 'href="/story/s1"' in html and "<script>x" not in html
+    page = json.loads(get(server, "/storyline/" + line["id"] + ".json")[2])
+    assert page["page"] == "storyline" and [e["story_id"] for e in page["events"]] == ["s2", "s1"]
+    assert get(server, "/storyline/nope")[0] == 404

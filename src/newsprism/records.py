@@ -268,6 +268,10 @@ class ClaimGroup:
     outlets: tuple[str, ...] = ()
     earliest: str | None = None  # article id of the earliest source
     independent_sources: int = 1  # rewrites of one wire story and articles of one outlet count once
+    reason: str = ""  # why this status: "2 independent sources: Fox News, HuffPost", "1 origin: X credits Y"
+    # groups whose statements this one's restate or overlap: kept apart because a group holds one sentence
+    # per article (claims.groups._join), so the brief states only one of them
+    related: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

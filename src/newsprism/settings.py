@@ -488,8 +488,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "omission_check_min_similarity",
         0.5,
-        "Cosine a sentence needs before the support model checks whether it states a fact the article is"
-        " said to leave out (a gate for speed; the support score decides).",
+        "An article is not said to leave out a fact when any sentence of it comes this close (MiniLM cosine)"
+        " to one of the fact's statements: it may state it in other words. Below it, the support model checks"
+        " every sentence.",
     ),
     Setting(
         "support_threshold",

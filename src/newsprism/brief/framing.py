@@ -74,9 +74,14 @@ def frame_articles(
 
 
 def _stated_elsewhere(material: StoryMaterial, groups: Sequence[ClaimGroup]) -> set[tuple[str, str]]:
-    """(group id, article id) where an article states a group's fact in a sentence the alignment did not put in
-    the group: some sentence of it supports one of the group's statements (`claims.support`, at
-    `support_threshold`). A cheap cosine gate first; every pair that passes it is scored with its vectors."""
+    """(group id, article id) where the article may state the group's fact in a sentence the alignment did not
+    put in the group, so that saying it leaves the fact out could be wrong.
+
+    Every sentence of the article is compared with every statement of the group (its wording and each
+    member's): one that comes as close as `omission_check_min_similarity` (MiniLM cosine), or that supports a
+    statement (`claims.support`, at `support_threshold`), is enough. Saying that an article leaves a fact out
+    is a claim about every sentence of it; a paraphrase the support model misses is still close in meaning, and
+    a wrong "leaves out" is worse than none."""
     from .. import settings
     from ..claims.features import features
     from ..claims.support import pair_features, score_features
@@ -85,7 +90,7 @@ def _stated_elsewhere(material: StoryMaterial, groups: Sequence[ClaimGroup]) -> 
     if not groups:
         return set()
     threshold = float(settings.get("support_threshold"))
-    gate = float(settings.get("omission_check_min_similarity"))
+    close = float(settings.get("omission_check_min_similarity"))
     statements = [
         (g.id, g.article_ids, text)
         for g in groups
@@ -104,11 +109,13 @@ def _stated_elsewhere(material: StoryMaterial, groups: Sequence[ClaimGroup]) -> 
         for k, (gid, carriers, _text) in enumerate(statements):
             if article.id in carriers or (gid, article.id) in found:
                 continue
-            for j in np.flatnonzero(sims[k] >= gate):
+            if float(sims[k].max()) >= close:
+                found.add((gid, article.id))
+                continue
+            for j in range(len(sentences)):
                 if j not in sentence_feats:
                     sentence_feats[j] = features(sentences[j].text)
-                x = pair_features(feats[k], sentence_feats[j], float(sims[k, j]))
-                if score_features(x) >= threshold:
+                if score_features(pair_features(feats[k], sentence_feats[j], float(sims[k, j]))) >= threshold:
                     found.add((gid, article.id))
                     break
     return found

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -194,7 +194,7 @@ def write_brief(
         return ()
     relevance = _relevance(material, candidates)
     groups = {g.id: g for g in claims}
-    picks = _mmr(candidates, relevance, limit)
+    picks = _mmr(candidates, relevance, limit, {g.id: frozenset(g.related) for g in claims})
     # A group picked twice (brief_claim_similarity > 0) keeps both wordings: rewording them could make them one.
     once = Counter(c.claim_id for c in picks)
     chosen = [
@@ -380,12 +380,16 @@ def _unattributed_spans(material: StoryMaterial) -> dict[str, list[tuple[int, in
 
 
 def _mmr(
-    candidates: list[_Candidate], relevance: np.ndarray, limit: int, one_per_claim: bool = True
+    candidates: list[_Candidate],
+    relevance: np.ndarray,
+    limit: int,
+    related: Mapping[str, frozenset[str]] | None = None,
+    one_per_claim: bool = True,
 ) -> list[_Candidate]:
     """Greedy MMR picks. A candidate too similar to any pick is skipped, and (`one_per_claim`) so is one of a
-    claim group already stated when it is at least `brief_claim_similarity` similar to that group's pick: the
-    same claim in other words. Groups are chained paraphrase links, so a member far from the pick can carry
-    another fact; the lower bound keeps it."""
+    claim group already stated, or of a group `related` to it (restating it in another sentence of an article),
+    when it is at least `brief_claim_similarity` similar to that group's pick: the same claim in other words."""
+    related = related or {}
     redundancy = settings.get("brief_redundancy_similarity")
     mmr_lambda = settings.get("brief_mmr_lambda")
     same_claim = settings.get("brief_claim_similarity")
@@ -404,7 +408,7 @@ def _mmr(
         remaining.discard(best)
         claim = candidates[best].claim_id
         restated = one_per_claim and any(
-            candidates[p].claim_id == claim
+            (candidates[p].claim_id == claim or candidates[p].claim_id in related.get(claim, ()))
             and (same_claim <= 0 or float(vectors[best] @ vectors[p]) >= same_claim)
             for p in picked
             if claim is not None

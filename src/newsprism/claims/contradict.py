@@ -8,15 +8,17 @@ where the extracted quotes are.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from typing import Literal
 
 from .features import (
     SentenceFeatures,
+    clashing_figures,
+    denial_stands,
     negation_flip,
     number_relation,
     opposed_on_one_thing,
-    values_agree,
     word_overlap,
 )
 
@@ -44,7 +46,7 @@ def find_clash(fa: SentenceFeatures, fb: SentenceFeatures) -> Clash | None:
     if number_clash:
         return Clash("number", _number_explanation(fa, fb))
     overlap = word_overlap(fa, fb)
-    if negation_flip(fa, fb) and overlap >= _NEGATION_MIN_OVERLAP:
+    if negation_flip(fa, fb) and overlap >= _NEGATION_MIN_OVERLAP and denial_stands(fa, fb):
         return Clash("negation", "one statement negates what the other asserts in nearly the same words")
     pair = opposed_on_one_thing(fa, fb)
     if pair and overlap >= _OPPOSITE_MIN_OVERLAP:
@@ -54,16 +56,13 @@ def find_clash(fa: SentenceFeatures, fb: SentenceFeatures) -> Clash | None:
 
 
 def _number_explanation(fa: SentenceFeatures, fb: SentenceFeatures) -> str:
-    # Name the two figures neither statement matches ("157 vs 120 seats"), not an agreeing total beside them.
-    def unmatched(q, other: SentenceFeatures) -> bool:
-        return not any(o.unit == q.unit and values_agree(q, o) for o in other.quantities)
-
-    for qa in fa.quantities:
-        for qb in fb.quantities:
-            same_unit = qa.unit == qb.unit and qa.unit not in (None, "year")
-            if same_unit and unmatched(qa, fb) and unmatched(qb, fa):
-                return f"different figures for the same quantity: {_amount(qa)} vs {_amount(qb)}"
-    return "different figures for the same quantity"
+    # Name the two figures that clash ("157 vs 120 seats"), not an agreeing total beside them.
+    pairs = clashing_figures(fa, fb)
+    if not pairs:
+        return "different figures for the same quantity"
+    qa, qb = pairs[0]
+    what = "dates for the same event" if qa.unit == "date" else "figures for the same quantity"
+    return f"different {what}: {_amount(qa)} vs {_amount(qb)}"
 
 
 # Units are kept singular ("seat"); a count reads with its plural. "people" is plural already.
@@ -71,6 +70,9 @@ _NO_PLURAL = frozenset({"people", "money", "percent"})
 
 
 def _amount(q) -> str:
+    if q.unit == "date":
+        month, day = divmod(int(q.value), 100)
+        return f"{calendar.month_name[month]} {day}"
     if q.unit == "percent":
         return f"{_fmt(q.value)}%"
     if q.unit == "money":

@@ -7,7 +7,8 @@ thousands of pairs per second. Inputs are capped at `_MAX_CHARS`; every pattern 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,6 +69,11 @@ class Quantity:
     value: float
     qualifier: str | None
     unit: str | None  # the counted noun ("people", "times"), "USD", "percent" or "year"
+    # Stems of the content words around the number: what it counts and what is done with it ("lost ... seats"
+    # is not "picked up ... seats"). A clash needs two figures said of the same thing.
+    context: frozenset[str] = field(default=frozenset(), compare=False)
+    # Inside quotation marks: a speaker's figure, which the outlets report rather than state.
+    quoted: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,8 @@ class SentenceFeatures:
     negated: frozenset[str] = frozenset()
     # Each opposites.txt word present, with the content words beside it (what it is said of).
     opposite_sites: tuple[tuple[str, frozenset[str]], ...] = ()
+    tokens: tuple[str, ...] = field(default=(), compare=False)  # lower-cased words in order
+    quoted: tuple[bool, ...] = field(default=(), compare=False)  # per token: inside quotation marks
 
 
 def _stem(word: str) -> str:
@@ -145,16 +153,58 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             unit = "percent"
         elif raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and not scale:
             unit = "year"
+        elif (
+            (month := _month_before(text, m.start("num")))
+            and raw.isdigit()
+            and 1 <= value <= 31
+            and not scale
+        ):
+            unit, value = "date", float(month * 100 + value)  # "March 5": a day, compared exactly
         else:
             unit = _unit(m.group("unit"))
-        out.append(Quantity(value=value, qualifier=qual, unit=unit))
+        out.append(
+            Quantity(
+                value,
+                qual,
+                unit,
+                _context(text, m.start(), m.end(), unit),
+                _inside_quotes_at(text, [m.start()])[0],
+            )
+        )
         spans.append((m.start("num"), m.end(), (m.group("unit") or "").lower() == "of"))
     # "157 of 338 seats", "3 of the 5 people": a part of a whole counts the whole's unit.
     for k in range(len(out) - 1):
         of_next = spans[k][2] and spans[k + 1][0] - spans[k][1] <= _OF_GAP
         if of_next and out[k].unit is None and out[k + 1].unit not in (None, "year"):
-            out[k] = Quantity(value=out[k].value, qualifier=out[k].qualifier, unit=out[k + 1].unit)
+            out[k] = replace(out[k], unit=out[k + 1].unit)
     return tuple(out)
+
+
+_MONTH_BEFORE = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+$")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _month_before(text: str, at: int) -> int | None:
+    """The month (1-12) named right before a number ("March 5", "Feb. 11"), capitalised as a month is."""
+    m = _MONTH_BEFORE.search(text[max(0, at - 12) : at])
+    return _MONTHS.index(m.group(1)[:3]) + 1 if m else None
+
+
+_CONTEXT_CHARS = 60  # each side of a number: about six words, the clause it sits in
+
+
+def _context(text: str, start: int, end: int, unit: str | None) -> frozenset[str]:
+    """Lower-case content words near a number: what it counts and what is done with it. Names are left out:
+    the two statements share their subject by construction, and "Democrats … six seats" and "Democrats …
+    60 seats" still count different things when one picked seats up and the other lost them."""
+    words = _WORD.findall(text[max(0, start - _CONTEXT_CHARS) : start]) + _WORD.findall(
+        text[end : end + _CONTEXT_CHARS]
+    )
+    return frozenset(
+        _stem(w)
+        for w in words
+        if w.islower() and _content(w) and w not in _NUMBER_WORDS and w not in _SCALES and w != unit
+    )
 
 
 # The brief and the claims stage score the same sentences against each other many times over (a story of 40
@@ -162,7 +212,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
 @lru_cache(maxsize=16_384)
 def features(text: str) -> SentenceFeatures:
     text = text[:_MAX_CHARS]
-    tokens = [t.lower() for t in _WORD.findall(text)]
+    found = list(_WORD.finditer(text))
+    tokens = [m.group().lower() for m in found]
     negations = sum(1 for t in tokens if t in _NEGATIONS or t.endswith(("n't", "n’t")))
     negations += sum(1 for t in tokens if t in _NEGATION_VERBS)
     names = set()
@@ -181,7 +232,26 @@ def features(text: str) -> SentenceFeatures:
         opposite_keys=frozenset(opp[t] for t in tokens if t in opp),
         negated=_negated(tokens),
         opposite_sites=tuple((opp[t], _beside(tokens, i)) for i, t in enumerate(tokens) if t in opp),
+        tokens=tuple(tokens),
+        quoted=tuple(_inside_quotes_at(text, [m.start() for m in found])),
     )
+
+
+def _inside_quotes_at(text: str, starts: list[int]) -> list[bool]:
+    """For each position (ascending), whether it lies inside quotation marks (an open curly pair, or an odd
+    count of straight ones before it)."""
+    out, k, curly, straight = [], 0, 0, 0
+    for start in starts:
+        for ch in text[k:start]:
+            if ch == "“":
+                curly += 1
+            elif ch == "”":
+                curly = max(0, curly - 1)
+            elif ch == '"':
+                straight ^= 1
+        k = start
+        out.append(curly > 0 or straight == 1)
+    return out
 
 
 def _content(word: str) -> bool:
@@ -221,8 +291,37 @@ def negation_flip(a: SentenceFeatures, b: SentenceFeatures) -> bool:
     return bool((b.negations == 0 and a.negated & b.words) or (a.negations == 0 and b.negated & a.words))
 
 
+def denial_stands(a: SentenceFeatures, b: SentenceFeatures) -> bool:
+    """Whether the negation of the statement that has them denies what the two share, as the outlet's own
+    statement: some negation of it sits outside quotation marks (a speaker's "not" is what was said, and two
+    outlets quoting two lines of one speech do not contradict each other) and inside the shared wording, not in
+    a clause only it has ("… the best deal possible, and if we don't get it, there should be no deal")."""
+    negating, other = (a, b) if a.negations else (b, a)
+    cues = [i for i, t in enumerate(negating.tokens) if _is_negation(t) and not negating.quoted[i]]
+    if not cues:
+        return False
+    matcher = SequenceMatcher(None, negating.tokens, other.tokens, autojunk=False)
+    added = [
+        (i1, i2)
+        for tag, i1, i2, _j1, _j2 in matcher.get_opcodes()
+        if tag != "equal" and i2 - i1 >= _ADDED_CLAUSE_WORDS
+    ]
+    return any(not any(i1 <= i < i2 for i1, i2 in added) for i in cues)
+
+
+# A negation put into shared wording adds a word or two ("did not"); a clause adds more.
+_ADDED_CLAUSE_WORDS = 5
+
+
+def _is_negation(token: str) -> bool:
+    return token in _NEGATIONS or token in _NEGATION_VERBS or token.endswith(("n't", "n’t"))
+
+
 def values_agree(a: Quantity, b: Quantity) -> bool:
-    """Whether two quantities can describe the same fact ("more than 40" agrees with 42, "about 100" with 95)."""
+    """Whether two quantities can describe the same fact ("more than 40" agrees with 42, "about 100" with 95).
+    Days of the month agree only when equal."""
+    if a.unit == "date" or b.unit == "date":
+        return a.unit == b.unit and a.value == b.value
     lo_a, hi_a = _interval(a)
     lo_b, hi_b = _interval(b)
     return lo_a <= hi_b and lo_b <= hi_a
@@ -249,7 +348,6 @@ def number_relation(a: SentenceFeatures, b: SentenceFeatures) -> tuple[float, bo
     """
     comparable = 0
     matched = 0
-    unmatched_a: set[str] = set()
     for qa in a.quantities:
         same_unit = [qb for qb in b.quantities if qb.unit == qa.unit and qa.unit is not None]
         if not same_unit:
@@ -257,17 +355,31 @@ def number_relation(a: SentenceFeatures, b: SentenceFeatures) -> tuple[float, bo
         comparable += 1
         if any(values_agree(qa, qb) for qb in same_unit):
             matched += 1
-        elif qa.unit != "year" and not _bare_match(qa, b):
-            unmatched_a.add(qa.unit)  # type: ignore[arg-type]
-    unmatched_b = {
-        qb.unit
+    return (matched / comparable if comparable else 0.0), bool(clashing_figures(a, b))
+
+
+def clashing_figures(a: SentenceFeatures, b: SentenceFeatures) -> list[tuple[Quantity, Quantity]]:
+    """Pairs of figures, one from each statement, that give different values of the same thing: the same unit,
+    neither matched by any figure of the other statement, said of the same thing (a content word around both,
+    "lost 60 seats" and "picked up six seats" are two quantities), neither a speaker's quoted figure, and not a
+    total beside its parts."""
+
+    def unmatched(q: Quantity, other: SentenceFeatures) -> bool:
+        return (
+            q.unit not in (None, "year")
+            and not q.quoted
+            and not any(values_agree(q, o) for o in other.quantities if o.unit == q.unit)
+            and not _bare_match(q, other)
+        )
+
+    pairs = [
+        (qa, qb)
+        for qa in a.quantities
+        if unmatched(qa, b)
         for qb in b.quantities
-        if qb.unit in unmatched_a
-        and not any(values_agree(qb, qa) for qa in a.quantities if qa.unit == qb.unit)
-        and not _bare_match(qb, a)
-    }
-    clash = any(not _adds_up(a, b, unit) and not _adds_up(b, a, unit) for unit in unmatched_b)
-    return (matched / comparable if comparable else 0.0), clash
+        if qb.unit == qa.unit and unmatched(qb, a) and qa.context & qb.context
+    ]
+    return [(qa, qb) for qa, qb in pairs if not _adds_up(a, b, qa.unit) and not _adds_up(b, a, qa.unit)]
 
 
 def _bare_match(q: Quantity, other: SentenceFeatures) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from rapidfuzz import fuzz
 from .. import settings
 from ..extract.entities import same_person
 from ..records import (
+    Article,
     ClaimGroup,
     Contradiction,
     DuplicateReport,
@@ -24,6 +26,7 @@ from ..records import (
 )
 from .contradict import find_clash, same_matter
 from .features import SentenceFeatures, features
+from .provenance import Credits, story_credits
 from .support import pair_features, score_features
 
 # "BEIJING (Dispatches) - ", "WASHINGTON, May 16 (Reuters) — ": a wire dateline, not part of the claim.
@@ -35,6 +38,7 @@ _DATELINE = re.compile(
 _QUOTE_MIN_CHARS = 20
 _QUOTE_MIN_WORDS = 5
 _QUOTE_SAME_RATIO = 90  # rapidfuzz ratio at which two quotes are one quotation
+_SAME_NAME_RATIO = 85  # rapidfuzz ratio at which two first names beside one surname are one spelt two ways
 
 
 def display_text(text: str) -> str:
@@ -211,6 +215,7 @@ def build_claims(
 
     uf = _UnionFind(_key(it) for it in items)
     clashes: list[tuple[int, int, str, str]] = []
+    links: list[tuple[float, int, int]] = []  # (strength, i, j): j is i's best match in j's article
     # Link each claim only to its best match in each other article: keeps chains of loose matches from merging
     # topics. best[a][i] is that match for claim i in article a (one argmax per article, not per claim).
     orders = np.unique(article_of)
@@ -237,12 +242,15 @@ def build_claims(
             if clash:
                 clashes.append((min(i, j), max(i, j), clash.kind, clash.explanation))
                 continue
-            if cos >= align or score_features(pair_features(item.feats, other.feats, cos)) >= support_min:
-                uf.union(_key(item), _key(other))
-
-    members: dict[str, list[int]] = {}
-    for i, item in enumerate(items):
-        members.setdefault(uf.find(_key(item)), []).append(i)
+            support = score_features(pair_features(item.feats, other.feats, cos))
+            if cos >= align or support >= support_min:
+                links.append((max(support, cos), i, j))
+    members = _join(items, links, uf, sims, floor)
+    # The links as chains, as if a group could hold several sentences of one article: what a group's
+    # statements restate or overlap elsewhere in the story (the brief states one of them, not each).
+    loose = _UnionFind(_key(it) for it in items)
+    for _strength, i, j in links:
+        loose.union(_key(items[i]), _key(items[j]))
 
     reuse = _reuse_links(duplicates)
     group_of: dict[int, str] = {}
@@ -257,13 +265,24 @@ def build_claims(
     contradictions = _contradictions(material, items, clashes, group_of, quotes)
     contested = {cid for c in contradictions for cid in c.claim_ids}
 
+    articles = {a.id: a for a in material.articles}
+    credits = story_credits(
+        {aid: [s.text for s in sentences] for aid, sentences in material.sentences.items()},
+        {a.id: a.outlet for a in material.articles},
+    )
+    by_chain: dict[str, set[str]] = {}
+    for idx, gid in drafts:
+        by_chain.setdefault(loose.find(_key(items[idx[0]])), set()).add(gid)
     groups: list[ClaimGroup] = []
     for idx, gid in drafts:
         article_ids = tuple(dict.fromkeys(items[k].article_id for k in idx))
-        independent = _independent([items[k] for k in idx], roots, reuse)
+        independent, reason = _origins([items[k] for k in idx], roots, reuse, credits, articles)
         status = (
             "contested" if gid in contested else ("corroborated" if independent >= 2 else "single_source")
         )
+        if gid in contested:
+            clash = next(c for c in contradictions if gid in c.claim_ids)
+            reason = f"contradicted: {clash.explanation}; {reason}"
         canonical = _canonical(idx, items, sims, roots)
         outlets = tuple(sorted({a.outlet for a in material.articles if a.id in article_ids and a.outlet}))
         groups.append(
@@ -276,6 +295,8 @@ def build_claims(
                 outlets=outlets,
                 earliest=article_ids[0],
                 independent_sources=independent,
+                reason=reason,
+                related=tuple(sorted(by_chain[loose.find(_key(items[idx[0]]))] - {gid})),
             )
         )
     # Story order: where the earliest article first states it (members are sorted, so idx[0] is first).
@@ -284,17 +305,81 @@ def build_claims(
     return tuple(groups), contradictions
 
 
-def _independent(
-    members: list[_Item], roots: dict[str, str], reuse: list[tuple[tuple[str, int], tuple[str, int]]]
-) -> int:
-    """Independent sources of a claim group: rewrites and one outlet count once, and so does a sentence
-    that one article reused from another (only that sentence: the rest of the two articles stays independent)."""
+def _join(
+    items: list[_Item], links: list[tuple[float, int, int]], uf: _UnionFind, sims: np.ndarray, floor: float
+) -> dict[str, list[int]]:
+    """Claim groups from the links, strongest first, where a group holds one sentence per article.
+
+    An article states a fact once where it reports it; a second sentence of the same article that matches the
+    group is another statement (the remark and the apology for it, the speech and the next day's defence of
+    it), and joining it lets a chain of loose matches mix two facts under one verdict."""
+    articles = {_key(it): {it.article_id} for it in items}
+    rows: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        rows.setdefault(_key(item), []).append(i)
+    for _strength, i, j in sorted(links, key=lambda link: -link[0]):
+        a, b = uf.find(_key(items[i])), uf.find(_key(items[j]))
+        if a == b or articles[a] & articles[b]:
+            continue
+        if sims[np.ix_(rows[a], rows[b])].min() < floor:
+            continue
+        uf.union(a, b)
+        root = uf.find(a)
+        articles[root] = articles[a] | articles[b]
+        rows[root] = rows[a] + rows[b]
+    members: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        members.setdefault(uf.find(_key(item)), []).append(i)
+    return members
+
+
+def _origins(
+    members: list[_Item],
+    roots: dict[str, str],
+    reuse: list[tuple[tuple[str, int], tuple[str, int]]],
+    credits: Mapping[str, Credits],
+    articles: Mapping[str, Article],
+) -> tuple[int, str]:
+    """Independent sources of a claim group, and why: rewrites and one outlet count once, and so do a sentence
+    that one article reused from another and a sentence that credits another member's outlet (only those
+    sentences: the rest of the articles stays independent)."""
     uf = _UnionFind(roots[m.article_id] for m in members)
+    notes: list[str] = []
+
+    def tie(a: str, b: str, note: str) -> None:
+        if uf.find(roots[a]) != uf.find(roots[b]):
+            uf.union(roots[a], roots[b])
+            notes.append(note)
+
     present = {(m.article_id, m.sentence_start) for m in members}
     for reused, source in reuse:
         if reused in present and source in present:
-            uf.union(roots[reused[0]], roots[source[0]])
-    return len({uf.find(roots[m.article_id]) for m in members})
+            tie(reused[0], source[0], f"{_name(articles[reused[0]])} reuses {_name(articles[source[0]])}")
+    outlet_members = {articles[m.article_id].outlet: m.article_id for m in members}
+    for m in members:
+        for outlet, other in outlet_members.items():
+            if outlet and other != m.article_id and credits[m.article_id].source_of(m.sentence.text, outlet):
+                tie(m.article_id, other, f"{_name(articles[m.article_id])} credits {outlet}")
+    by_origin: dict[str, list[str]] = {}
+    for m in members:
+        by_origin.setdefault(uf.find(roots[m.article_id]), []).append(m.article_id)
+    names = sorted({_name(articles[ids[0]]) for ids in by_origin.values()})
+    if len(by_origin) >= 2:
+        tied = f" ({'; '.join(notes)})" if notes else ""
+        return len(by_origin), f"{len(by_origin)} independent sources: {', '.join(names)}{tied}"
+    ids = list(dict.fromkeys(m.article_id for m in members))
+    if len(ids) == 1:
+        return 1, f"only {_name(articles[ids[0]])}"
+    outlets = {articles[a].outlet for a in ids}
+    if len(outlets) == 1 and None not in outlets:
+        notes.append(f"{len(ids)} articles of one outlet")
+    elif not notes:
+        notes.append("copies of one report")
+    return 1, "1 origin: " + "; ".join(notes)
+
+
+def _name(article: Article) -> str:
+    return article.outlet or (article.title or article.id)[:60]
 
 
 def _canonical(idx: list[int], items: list[_Item], sims: np.ndarray, roots: dict[str, str]) -> int:
@@ -347,13 +432,24 @@ def _norm_quote(text: str) -> str:
 
 
 def _same_speaker(a: str, b: str) -> bool:
-    a, b = a.lower().strip(), b.lower().strip()
-    # "Xi" and "Xi Jinping", "Patel" and "Vedant Patel", "Dick Durbin" and "Richard J. Durbin" name one person.
+    a, b = _plain(a), _plain(b)
+    # "Xi" and "Xi Jinping", "Patel" and "Vedant Patel", "Dick Durbin" and "Richard J. Durbin" name one person;
+    # so do "Felipe Calderón" and "Felipe Calderon", and a misspelt first name ("Vincente Fox").
+    wa, wb = a.split(), b.split()
     return (
         a == b
-        or set(a.split()) <= set(b.split())
-        or set(b.split()) <= set(a.split())
+        or set(wa) <= set(wb)
+        or set(wb) <= set(wa)
         or same_person(a.title(), b.title())
+        or (len(wa) > 1 and len(wb) > 1 and wa[-1] == wb[-1] and fuzz.ratio(wa[0], wb[0]) >= _SAME_NAME_RATIO)
+    )
+
+
+def _plain(name: str) -> str:
+    """Lower case, accents and punctuation off: how two outlets' spellings of one name compare."""
+    decomposed = unicodedata.normalize("NFKD", name.lower())
+    return " ".join(
+        re.sub(r"[^\w\s]", " ", "".join(c for c in decomposed if not unicodedata.combining(c))).split()
     )
 
 
@@ -372,6 +468,7 @@ def _quote_clashes(
         if q.speaker
         # a speaker the report withholds as a guess is no evidence of a misattribution
         and (q.confidence is None or q.confidence >= bar)
+        and _names_someone(q)
         and len(q.text) >= _QUOTE_MIN_CHARS
         and len(q.text.split()) >= _QUOTE_MIN_WORDS
     ]
@@ -397,6 +494,14 @@ def _quote_clashes(
                 )
             )
     return out
+
+
+def _names_someone(quote: Quote) -> bool:
+    """Whether the article itself names the quote's speaker. A description ("a young man", "the presumptive
+    nominee") fits any named person, and a speaker borrowed from another article of the story (route "story:")
+    is that article's word: neither can contradict a name."""
+    route = quote.attribution or ""
+    return not route.startswith("story:") and route.rsplit(":", 1)[-1] != "description"
 
 
 def _group_at(quote: Quote, items: list[_Item], group_of: dict[int, str]) -> str | None:

@@ -444,6 +444,16 @@ def predict_relations(
     return out
 
 
+def relation_scores(model: RelationModel, x: np.ndarray) -> dict[str, np.ndarray]:
+    """Per label, the score predict_relations thresholds: the model's probability, with a hard clash
+    counting as certain weakening and as no strengthening."""
+    clash = x[:, FEATURE_NAMES.index("clash")] > 0
+    return {
+        "strengthens": np.where(clash, 0.0, model.probability("strengthens", x)),
+        "weakens": np.where(clash, 1.0, model.probability("weakens", x)),
+    }
+
+
 def _clash(pair: Any):
     a, b = _get(pair, "claim_a")[:_MAX_CHARS], _get(pair, "claim_b")[:_MAX_CHARS]
     return find_clash(features(a), features(b))

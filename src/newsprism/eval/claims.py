@@ -156,6 +156,8 @@ def cross_validate(items: Sequence[dict[str, Any]], folds: int, progress: bool =
         else:
             predicted = {label: [ours[label][k] for k in test_idx] for label in LABELS}
         fold = score(test, predicted)
+        if fit_ours and hasattr(product, "relation_scores"):
+            fold.update(_ranking(test, product.relation_scores(model, x[test_idx])))
         for name, fit in BASELINES.items():
             fold.update(score(test, fit(train)(test), prefix=f"{name}_"))
         per_fold.append(fold)
@@ -165,6 +167,18 @@ def cross_validate(items: Sequence[dict[str, Any]], folds: int, progress: bool =
         result[key] = metrics.mean(values) if values else None
     result["folds"] = folds
     return result
+
+
+def _ranking(items: Sequence[dict[str, Any]], scores: dict[str, np.ndarray]) -> dict[str, float | None]:
+    """Per label, ROC AUC of the relation's score: how well it ranks pairs, whatever the threshold (F1 at one
+    operating point moves with the base rate; the ranking does not)."""
+    from sklearn.metrics import roc_auc_score
+
+    out: dict[str, float | None] = {}
+    for label in LABELS:
+        gold = [bool(item[label]) for item in items]
+        out[f"{label}_auc"] = float(roc_auc_score(gold, scores[label])) if 0 < sum(gold) < len(gold) else None
+    return out
 
 
 def evaluate(

@@ -86,6 +86,9 @@ class StaticUrls:
     def article(self, article_id: str) -> str:
         return f"article-{page_id(article_id)}.html"
 
+    def storyline(self, storyline_id: str) -> str:
+        return f"storyline-{page_id(storyline_id)}.html"
+
     def static(self, name: str) -> str:
         return name
 
@@ -109,6 +112,9 @@ class WebUrls:
 
     def article(self, article_id: str) -> str:
         return f"/article/{quote(article_id, safe='')}"
+
+    def storyline(self, storyline_id: str) -> str:
+        return f"/storyline/{quote(storyline_id, safe='')}"
 
     def static(self, name: str) -> str:
         return f"/static/{quote(name, safe='')}"
@@ -141,7 +147,8 @@ def render(page: dict[str, Any], web: bool = False, **extra: Any) -> str:
 
 
 def write_report(store: SQLiteStore, out: Path) -> list[Path]:
-    """Write report.json, index.html, rejected.html, story-*.html and article-*.html into `out`."""
+    """Write report.json, index.html, rejected.html, story-*.html, storyline-*.html and article-*.html into
+    `out`."""
     out.mkdir(parents=True, exist_ok=True)
     report = build_report(store)
     urls = StaticUrls()
@@ -160,6 +167,8 @@ def write_report(store: SQLiteStore, out: Path) -> list[Path]:
     for story in report["stories"]:
         analyses[story["id"]] = story
         emit(urls.story(story["id"]), render(views.story_view(story, articles, report["storylines"])))
+    for line in report["storylines"]:
+        emit(urls.storyline(line["id"]), render(views.storyline_view(line)))
     for article in report["articles"]:
         sid = article["story_id"]
         emit(urls.article(article["id"]), render(views.article_view(article, analyses.get(sid), sid)))

@@ -489,6 +489,61 @@ def story_view(
     }
 
 
+def storyline_page(store: SQLiteStore, storyline_id: str) -> dict[str, Any]:
+    """A storyline's events on a time axis, with why each link was made. Raises NotFound for an unknown id."""
+    from .build import storylines
+
+    for line in storylines(store):
+        if line["id"] == storyline_id:
+            return storyline_view(line)
+    raise NotFound(storyline_id)
+
+
+# The time axis is an SVG drawn in these user units (attributes, not inline styles: the web app's CSP).
+_AXIS_WIDTH, _AXIS_MARGIN = 1000, 40
+
+
+def storyline_view(line: dict[str, Any]) -> dict[str, Any]:
+    """A storyline (report.json form) arranged for reading: each event numbered and placed on a time axis
+    scaled to the dates (undated events after the last), and each link with the stories it joins and why."""
+    days = [_day_number(e["first_date"]) for e in line["events"]]
+    known = [d for d in days if d is not None]
+    low, high = (min(known), max(known)) if known else (0, 0)
+    span = _AXIS_WIDTH - 2 * _AXIS_MARGIN
+    events = []
+    for n, (event, day) in enumerate(zip(line["events"], days, strict=True), 1):
+        if day is None:
+            x = _AXIS_WIDTH - _AXIS_MARGIN
+        elif high > low:
+            x = _AXIS_MARGIN + span * (day - low) / (high - low)
+        else:  # one day: side by side in story order
+            x = _AXIS_MARGIN + span * (n - 1) / max(1, len(days) - 1)
+        events.append({**event, "number": n, "x": round(x, 1)})
+    titles = {e["story_id"]: e["title"] or e["story_id"] for e in line["events"]}
+    links = [
+        {**link, "titles": [titles.get(sid, sid) for sid in link["story_ids"]]} for link in line["links"]
+    ]
+    return {
+        "page": "storyline",
+        "id": line["id"],
+        "title": line["title"],
+        "events": events,
+        "links": links,
+        "axis": {
+            "width": _AXIS_WIDTH,
+            "from": date.fromordinal(low).isoformat() if known else None,
+            "to": date.fromordinal(high).isoformat() if known else None,
+        },
+    }
+
+
+def _day_number(value: str | None) -> int | None:
+    try:
+        return date.fromisoformat(value[:10]).toordinal() if value else None
+    except ValueError:
+        return None
+
+
 def _storyline_of(story_id: str, storylines: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The storyline a story belongs to, its events marked with why each is linked to this one."""
     for line in storylines:

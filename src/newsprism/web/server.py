@@ -128,6 +128,8 @@ def route(store: SQLiteStore, path: str, query: dict[str, list[str]]) -> dict[st
             raise _Redirect(f"/story/{quote(moved.story_id, safe='')}") from None
     if len(parts) == 2 and parts[0] == "article":
         return views.article_page(store, parts[1])
+    if len(parts) == 2 and parts[0] == "storyline":
+        return views.storyline_page(store, parts[1])
     raise views.NotFound(path)
 
 

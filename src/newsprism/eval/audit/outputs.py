@@ -18,7 +18,8 @@ from typing import Any
 
 from .events import Event
 
-OUTPUT_KINDS = ("contradiction", "corroborated", "single_source", "omission", "brief", "reuse")
+OUTPUT_KINDS = ("contradiction", "corroborated", "single_source", "omission", "brief", "reuse", "storyline")
+_LEAD_CHARS = 400  # of each article, for a storyline link's reader
 
 
 class OffsetMap:
@@ -82,9 +83,14 @@ def item_key(kind: str, parts: list) -> str:
 
 
 def read_outputs(
-    report: dict[str, Any], events: dict[str, Event], data_id_of: dict[str, str]
+    report: dict[str, Any],
+    events: dict[str, Event],
+    data_id_of: dict[str, str],
+    sealed: frozenset[str] = frozenset(),
 ) -> dict[str, EventOutputs]:
-    """The report's outputs per event. `data_id_of` maps a report article id to the data id it came from."""
+    """The report's outputs per event. `data_id_of` maps a report article id to the data id it came from.
+    A storyline link belongs to the event of its earlier story, or to a `sealed` event at either end, so that
+    a sealed event's titles stay out of an open event's outputs."""
     articles = {a["id"]: a for a in report["articles"]}
     event_of: dict[str, str] = {}
     data_text: dict[str, str] = {}
@@ -108,12 +114,14 @@ def read_outputs(
         return EvidenceSpan(data_id_of[rid], m(ev["start"]), max(m(ev["start"]), m(ev["end"])))
 
     out: dict[str, EventOutputs] = {e: EventOutputs(e) for e in events}
+    home_of: dict[str, str] = {}
     for story in report["stories"]:
         members = [data_id_of.get(r) for r in story["article_ids"]]
         story_events = Counter(event_of[d] for d in members if d in event_of)
         if not story_events:
             continue
         home = story_events.most_common(1)[0][0]  # a story's brief belongs to the event most of it reports
+        home_of[story["id"]] = home
         for e in story_events:
             out[e].stories += 1
         groups = {g["id"]: g for g in story["claims"]}
@@ -191,9 +199,44 @@ def read_outputs(
             out[home].items.append(OutputItem(key, "brief", home, spans, shown))
             previous = sentence["text"]
         _reuse(story, maps, data_id_of, event_of, outlet_of, data_text, out)
+    stories = {story["id"]: story for story in report["stories"]}
+    for line in report.get("storylines", ()):
+        for link in line["links"]:
+            _storyline(link, line, stories, home_of, data_id_of, events, sealed, out)
     for e in out.values():  # one verdict shown twice (two stories, two routes) is one item to label
         e.items = list({item.key: item for item in e.items}.values())
     return out
+
+
+def _storyline(link, line, stories, home_of, data_id_of, events, sealed, out) -> None:
+    """A storyline link as the reader sees it: both stories, each with its articles' outlet, date, title and
+    lead (the link's score and evidence stay hidden)."""
+    dated = [sid for sid in line["story_ids"] if sid in link["story_ids"]]  # the storyline's date order
+    if len(dated) != 2 or any(sid not in stories or sid not in home_of for sid in dated):
+        return
+    homes = [home_of[sid] for sid in dated]
+    e = next((h for h in homes if h in sealed), homes[0])
+    articles = {a.id: a for event in events.values() for a in event.articles}
+    shown_stories, spans, ids = [], [], []
+    for sid in dated:
+        members = sorted(d for d in (data_id_of.get(r) for r in stories[sid]["article_ids"]) if d in articles)
+        ids.append(members)
+        spans.append(EvidenceSpan(members[0], 0, 0))
+        shown_stories.append(
+            {
+                "title": stories[sid]["title"],
+                "articles": [
+                    {
+                        "article": f"{articles[d].outlet or d} · {articles[d].published or 'undated'}",
+                        "title": articles[d].title,
+                        "lead": articles[d].text[:_LEAD_CHARS],
+                    }
+                    for d in members
+                ],
+            }
+        )
+    key = item_key("storyline", ids)
+    out[e].items.append(OutputItem(key, "storyline", e, tuple(spans), {"stories": shown_stories}))
 
 
 def _order(s: EvidenceSpan) -> tuple:

@@ -188,7 +188,7 @@ def evaluate_audit(
     }
     all_articles = [a for e in sorted(events.values(), key=lambda e: e.id) for a in e.articles]
     report, ids = analyse(all_articles, progress=progress)
-    joint = read_outputs(report, events, ids)
+    joint = read_outputs(report, events, ids, frozenset(splits.get("sealed", ())))
     runs = {"joint": joint}
     if per_event:
         single: dict[str, EventOutputs] = {}
@@ -288,7 +288,8 @@ HEADLINE = (
     "omission_outputs", "brief_outputs", "reuse_verdict_outputs", "contradiction_labelled_share",
     "corroborated_labelled_share", "single_source_labelled_share", "omission_labelled_share",
     "brief_labelled_share", "reuse_verdict_labelled_share", "brief_unattributed_quote", "brief_dangling_reference",
-    "brief_loaded", "brief_repeated", "brief_unsupported",
+    "brief_loaded", "brief_repeated", "brief_unsupported", "storyline_precision", "storyline_outputs",
+    "storyline_labelled_share",
 )  # fmt: skip
 
 

@@ -1,0 +1,113 @@
+"""Which of a story's outlets an article credits as the source of what it reports.
+
+Two outlets stating one fact corroborate each other only when each reports it itself. An article that
+passes on another outlet's reporting says so in its own words: "Ginsburg told The New York Times",
+"in an interview with the Times", "the paper reports", "as The New York Times first reported". Such a
+sentence, and a quotation the credited outlet's interview produced, are that outlet's reporting, not a second
+source of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+# An outlet's name is a credit only where it is the source of what the sentence reports: the subject of a
+# reporting verb ("the Times reported", "Haberman in the New York Times today explains") or whom someone told
+# ("told The New York Times", "according to", "in an interview with"). "Disputed a New York Times report" or
+# "a Fox News host" only name it.
+_SOURCE_AFTER = re.compile(
+    r"^(?:[\s,]+\w+){0,2}?[\s,]+(?:first\s+)?(?:reported|reports|revealed|wrote|writes|explained|explains"
+    r"|obtained|published|said|says|learned|confirmed)\b",
+    re.IGNORECASE,
+)
+_SOURCE_BEFORE = re.compile(
+    r"\b(?:told|tells|telling|according\s+to|interview\s+with|interviewed\s+by|quoted\s+by|obtained\s+by"
+    r"|reported\s+by|published\s+by)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# The words that hand an interview's quotations to the outlet that held it.
+_INTERVIEW_BEFORE = re.compile(
+    r"\b(?:told|tells|telling|interview\s+with|interviewed\s+by)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_INTERVIEW_AFTER = re.compile(r"^\s+interview\b", re.IGNORECASE)
+# "the paper reports": the outlet the article credits by name elsewhere.
+_THE_PAPER = re.compile(r"\bthe\s+(?:paper|newspaper)\b", re.IGNORECASE)
+_QUOTE_MARK = re.compile(r"[\"“”]")
+
+
+@dataclass(frozen=True)
+class Credits:
+    """One article's credits to the story's other outlets (outlet names as the story's articles give them)."""
+
+    named: frozenset[str] = frozenset()  # outlets a sentence of it credits by name
+    interviews: frozenset[str] = frozenset()  # outlets it says someone told, or gave an interview to
+
+    def source_of(self, sentence: str, shared_with: str) -> bool:
+        """Whether `sentence` of the article passes on `shared_with`'s reporting: the sentence credits it
+        (by name, or as "the paper" when the article credits it by name elsewhere and no other outlet), or it
+        carries a quotation while the article says someone told that outlet, or gave it an interview."""
+        if shared_with not in self.named and shared_with not in self.interviews:
+            return False
+        if credits_outlet(sentence, shared_with):
+            return True
+        if shared_with in self.named and len(self.named) == 1 and _THE_PAPER.search(sentence):
+            return True
+        return shared_with in self.interviews and bool(_QUOTE_MARK.search(sentence))
+
+
+def article_credits(sentences: Iterable[str], outlet: str | None, story_outlets: Iterable[str]) -> Credits:
+    """The credits an article (its sentences, its own outlet) gives the story's other outlets."""
+    others = {o for o in story_outlets if o and o != outlet}
+    named: set[str] = set()
+    interviews: set[str] = set()
+    for sentence in sentences:
+        for other in others:
+            for before, after in _mentions(sentence, other):
+                if _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(after):
+                    named.add(other)
+                if _INTERVIEW_BEFORE.search(before) or _INTERVIEW_AFTER.match(after):
+                    interviews.add(other)
+    return Credits(frozenset(named), frozenset(interviews))
+
+
+def credits_outlet(sentence: str, outlet: str) -> bool:
+    """Whether the sentence credits the outlet as the source of what it reports."""
+    return any(
+        _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(after)
+        for before, after in _mentions(sentence, outlet)
+    )
+
+
+def _mentions(sentence: str, outlet: str) -> list[tuple[str, str]]:
+    """(the 40 characters before, the 40 after) each place the sentence names the outlet."""
+    return [
+        (sentence[max(0, m.start() - 40) : m.start()], sentence[m.end() : m.end() + 40])
+        for pattern in _patterns(outlet)
+        for m in pattern.finditer(sentence)
+    ]
+
+
+def story_credits(
+    sentences: Mapping[str, Iterable[str]], outlets: Mapping[str, str | None]
+) -> dict[str, Credits]:
+    """article id -> its credits, for a story's articles (sentences and outlet per article id)."""
+    present = {o for o in outlets.values() if o}
+    return {aid: article_credits(sentences.get(aid, ()), outlets.get(aid), present) for aid in outlets}
+
+
+@lru_cache(maxsize=256)
+def _patterns(outlet: str) -> tuple[re.Pattern[str], ...]:
+    """How an article names an outlet: in full, without a leading "The", and for names of three or more words
+    by the last word after "the" ("The New York Times" -> "the Times"). Two-word names get no short form:
+    "the Post" names the Washington Post as often as any other Post."""
+    name = re.sub(r"^the\s+", "", outlet.strip(), flags=re.IGNORECASE)
+    words = name.split()
+    if not words:
+        return ()
+    found = [re.compile(r"\b" + r"\s+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)]
+    if len(words) >= 3 and words[-1][:1].isupper():
+        found.append(re.compile(r"\b[Tt]he\s+" + re.escape(words[-1]) + r"\b"))
+    return tuple(found)
