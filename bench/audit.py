@@ -37,12 +37,16 @@ ROWS = (
     ("reuse_precision", "reuse between outlets: precision vs gold"),
     ("reuse_recall", "reuse between outlets: recall vs gold"),
     ("contradiction_precision", "contradictions (blind labels)"),
+    ("contradiction_outputs", "contradictions shown"),
     ("corroborated_precision", "corroborated groups (blind labels)"),
     ("contested_precision", "contested groups: one fact in 2+ outlets (blind labels)"),
     ("single_source_precision", "single_source groups of 2+ outlets (blind labels)"),
     ("omission_precision", "'leaves out' entries (blind labels)"),
+    ("omission_outputs", "'leaves out' entries shown"),
     ("brief_precision", "brief sentences an editor would sign (blind labels)"),
     ("reuse_verdict_precision", "reuse verdicts (blind labels)"),
+    ("storyline_precision", "storyline links: one ongoing affair (blind labels)"),
+    ("storyline_outputs", "storyline links shown"),
 )
 
 

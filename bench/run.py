@@ -76,7 +76,9 @@ METHOD = {
     "claims": "5-fold cross-validation with folds split by topic (GroupKFold), metrics per fold then averaged. "
     "newsprism = `claims.relation` with shipped settings; baselines fitted on the training folds: majority "
     "class, all-positive, TF-IDF cosine threshold (best training F1 per label), negation-or-number-mismatch "
-    "(weakens iff one claim negates and the other not, or their numbers differ; strengthens otherwise).",
+    "(weakens iff one claim negates and the other not, or their numbers differ; strengthens otherwise). "
+    "*_auc = ROC AUC of newsprism's relation score per label (its ranking, whatever the threshold and base "
+    "rate; 0.5 is chance).",
 }
 
 
@@ -307,7 +309,11 @@ def optional_section(
 
 def table(task: str, rows: dict[str, dict[str, Any]]) -> list[str]:
     keys = list(KEYS[task])
-    extra = {"clustering": ["clusters", "threshold"], "quotes": ["predicted_quotes"]}.get(task, [])
+    extra = {
+        "clustering": ["clusters", "threshold"],
+        "quotes": ["predicted_quotes"],
+        "claims": ["strengthens_auc", "weakens_auc"],
+    }.get(task, [])
     keys += [k for k in extra if any(k in r for r in rows.values())]
     out = ["| system | " + " | ".join(keys) + " | seconds |", "|---|" + "---:|" * (len(keys) + 1)]
     for system, row in rows.items():

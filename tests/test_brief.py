@@ -381,3 +381,22 @@ def test_a_piece_of_a_quotation_running_over_sentences_is_never_stated_and_and_b
         "The council approved the budget on Tuesday."
     )
     assert summary.compact("And so it goes.") == "So it goes."
+
+
+def test_words_inside_a_quotation_over_several_sentences_are_never_stated():
+    text = (
+        "Justice Ruth Bader Ginsburg criticised the candidate in an interview on Sunday.\n\n"
+        "“I can’t imagine what the country would be with him as president. "
+        "For the country, it could be four years. "
+        "For the court, it could be worse,” she said."
+    )
+    article = Article(id="a", source="a", text=text, published="2024-01-02")
+    start = text.index("“")
+    quote = Quote(
+        "a", text[start : text.index("”") + 1], start, text.index("”") + 1, "Ruth Bader Ginsburg", "she"
+    )
+    material = seed.material_for([article], extractions={"a": ArticleExtraction("a", quotes=(quote,))})
+    candidates = summary._candidates(material, [])
+    relevance = summary._relevance(material, candidates)
+    middle = next(k for k, c in enumerate(candidates) if c.sentence.text.startswith("For the country"))
+    assert relevance[middle] == -np.inf

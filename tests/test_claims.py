@@ -363,15 +363,31 @@ def test_a_quote_from_another_outlets_interview_is_one_origin_and_says_so():
         ("Metro Wire", f"Mayor Dana Holt told The Daily Ledger on Monday. {quote} she said."),
         ("Hill Courier", f"{quote} Mayor Dana Holt said at a meeting on Monday."),
     )
-    groups, _ = build_claims(seed.material_for(arts[:2]), DuplicateReport())
+    quotes = [
+        Quote(a.id, quote, a.text.index(quote), a.text.index(quote) + len(quote), "Dana Holt", "Holt")
+        for a in arts
+    ]
+    groups, _ = build_claims(seed.material_for(arts[:2]), DuplicateReport(), quotes[:2])
     (group,) = _group_with(groups, "rebuild every school")
     assert group.status == "single_source"
     assert group.reason == "1 origin: Metro Wire credits The Daily Ledger"
     # a third outlet that heard it itself corroborates it
-    groups, _ = build_claims(seed.material_for(arts), DuplicateReport())
+    groups, _ = build_claims(seed.material_for(arts), DuplicateReport(), quotes)
     (group,) = _group_with(groups, "rebuild every school")
     assert group.status == "corroborated" and group.independent_sources == 2
     assert group.reason.startswith("2 independent sources: ")
+
+
+def test_two_outlets_citing_a_third_are_one_origin_without_it():
+    arts = _outlets(
+        ("Metro Wire", "The mayor misspoke about the bridge vote last week, according to The Daily Ledger."),
+        ("Hill Courier", "The mayor told The Daily Ledger he misspoke about the bridge vote last week."),
+        ("The Daily Ledger", "Officials across the county opened three new schools on Monday morning."),
+    )
+    groups, _ = build_claims(seed.material_for(arts), DuplicateReport())
+    (group,) = _group_with(groups, "misspoke")
+    assert group.status == "single_source" and group.independent_sources == 1
+    assert "credits The Daily Ledger" in group.reason
 
 
 def test_a_group_holds_one_statement_per_article():

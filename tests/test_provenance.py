@@ -31,10 +31,12 @@ def test_an_interview_hands_its_quotations_to_the_outlet_that_held_it():
         "Senators echoed him on Wednesday.",
     ]
     credits = article_credits(sentences, "Fox News", ["Fox News", NYT, "HuffPost"])
-    assert credits.interviews == {NYT}
-    assert credits.source_of(sentences[1], NYT)  # a quotation: the interview's words
+    assert credits.source_of(sentences[1], NYT, {"Donald Trump"})  # his quotation: the interview's words
+    assert not credits.source_of(sentences[1], NYT, {"Nick Merrill"})  # someone else's statement
     assert not credits.source_of(sentences[2], NYT)  # the article's own reporting
-    assert not credits.source_of(sentences[1], "HuffPost")  # credits only the outlet it names
+    assert not credits.source_of(
+        sentences[1], "HuffPost", {"Donald Trump"}
+    )  # credits only the outlet it names
 
 
 def test_the_paper_is_the_one_outlet_the_article_credits():

@@ -177,3 +177,28 @@ def test_script_payloads_in_an_article_never_run(browser, tmp_path):
     finally:
         stop(srv)
     assert dialogs == []
+
+
+def test_a_storyline_page_draws_its_time_axis_under_the_apps_csp(browser, shots):
+    from .test_report import hostile_store
+
+    store = hostile_store()
+    store.put_analysis("s2", dict(store.get_analysis("s1"), id="s2", title="Second round", article_ids=[]))
+    store.save_story(
+        StoryState("s2", "Second round", np.zeros(4, dtype=np.float32), 1, "2024-06-03", "2024-06-03")
+    )
+    store.link_stories("s2", "s1", 0.71, "mean score 0.71 <script>window.__pwned = 5</script>")
+    srv = serving(store)
+    try:
+        page = watched_page(browser)
+        page.goto(srv.url + "/")
+        page.locator("section.storylines h3 a").first.click()
+        assert "/storyline/" in page.url
+        assert page.locator("figure.timeaxis svg circle").count() == 2
+        assert page.locator("figure.timeaxis svg circle").first.is_visible()
+        assert page.evaluate("window.__pwned") is None
+        page.screenshot(path=str(shots / "storyline.png"), full_page=True)
+        assert page.errors == []  # a CSP violation (an inline style, a script) shows up here
+    finally:
+        stop(srv)
+        store.close()

@@ -218,7 +218,7 @@ class Pipeline:
 
         duplicates = find_duplicates(material)
         entities, quotes, attributed = canonicalize(material)
-        claims, contradictions = build_claims(material, duplicates, attributed)
+        claims, contradictions = build_claims(material, duplicates, attributed, quotes)
         brief_mode, brief_note = "extractive", None
         if self.generator is None:
             brief = write_brief(material, claims)

@@ -238,10 +238,15 @@ def _relevance(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndar
     model = scorer.load(str(scorer.MODEL_PATH), FEATURES)
     relevance = model.score(_feature_matrix(material, candidates))
     unattributed = _unattributed_spans(material)
+    quoted = _quote_spans(material)
     headlines = {_squash(a.title) for a in material.articles if a.title}
     for k, c in enumerate(candidates):
         voiced = any(
             s <= c.sentence.start and c.sentence.end <= e for s, e in unattributed.get(c.article_id, ())
+        ) or (
+            # a sentence inside a quotation that runs over several: someone's words with no marks of its own
+            not _QUOTE_MARK.search(c.sentence.text)
+            and any(s < c.sentence.start and c.sentence.end <= e for s, e in quoted.get(c.article_id, ()))
         )
         if (
             voiced
@@ -369,6 +374,11 @@ def _cross_support(material: StoryMaterial, candidates: list[_Candidate]) -> lis
         ]
         out.append(sum(sims) / len(sims) if sims else 0.0)
     return out
+
+
+def _quote_spans(material: StoryMaterial) -> dict[str, list[tuple[int, int]]]:
+    """Spans of every extracted quotation, per article."""
+    return {aid: [(q.start, q.end) for q in e.quotes] for aid, e in material.extractions.items()}
 
 
 def _unattributed_spans(material: StoryMaterial) -> dict[str, list[tuple[int, int]]]:

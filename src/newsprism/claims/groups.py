@@ -196,12 +196,17 @@ def _reuse_links(duplicates: DuplicateReport) -> list[tuple[tuple[str, int], tup
 
 
 def build_claims(
-    material: StoryMaterial, duplicates: DuplicateReport, quotes: Sequence[Quote] | None = None
+    material: StoryMaterial,
+    duplicates: DuplicateReport,
+    quotes: Sequence[Quote] | None = None,
+    shown_quotes: Sequence[Quote] | None = None,
 ) -> tuple[tuple[ClaimGroup, ...], tuple[Contradiction, ...]]:
     """Claim groups (one per distinct statement, aligned across articles) and the contradictions between them.
 
     `quotes`: the story's quotes with canonical speakers (`extract.canonicalize`), so that one quotation given
-    to "Dick Durbin" and to "Richard J. Durbin" is no clash; without them each article's own names are used."""
+    to "Dick Durbin" and to "Richard J. Durbin" is no clash; without them each article's own names are used.
+    `shown_quotes`: the quotes as the report shows them (a description's speaker resolved across the story),
+    which say whose words a sentence quotes when an article credits an interview; default `quotes`."""
     items = _items(material)
     if not items:
         return (), ()
@@ -273,10 +278,11 @@ def build_claims(
     by_chain: dict[str, set[str]] = {}
     for idx, gid in drafts:
         by_chain.setdefault(loose.find(_key(items[idx[0]])), set()).add(gid)
+    speakers = _speakers_by_sentence(items, material, shown_quotes if shown_quotes is not None else quotes)
     groups: list[ClaimGroup] = []
     for idx, gid in drafts:
         article_ids = tuple(dict.fromkeys(items[k].article_id for k in idx))
-        independent, reason = _origins([items[k] for k in idx], roots, reuse, credits, articles)
+        independent, reason = _origins([items[k] for k in idx], roots, reuse, credits, articles, speakers)
         status = (
             "contested" if gid in contested else ("corroborated" if independent >= 2 else "single_source")
         )
@@ -339,26 +345,34 @@ def _origins(
     reuse: list[tuple[tuple[str, int], tuple[str, int]]],
     credits: Mapping[str, Credits],
     articles: Mapping[str, Article],
+    speakers: Mapping[tuple[str, int], frozenset[str]],
 ) -> tuple[int, str]:
     """Independent sources of a claim group, and why: rewrites and one outlet count once, and so do a sentence
-    that one article reused from another and a sentence that credits another member's outlet (only those
-    sentences: the rest of the articles stays independent)."""
-    uf = _UnionFind(roots[m.article_id] for m in members)
+    that one article reused from another and a sentence that passes on another outlet's reporting (whether or
+    not that outlet's own sentence is in the group: two outlets citing a third corroborate nothing). Only
+    those sentences: the rest of the articles stays independent."""
+    uf = _UnionFind(roots.values())
     notes: list[str] = []
 
     def tie(a: str, b: str, note: str) -> None:
         if uf.find(roots[a]) != uf.find(roots[b]):
             uf.union(roots[a], roots[b])
+        if note not in notes:
             notes.append(note)
 
     present = {(m.article_id, m.sentence_start) for m in members}
     for reused, source in reuse:
         if reused in present and source in present:
             tie(reused[0], source[0], f"{_name(articles[reused[0]])} reuses {_name(articles[source[0]])}")
-    outlet_members = {articles[m.article_id].outlet: m.article_id for m in members}
+    first_of_outlet: dict[str, str] = {}
+    for article in articles.values():
+        if article.outlet:
+            first_of_outlet.setdefault(article.outlet, article.id)
     for m in members:
-        for outlet, other in outlet_members.items():
-            if outlet and other != m.article_id and credits[m.article_id].source_of(m.sentence.text, outlet):
+        own = articles[m.article_id].outlet
+        said_by = speakers.get((m.article_id, m.sentence.start), frozenset())
+        for outlet, other in first_of_outlet.items():
+            if outlet != own and credits[m.article_id].source_of(m.sentence.text, outlet, said_by):
                 tie(m.article_id, other, f"{_name(articles[m.article_id])} credits {outlet}")
     by_origin: dict[str, list[str]] = {}
     for m in members:
@@ -368,14 +382,38 @@ def _origins(
         tied = f" ({'; '.join(notes)})" if notes else ""
         return len(by_origin), f"{len(by_origin)} independent sources: {', '.join(names)}{tied}"
     ids = list(dict.fromkeys(m.article_id for m in members))
-    if len(ids) == 1:
+    if len(ids) == 1 and not notes:
         return 1, f"only {_name(articles[ids[0]])}"
     outlets = {articles[a].outlet for a in ids}
-    if len(outlets) == 1 and None not in outlets:
+    if len(ids) > 1 and len(outlets) == 1 and None not in outlets:
         notes.append(f"{len(ids)} articles of one outlet")
     elif not notes:
         notes.append("copies of one report")
     return 1, "1 origin: " + "; ".join(notes)
+
+
+def _speakers_by_sentence(
+    items: list[_Item], material: StoryMaterial, quotes: Sequence[Quote] | None
+) -> dict[tuple[str, int], frozenset[str]]:
+    """(article id, sentence start) -> the speakers of the quotations the sentence is part of (a quotation
+    may run over several sentences, the later ones without a quotation mark)."""
+    if quotes is None:
+        quotes = [q for extraction in material.extractions.values() for q in extraction.quotes]
+    by_article: dict[str, list[Quote]] = {}
+    for q in quotes:
+        if q.speaker:
+            by_article.setdefault(q.article_id, []).append(q)
+    out: dict[tuple[str, int], frozenset[str]] = {}
+    for item in items:
+        s = item.sentence
+        found = frozenset(
+            q.speaker or ""
+            for q in by_article.get(item.article_id, ())
+            if q.start < s.end and s.start < q.end
+        )
+        if found:
+            out[(item.article_id, s.start)] = found
+    return out
 
 
 def _name(article: Article) -> str:

@@ -30,12 +30,14 @@ _SOURCE_BEFORE = re.compile(
 )
 # The words that hand an interview's quotations to the outlet that held it.
 _INTERVIEW_BEFORE = re.compile(
-    r"\b(?:told|tells|telling|interview\s+with|interviewed\s+by)\s+(?:the\s+)?$", re.IGNORECASE
+    r"\b(?:told|tells|telling|interview\s+with|interviewed\s+by|(?:comments?|remarks?|spoke|speaking)\s+to)"
+    r"\s+(?:the\s+)?$",
+    re.IGNORECASE,
 )
 _INTERVIEW_AFTER = re.compile(r"^\s+interview\b", re.IGNORECASE)
 # "the paper reports": the outlet the article credits by name elsewhere.
 _THE_PAPER = re.compile(r"\bthe\s+(?:paper|newspaper)\b", re.IGNORECASE)
-_QUOTE_MARK = re.compile(r"[\"“”]")
+_NAME_WORD = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?\b")
 
 
 @dataclass(frozen=True)
@@ -43,34 +45,39 @@ class Credits:
     """One article's credits to the story's other outlets (outlet names as the story's articles give them)."""
 
     named: frozenset[str] = frozenset()  # outlets a sentence of it credits by name
-    interviews: frozenset[str] = frozenset()  # outlets it says someone told, or gave an interview to
+    # (outlet, lower-cased name word) for each name in a sentence saying someone told the outlet, or gave it
+    # an interview: whose quotations are the outlet's reporting ("Ginsburg told The New York Times")
+    interviewees: frozenset[tuple[str, str]] = frozenset()
 
-    def source_of(self, sentence: str, shared_with: str) -> bool:
-        """Whether `sentence` of the article passes on `shared_with`'s reporting: the sentence credits it
-        (by name, or as "the paper" when the article credits it by name elsewhere and no other outlet), or it
-        carries a quotation while the article says someone told that outlet, or gave it an interview."""
-        if shared_with not in self.named and shared_with not in self.interviews:
-            return False
-        if credits_outlet(sentence, shared_with):
+    def source_of(self, sentence: str, outlet: str, speakers: Iterable[str] = ()) -> bool:
+        """Whether `sentence` of the article passes on `outlet`'s reporting: the sentence credits it (by name,
+        or as "the paper" when the article credits it and no other outlet by name), or it quotes someone
+        (`speakers`: of the quotations the sentence is part of) whom the article says told that outlet."""
+        if credits_outlet(sentence, outlet):
             return True
-        if shared_with in self.named and len(self.named) == 1 and _THE_PAPER.search(sentence):
+        if self.named == {outlet} and _THE_PAPER.search(sentence):
             return True
-        return shared_with in self.interviews and bool(_QUOTE_MARK.search(sentence))
+        return any((outlet, word.lower()) in self.interviewees for s in speakers for word in s.split())
 
 
 def article_credits(sentences: Iterable[str], outlet: str | None, story_outlets: Iterable[str]) -> Credits:
     """The credits an article (its sentences, its own outlet) gives the story's other outlets."""
     others = {o for o in story_outlets if o and o != outlet}
     named: set[str] = set()
-    interviews: set[str] = set()
+    interviewees: set[tuple[str, str]] = set()
     for sentence in sentences:
         for other in others:
             for before, after in _mentions(sentence, other):
                 if _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(after):
                     named.add(other)
                 if _INTERVIEW_BEFORE.search(before) or _INTERVIEW_AFTER.match(after):
-                    interviews.add(other)
-    return Credits(frozenset(named), frozenset(interviews))
+                    outlet_words = {w.lower() for w in other.split()}
+                    interviewees.update(
+                        (other, w.lower())
+                        for w in _NAME_WORD.findall(sentence)
+                        if w.lower() not in outlet_words
+                    )
+    return Credits(frozenset(named), frozenset(interviewees))
 
 
 def credits_outlet(sentence: str, outlet: str) -> bool:
