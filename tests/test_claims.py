@@ -462,3 +462,19 @@ def test_two_days_of_the_month_for_one_event_clash():
         features("The deal gives Congress until Feb. 8 to work out legislation."),
     )
     assert features("Officials may 5 times revise it.").quantities[0].unit != "date"
+
+
+def test_two_quotations_in_different_words_are_two_statements():
+    from newsprism.claims.groups import _norm_quote, _two_quotations
+
+    def two(a, b):
+        return _two_quotations(_norm_quote(a), _norm_quote(b))
+
+    assert two("Yes the government can help", "This is all an attempt to give more power to the government")
+    assert two("It’s about some phony ideal, some phony theology.", "And I think that is a phony ideal.")
+    # one outlet quoting more of the same statement
+    assert not two(
+        "For the court, it could be — I don’t even want to contemplate that.",
+        "For the court, it could be -- I don’t even want to contemplate that, she said to us",
+    )
+    assert not two("a disgrace", "I think it is a disgrace to the court")  # too short to tell

@@ -38,6 +38,9 @@ _DATELINE = re.compile(
 _QUOTE_MIN_CHARS = 20
 _QUOTE_MIN_WORDS = 5
 _QUOTE_SAME_RATIO = 90  # rapidfuzz ratio at which two quotes are one quotation
+# Share of the shorter quotation's words the longer must hold to quote the same statement (one outlet quoting
+# more of it than the other still holds all of the shorter's words)
+_QUOTE_SAME_WORDS = 0.6
 _SAME_NAME_RATIO = 85  # rapidfuzz ratio at which two first names beside one surname are one spelt two ways
 
 
@@ -229,6 +232,7 @@ def build_claims(
         cols = np.flatnonzero(article_of == order)
         best[int(order)] = cols[np.argmax(sims[:, cols], axis=1)]
     floor = min(align - 0.1, clash_min)
+    quoted = _quoted_words(items, material)
     for i, item in enumerate(items):
         for order in orders:
             if order == item.order:
@@ -246,6 +250,8 @@ def build_claims(
                     clash = None
             if clash:
                 clashes.append((min(i, j), max(i, j), clash.kind, clash.explanation))
+                continue
+            if _two_quotations(quoted[i], quoted[j]):
                 continue
             support = score_features(pair_features(item.feats, other.feats, cos))
             if cos >= align or support >= support_min:
@@ -309,6 +315,35 @@ def build_claims(
     first = {gid: (items[idx[0]].order, items[idx[0]].sentence.start) for idx, gid in drafts}
     groups.sort(key=lambda g: first[g.id])
     return tuple(groups), contradictions
+
+
+def _quoted_words(items: list[_Item], material: StoryMaterial) -> list[str]:
+    """Per claim, the words it quotes (inside quotation marks in its span), normalised; "" for none."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for aid, extraction in material.extractions.items():
+        spans[aid] = [(q.start, q.end) for q in extraction.quotes if q.kind in ("direct", "partial")]
+    texts = {a.id: a.text for a in material.articles}
+    out = []
+    for item in items:
+        s = item.sentence
+        parts = [
+            texts[item.article_id][max(a, s.start) : min(b, s.end)]
+            for a, b in spans.get(item.article_id, ())
+            if a < s.end and s.start < b
+        ]
+        out.append(_norm_quote(" ".join(parts)))
+    return out
+
+
+def _two_quotations(a: str, b: str) -> bool:
+    """Whether two claims quote different words: each quotes a statement of some length, and neither's
+    words are (nearly) within the other's. Two verbatim statements in different words are two statements,
+    however close their topic ("Yes the government can help" and "an attempt to centralize power")."""
+    wa, wb = a.split(), b.split()
+    if len(wa) < _QUOTE_MIN_WORDS or len(wb) < _QUOTE_MIN_WORDS:
+        return False
+    shorter, longer = sorted((wa, wb), key=len)
+    return len(set(shorter) & set(longer)) < _QUOTE_SAME_WORDS * len(set(shorter))
 
 
 def _join(
