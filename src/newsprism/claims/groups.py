@@ -77,7 +77,7 @@ class _UnionFind:
         self.parent = {k: k for k in keys}
 
     def find(self, k: str) -> str:
-        while self.parent[k] != k:
+        while self.parent.setdefault(k, k) != k:
             self.parent[k] = self.parent[self.parent[k]]
             k = self.parent[k]
         return k
@@ -285,10 +285,16 @@ def build_claims(
     for idx, gid in drafts:
         by_chain.setdefault(loose.find(_key(items[idx[0]])), set()).add(gid)
     speakers = _speakers_by_sentence(items, material, shown_quotes if shown_quotes is not None else quotes)
+    first_of_outlet: dict[str, str] = {}  # outlet -> its first article: where its reporting is rooted
+    for article in material.articles:
+        if article.outlet:
+            first_of_outlet.setdefault(article.outlet, article.id)
     groups: list[ClaimGroup] = []
     for idx, gid in drafts:
         article_ids = tuple(dict.fromkeys(items[k].article_id for k in idx))
-        independent, reason = _origins([items[k] for k in idx], roots, reuse, credits, articles, speakers)
+        independent, reason = _origins(
+            [items[k] for k in idx], roots, reuse, credits, articles, speakers, first_of_outlet
+        )
         status = (
             "contested" if gid in contested else ("corroborated" if independent >= 2 else "single_source")
         )
@@ -381,12 +387,13 @@ def _origins(
     credits: Mapping[str, Credits],
     articles: Mapping[str, Article],
     speakers: Mapping[tuple[str, int], frozenset[str]],
+    first_of_outlet: Mapping[str, str],
 ) -> tuple[int, str]:
     """Independent sources of a claim group, and why: rewrites and one outlet count once, and so do a sentence
     that one article reused from another and a sentence that passes on another outlet's reporting (whether or
     not that outlet's own sentence is in the group: two outlets citing a third corroborate nothing). Only
     those sentences: the rest of the articles stays independent."""
-    uf = _UnionFind(roots.values())
+    uf = _UnionFind(roots[m.article_id] for m in members)  # an outlet credited from outside joins on use
     notes: list[str] = []
 
     def tie(a: str, b: str, note: str) -> None:
@@ -399,16 +406,14 @@ def _origins(
     for reused, source in reuse:
         if reused in present and source in present:
             tie(reused[0], source[0], f"{_name(articles[reused[0]])} reuses {_name(articles[source[0]])}")
-    first_of_outlet: dict[str, str] = {}
-    for article in articles.values():
-        if article.outlet:
-            first_of_outlet.setdefault(article.outlet, article.id)
     for m in members:
-        own = articles[m.article_id].outlet
+        credited = credits[m.article_id]
         said_by = speakers.get((m.article_id, m.sentence.start), frozenset())
-        for outlet, other in first_of_outlet.items():
-            if outlet != own and credits[m.article_id].source_of(m.sentence.text, outlet, said_by):
-                tie(m.article_id, other, f"{_name(articles[m.article_id])} credits {outlet}")
+        for outlet in sorted(credited.outlets):
+            if outlet in first_of_outlet and credited.source_of(m.sentence.text, outlet, said_by):
+                tie(
+                    m.article_id, first_of_outlet[outlet], f"{_name(articles[m.article_id])} credits {outlet}"
+                )
     by_origin: dict[str, list[str]] = {}
     for m in members:
         by_origin.setdefault(uf.find(roots[m.article_id]), []).append(m.article_id)

@@ -49,6 +49,11 @@ class Credits:
     # an interview: whose quotations are the outlet's reporting ("Ginsburg told The New York Times")
     interviewees: frozenset[tuple[str, str]] = frozenset()
 
+    @property
+    def outlets(self) -> frozenset[str]:
+        """Every outlet the article credits somewhere: the only ones a sentence of it can pass on."""
+        return self.named | {outlet for outlet, _ in self.interviewees}
+
     def source_of(self, sentence: str, outlet: str, speakers: Iterable[str] = ()) -> bool:
         """Whether `sentence` of the article passes on `outlet`'s reporting: the sentence credits it (by name,
         or as "the paper" when the article credits it and no other outlet by name), or it quotes someone
