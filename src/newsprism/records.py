@@ -8,8 +8,10 @@ unless a field says otherwise.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 # ---------------------------------------------------------------- ingest
 
@@ -350,6 +352,21 @@ class StoryAnalysis:
     brief_note: str | None = None
     # The story's least loaded headline, the yardstick each article's headline is read against (framing.py).
     neutral_title: str | None = None
+
+
+def source_label(
+    outlet: str | None, url: str | None, title: str | None, source: str | None, article_id: str
+) -> str:
+    """A short name for an article's source: its outlet, else its link's site, else its title, else its file
+    name. The report and the claims stage's reasons name sources the same way."""
+    if outlet:
+        return outlet
+    host = urlsplit(url).hostname if url else None
+    if host:
+        return host.removeprefix("www.")
+    if title:
+        return title if len(title) <= 48 else title[:47].rstrip() + "…"
+    return re.split(r"[\\/]", source or article_id)[-1]
 
 
 def to_dict(record: Any) -> dict[str, Any]:

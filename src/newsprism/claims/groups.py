@@ -23,6 +23,7 @@ from ..records import (
     Quote,
     Sentence,
     StoryMaterial,
+    source_label,
 )
 from .contradict import find_clash, same_matter
 from .features import SentenceFeatures, features
@@ -428,7 +429,7 @@ def _origins(
     if len(ids) > 1 and len(outlets) == 1 and None not in outlets:
         notes.append(f"{len(ids)} articles of one outlet")
     elif not notes:
-        notes.append("copies of one report")
+        notes.append(f"{' and '.join(sorted({_name(articles[a]) for a in ids}))} are copies of one report")
     return 1, "1 origin: " + "; ".join(notes)
 
 
@@ -457,7 +458,7 @@ def _speakers_by_sentence(
 
 
 def _name(article: Article) -> str:
-    return article.outlet or (article.title or article.id)[:60]
+    return source_label(article.outlet, article.url, article.title, article.source, article.id)
 
 
 def _canonical(idx: list[int], items: list[_Item], sims: np.ndarray, roots: dict[str, str]) -> int:

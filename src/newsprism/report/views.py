@@ -11,8 +11,8 @@ import re
 from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
+from ..records import source_label
 from ..store import SQLiteStore
 from ..text import sentence_spans
 
@@ -37,18 +37,10 @@ class Moved(Exception):
 
 
 def article_label(article: dict[str, Any]) -> str:
-    """A short name for a source: outlet, else the link's site, else the title, else the file name."""
-    if article.get("outlet"):
-        return article["outlet"]
-    url = article.get("url")
-    if url:
-        host = urlsplit(url).hostname or ""
-        if host:
-            return host.removeprefix("www.")
-    title = article.get("title")
-    if title:
-        return title if len(title) <= 48 else title[:47].rstrip() + "…"
-    return re.split(r"[\\/]", article.get("source") or article["id"])[-1]
+    """A short name for a source (records.source_label)."""
+    return source_label(
+        article.get("outlet"), article.get("url"), article.get("title"), article.get("source"), article["id"]
+    )
 
 
 def _article_summary(article: dict[str, Any], number: int | None = None) -> dict[str, Any]:
