@@ -135,7 +135,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     out: list[Quantity] = []
     # Per quantity: where its number starts, where its match ends, and whether it reads "N of".
     spans: list[tuple[int, int, bool]] = []
-    for m in _NUMBER.finditer(text[:_MAX_CHARS]):
+    matches = list(_NUMBER.finditer(text[:_MAX_CHARS]))
+    quoted = _inside_quotes_at(text, [m.start() for m in matches])
+    for m, in_quotes in zip(matches, quoted, strict=True):
         raw = m.group("num").lower()
         if raw in _NUMBER_WORDS:
             value = float(_NUMBER_WORDS[raw])
@@ -168,7 +170,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 qual,
                 unit,
                 _context(text, m.start(), m.end(), unit),
-                _inside_quotes_at(text, [m.start()])[0],
+                in_quotes,
             )
         )
         spans.append((m.start("num"), m.end(), (m.group("unit") or "").lower() == "of"))

@@ -433,15 +433,20 @@ def _origins(
     return 1, "1 origin: " + "; ".join(notes)
 
 
+def _story_quotes(material: StoryMaterial, quotes: Sequence[Quote] | None) -> Sequence[Quote]:
+    """The quotes given, else each article's own as extracted."""
+    if quotes is not None:
+        return quotes
+    return [q for extraction in material.extractions.values() for q in extraction.quotes]
+
+
 def _speakers_by_sentence(
     items: list[_Item], material: StoryMaterial, quotes: Sequence[Quote] | None
 ) -> dict[tuple[str, int], frozenset[str]]:
     """(article id, sentence start) -> the speakers of the quotations the sentence is part of (a quotation
     may run over several sentences, the later ones without a quotation mark)."""
-    if quotes is None:
-        quotes = [q for extraction in material.extractions.values() for q in extraction.quotes]
     by_article: dict[str, list[Quote]] = {}
-    for q in quotes:
+    for q in _story_quotes(material, quotes):
         if q.speaker:
             by_article.setdefault(q.article_id, []).append(q)
     out: dict[tuple[str, int], frozenset[str]] = {}
@@ -538,8 +543,7 @@ def _quote_clashes(
     group_of: dict[int, str],
     story_quotes: Sequence[Quote] | None = None,
 ) -> list[Contradiction]:
-    if story_quotes is None:
-        story_quotes = [q for extraction in material.extractions.values() for q in extraction.quotes]
+    story_quotes = _story_quotes(material, story_quotes)
     bar = float(settings.get("speaker_min_confidence"))
     quotes = [
         q

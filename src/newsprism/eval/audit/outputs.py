@@ -200,15 +200,16 @@ def read_outputs(
             previous = sentence["text"]
         _reuse(story, maps, data_id_of, event_of, outlet_of, data_text, out)
     stories = {story["id"]: story for story in report["stories"]}
+    articles_by_id = {a.id: a for event in events.values() for a in event.articles}
     for line in report.get("storylines", ()):
         for link in line["links"]:
-            _storyline(link, line, stories, home_of, data_id_of, events, sealed, out)
+            _storyline(link, line, stories, home_of, data_id_of, articles_by_id, sealed, out)
     for e in out.values():  # one verdict shown twice (two stories, two routes) is one item to label
         e.items = list({item.key: item for item in e.items}.values())
     return out
 
 
-def _storyline(link, line, stories, home_of, data_id_of, events, sealed, out) -> None:
+def _storyline(link, line, stories, home_of, data_id_of, articles, sealed, out) -> None:
     """A storyline link as the reader sees it: both stories, each with its articles' outlet, date, title and
     lead (the link's score and evidence stay hidden)."""
     dated = [sid for sid in line["story_ids"] if sid in link["story_ids"]]  # the storyline's date order
@@ -216,7 +217,6 @@ def _storyline(link, line, stories, home_of, data_id_of, events, sealed, out) ->
         return
     homes = [home_of[sid] for sid in dated]
     e = next((h for h in homes if h in sealed), homes[0])
-    articles = {a.id: a for event in events.values() for a in event.articles}
     shown_stories, spans, ids = [], [], []
     for sid in dated:
         members = sorted(d for d in (data_id_of.get(r) for r in stories[sid]["article_ids"]) if d in articles)
