@@ -28,7 +28,7 @@ from newsprism.models import nlp
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "newsprism" / "extract" / "speaker_confidence.json"
-MIN_QUOTES = 10
+MIN_QUOTES = 5
 
 
 def wilson_lower(right: int, n: int, z: float = 1.0) -> float:

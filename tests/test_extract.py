@@ -561,3 +561,80 @@ def test_one_quotation_given_to_two_people_is_withheld_when_shown_but_kept_for_t
     _entities, shown, attributed = canonicalize(material)
     assert [q.speaker for q in shown] == [None, None]  # the report does not pick one
     assert [q.speaker for q in attributed] == ["Ana Ruiz", "Tom Hale"]  # the disagreement itself is news
+
+
+def test_a_lone_word_the_text_never_fills_out_is_a_guess_the_story_can_ground():
+    from newsprism.extract import canonicalize
+    from newsprism.extract.quotes import speaker_confidence
+    from newsprism.records import ArticleExtraction
+
+    text = "“I can do the job,” said Cowen, who joins the Senate."
+    (quote,) = find_quotes(text)
+    assert quote.speaker == "Cowen" and quote.attribution == "named_single"
+    assert quote.confidence == speaker_confidence("named_single")
+    titled = find_quotes("Mr. Cowen spoke on Monday. “I can do the job,” said Cowen.")[-1]
+    assert titled.attribution == "named"  # a titled surname is a name the writer vouches for
+    filled = find_quotes("One of its members, Demetrios Minor, spoke. “It is wrong,” Minor said.")[-1]
+    assert filled.speaker == "Demetrios Minor" and filled.attribution == "named"
+
+    # another article of the story names one person whose surname is one typing slip away
+    other = "Gov. Deval Patrick appointed William Cowan to the seat. Cowan, 43, is a lawyer."
+    articles = (Article("a1", "x", text), Article("a2", "y", other))
+    extractions = {e.article_id: e for e in extract_articles(list(articles))}
+    assert all(isinstance(e, ArticleExtraction) for e in extractions.values())
+    material = StoryMaterial("s", articles, {}, {}, extractions)
+    (shown,) = [q for q in canonicalize(material)[1] if q.article_id == "a1"]
+    assert shown.speaker == "William Cowan" and shown.attribution == "named"
+
+
+def test_a_title_case_headline_gives_no_speaker_but_a_quoted_title_case_line_does():
+    headline = (
+        "Liberals Fume At 'Worst Negotiator' Chuck Schumer After Deal To End Shutdown\n\nThe deal passed."
+    )
+    assert all(q.speaker is None for q in find_quotes(headline))
+    text = (
+        "Mr. Trump bashed the investigation on Friday.\n\n"
+        "“Greatest Witch Hunt in the History of our Country!” he wrote on Twitter."
+    )
+    (quote,) = find_quotes(text)
+    assert quote.speaker == "Trump"
+
+
+def test_a_party_role_is_a_description_not_the_partys_last_person():
+    text = (
+        "Rep. Steve Scalise, a Republican, spoke first. Later Romney said he did not understand. "
+        "“I don't understand their position,” the Republican senator said."
+    )
+    quote = find_quotes(text)[-1]
+    assert quote.speaker == "the Republican senator"
+
+
+def test_he_in_a_reported_clause_is_the_reporter_and_a_speaker_in_a_subordinate_clause_counts():
+    text = (
+        "Lorella Praeli, an activist, criticised the deal.\n\n"
+        "Trump tweeted Tuesday he's not sure it will happen.\n\n"
+        "“Nobody knows for sure,” he said."
+    )
+    assert find_quotes(text)[-1].speaker == "Trump"
+    text = (
+        "Members of the group began their calls on Sunday night, when Senate Majority Leader Mitch McConnell "
+        "suggested a compromise had been reached.\n\n“The negotiations will continue,” he said."
+    )
+    assert find_quotes(text)[-1].speaker == "Mitch McConnell"
+
+
+def test_a_described_speaker_keeps_its_organisation_in_lower_case():
+    text = "Officials with the Democratic National Committee said: “American women know better.”"
+    (quote,) = find_quotes(text)
+    assert quote.speaker == "officials with the Democratic National Committee"
+
+
+def test_a_surname_tagged_as_an_organisation_after_a_given_name_is_a_person():
+    from newsprism.extract.entities import entity_mentions
+    from newsprism.models import nlp
+
+    doc = nlp()(
+        "Reince Priebus, the chairman of the Republican National Committee, tried to deflect questions."
+    )
+    mentions = {(m.text, m.label) for m in entity_mentions(doc, "a")}
+    assert ("Reince Priebus", "PERSON") in mentions

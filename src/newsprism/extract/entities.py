@@ -326,6 +326,21 @@ def entity_mentions(doc, article_id: str, text: str | None = None) -> list[Entit
                 continue
         if label == "GPE" and not is_country(mention) and gpe_sense(ent) == "government":
             label = "ORG"
+        given = doc[ent.start - 1] if ent.start else None
+        if (
+            label == "ORG"
+            and len(ent) == 1
+            and given is not None
+            and given.dep_ == "compound"
+            and given.head.i == ent.start
+            and given.pos_ == "PROPN"
+            and given.is_title
+            and not given.ent_type_
+            and given.lower_ not in TITLE_WORDS
+        ):
+            # "Reince Priebus" where the tagger took only "Priebus", for an organisation: a given name and a
+            # surname
+            start, mention, label = given.idx, text[given.idx : ent.end_char], "PERSON"
         if _DATELINE.match(text, start) and (start == 0 or text[start - 1] == "\n"):
             label = "GPE"  # "HOUSTON — The decision …": a dateline names the place the story was filed from
         out.append(EntityMention(article_id, start, start + len(mention), mention, label))
@@ -399,7 +414,7 @@ class NameBook:
         headline: dict[int, bool] = {}
         text = doc.text if text is None else text  # the caller's copy saves joining every token again
         for ent in doc.ents:
-            if ent.label_ != "PERSON" or _in_headline(ent, text, headline):
+            if ent.label_ != "PERSON" or in_headline(ent, text, headline):
                 continue
             name = strip_titles(clean_name(ent.text))
             if not name or not any(c.isalpha() for c in name):
@@ -575,12 +590,12 @@ class NameBook:
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
-def _title_right_before(text: str, start: int) -> bool:
+def title_right_before(text: str, start: int) -> bool:
     words = text[max(0, start - 24) : start].split()
     return bool(words) and words[-1].lower().strip(",") in TITLE_WORDS
 
 
-def _in_headline(span, text: str | None = None, cache: dict[int, bool] | None = None) -> bool:
+def in_headline(span, text: str | None = None, cache: dict[int, bool] | None = None) -> bool:
     """Whether a span sits in a Title Case line (a headline), where spaCy often fuses a name with a verb.
 
     Works on the line's characters, not its tokens: this runs for every person mention, and token walks over
@@ -882,7 +897,7 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
             key_aliases[key].add(clean_name(m.text))
             if m.label == "PERSON" and (
                 strip_titles(clean_name(m.text)) != clean_name(m.text)
-                or _title_right_before(article.text, m.start)
+                or title_right_before(article.text, m.start)
             ):
                 titled.add(key)
     story_text = "\n".join(texts)
@@ -1035,7 +1050,13 @@ def canonicalize(
 
     bar = float(settings.get("speaker_min_confidence"))
 
+    from .quotes import speaker_confidence
+
     entities, alias_map = canonical_entities(material)
+    by_surname: dict[str, set[str]] = defaultdict(set)
+    for e in entities:
+        if e.label == "PERSON" and len(e.name.split()) > 1:
+            by_surname[_without_suffix(e.name).split()[-1].lower()].add(e.name)
     quotes: list[Quote] = []
     for article in material.articles:
         extraction = material.extractions.get(article.id)
@@ -1046,6 +1067,12 @@ def canonicalize(
             if speaker:
                 key = strip_titles(clean_name(speaker)).lower()
                 speaker = alias_map.get(key) or alias_map.get(clean_name(speaker).lower()) or speaker
+            fills = _surname_fills(by_surname, _surname(speaker))
+            if q.attribution and q.attribution.endswith("named_single") and len(fills) == 1:
+                # a lone "Harf" one article never fills out is "Marie Harf" where the story names one such person
+                speaker = next(iter(fills))
+                route = q.attribution.removesuffix("_single")
+                q = replace(q, attribution=route, confidence=speaker_confidence(route))
             if q.confidence is not None and q.confidence < bar:
                 # silence over a guess: the quote stays, shown as unattributed with its cue and the words
                 # that would have named the speaker, so a reader can decide
@@ -1069,6 +1096,19 @@ def _same_quotation(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
         return False
     n = len(short)
     return any(long[i : i + n] == short for i in range(len(long) - n + 1))
+
+
+def _surname_fills(by_surname: dict[str, set[str]], word: str) -> set[str]:
+    """The full names a lone surname can mean: those that end with it, else, for a word of five or more
+    letters, those whose surname is one typing slip away ("Cowen" for "William Cowan")."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    if not word or word in by_surname:
+        return by_surname.get(word, set())
+    if len(word) < 5:
+        return set()
+    near = [s for s in by_surname if len(s) >= 5 and DamerauLevenshtein.distance(word, s) == 1]
+    return set().union(*(by_surname[s] for s in near)) if near else set()
 
 
 def _surname(name: str | None) -> str:

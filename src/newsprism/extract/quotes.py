@@ -25,7 +25,16 @@ from pathlib import Path
 
 from .. import settings
 from ..records import Quote
-from .entities import NameBook, affiliation_of, clean_name, pronoun_gender, strip_titles
+from .entities import (
+    TITLE_WORDS,
+    NameBook,
+    affiliation_of,
+    clean_name,
+    is_country,
+    pronoun_gender,
+    strip_titles,
+    title_right_before,
+)
 from .spans import MarkSpan, find_mark_spans, parsed_length
 
 CUE_LEMMAS = frozenset(
@@ -112,6 +121,7 @@ class _Text:
         self._chunks: list | None = None
         self._sentences: list | None = None
         self._sentence_starts: list[int] = []
+        self.title_lines: dict[int, bool] = {}  # line start -> whether it is a Title Case headline
         self.chained: dict[int, str | None] = {}  # pronoun start -> the person the discourse chain gives it
         self.speakers: list[tuple[int, str]] = []  # (mention start, name) of named person speakers so far
 
@@ -283,6 +293,10 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
         if subject is None or ctx.in_quote(subject.idx):
             continue
         person = _person_named(ctx, subject)
+        if person is None and subject.pos_ == "PROPN" and _is_cue(sent.root):
+            # "Trump tweeted …" with "Trump" tagged as no person: a speaker the chain cannot check stands
+            # between the pronoun and any earlier person
+            break
         if person is not None:
             if ctx.names.compatible(person, pronoun):
                 # another person named in a sentence in between competes; one in the pronoun's own sentence
@@ -297,9 +311,36 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
             and pronoun_gender(subject.lower_) == pronoun_gender(pronoun)
             and depth < 12
         ):
-            found = _discourse_antecedent(ctx, subject.idx, pronoun, depth + 1)
+            # "Trump tweeted Tuesday he's not sure …" (parsed with "he" as the main subject): the person who
+            # reports the clause is its "he"
+            found = _reporter_before(ctx, sent, subject.i, pronoun) or _discourse_antecedent(
+                ctx, subject.idx, pronoun, depth + 1
+            )
+            break
+        if subject.lower_ in _PRONOUNS_PERSON or subject.lower_ in _PRONOUNS_OTHER:
+            continue
+        speaking = _reporter_before(ctx, sent, sent.end, pronoun)
+        if speaking is not None:
+            # "Members … began their calls …, when Senate Majority Leader Mitch McConnell suggested …": no person
+            # leads the sentence, and the one who speaks in it is the last speaker before the pronoun
+            own = sentences[k].start_char if k < len(sentences) else before
+            between = _another_person_between(ctx, sent.end_char, min(own, before), speaking, pronoun)
+            found = None if between else speaking
             break
     ctx.chained[before] = found
+    return found
+
+
+def _reporter_before(ctx: _Text, sent, until: int, pronoun: str) -> str | None:
+    """The last person of a compatible gender who is the subject of a cue verb in `sent` before token `until`."""
+    found = None
+    for tok in sent:
+        if tok.i >= until:
+            break
+        if tok.dep_ == "nsubj" and _is_cue(tok.head) and not ctx.in_quote(tok.idx):
+            person = _person_named(ctx, tok)
+            if person is not None and ctx.names.compatible(person, pronoun):
+                found = person
     return found
 
 
@@ -405,12 +446,22 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
         ent = None
     if ent is not None and ent.label_ == "PERSON":
         full = names.full_name(ent.text, ent.start_char)
-        return _Resolved(full, affiliation_of(ent) or names.affiliation.get(full), "named")
+        return _Resolved(full, affiliation_of(ent) or names.affiliation.get(full), _named_route(ctx, full))
     if ent is not None:
-        return _Resolved(clean_name(ent.text), None, "named")
+        name = clean_name(ent.text)
+        given = [t for t in tok.lefts if t.dep_ == "compound" and t.pos_ == "PROPN" and t.i == ent.start - 1]
+        if len(ent) == 1 and given and ctx.ent_of.get(given[0].i) is None and given[0].is_title:
+            # "Reince Priebus" where the tagger took only "Priebus" for an organisation
+            name = f"{given[0].text} {name}"
+        full = names.full_name(name, ent.start_char) if len(name.split()) == 1 else name
+        full = _filled_out(ctx, full) if full == strip_titles(name) else full
+        if full != strip_titles(name):
+            # "Christie said" tagged an organisation where the text names "Chris Christie"
+            return _Resolved(full, names.affiliation.get(full), "named")
+        return _Resolved(name, None, _named_route(ctx, name))
     if tok.pos_ == "PROPN":
-        full = names.full_name(span.text, span.start_char)
-        return _Resolved(full, affiliation_of(span) or names.affiliation.get(full), "named")
+        full = _filled_out(ctx, names.full_name(span.text, span.start_char))
+        return _Resolved(full, affiliation_of(span) or names.affiliation.get(full), _named_route(ctx, full))
     if span.text[:1].islower() or span[0].dep_ in {"det", "poss"} or tok.lemma_ in _ROLE_NOUNS:
         if tok.lemma_ in _ROLE_NOUNS and span[0].lower_ not in {"a", "an", "one", "some", "another"}:
             # "the governor": the last person the text gives that role ("Gov. Deval Patrick"); a role the text
@@ -427,15 +478,16 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
             )
             if titled is not None:
                 return _Resolved(titled, names.affiliation.get(titled) or want, "role_titled")
-            if want is None:
-                return _Resolved(re.sub(r"\s+", " ", span.text).strip(), None, "description")
+            if want is None or not is_country(want):
+                # "the Republican senator" is any of the party's senators; "the Russian leader" is one person
+                return _Resolved(_described(ctx, tok, span, span.text), want, "description")
             for start, _end, name in reversed(names.persons):
                 if start >= before or ctx.in_quote(start):
                     continue
                 full = names.full_name(name, start)
                 if names.affiliation.get(full) == want:
                     return _Resolved(full, want, "role_affiliation")
-            return _Resolved(re.sub(r"\s+", " ", span.text).strip(), want, "description")
+            return _Resolved(_described(ctx, tok, span, span.text), want, "description")
         # "the statement": its fuller earlier mention ("The joint statement"), else the words themselves.
         best = span.text
         words = {t.lower_ for t in span if t.dep_ not in {"det", "poss"}}
@@ -449,15 +501,99 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
                 and not ctx.in_quote(chunk.start_char)
             ):
                 best = chunk.text
-        best = re.sub(r"\s+", " ", best).strip()
-        if best[:4].lower() == "the ":
-            best = "the " + best[4:]
-        return _Resolved(best, affiliation_of(span), "description")
+        return _Resolved(_described(ctx, tok, span, best), affiliation_of(span), "description")
     text = clean_name(span.text)
     if text and tok.pos_ not in {"PROPN", "X"} and not any(t.pos_ == "PROPN" for t in span):
         # "Many used the same language": a capital from the sentence start on a word that names no one
         return _Resolved(text[0].lower() + text[1:], affiliation_of(span), "description")
-    return _Resolved(text or None, affiliation_of(span), "named" if text else "none")
+    return _Resolved(text or None, affiliation_of(span), _named_route(ctx, text) if text else "none")
+
+
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _in_title_line(ctx: _Text, offset: int) -> bool:
+    """Whether the line holding `offset` is a Title Case headline, judged on its words outside quotation marks
+    ("“Greatest Witch Hunt in the History of our Country!” he wrote" is a sentence)."""
+    lo = ctx.text.rfind("\n", 0, offset) + 1
+    if lo not in ctx.title_lines:
+        hi = ctx.text.find("\n", offset)
+        hi = len(ctx.text) if hi < 0 else hi
+        outside, at = [], lo
+        for start, end in ctx.quote_ranges:
+            if end <= lo or start >= hi:
+                continue
+            outside.append(ctx.text[at : max(at, start)])
+            at = max(at, end)
+        outside.append(ctx.text[at:hi])
+        line = " ".join(outside).strip()
+        words = _LONG_WORD.findall(line)
+        ctx.title_lines[lo] = (
+            len(words) >= 3
+            and line[-1:] not in {".", "!", "?"}
+            and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+        )
+    return ctx.title_lines[lo]
+
+
+_GIVEN_AND_NAME = r"(?<![\w.])([A-Z][a-z]{2,})\s+"
+
+
+def _filled_out(ctx: _Text, name: str) -> str:
+    """A one-word name filled out by the one given name the text writes before it outside any organisation or
+    place ("Minor" -> "Demetrios Minor" where the tagger read "Demetrios Minor" as no person); else `name`."""
+    if len(name.split()) != 1 or not name[:1].isupper():
+        return name
+    found = set()
+    for m in re.finditer(_GIVEN_AND_NAME + re.escape(name) + r"(?!\w)", ctx.text):
+        given = m.group(1)
+        tok = ctx.token_at(m.start(1))
+        if (
+            given.lower() in TITLE_WORDS
+            or tok.is_sent_start
+            or tok.ent_type_ in {"ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "EVENT"}
+            or ctx.in_quote(m.start())
+        ):
+            continue
+        found.add(given)
+    return f"{found.pop()} {name}" if len(found) == 1 else name
+
+
+def _named_route(ctx: _Text, name: str) -> str:
+    """ "named" for a full name or a titled one ("Mr. Trump"); "named_single" for one word the text never fills
+    out nor titles ("said Cowen" where the text writes "William Cowan", "The Hill" cut to "Hill"): a typo, a
+    clipped name or a word taken for one, whose own precision decides whether it is shown."""
+    if len(name.split()) > 1:
+        return "named"
+    for found in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", ctx.text):
+        if title_right_before(ctx.text, found.start()):
+            return "named"
+    return "named_single"
+
+
+def _described(ctx: _Text, tok, span, words: str) -> str:
+    """A speaker given as a description, in lower case where only the sentence start capitalised it, with the
+    organisation it belongs to ("officials with the Democratic National Committee")."""
+    words = re.sub(r"\s+", " ", words).strip()
+    if words[:4].lower() == "the ":
+        words = "the " + words[4:]
+    elif span[0].is_sent_start and span[0].pos_ != "PROPN":
+        words = words[:1].lower() + words[1:]
+    return words + _whose(ctx, tok)
+
+
+def _whose(ctx: _Text, tok) -> str:
+    """ " with the Democratic National Committee" for "officials with the Democratic National Committee": the
+    organisation a described speaker belongs to, so the description says whose officials spoke."""
+    for prep in tok.children:
+        if prep.dep_ != "prep" or prep.lower_ not in {"with", "at", "for", "from", "of"}:
+            continue
+        obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        ent = ctx.ent_of.get(obj.i) if obj is not None else None
+        if ent is not None and ent.label_ in {"ORG", "GPE", "NORP"} and not ctx.in_quote(ent.start_char):
+            det = "the " if "the" in {ent[0].lower_, ctx.doc[ent.start - 1].lower_} else ""
+            return f" {prep.lower_} {det}{clean_name(ent.text)}"
+    return ""
 
 
 def _can_speak(ctx: _Text, tok) -> bool:
@@ -488,6 +624,9 @@ def _attribution_from_cue(
     if ctx.in_quote(span.start_char):
         return None
     resolved = _resolve(ctx, subj, span, span.start_char)
+    if _in_title_line(ctx, span.start_char):
+        # a Title Case headline ("Liberals Fume At 'Worst Negotiator' Schumer") parses as no sentence does
+        resolved = _Resolved(None, None, "headline")
     speaker, aff = resolved.name, resolved.affiliation
     ent = ctx.ent_of.get(subj.i)
     if (

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...extract.entities import same_first_name
 from .labels import BRIEF_PROBLEMS, EventGold
 from .outputs import OUTPUT_KINDS, EventOutputs
 
@@ -63,13 +64,17 @@ def person_key(name: str | None) -> tuple[str, ...]:
 
 def same_person(predicted: str | None, gold: str | None) -> bool:
     """The predicted name names the gold person: the same surname, and the other words of the shorter name
-    found in the longer one ("Trump" for "Donald Trump", "Hillary Clinton" for "Hillary Rodham Clinton") or a
-    short form of them ("Tim Murray" for "Timothy Murray")."""
+    found in the longer one ("Trump" for "Donald Trump", "Hillary Clinton" for "Hillary Rodham Clinton"), a
+    short form of them ("Tim Murray" for "Timothy Murray") or a nickname ("Dick Durbin" for "Richard J. Durbin",
+    from the `nicknames` package's table)."""
     p, g = person_key(predicted), person_key(gold)
     if not p or not g or p[-1] != g[-1]:
         return False
     short, long = (p, g) if len(p) <= len(g) else (g, p)
-    return all(any(w == x or (len(w) >= 3 and x.startswith(w)) for x in long[:-1]) for w in short[:-1])
+    return all(
+        any(w == x or (len(w) >= 3 and x.startswith(w)) or same_first_name(w, x) for x in long[:-1])
+        for w in short[:-1]
+    )
 
 
 _DESCRIPTOR_START = frozenset("a an the one another some his her their its this that these those".split())
