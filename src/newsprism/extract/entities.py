@@ -595,6 +595,17 @@ def title_right_before(text: str, start: int) -> bool:
     return bool(words) and words[-1].lower().strip(",") in TITLE_WORDS
 
 
+def title_case_line(line: str) -> bool:
+    """Whether a line reads as a headline: three or more long words, mostly capitalised, no closing full stop."""
+    line = line.rstrip()
+    words = _LONG_WORD.findall(line)
+    return (
+        len(words) >= 3
+        and line[-1:] not in {".", "!", "?"}
+        and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+    )
+
+
 def in_headline(span, text: str | None = None, cache: dict[int, bool] | None = None) -> bool:
     """Whether a span sits in a Title Case line (a headline), where spaCy often fuses a name with a verb.
 
@@ -607,13 +618,7 @@ def in_headline(span, text: str | None = None, cache: dict[int, bool] | None = N
     if cache is not None and lo in cache:
         return cache[lo]
     hi = text.find("\n", span.end_char)
-    line = text[lo : hi if hi >= 0 else len(text)].rstrip()
-    words = _LONG_WORD.findall(line)
-    result = (
-        len(words) >= 3
-        and line[-1:] not in {".", "!", "?"}
-        and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
-    )
+    result = title_case_line(text[lo : hi if hi >= 0 else len(text)])
     if cache is not None:
         cache[lo] = result
     return result

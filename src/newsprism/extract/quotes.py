@@ -33,6 +33,7 @@ from .entities import (
     is_country,
     pronoun_gender,
     strip_titles,
+    title_case_line,
     title_right_before,
 )
 from .spans import MarkSpan, find_mark_spans, parsed_length
@@ -509,9 +510,6 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
     return _Resolved(text or None, affiliation_of(span), _named_route(ctx, text) if text else "none")
 
 
-_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
-
-
 def _in_title_line(ctx: _Text, offset: int) -> bool:
     """Whether the line holding `offset` is a Title Case headline, judged on its words outside quotation marks
     ("“Greatest Witch Hunt in the History of our Country!” he wrote" is a sentence)."""
@@ -526,13 +524,7 @@ def _in_title_line(ctx: _Text, offset: int) -> bool:
             outside.append(ctx.text[at : max(at, start)])
             at = max(at, end)
         outside.append(ctx.text[at:hi])
-        line = " ".join(outside).strip()
-        words = _LONG_WORD.findall(line)
-        ctx.title_lines[lo] = (
-            len(words) >= 3
-            and line[-1:] not in {".", "!", "?"}
-            and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
-        )
+        ctx.title_lines[lo] = title_case_line(" ".join(outside).strip())
     return ctx.title_lines[lo]
 
 
