@@ -576,6 +576,8 @@ def test_a_lone_word_the_text_never_fills_out_is_a_guess_the_story_can_ground():
     assert titled.attribution == "named"  # a titled surname is a name the writer vouches for
     filled = find_quotes("One of its members, Demetrios Minor, spoke. “It is wrong,” Minor said.")[-1]
     assert filled.speaker == "Demetrios Minor" and filled.attribution == "named"
+    clipped = find_quotes("The New York Times ran it first. “It was wrong,” Times said.")[-1]
+    assert clipped.attribution == "named_single"  # "York" ends a longer capitalised run: no given name
 
     # another article of the story names one person whose surname is one typing slip away
     other = "Gov. Deval Patrick appointed William Cowan to the seat. Cowan, 43, is a lawyer."

@@ -540,8 +540,10 @@ def _filled_out(ctx: _Text, name: str) -> str:
     for m in re.finditer(_GIVEN_AND_NAME + re.escape(name) + r"(?!\w)", ctx.text):
         given = m.group(1)
         tok = ctx.token_at(m.start(1))
+        before = re.search(r"([A-Z][a-z]+)[ \t]+$", ctx.text[max(0, m.start(1) - 30) : m.start(1)])
         if (
             given.lower() in TITLE_WORDS
+            or (before is not None and before.group(1).lower() not in TITLE_WORDS)  # "New York Times"
             or tok.is_sent_start
             or tok.ent_type_ in {"ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "EVENT"}
             or ctx.in_quote(m.start())
