@@ -378,3 +378,27 @@ def test_a_son_named_for_his_father_is_his_own_person_where_one_article_names_bo
     )
     assert ["Donald Trump"] in groups and ["Donald Trump Jr."] in groups
     assert ["Roger Stone", "Roger J. Stone Jr."] in groups  # two outlets' styles of one name
+
+
+def test_one_entity_for_an_acronym_with_and_without_stops_and_for_a_plural_spelling():
+    entities = _story(
+        "The F.B.I. arrested the adviser on Friday. Agents of the F.B.I. searched his home.",
+        "The FBI said the arrest was routine. He served in the Marine Corps Reserves for years.",
+        "He was a member of the Marine Corps Reserve, his lawyer said.",
+    )
+    fbi = [e for (label, name), e in entities.items() if name.replace(".", "") == "FBI"]
+    assert len(fbi) == 1 and fbi[0].label == "ORG"
+    assert len({a for a, _ in fbi[0].mentions_per_article}) >= 2
+    (reserve,) = [e for (_label, name), e in entities.items() if name.startswith("Marine Corps Reserve")]
+    assert reserve.name == "Marine Corps Reserve" and "Marine Corps Reserves" in reserve.aliases
+
+
+def test_a_first_name_joins_the_person_whose_nickname_form_the_story_folded():
+    entities = _story(
+        "Attorney General Richard Blumenthal spoke on Monday. Mr. Blumenthal said he misspoke.",
+        "Dick Blumenthal, as friends call him, apologised. “I regret it,” Dick said.",
+    )
+    people = [e for (label, _name), e in entities.items() if label == "PERSON"]
+    blumenthal = entities[("PERSON", "Richard Blumenthal")]
+    assert "Dick Blumenthal" in blumenthal.aliases
+    assert not any(e.name == "Dick" for e in people)

@@ -680,6 +680,8 @@ def _key(text: str, label: str) -> str:
             return country
     if label == "PERSON":
         name = strip_titles(name)
+    elif "." in name and _acronym(name):
+        return _acronym(name)  # "F.B.I." and "FBI": one name written two ways
     return name
 
 
@@ -924,7 +926,7 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
         if head and top != "PERSON":
             label_of[key] = head
             continue
-        if top == "ORG" and (v["GPE"] or v["LOC"]):
+        if top == "ORG" and (v["GPE"] or v["LOC"]) and not _acronym(key):
             top = (
                 "GPE" if v["GPE"] >= v["LOC"] else "LOC"
             )  # "Tehran said": a place acting through its government
@@ -980,6 +982,9 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
         for form in forms:
             if form != keep:
                 fold("ORG", form, keep)
+    for name in [k for k in orgs if k.endswith("s") and k[:-1] in orgs]:
+        if name in orgs and name[:-1] in orgs:
+            fold("ORG", name, name[:-1])  # "Marine Corps Reserves" / "Marine Corps Reserve"
     for short in [k for k in orgs if _acronym(k)]:
         longs = [k for k in orgs if k != short and _initials(k) == _acronym(short)]
         if len(longs) == 1:
@@ -995,12 +1000,25 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
             fold("PERSON", form, keep)
     target: dict[str, str] = {}
     names = sorted(persons, key=lambda n: (-len(n.split()), -sum(persons[n].values())))
+    # a person's full forms, folded ones included: "Dick" begins "Dick Blumenthal", folded into "Richard Blumenthal"
+    forms_of = {
+        full: [
+            _without_suffix(strip_titles(f)).split()
+            for f in {full} | aliases.get(("PERSON", full), set())
+            if len(strip_titles(f).split()) > 1
+        ]
+        for full in names
+    }
     for name in names:
         words = name.split()
         best = None
         for full in names:
-            fw = _without_suffix(full).split()
-            if len(fw) > len(words) and (fw[: len(words)] == words or fw[-len(words) :] == words):
+            if full == name:
+                continue
+            if any(
+                len(fw) > len(words) and (fw[: len(words)] == words or fw[-len(words) :] == words)
+                for fw in forms_of[full]
+            ):
                 if best is None or sum(persons[full].values()) > sum(persons[best].values()):
                     best = full
         target[name] = target.get(best, best) if best else name
