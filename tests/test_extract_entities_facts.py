@@ -402,3 +402,11 @@ def test_a_first_name_joins_the_person_whose_nickname_form_the_story_folded():
     blumenthal = entities[("PERSON", "Richard Blumenthal")]
     assert "Dick Blumenthal" in blumenthal.aliases
     assert not any(e.name == "Dick" for e in people)
+
+
+def test_capitalised_words_the_story_writes_in_lower_case_are_no_name():
+    entities = _story(
+        "The talks turned on border security. Democrats offered money for border security on Monday.",
+        "“We need Border Security,” the president wrote. Lawmakers said border security was the sticking point.",
+    )
+    assert not any(name.lower() == "border security" for _label, name in entities)

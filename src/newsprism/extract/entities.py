@@ -858,8 +858,9 @@ def _acronym(name: str) -> str:
 
 
 def _common_noun(name: str, texts: str) -> bool:
-    """Whether the story writes this capitalised word more often in lower case than as written: "Shutdown"
-    from a headline beside "the shutdown" in the text is a word, not a name."""
+    """Whether the story writes this capitalised name more often in lower case than as written: "Shutdown"
+    from a headline beside "the shutdown", "Border Security" in a quoted tweet beside "border security" in the
+    text, are words, not names."""
     lower = len(re.findall(r"(?<![\w-])" + re.escape(name.lower()) + r"(?![\w-])", texts))
     if not lower:
         return False
@@ -930,8 +931,8 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
             top = (
                 "GPE" if v["GPE"] >= v["LOC"] else "LOC"
             )  # "Tehran said": a place acting through its government
-        if len(words) == 1 and _common_noun(key, story_text):
-            continue  # "Shutdown", "Amnesty": headline capitals on a word the story writes in lower case
+        if _common_noun(key, story_text):
+            continue  # "Shutdown", "Border Security": capitals on words the story writes in lower case
         if (
             top == "PERSON"
             and len(words) == 1
