@@ -211,6 +211,36 @@ def test_relative_date_without_publication_stays_unresolved():
     assert resolve_date("Thursday", None) is None
 
 
+def test_a_month_day_takes_the_year_its_tense_allows():
+    assert (
+        resolve_date("Oct. 7", "2019-01-25", past=True) == "2018-10-07"
+    )  # a past event is not after the paper
+    assert resolve_date("Oct. 7", "2019-01-25") == "2019-10-07"
+    assert resolve_date("Jan. 5", "2019-12-20", future=True) == "2020-01-05"
+    assert resolve_date("Jan. 20", "2019-01-25", past=True) == "2019-01-20"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "expected"),
+    [
+        # a participle takes the tense of the clause it hangs on
+        ("Michael Cohen pleaded guilty in a case brought by Mueller in November.", "November", "2018-11"),
+        ("Beginning in August, senior officials held negotiations.", "August", "2018-08"),
+        ("Elections will be held in November.", "November", "2019-11"),
+        # plans for a day are plans for a coming one
+        ("The boycott was backed by mayors, along with plans for a kiss-in at the restaurants on Friday.", "Friday",
+         "2019-02-01"),
+    ],
+)  # fmt: skip
+def test_the_tense_of_the_clause_resolves_a_month_or_weekday(sentence, phrase, expected):
+    from newsprism.extract.dates import find_dates
+    from newsprism.models import nlp
+
+    doc = nlp()(sentence)
+    dates = find_dates(doc, sentence, "a", "2019-01-28", [(0, len(sentence))])  # a Monday
+    assert [d.resolved for d in dates if phrase in d.text] == [expected]
+
+
 # ---------------------------------------------------------------- articles and story canonical forms
 
 

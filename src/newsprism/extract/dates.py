@@ -1,7 +1,9 @@
 """Date mentions (spaCy DATE entities) resolved against the article's publication date.
 
 Resolution rules, kept simple and explicit:
-- full dates ("May 16, 2024", "16 May 2024", "2024-05-16") -> YYYY-MM-DD; "May 16" takes the publication year;
+- full dates ("May 16, 2024", "16 May 2024", "2024-05-16") -> YYYY-MM-DD; "May 16" takes the publication year,
+  or the year before when its clause is in the past and the day lies after publication (the year after for a
+  future clause and a day before publication);
 - "February 2022" -> YYYY-MM; a bare year ("2012", "in 2022") -> YYYY;
 - today / earlier today / tonight / this morning -> the publication day; yesterday / tomorrow -> one day off;
 - a weekday ("Thursday") -> the latest such day on or before publication, or the first one on or after it when
@@ -92,9 +94,9 @@ def resolve_date(phrase: str, published: str | None, future: bool = False, past:
     if m := _MY.search(low):
         return f"{int(m.group(2)):04d}-{_MONTHS[m.group(1)]:02d}"
     if pub and (m := _MD.search(low)):
-        return _safe(pub.year, _MONTHS[m.group(1)], int(m.group(2)))
+        return _month_day(pub, _MONTHS[m.group(1)], int(m.group(2)), future, past)
     if pub and (m := _DM.search(low)):
-        return _safe(pub.year, _MONTHS[m.group(2)], int(m.group(1)))
+        return _month_day(pub, _MONTHS[m.group(2)], int(m.group(1)), future, past)
     if (m := _YEAR.search(low)) and not re.search(r"\d{4}s\b", low):
         return m.group(1)
     if pub is None:
@@ -143,11 +145,30 @@ def resolve_date(phrase: str, published: str | None, future: bool = False, past:
     return None
 
 
+def _month_day(pub: date, month: int, day: int, future: bool, past: bool) -> str | None:
+    """ "Oct. 7" in the publication year, unless the clause's tense puts it a year off: a past event after the
+    publication day was last year's ("On Oct. 7, he wrote" in a January paper), a coming one before it is next
+    year's ("will meet on Jan. 5" in a December paper)."""
+    found = _safe(pub.year, month, day)
+    if found is None:
+        return None
+    when = date.fromisoformat(found)
+    if past and when > pub:
+        return _safe(pub.year - 1, month, day)
+    if future and when < pub:
+        return _safe(pub.year + 1, month, day)
+    return found
+
+
 def _clause_verb(ent):
     """The verb of the clause holding a date phrase (up to four heads up)."""
-    verb = ent.root
+    return _clause_verb_of(ent.root)
+
+
+def _clause_verb_of(token):
+    verb = token
     for _ in range(4):
-        if verb.pos_ in {"VERB", "AUX"} or verb.head is verb:
+        if verb.pos_ in {"VERB", "AUX"} or verb.head.i == verb.i:
             break
         verb = verb.head
     return verb
@@ -156,11 +177,21 @@ def _clause_verb(ent):
 def _is_past(ent) -> bool:
     """Whether the clause holding a date is in the past tense ("said in November", "had voted")."""
     verb = _clause_verb(ent)
-    if verb.tag_ == "VBD":
-        return True
-    return verb.tag_ == "VBN" and any(
-        c.lower_ in {"has", "have", "had", "was", "were"} for c in verb.children
-    )
+    for _ in range(3):
+        if verb.tag_ == "VBD":
+            return True
+        if verb.tag_ == "VBN" and any(
+            c.lower_ in {"has", "have", "had", "was", "were"} for c in verb.children
+        ):
+            return True
+        if verb.tag_ not in {"VBN", "VBG"} or any(c.dep_ in {"aux", "auxpass"} for c in verb.children):
+            return False
+        if verb.head.i == verb.i or verb.head.pos_ not in {"VERB", "AUX"}:
+            # "a case brought by Mueller in November": a participle on a noun takes its clause's tense
+            verb = _clause_verb_of(verb.head)
+        else:
+            verb = verb.head  # "Beginning in August, officials held talks": the participle's main verb
+    return False
 
 
 def _is_future(ent) -> bool:
@@ -173,6 +204,13 @@ def _is_future(ent) -> bool:
     verb = _clause_verb(ent)
     if any(c.lower_ in _FUTURE_AUX for c in verb.children) or verb.lemma_ in _FUTURE_VERBS:
         return True
+    token = ent.root
+    for _ in range(4):
+        if token.i == verb.i or token.head.i == token.i:
+            break
+        token = token.head
+        if token.pos_ == "NOUN" and token.lemma_ in {"plan", "schedule"}:
+            return True  # "plans for a kiss-in at the restaurants on Friday"
     return (
         verb.tag_ == "VB"
         and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
