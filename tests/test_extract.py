@@ -630,6 +630,8 @@ def test_a_title_case_headline_gives_no_speaker_but_a_quoted_title_case_line_doe
     )
     (quote,) = find_quotes(text)
     assert quote.speaker == "Trump"
+    tweet = "House Speaker Nancy Pelosi, D-Calif., tweeted, “What we didn’t hear was any sympathy.”"
+    assert [q.speaker for q in find_quotes(tweet)] == ["Nancy Pelosi"]  # a sentence: its verb is lower case
 
 
 def test_a_party_role_is_a_description_not_the_partys_last_person():

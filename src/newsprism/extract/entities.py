@@ -595,14 +595,15 @@ def title_right_before(text: str, start: int) -> bool:
     return bool(words) and words[-1].lower().strip(",") in TITLE_WORDS
 
 
-def title_case_line(line: str) -> bool:
-    """Whether a line reads as a headline: three or more long words, mostly capitalised, no closing full stop."""
+def title_case_line(line: str, share: float = 0.8) -> bool:
+    """Whether a line reads as a headline: three or more long words, at least `share` of them capitalised, no
+    closing full stop."""
     line = line.rstrip()
     words = _LONG_WORD.findall(line)
     return (
         len(words) >= 3
         and line[-1:] not in {".", "!", "?"}
-        and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+        and sum(w[0].isupper() for w in words) >= share * len(words)
     )
 
 

@@ -524,7 +524,8 @@ def _in_title_line(ctx: _Text, offset: int) -> bool:
             outside.append(ctx.text[at : max(at, start)])
             at = max(at, end)
         outside.append(ctx.text[at:hi])
-        ctx.title_lines[lo] = title_case_line(" ".join(outside).strip())
+        # every word capitalised, the verb too: "House Speaker Nancy Pelosi, D-Calif., tweeted, “…”" is a sentence
+        ctx.title_lines[lo] = title_case_line(" ".join(outside).strip(), share=1.0)
     return ctx.title_lines[lo]
 
 
