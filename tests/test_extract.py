@@ -672,3 +672,11 @@ def test_a_surname_tagged_as_an_organisation_after_a_given_name_is_a_person():
     )
     mentions = {(m.text, m.label) for m in entity_mentions(doc, "a")}
     assert ("Reince Priebus", "PERSON") in mentions
+
+
+def test_a_long_title_closed_by_a_name_is_that_person_but_a_role_for_someone_is_not():
+    text = "But former U.S. attorney for the District of Columbia Joseph diGenova blasted the tactic as “outrageous.”"
+    assert [q.speaker for q in find_quotes(text)] == ["Joseph diGenova"]
+    assert [q.speaker for q in find_quotes("A lawyer for Roger Stone said, “He is innocent.”")] == [
+        "a lawyer"
+    ]

@@ -410,3 +410,11 @@ def test_capitalised_words_the_story_writes_in_lower_case_are_no_name():
         "“We need Border Security,” the president wrote. Lawmakers said border security was the sticking point.",
     )
     assert not any(name.lower() == "border security" for _label, name in entities)
+
+
+def test_a_title_and_a_name_tagged_as_an_organisation_is_the_person():
+    from newsprism.extract.entities import entity_mentions
+    from newsprism.models import nlp
+
+    doc = nlp()("Spokesperson Marie Harf said the talks continue.")
+    assert ("Marie Harf", "PERSON") in {(m.text, m.label) for m in entity_mentions(doc, "a")}

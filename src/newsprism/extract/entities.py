@@ -326,6 +326,10 @@ def entity_mentions(doc, article_id: str, text: str | None = None) -> list[Entit
                 continue
         if label == "GPE" and not is_country(mention) and gpe_sense(ent) == "government":
             label = "ORG"
+        titled = _titled_person(ent) if label in {"ORG", "GPE", "NORP"} else None
+        if titled is not None:
+            # "Spokesperson Marie Harf" tagged an organisation: a title and a person's name
+            start, mention, label = titled.start_char, titled.text, "PERSON"
         given = doc[ent.start - 1] if ent.start else None
         if (
             label == "ORG"
@@ -347,6 +351,20 @@ def entity_mentions(doc, article_id: str, text: str | None = None) -> list[Entit
     out.extend(role_mentions(doc, article_id))
     out.sort(key=lambda m: m.start)
     return out
+
+
+def _titled_person(ent):
+    """The name after the leading title words of an entity span, when it is a given name and a surname
+    ("Spokesperson Marie Harf" -> "Marie Harf"), else None."""
+    k = 0
+    while k < len(ent) and ent[k].lower_ in TITLE_WORDS | ROLE_HEADS:
+        k += 1
+    rest = ent[k:]
+    if k == 0 or not 2 <= len(rest) <= 3 or not all(t.pos_ == "PROPN" and t.is_title for t in rest):
+        return None
+    table = _nicknames()
+    given = rest[0].lower_
+    return rest if table.nicknames_of(given) or table.canonicals_of(given) else None
 
 
 def _in_title(doc, i: int) -> bool:

@@ -464,6 +464,12 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
         full = _filled_out(ctx, names.full_name(span.text, span.start_char))
         return _Resolved(full, affiliation_of(span) or names.affiliation.get(full), _named_route(ctx, full))
     if span.text[:1].islower() or span[0].dep_ in {"det", "poss"} or tok.lemma_ in _ROLE_NOUNS:
+        named = _name_closing_title(ctx, tok)
+        if named is not None:
+            # "former U.S. attorney for the District of Columbia Joseph diGenova blasted …": a long title, then
+            # the name
+            full = names.full_name(named.text, named.start_char)
+            return _Resolved(full, names.affiliation.get(full), "named")
         if tok.lemma_ in _ROLE_NOUNS and span[0].lower_ not in {"a", "an", "one", "some", "another"}:
             # "the governor": the last person the text gives that role ("Gov. Deval Patrick"); a role the text
             # gives no one stays a description rather than a guess, unless it names a country's office
@@ -564,6 +570,23 @@ def _named_route(ctx: _Text, name: str) -> str:
         if title_right_before(ctx.text, found.start()):
             return "named"
     return "named_single"
+
+
+def _name_closing_title(ctx: _Text, tok):
+    """The PERSON entity that ends a role noun's phrase straight after another proper noun, with no preposition
+    or comma before it ("attorney for the District of Columbia Joseph diGenova"), else None; "a lawyer for
+    Roger Stone" names the lawyer's client, not the lawyer."""
+    if tok.lemma_ not in _ROLE_NOUNS:
+        return None
+    ent = ctx.ent_of.get(tok.right_edge.i)
+    if ent is None or ent.label_ != "PERSON" or ent.end - 1 != tok.right_edge.i or ent.start <= tok.i + 1:
+        return None
+    before = ctx.doc[ent.start - 1]
+    if before.pos_ != "PROPN" or before.lower_.rstrip(".") in TITLE_WORDS or before.ent_type_ == "PERSON":
+        return None
+    if any(t.text == "," for t in ctx.doc[tok.i : ent.start]) or ctx.in_quote(ent.start_char):
+        return None
+    return ent
 
 
 def _described(ctx: _Text, tok, span, words: str) -> str:
