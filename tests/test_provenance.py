@@ -49,3 +49,20 @@ def test_the_paper_is_the_one_outlet_the_article_credits():
 def test_an_article_does_not_credit_its_own_outlet():
     credits = article_credits(["The New York Times reported it first."], NYT, [NYT, "Fox News"])
     assert credits.named == frozenset()
+
+
+def test_a_quotation_opening_right_after_an_interview_credit_is_that_outlets_reporting():
+    from newsprism.claims.provenance import article_credits
+
+    sentences = [
+        "The justice kicked off the storm with comments to The New York Times on Saturday.",
+        "“I can’t imagine what this place would be.",
+        "For the country, it could be four years.",
+        "For the court, I don’t even want to contemplate that,” she said.",
+        "“It is a disgrace,” the president said on Tuesday.",
+    ]
+    credits = article_credits(sentences, "Fox News", ["Fox News", "The New York Times"])
+    passed = [credits.source_of(s, "The New York Times") for s in sentences[1:]]
+    assert passed == [True, True, True, False]  # the quotation, up to its closing mark; not the next one
+    # the crediting sentence names no one, so a resolved speaker cannot contradict it
+    assert credits.source_of(sentences[2], "The New York Times", {"Ruth Bader Ginsburg"})

@@ -48,11 +48,19 @@ class Credits:
     # (outlet, lower-cased name word) for each name in a sentence saying someone told the outlet, or gave it
     # an interview: whose quotations are the outlet's reporting ("Ginsburg told The New York Times")
     interviewees: frozenset[tuple[str, str]] = frozenset()
+    # (outlet, sentence, name words of the crediting sentence) for each sentence of a quotation that opens right
+    # after a sentence crediting the outlet's interview ("… with comments to The New York Times published
+    # Saturday. “I can't imagine …”")
+    passed: frozenset[tuple[str, str, frozenset[str]]] = frozenset()
 
     @property
     def outlets(self) -> frozenset[str]:
         """Every outlet the article credits somewhere: the only ones a sentence of it can pass on."""
-        return self.named | {outlet for outlet, _ in self.interviewees}
+        return (
+            self.named
+            | {outlet for outlet, _ in self.interviewees}
+            | {outlet for outlet, _, _ in self.passed}
+        )
 
     def source_of(self, sentence: str, outlet: str, speakers: Iterable[str] = ()) -> bool:
         """Whether `sentence` of the article passes on `outlet`'s reporting: the sentence credits it (by name,
@@ -62,7 +70,14 @@ class Credits:
             return True
         if self.named == {outlet} and _THE_PAPER.search(sentence):
             return True
-        return any((outlet, word.lower()) in self.interviewees for s in speakers for word in s.split())
+        words = {word.lower() for s in speakers for word in s.split()}
+        if any((outlet, word) in self.interviewees for word in words):
+            return True
+        # the quotation right after the credit, unless its speaker is someone the crediting sentence does not name
+        return any(
+            o == outlet and said == sentence and (not words or not names or words & names)
+            for o, said, names in self.passed
+        )
 
 
 def article_credits(sentences: Iterable[str], outlet: str | None, story_outlets: Iterable[str]) -> Credits:
@@ -70,19 +85,45 @@ def article_credits(sentences: Iterable[str], outlet: str | None, story_outlets:
     others = {o for o in story_outlets if o and o != outlet}
     named: set[str] = set()
     interviewees: set[tuple[str, str]] = set()
+    passed: set[tuple[str, str, frozenset[str]]] = set()
+    interview: set[str] = set()  # outlets whose interview the last sentence credited
+    quoting: set[str] = set()  # outlets whose interview the open quotation carries
+    named_by: frozenset[str] = frozenset()  # name words of the sentence that credited it
     for sentence in sentences:
+        text = sentence.strip()
+        if interview and text[:1] in _OPENING_MARKS:
+            quoting = set(interview)
+        if quoting:
+            passed.update((credited, sentence, named_by) for credited in quoting)
+            if any(mark in text[1:] for mark in _CLOSING_MARKS):
+                quoting = set()
+        interview = set()
         for other in others:
             for before, after in _mentions(sentence, other):
                 if _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(after):
                     named.add(other)
                 if _INTERVIEW_BEFORE.search(before) or _INTERVIEW_AFTER.match(after):
+                    interview.add(other)
                     outlet_words = {w.lower() for w in other.split()}
-                    interviewees.update(
-                        (other, w.lower())
-                        for w in _NAME_WORD.findall(sentence)
-                        if w.lower() not in outlet_words
+                    words = {w.lower() for w in _NAME_WORD.findall(sentence)} - outlet_words
+                    interviewees.update((other, w) for w in words)
+                    named_by = frozenset(
+                        m.group().lower()
+                        for m in _NAME_WORD.finditer(sentence)
+                        if m.group().lower() not in outlet_words | _CALENDAR_WORDS | _OPENING_WORDS
                     )
-    return Credits(frozenset(named), frozenset(interviewees))
+    return Credits(frozenset(named), frozenset(interviewees), frozenset(passed))
+
+
+_OPENING_MARKS = frozenset('“"«')
+_OPENING_WORDS = frozenset(
+    "the a an and but in on at as after before when while it its he she his her they this that".split()
+)  # capitalised only where they open the sentence
+_CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december".split()
+)
+_CLOSING_MARKS = ("”", '"', "»")
 
 
 def credits_outlet(sentence: str, outlet: str) -> bool:
