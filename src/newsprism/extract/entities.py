@@ -7,6 +7,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from ..records import Entity, EntityMention, Quote, StoryMaterial
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW"})
@@ -1110,8 +1112,12 @@ def canonicalize(
             if speaker:
                 key = strip_titles(clean_name(speaker)).lower()
                 speaker = alias_map.get(key) or alias_map.get(clean_name(speaker).lower()) or speaker
-            fills = _surname_fills(by_surname, _surname(speaker))
-            if q.attribution and q.attribution.endswith("named_single") and len(fills) == 1:
+            fills = (
+                _surname_fills(by_surname, _surname(speaker))
+                if q.attribution and q.attribution.endswith("named_single")
+                else set()
+            )
+            if len(fills) == 1:
                 # a lone "Harf" one article never fills out is "Marie Harf" where the story names one such person
                 speaker = next(iter(fills))
                 route = q.attribution.removesuffix("_single")
@@ -1144,8 +1150,6 @@ def _same_quotation(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 def _surname_fills(by_surname: dict[str, set[str]], word: str) -> set[str]:
     """The full names a lone surname can mean: those that end with it, else, for a word of five or more
     letters, those whose surname is one typing slip away ("Cowen" for "William Cowan")."""
-    from rapidfuzz.distance import DamerauLevenshtein
-
     if not word or word in by_surname:
         return by_surname.get(word, set())
     if len(word) < 5:
