@@ -359,7 +359,7 @@ def _titled_person(ent):
     """The name after the leading title words of an entity span, when it is a given name and a surname
     ("Spokesperson Marie Harf" -> "Marie Harf"), else None."""
     k = 0
-    while k < len(ent) and ent[k].lower_ in TITLE_WORDS | ROLE_HEADS:
+    while k < len(ent) and (ent[k].lower_ in TITLE_WORDS or ent[k].lower_ in ROLE_HEADS):
         k += 1
     rest = ent[k:]
     if k == 0 or not 2 <= len(rest) <= 3 or not all(t.pos_ == "PROPN" and t.is_title for t in rest):

@@ -123,6 +123,7 @@ class _Text:
         self._sentences: list | None = None
         self._sentence_starts: list[int] = []
         self.title_lines: dict[int, bool] = {}  # line start -> whether it is a Title Case headline
+        self.one_word_names: dict[tuple[str, str], str] = {}  # (lookup, word) -> answer: each scans the text
         self.chained: dict[int, str | None] = {}  # pronoun start -> the person the discourse chain gives it
         self.speakers: list[tuple[int, str]] = []  # (mention start, name) of named person speakers so far
 
@@ -543,6 +544,12 @@ def _filled_out(ctx: _Text, name: str) -> str:
     place ("Minor" -> "Demetrios Minor" where the tagger read "Demetrios Minor" as no person); else `name`."""
     if len(name.split()) != 1 or not name[:1].isupper():
         return name
+    if ("filled", name) not in ctx.one_word_names:
+        ctx.one_word_names[("filled", name)] = _fill_out(ctx, name)
+    return ctx.one_word_names[("filled", name)]
+
+
+def _fill_out(ctx: _Text, name: str) -> str:
     found = set()
     for m in re.finditer(_GIVEN_AND_NAME + re.escape(name) + r"(?!\w)", ctx.text):
         given = m.group(1)
@@ -566,10 +573,13 @@ def _named_route(ctx: _Text, name: str) -> str:
     clipped name or a word taken for one, whose own precision decides whether it is shown."""
     if len(name.split()) > 1:
         return "named"
-    for found in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", ctx.text):
-        if title_right_before(ctx.text, found.start()):
-            return "named"
-    return "named_single"
+    if ("route", name) not in ctx.one_word_names:
+        titled = any(
+            title_right_before(ctx.text, found.start())
+            for found in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", ctx.text)
+        )
+        ctx.one_word_names[("route", name)] = "named" if titled else "named_single"
+    return ctx.one_word_names[("route", name)]
 
 
 def _name_closing_title(ctx: _Text, tok):
