@@ -281,7 +281,9 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
     """The person a "he"/"she" at `before` continues: walking back over earlier sentences, the first main-clause
     subject that is a person of a compatible gender, or a pronoun of the same gender whose own chain is
     followed ("Santorum said he never questioned … said he believes Obama is a Christian. “…,” he said":
-    Santorum, not Obama, whom the nearer mention names). None when no such subject lies within the window."""
+    Santorum, not Obama, whom the nearer mention names). A sentence led by no person gives the person speaking in
+    it; one led by a speaking proper noun that is no known person ("The White House said …") ends the walk. None
+    when no such subject lies within the window."""
     if before in ctx.chained:
         return ctx.chained[before]
     sentences = ctx.sentences()
