@@ -453,9 +453,7 @@ def _speakers_by_sentence(
     for item in items:
         s = item.sentence
         found = frozenset(
-            q.speaker or ""
-            for q in by_article.get(item.article_id, ())
-            if q.start < s.end and s.start < q.end
+            q.speaker for q in by_article.get(item.article_id, ()) if q.start < s.end and s.start < q.end
         )
         if found:
             out[(item.article_id, s.start)] = found

@@ -107,11 +107,7 @@ def article_credits(sentences: Iterable[str], outlet: str | None, story_outlets:
                     outlet_words = {w.lower() for w in other.split()}
                     words = {w.lower() for w in _NAME_WORD.findall(sentence)} - outlet_words
                     interviewees.update((other, w) for w in words)
-                    named_by = frozenset(
-                        m.group().lower()
-                        for m in _NAME_WORD.finditer(sentence)
-                        if m.group().lower() not in outlet_words | _CALENDAR_WORDS | _OPENING_WORDS
-                    )
+                    named_by = frozenset(words - _CALENDAR_WORDS - _OPENING_WORDS)
     return Credits(frozenset(named), frozenset(interviewees), frozenset(passed))
 
 
