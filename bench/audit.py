@@ -34,6 +34,7 @@ ROWS = (
     ("timeline_event_recall", "gold event dates on the timeline"),
     ("fact_in_corroborated", "multi-outlet facts in a corroborated group"),
     ("fact_downgraded", "multi-outlet facts in a single_source group"),
+    ("fact_unconfirmed", "multi-outlet facts in an unconfirmed group"),
     ("reuse_precision", "reuse between outlets: precision vs gold"),
     ("reuse_recall", "reuse between outlets: recall vs gold"),
     ("contradiction_precision", "contradictions (blind labels)"),

@@ -378,6 +378,31 @@ def test_a_quote_from_another_outlets_interview_is_one_origin_and_says_so():
     assert group.reason.startswith("2 independent sources: ")
 
 
+def test_likeness_without_support_is_unconfirmed_not_corroborated():
+    def status_of(second):
+        arts = _outlets(
+            (
+                "Metro Wire",
+                "Mayor Dana Holt on Tuesday criticized the county board over its vote to close the bridge.",
+            ),
+            ("Hill Courier", second),
+        )
+        groups, _ = build_claims(seed.material_for(arts), DuplicateReport())
+        (group,) = _group_with(groups, "Tuesday criticized")
+        return group
+
+    same = status_of(
+        "On Tuesday Mayor Dana Holt criticized the county board over its vote to close the bridge."
+    )
+    assert same.status == "corroborated" and same.independent_sources == 2
+    # one outlet's Tuesday and the other's Wednesday are two happenings, however alike the wording
+    other_day = status_of(
+        "Mayor Dana Holt faced criticism from the county board on Wednesday over the bridge vote."
+    )
+    assert len(other_day.evidence) == 2 and other_day.status == "unconfirmed"
+    assert other_day.independent_sources == 2 and "no two of them clearly state one fact" in other_day.reason
+
+
 def test_two_outlets_citing_a_third_are_one_origin_without_it():
     arts = _outlets(
         ("Metro Wire", "The mayor misspoke about the bridge vote last week, according to The Daily Ledger."),

@@ -265,7 +265,7 @@ class ClaimGroup:
     id: str
     text: str  # canonical wording
     article_ids: tuple[str, ...]
-    status: Literal["corroborated", "single_source", "contested"]
+    status: Literal["corroborated", "unconfirmed", "single_source", "contested"]
     evidence: tuple[Evidence, ...]
     outlets: tuple[str, ...] = ()
     earliest: str | None = None  # article id of the earliest source

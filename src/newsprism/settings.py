@@ -498,6 +498,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Support score at or above which a sentence supports another (calibrated on the paraphrase pairs).",
     ),
     Setting(
+        "corroboration_min_support",
+        0.5,
+        "A claim group is corroborated only when sentences of two independent sources support each other at"
+        " least this much (either way round); a group joined on likeness alone is shown as unconfirmed. 0.5"
+        " is the support model's own decision boundary (its probability of a paraphrase), not a fitted value.",
+    ),
+    Setting(
         "contradiction_min_similarity",
         0.6,
         "MiniLM cosine at or above which two sentences of different articles are checked for a contradiction "

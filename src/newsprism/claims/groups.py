@@ -42,6 +42,7 @@ _QUOTE_SAME_RATIO = 90  # rapidfuzz ratio at which two quotes are one quotation
 # Share of the shorter quotation's words the longer must hold to quote the same statement (one outlet quoting
 # more of it than the other still holds all of the shorter's words)
 _QUOTE_SAME_WORDS = 0.6
+_WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 _SAME_NAME_RATIO = 85  # rapidfuzz ratio at which two first names beside one surname are one spelt two ways
 
 
@@ -216,6 +217,7 @@ def build_claims(
         return (), ()
     align = settings.get("claim_align_similarity")
     support_min = settings.get("support_threshold")
+    confirm_min = settings.get("corroboration_min_support")
     clash_min = settings.get("contradiction_min_similarity")
     roots = source_roots(material, duplicates)
     matrix = np.stack([it.vector for it in items])
@@ -296,10 +298,28 @@ def build_claims(
         independent, reason = _origins(
             [items[k] for k in idx], roots, reuse, credits, articles, speakers, first_of_outlet
         )
-        status = (
-            "contested" if gid in contested else ("corroborated" if independent >= 2 else "single_source")
-        )
+        status = "single_source"
+        if independent >= 2:
+            confirmed = _supported(idx, items, sims, roots, confirm_min)
+            sources, why = (
+                _origins(
+                    [items[k] for k in confirmed], roots, reuse, credits, articles, speakers, first_of_outlet
+                )
+                if len(confirmed) >= 2
+                else (len(confirmed), "")
+            )
+            if sources < 2:
+                status = "unconfirmed"
+                reason = (
+                    f"similar sentences from {reason}, but no two of them clearly state one fact"
+                    f" (support below {confirm_min:g}, or different weekdays)"
+                )
+            else:
+                status = "corroborated"
+                if sources < independent:
+                    reason = f"{why}; {independent - sources} more only resemble it"
         if gid in contested:
+            status = "contested"
             clash = next(c for c in contradictions if gid in c.claim_ids)
             reason = f"contradicted: {clash.explanation}; {reason}"
         canonical = _canonical(idx, items, sims, roots)
@@ -431,6 +451,37 @@ def _origins(
     elif not notes:
         notes.append(f"{' and '.join(sorted({_name(articles[a]) for a in ids}))} are copies of one report")
     return 1, "1 origin: " + "; ".join(notes)
+
+
+def _supported(
+    idx: list[int], items: list[_Item], sims: np.ndarray, roots: dict[str, str], support_min: float
+) -> list[int]:
+    """The members that a member from another source supports, or that support one (the calibrated support
+    check, either way round; never two sentences that report different weekdays). A group joined on topic
+    likeness alone (a leader's own reason for a trip and officials' reading of it; "Trump on Tuesday assailed
+    Ginsburg" and "Ginsburg faced a backlash Wednesday") has none: likeness is not corroboration."""
+    out = []
+    for k in idx:
+        for m in idx:
+            if roots[items[k].article_id] == roots[items[m].article_id]:
+                continue
+            a, b = items[k].feats, items[m].feats
+            if _days_apart(a, b):
+                continue
+            cos = float(sims[k, m])
+            if max(score_features(pair_features(a, b, cos)), score_features(pair_features(b, a, cos))) >= (
+                support_min
+            ):
+                out.append(k)
+                break
+    return out
+
+
+def _days_apart(a: SentenceFeatures, b: SentenceFeatures) -> bool:
+    """Whether both sentences name the weekday of what they report and share none: two days, two happenings
+    ("Trump on Tuesday assailed Ginsburg" and "Ginsburg faced a growing backlash Wednesday")."""
+    days_a, days_b = _WEEKDAYS.intersection(a.tokens), _WEEKDAYS.intersection(b.tokens)
+    return bool(days_a and days_b and not days_a & days_b)
 
 
 def _story_quotes(material: StoryMaterial, quotes: Sequence[Quote] | None) -> Sequence[Quote]:

@@ -282,7 +282,7 @@ HEADLINE = (
     "speaker_precision", "speaker_recall", "speaker_described_share", "speaker_opposing_side", "quote_p", "quote_r",
     "entity_precision", "entity_junk_share", "entity_names_two_types", "entity_multi_article_one",
     "timeline_date_precision", "timeline_background_share", "timeline_event_recall",
-    "fact_in_corroborated", "fact_downgraded", "reuse_precision", "reuse_recall",
+    "fact_in_corroborated", "fact_downgraded", "fact_unconfirmed", "reuse_precision", "reuse_recall",
     "contradiction_precision", "corroborated_precision", "single_source_precision", "omission_precision",
     "brief_precision", "reuse_verdict_precision", "contested_precision", "contradiction_outputs", "corroborated_outputs", "single_source_outputs",
     "omission_outputs", "brief_outputs", "reuse_verdict_outputs", "contradiction_labelled_share",

@@ -325,10 +325,12 @@ def score_facts(
                 if g["status"] in ("corroborated", "contested") and g.get("key") not in wrong_keys:
                     best = "corroborated"
                     break
-                if g["status"] == "single_source":
-                    best = best or "single_source"
+                if g["status"] in ("single_source", "unconfirmed"):
+                    best = best or g["status"]
         if best == "corroborated":
             t.add("fact_in_corroborated")
+        elif best == "unconfirmed":
+            t.add("fact_unconfirmed")
         elif best == "single_source":
             t.add("fact_downgraded")
             t.note("fact_downgraded", fact.gist)
@@ -391,6 +393,7 @@ def figures(t: Tally) -> dict[str, Any]:
         "timeline_event_recall": _ratio(c["timeline_event_found"], c["timeline_event_gold"]),
         "fact_in_corroborated": _ratio(c["fact_in_corroborated"], c["fact_multi_outlet"]),
         "fact_downgraded": _ratio(c["fact_downgraded"], c["fact_multi_outlet"]),
+        "fact_unconfirmed": _ratio(c["fact_unconfirmed"], c["fact_multi_outlet"]),
         "reuse_precision": _ratio(c["reuse_right"], c["reuse_predicted"]),
         "reuse_recall": _ratio(c["reuse_right"], c["reuse_gold"]),
     }
