@@ -194,16 +194,21 @@ def test_contested_death_toll_and_negation():
         assert {e.article_id for e in c.evidence} == {"a0", "a1"}
 
 
-def _two_speakers_quoting(quote: str):
+def _two_speakers_quoting(quote: str, second: str = "Councillor Ravi Shen", label: str = "PERSON"):
+    from newsprism.records import EntityMention
+
     arts = _articles(
         f'Mayor Dana Holt said: "{quote}," at the town hall meeting.',
-        f'Councillor Ravi Shen said: "{quote}," at the town hall meeting.',
+        f'{second} said: "{quote}," at the town hall meeting.',
     )
     extractions = {}
-    for art, speaker in zip(arts, ("Dana Holt", "Ravi Shen"), strict=True):
-        start = art.text.index(quote)
-        q = Quote(art.id, quote, start, start + len(quote), speaker, speaker.split()[-1])
-        extractions[art.id] = ArticleExtraction(article_id=art.id, quotes=(q,))
+    for art, (speaker, tag) in zip(
+        arts, (("Dana Holt", "PERSON"), (second.split(" ", 1)[-1], label)), strict=True
+    ):
+        start, named = art.text.index(quote), art.text.index(speaker)
+        q = Quote(art.id, quote, start, start + len(quote), speaker, speaker, named, named + len(speaker))
+        mention = EntityMention(art.id, named, named + len(speaker), speaker, tag)
+        extractions[art.id] = ArticleExtraction(article_id=art.id, mentions=(mention,), quotes=(q,))
     _, contradictions = build_claims(seed.material_for(arts, extractions=extractions), DuplicateReport())
     return [c.kind for c in contradictions]
 
@@ -212,6 +217,12 @@ def test_same_quote_two_speakers_is_contested():
     assert _two_speakers_quoting("We will rebuild every school before the winter comes") == [
         "quote_attribution"
     ]
+
+
+def test_an_organisation_and_a_person_quoting_one_statement_is_no_misattribution():
+    # a ministry speaks through its people: its statement in a named official's mouth is no clash
+    quote = "We will rebuild every school before the winter comes"
+    assert _two_speakers_quoting(quote, "The Education Ministry", "ORG") == []
 
 
 def test_a_stock_phrase_in_two_mouths_is_no_misattribution():
@@ -442,6 +453,17 @@ def test_figures_of_two_different_things_or_in_a_speakers_mouth_do_not_clash():
         "Democrats picked up just six seats on Election Day and remain in the minority.",
         "House Democrats have also lost nearly 60 seats over the past six years.",
     )
+    # shares of different wholes, and a rounded figure beside the figure it rounds
+    assert not clash(
+        "Fewer than 10% of infections were in participants given the vaccine.",
+        "The vaccine was more than 90% effective, the company said in its results.",
+    )
+    assert clash("Turnout rose to 52% of registered voters.", "Turnout rose to 61% of registered voters.")
+    assert not clash(
+        "The $1.2 trillion infrastructure bill passed the Senate.",
+        "The $1 trillion infrastructure bill passed.",
+    )
+    assert clash("The $34 billion infrastructure bill passed.", "The $60 billion infrastructure bill passed.")
     # a speaker's figure: the outlets report what was said, and two speakers' figures are not one quantity
     assert not clash(
         "“Obama has cut $716 billion from Medicare,” the senator said.",

@@ -6,6 +6,7 @@ thousands of pairs per second. Inputs are capped at `_MAX_CHARS`; every pattern 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
@@ -74,6 +75,12 @@ class Quantity:
     context: frozenset[str] = field(default=frozenset(), compare=False)
     # Inside quotation marks: a speaker's figure, which the outlets report rather than state.
     quoted: bool = field(default=False, compare=False)
+    # A share's whole or a rate's kind, the word after the percent sign ("10% of infections" -> infections,
+    # "90% effective" -> effective): two shares of different things are no clash.
+    counted: str | None = field(default=None, compare=False)
+    # One significant digit before a scale word ("$1 trillion", "2 million"): reporters round such figures,
+    # so "$1 trillion" agrees with "$1.2 trillion".
+    rounded: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 unit,
                 _context(text, m.start(), m.end(), unit),
                 in_quotes,
+                _share_of(text, m) if unit == "percent" else None,
+                bool(scale) and len(raw.replace(",", "").strip("0").replace(".", "")) == 1,
             )
         )
         spans.append((m.start("num"), m.end(), (m.group("unit") or "").lower() == "of"))
@@ -180,6 +189,19 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         if of_next and out[k].unit is None and out[k + 1].unit not in (None, "year"):
             out[k] = replace(out[k], unit=out[k + 1].unit)
     return tuple(out)
+
+
+_SHARE_OF = re.compile(r"\s*of\s+(?:the\s+|all\s+|its\s+|their\s+)?([A-Za-z][A-Za-z-]+)")
+
+
+def _share_of(text: str, m: re.Match) -> str | None:
+    """What a percentage is a share of ("10% of infections" -> "infect"), or the word it rates ("90% effective"
+    -> "effect"), stemmed; None where neither follows."""
+    word = (m.group("unit") or "").lower()
+    if word == "of":
+        found = _SHARE_OF.match(text, m.start("unit"))
+        return _stem(found.group(1).lower()) if found else None
+    return _stem(word) if word and _content(word) else None
 
 
 _MONTH_BEFORE = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+$")
@@ -335,7 +357,11 @@ def _interval(q: Quantity) -> tuple[float, float]:
         return v, float("inf")
     if q.qualifier in _UPPER_BOUND:
         return 0.0, v
-    # Reporters round: "about 100" covers 90-110; an exact figure still allows 2% rounding ("$240bn" ~ 238.5).
+    # Reporters round: "about 100" covers 90-110; an exact figure still allows 2% rounding ("$240bn" ~ 238.5);
+    # "$1 trillion" stands for anything that rounds to it (0.5-1.5 trillion).
+    if q.rounded:
+        half = 10 ** math.floor(math.log10(v)) / 2 if v > 0 else 0.0
+        return v - half, v + half
     slack = 0.1 if q.qualifier in _APPROX else 0.02
     return v * (1 - slack), v * (1 + slack)
 
@@ -363,8 +389,8 @@ def number_relation(a: SentenceFeatures, b: SentenceFeatures) -> tuple[float, bo
 def clashing_figures(a: SentenceFeatures, b: SentenceFeatures) -> list[tuple[Quantity, Quantity]]:
     """Pairs of figures, one from each statement, that give different values of the same thing: the same unit,
     neither matched by any figure of the other statement, said of the same thing (a content word around both,
-    "lost 60 seats" and "picked up six seats" are two quantities), neither a speaker's quoted figure, and not a
-    total beside its parts."""
+    "lost 60 seats" and "picked up six seats" are two quantities), not shares of different wholes ("10% of
+    infections", "90% effective"), neither a speaker's quoted figure, and not a total beside its parts."""
 
     def unmatched(q: Quantity, other: SentenceFeatures) -> bool:
         return (
@@ -379,7 +405,10 @@ def clashing_figures(a: SentenceFeatures, b: SentenceFeatures) -> list[tuple[Qua
         for qa in a.quantities
         if unmatched(qa, b)
         for qb in b.quantities
-        if qb.unit == qa.unit and unmatched(qb, a) and qa.context & qb.context
+        if qb.unit == qa.unit
+        and unmatched(qb, a)
+        and qa.context & qb.context
+        and (qa.counted is None or qb.counted is None or qa.counted == qb.counted)
     ]
     return [(qa, qb) for qa, qb in pairs if not _adds_up(a, b, qa.unit) and not _adds_up(b, a, qa.unit)]
 

@@ -6,6 +6,7 @@ import bisect
 import hashlib
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from .. import settings
-from ..extract.entities import same_person
+from ..extract.entities import clean_name, same_person
 from ..records import (
     Article,
     ClaimGroup,
@@ -604,11 +605,14 @@ def _quote_clashes(
         and len(q.text) >= _QUOTE_MIN_CHARS
         and len(q.text.split()) >= _QUOTE_MIN_WORDS
     ]
+    bodies = _bodies(material)
     out = []
     for n, qa in enumerate(quotes):
         for qb in quotes[n + 1 :]:
             if qa.article_id == qb.article_id or _same_speaker(qa.speaker or "", qb.speaker or ""):
                 continue
+            if _plain(qa.speaker or "") in bodies or _plain(qb.speaker or "") in bodies:
+                continue  # a ministry speaks through its people: "the Defense Department" and its general
             if fuzz.ratio(_norm_quote(qa.text), _norm_quote(qb.text)) < _QUOTE_SAME_RATIO:
                 continue
             ga, gb = _group_at(qa, items, group_of), _group_at(qb, items, group_of)
@@ -626,6 +630,20 @@ def _quote_clashes(
                 )
             )
     return out
+
+
+_BODY_LABELS = frozenset(("ORG", "GPE", "NORP", "FAC", "LOC"))
+
+
+def _bodies(material: StoryMaterial) -> set[str]:
+    """Names the story's articles only ever tag as an organisation, a place or a group, never as a person: a
+    speaker so named is a body ("the Defense Department"), which speaks through its people. A person the tagger
+    sometimes reads as an organisation is tagged a person elsewhere, and stays a person."""
+    labels: dict[str, set[str]] = defaultdict(set)
+    for extraction in material.extractions.values():
+        for m in extraction.mentions:
+            labels[_plain(clean_name(m.text))].add(m.label)
+    return {name for name, seen in labels.items() if seen & _BODY_LABELS and "PERSON" not in seen}
 
 
 def _names_someone(quote: Quote) -> bool:
