@@ -400,3 +400,32 @@ def test_words_inside_a_quotation_over_several_sentences_are_never_stated():
     relevance = summary._relevance(material, candidates)
     middle = next(k for k, c in enumerate(candidates) if c.sentence.text.startswith("For the country"))
     assert relevance[middle] == -np.inf
+
+
+def test_the_brief_introduces_a_person_by_the_full_name_the_article_gives():
+    from newsprism.records import BriefSentence, EntityMention, Evidence
+
+    said = "Later, Mr. McConnell said the deal “was fair to McConnell voters” and left."
+    spoke = "Mr. Hale and Ana Hale spoke after him."
+    text = f"Senator Mitch McConnell met the governors on Monday. {said} {spoke}"
+    names = [
+        ("Mitch McConnell", 0),
+        ("McConnell", text.index("McConnell said")),
+        ("Hale", text.index("Hale and")),
+    ]
+    names.append(("Ana Hale", text.index("Ana Hale")))
+    mentions = tuple(EntityMention("a0", at, at + len(name), name, "PERSON") for name, at in names)
+    article = Article(id="a0", source="t0", text=text, published="2024-03-01")
+    extractions = {"a0": ArticleExtraction(article_id="a0", mentions=mentions)}
+    material = seed.material_for([article], extractions=extractions)
+
+    def sentence(words):
+        start = text.index(words)
+        return BriefSentence(words, ("a0",), (Evidence("a0", start, start + len(words), words),))
+
+    first, second = summary._introduce_people(material, [sentence(said), sentence(spoke)])
+    # the first mention outside the quotation gets the full name the article gave before; the quote stays as said
+    assert first.text == "Later, Mitch McConnell said the deal “was fair to McConnell voters” and left."
+    assert second.text == spoke  # the article names no Hale in full before "Mr. Hale": no name is guessed
+    # once the brief has named him, a later sentence keeps the article's wording
+    assert summary._introduce_people(material, [sentence(said), sentence(said)])[1].text == said

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from .. import settings
 from ..claims.features import features
 from ..claims.groups import display_text, is_trivia, sentence_groups
 from ..claims.support import pair_features, score_features
+from ..extract.entities import clean_name, is_name, strip_titles
 from ..records import BriefSentence, ClaimGroup, Evidence, Sentence, StoryMaterial
 from . import scorer
 from .loaded import is_loaded
@@ -200,7 +201,61 @@ def write_brief(
     chosen = [
         _broadest(material, candidates, relevance, c, groups) if once[c.claim_id] == 1 else c for c in picks
     ]
-    return tuple(_cite(material, c, groups.get(c.claim_id or "")) for c in _prose_order(chosen))
+    return _introduce_people(
+        material, [_cite(material, c, groups.get(c.claim_id or "")) for c in _prose_order(chosen)]
+    )
+
+
+_HONORIFIC = r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?"
+
+
+def _introduce_people(material: StoryMaterial, brief: list[BriefSentence]) -> tuple[BriefSentence, ...]:
+    """The brief's first mention of a person gives the full name that the sentence's own article gives ("Mr.
+    McConnell said" -> "Mitch McConnell said"): the brief's reader has not read the article's earlier sentences.
+    Only where the article named exactly one person of that surname in full before it, and never inside a
+    quotation."""
+    introduced: set[str] = set()
+    out = []
+    for sentence in brief:
+        own = sentence.evidence[0]
+        extraction = material.extractions.get(own.article_id)
+        persons = sorted(
+            (m for m in extraction.mentions if m.label == "PERSON") if extraction else (),
+            key=lambda m: m.start,
+        )
+        text = sentence.text
+        for m in persons:
+            if not (own.start <= m.start and m.end <= own.end):
+                continue
+            words = _person_words(m.text)
+            if not words or words[-1] in introduced:
+                continue
+            introduced.add(words[-1])
+            # the full names this surname can stand for: those the article gave before it
+            forms = {
+                " ".join(w)
+                for p in persons
+                if p.start < m.start and len(w := _person_words(p.text)) >= 2 and w[-1] == words[-1]
+            }
+            if len(words) == 1 and len(forms) == 1:
+                text = _name_in_full(text, words[-1], forms.pop())
+        out.append(replace(sentence, text=text) if text != sentence.text else sentence)
+    return tuple(out)
+
+
+def _person_words(mention: str) -> list[str]:
+    name = strip_titles(clean_name(mention))
+    return name.split() if is_name(name) else []
+
+
+def _name_in_full(text: str, surname: str, full: str) -> str:
+    """`text` with its first mention of `surname` outside quotation marks (and the honorific before it) given as
+    `full`."""
+    for m in re.finditer(rf"\b{_HONORIFIC}{re.escape(surname)}\b", text):
+        before = text[: m.start()]
+        if before.count("“") == before.count("”") and before.count('"') % 2 == 0:
+            return text[: m.start()] + full + text[m.end() :]
+    return text
 
 
 def _broadest(
