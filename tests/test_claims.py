@@ -194,6 +194,34 @@ def test_contested_death_toll_and_negation():
         assert {e.article_id for e in c.evidence} == {"a0", "a1"}
 
 
+def test_figures_clash_only_between_two_statements_of_one_fact():
+    def kinds(a, b):
+        _, contradictions = build_claims(seed.material_for(_articles(a, b)), DuplicateReport())
+        return [c.kind for c in contradictions]
+
+    # one game's line, told twice with different points: a discrepancy to check
+    assert kinds(
+        "Tyler Hansbrough had 24 points and seven rebounds in the win over Miami on Sunday.",
+        "Tyler Hansbrough finished the win over Miami on Sunday with 20 points and seven rebounds.",
+    ) == ["number"]
+    # the games he played, in a sentence about his return, and the games he missed: one player, one unit,
+    # two quantities
+    played = (
+        "Plagued by an ankle injury that limited him to only six games this season, Pierre Thomas looked sharp "
+        "again in a 17-14 win at Denver in Week 16, when he ran for 102 yards."
+    )
+    missed = "Pierre Thomas missed nine games this season because of the injury, including the final game."
+    assert kinds(played, missed) == []
+
+
+def test_a_rank_is_no_negation_and_one_name_spelt_apart_is_one_speaker():
+    from newsprism.claims.groups import _same_speaker
+
+    assert features("No. 1 Creighton beat No. 9 Drake 65-53 on Friday.").negations == 0
+    assert features("No one came to the hearing.").negations == 1
+    assert _same_speaker("Vincent DelGiudice", "Vincent Del Giudice")
+
+
 def _two_speakers_quoting(quote: str, second: str = "Councillor Ravi Shen", label: str = "PERSON"):
     from newsprism.records import EntityMention
 

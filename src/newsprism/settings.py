@@ -498,11 +498,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Support score at or above which a sentence supports another (calibrated on the paraphrase pairs).",
     ),
     Setting(
-        "corroboration_min_support",
+        "same_fact_min_support",
         0.5,
-        "A claim group is corroborated only when sentences of two independent sources support each other at"
-        " least this much (either way round); a group joined on likeness alone is shown as unconfirmed. 0.5"
-        " is the support model's own decision boundary (its probability of a paraphrase), not a fitted value.",
+        "Two sentences state one fact when they support each other at least this much (either way round). A"
+        " claim group is corroborated only when sentences of two independent sources do (a group joined on"
+        " likeness alone is shown as unconfirmed), and a clash of figures or a denial is a contradiction only"
+        " between two such sentences, with the clash set aside. 0.5 is the support model's own decision"
+        " boundary (its probability of a paraphrase), not a fitted value.",
     ),
     Setting(
         "contradiction_min_similarity",

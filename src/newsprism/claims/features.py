@@ -16,6 +16,7 @@ from pathlib import Path
 _MAX_CHARS = 2_000  # a "sentence" longer than this is a splitter failure; its tail adds nothing
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*")
+_RANK = re.compile(r"\.\s?\d")
 _CAP = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,}|[A-Z]\.(?:[A-Z]\.)+)(?:['’]s)?\b")
 # Negation cues; "n't" is matched on the word's end so "didn't", "can't" count.
 _NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"}
@@ -238,6 +239,11 @@ def features(text: str) -> SentenceFeatures:
     text = text[:_MAX_CHARS]
     found = list(_WORD.finditer(text))
     tokens = [m.group().lower() for m in found]
+    # "No. 1 Creighton", "No. 9 Drake": a rank, not a negation
+    tokens = [
+        "number" if t == "no" and _RANK.match(text, m.end()) else t
+        for t, m in zip(tokens, found, strict=True)
+    ]
     negations = sum(1 for t in tokens if t in _NEGATIONS or t.endswith(("n't", "n’t")))
     negations += sum(1 for t in tokens if t in _NEGATION_VERBS)
     names = set()

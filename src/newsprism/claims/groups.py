@@ -29,7 +29,7 @@ from ..records import (
 from .contradict import find_clash, same_matter
 from .features import SentenceFeatures, features
 from .provenance import Credits, story_credits
-from .support import pair_features, score_features
+from .support import pair_features, score_features, support_but_for_clash
 
 # "BEIJING (Dispatches) - ", "WASHINGTON, May 16 (Reuters) — ": a wire dateline, not part of the claim.
 _DATELINE = re.compile(
@@ -218,7 +218,7 @@ def build_claims(
         return (), ()
     align = settings.get("claim_align_similarity")
     support_min = settings.get("support_threshold")
-    confirm_min = settings.get("corroboration_min_support")
+    same_fact = settings.get("same_fact_min_support")
     clash_min = settings.get("contradiction_min_similarity")
     roots = source_roots(material, duplicates)
     matrix = np.stack([it.vector for it in items])
@@ -251,6 +251,12 @@ def build_claims(
                 clash = find_clash(item.feats, other.feats)
                 # Rewrites of one wire story do not contradict themselves on wording; figures still count.
                 if clash and clash.kind != "number" and roots[item.article_id] == roots[other.article_id]:
+                    clash = None
+                # A clash is a discrepancy only between two statements of one fact: with the figures and
+                # negations set aside, each supports the other ("had 24 points and seven rebounds" / "finished
+                # with 20 points and nine rebounds"); not two statements that share a player and a unit (a
+                # game's yards, a season's) or a negation in a clause of their own.
+                if clash and support_but_for_clash(item.feats, other.feats, cos) < same_fact:
                     clash = None
             if clash:
                 clashes.append((min(i, j), max(i, j), clash.kind, clash.explanation))
@@ -301,7 +307,7 @@ def build_claims(
         )
         status = "single_source"
         if independent >= 2:
-            confirmed = _supported(idx, items, sims, roots, confirm_min)
+            confirmed = _supported(idx, items, sims, roots, same_fact)
             sources, why = (
                 _origins(
                     [items[k] for k in confirmed], roots, reuse, credits, articles, speakers, first_of_outlet
@@ -313,7 +319,7 @@ def build_claims(
                 status = "unconfirmed"
                 reason = (
                     f"similar sentences from {reason}, but no two of them clearly state one fact"
-                    f" (support below {confirm_min:g}, or different weekdays)"
+                    f" (support below {same_fact:g}, or different weekdays)"
                 )
             else:
                 status = "corroborated"
@@ -571,7 +577,7 @@ def _same_speaker(a: str, b: str) -> bool:
     # so do "Felipe Calderón" and "Felipe Calderon", and a misspelt first name ("Vincente Fox").
     wa, wb = a.split(), b.split()
     return (
-        a == b
+        a.replace(" ", "") == b.replace(" ", "")  # "Del Giudice" and "DelGiudice"
         or set(wa) <= set(wb)
         or set(wb) <= set(wa)
         or same_person(a.title(), b.title())

@@ -49,6 +49,17 @@ def pair_features(fa: SentenceFeatures, fb: SentenceFeatures, cosine: float) -> 
     )
 
 
+def support_but_for_clash(fa: SentenceFeatures, fb: SentenceFeatures, cosine: float) -> float:
+    """How strongly two sentences support each other (either way round) once what could clash is set aside, as
+    if their figures agreed and neither negated anything: whether they state one fact, on which a clash of
+    figures or a denial is a discrepancy."""
+    scores = []
+    for x in (pair_features(fa, fb, cosine), pair_features(fb, fa, cosine)):
+        x[3], x[4], x[5] = 1.0, 0.0, 0.0  # number_match, number_clash, negation_mismatch
+        scores.append(score_features(x))
+    return max(scores)
+
+
 def score_features(x: np.ndarray) -> float:
     z = float(np.dot(_COEF, x) + _INTERCEPT)
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
