@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from newsprism.extract import canonicalize, extract_articles
@@ -293,10 +295,13 @@ def test_one_quotation_in_two_articles_has_one_speaker():
     )
     out = _agree_across_articles([named, described], bar=0.75)
     assert out[1].speaker == "Ana Ruiz" and out[1].attribution == "story:named"
-    out = _agree_across_articles([named, described, rival], bar=0.75)
-    assert out[0].speaker == "Ana Ruiz"
-    assert out[1].speaker == "a spokesman"  # two names offered: nothing carried over
-    assert out[2].speaker is None  # a less confident rival name is withheld
+    # two articles name different people: one is wrong, and neither is shown (whatever their routes' precision)
+    for rival_confidence in (0.9, 0.99):
+        out = _agree_across_articles(
+            [named, described, replace(rival, confidence=rival_confidence)], bar=0.75
+        )
+        assert out[0].speaker is None and out[2].speaker is None
+        assert out[1].speaker == "a spokesman"  # two names offered: nothing carried over
 
 
 def test_nicknames_suffixes_and_middle_names_are_one_person_but_different_middles_are_not():

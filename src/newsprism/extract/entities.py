@@ -1166,7 +1166,8 @@ def _surname(name: str | None) -> str:
 def _agree_across_articles(quotes: list[Quote], bar: float) -> list[Quote]:
     """One quotation in several articles has one speaker. Where one article names a speaker with confidence and
     another leaves it unattributed or describes it ("a spokesman"), the name is carried over; where two name
-    different people, the less confident name is withheld (both, when neither is more confident)."""
+    different people, both names are withheld: one of them is wrong, and a route's calibrated precision says
+    nothing about which (a named "Quinn said" loses to another outlet's "he said" read back to a teammate)."""
     from dataclasses import replace
 
     words = [_quote_words(q.text) for q in quotes]
@@ -1208,8 +1209,6 @@ def _agree_across_articles(quotes: list[Quote], bar: float) -> list[Quote]:
                     confidence=quotes[j].confidence,
                 )
             continue
-        rivals = [j for j in others if _surname(quotes[j].speaker) != _surname(q.speaker)]
-        mine = q.confidence if q.confidence is not None else 1.0
-        if rivals and any((quotes[j].confidence or 1.0) >= mine for j in rivals):
+        if any(_surname(quotes[j].speaker) != _surname(q.speaker) for j in others):
             out[i] = replace(q, speaker=None, affiliation=None)
     return out
