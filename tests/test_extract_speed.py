@@ -51,6 +51,15 @@ def test_name_before_colon_is_speaker():
     assert _speaker(text, "Voters decide late") == "Maria Lopez"
 
 
+def test_a_name_inside_a_clause_before_a_colon_is_not_the_speaker():
+    text = (
+        "Judge Ellen Marsh sentenced the man on Friday.\n\n"
+        "The judge had advice for the guards who will watch Tom Reyes:\n\n"
+        '"Do not trust him ever again, because he cannot be trusted."'
+    )
+    assert _speaker(text, "Do not trust him") != "Tom Reyes"
+
+
 def test_quoted_as_saying_takes_passive_subject():
     text = (
         'Senator Paul Wren was quoted as saying, "The bill will pass before the summer recess." '

@@ -747,8 +747,14 @@ def _colon_intro(ctx: _Text, k: int):
     cues = [t for t in tokens if _is_cue(t)]
     if cues:
         return cues[-1]
-    # "… doesn't surprise pollster Daron Shaw:", "Polls agree - Carl Bialik:": a name right before the colon.
-    if tokens and tokens[-1].ent_type_ in {"PERSON", "ORG"} and not ctx.in_quote(tokens[-1].idx):
+    # "… doesn't surprise pollster Daron Shaw:", "Polls agree - Carl Bialik:": a name right before the colon;
+    # not one inside a clause of its own ("advice for the guards who will handle Nichols:")
+    if (
+        tokens
+        and tokens[-1].ent_type_ in {"PERSON", "ORG"}
+        and not ctx.in_quote(tokens[-1].idx)
+        and not any(a.dep_ in {"relcl", "acl", "advcl"} for a in tokens[-1].ancestors)
+    ):
         return tokens[-1]
     # "She addressed the supporters again:" -- a colon after a clause introduces what its subject said.
     roots = [t for t in tokens if t.dep_ == "ROOT" and t.pos_ in {"VERB", "AUX"}]
