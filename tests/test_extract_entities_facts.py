@@ -295,13 +295,18 @@ def test_one_quotation_in_two_articles_has_one_speaker():
     )
     out = _agree_across_articles([named, described], bar=0.75)
     assert out[1].speaker == "Ana Ruiz" and out[1].attribution == "story:named"
-    # two articles name different people: one is wrong, and neither is shown (whatever their routes' precision)
+    # two articles name different people, one is wrong: the name beside the quote beats a "he" read back,
+    # whatever the routes' calibrated precision
     for rival_confidence in (0.9, 0.99):
         out = _agree_across_articles(
             [named, described, replace(rival, confidence=rival_confidence)], bar=0.75
         )
-        assert out[0].speaker is None and out[2].speaker is None
+        assert out[0].speaker == "Ana Ruiz" and out[2].speaker is None
         assert out[1].speaker == "a spokesman"  # two names offered: nothing carried over
+    # two names found the same way: neither is shown
+    also_named = replace(rival, speaker_mention="Hale", attribution="named", confidence=0.95)
+    out = _agree_across_articles([named, also_named], bar=0.75)
+    assert out[0].speaker is None and out[1].speaker is None
 
 
 def test_nicknames_suffixes_and_middle_names_are_one_person_but_different_middles_are_not():

@@ -1163,11 +1163,31 @@ def _surname(name: str | None) -> str:
     return words[-1] if words else ""
 
 
+# Steps of a route that infer the speaker rather than read a name beside the quote.
+_INFERRED_STEPS = frozenset(
+    (
+        "continued",
+        "pronoun_chain",
+        "pronoun_nearest",
+        "owner",
+        "role_titled",
+        "role_affiliation",
+        "named_single",
+    )
+)
+
+
+def _inferences(route: str | None) -> int:
+    return sum(step in _INFERRED_STEPS for step in (route or "").split(":"))
+
+
 def _agree_across_articles(quotes: list[Quote], bar: float) -> list[Quote]:
     """One quotation in several articles has one speaker. Where one article names a speaker with confidence and
     another leaves it unattributed or describes it ("a spokesman"), the name is carried over; where two name
-    different people, both names are withheld: one of them is wrong, and a route's calibrated precision says
-    nothing about which (a named "Quinn said" loses to another outlet's "he said" read back to a teammate)."""
+    different people, one is wrong: a name the quote's own sentence gives beats one reached by inference (an
+    earlier quote's speaker, a "he" read back, a possessive, a role), and names reached in as many steps are
+    all withheld. A route's calibrated precision says nothing about which of two is wrong: another outlet's
+    "he said" read back to a teammate outranked a named "Quinn said"."""
     from dataclasses import replace
 
     words = [_quote_words(q.text) for q in quotes]
@@ -1209,6 +1229,7 @@ def _agree_across_articles(quotes: list[Quote], bar: float) -> list[Quote]:
                     confidence=quotes[j].confidence,
                 )
             continue
-        if any(_surname(quotes[j].speaker) != _surname(q.speaker) for j in others):
+        rivals = [j for j in others if _surname(quotes[j].speaker) != _surname(q.speaker)]
+        if any(_inferences(quotes[j].attribution) <= _inferences(q.attribution) for j in rivals):
             out[i] = replace(q, speaker=None, affiliation=None)
     return out
