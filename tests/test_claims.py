@@ -442,6 +442,25 @@ def test_likeness_without_support_is_unconfirmed_not_corroborated():
     assert other_day.independent_sources == 2 and "no two of them clearly state one fact" in other_day.reason
 
 
+def test_a_sentence_copied_from_a_credited_outlet_is_that_outlets_reporting():
+    fact = "There was one problem: the mayor, who now runs for the state Senate, never served on the bridge board."
+
+    def group_for(intro):
+        arts = _outlets(
+            ("The Daily Ledger", f"Mayor Dana Holt spoke at the opening on Monday.\n\n{fact}"),
+            ("Metro Wire", f"{intro}\n\nMayor Dana Holt spoke at the opening.\n\n{fact}"),
+        )
+        groups, _ = build_claims(seed.material_for(arts), DuplicateReport())
+        (group,) = _group_with(groups, "never served on the bridge board")
+        return group
+
+    copied = group_for("Here's an excerpt from the Daily Ledger report:")
+    assert copied.status == "single_source" and copied.independent_sources == 1
+    assert "Metro Wire copies The Daily Ledger" in copied.reason
+    # the same words with no credit to the other outlet: nothing says whose reporting it is
+    assert group_for("Officials gathered at the river on a cold morning.").independent_sources == 2
+
+
 def test_two_outlets_citing_a_third_are_one_origin_without_it():
     arts = _outlets(
         ("Metro Wire", "The mayor misspoke about the bridge vote last week, according to The Daily Ledger."),

@@ -14,6 +14,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from .. import settings
+from ..dedupe.align import copied_wording
 from ..extract.entities import clean_name, same_person
 from ..records import (
     Article,
@@ -434,6 +435,19 @@ def _origins(
     for reused, source in reuse:
         if reused in present and source in present:
             tie(reused[0], source[0], f"{_name(articles[reused[0]])} reuses {_name(articles[source[0]])}")
+    # a sentence copied word for word from an outlet the article credits ("Here's an excerpt from the Times
+    # report:") is that outlet's reporting, wherever the excerpt ends
+    run = int(settings.get("reuse_copied_words"))
+    for m in members:
+        for n in members:
+            outlet = articles[n.article_id].outlet
+            if (
+                outlet
+                and roots[m.article_id] != roots[n.article_id]
+                and outlet in credits[m.article_id].named
+                and copied_wording(m.sentence.text, n.sentence.text, run)
+            ):
+                tie(m.article_id, n.article_id, f"{_name(articles[m.article_id])} copies {outlet}")
     for m in members:
         credited = credits[m.article_id]
         said_by = speakers.get((m.article_id, m.sentence.start), frozenset())

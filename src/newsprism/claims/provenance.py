@@ -25,7 +25,7 @@ _SOURCE_AFTER = re.compile(
 )
 _SOURCE_BEFORE = re.compile(
     r"\b(?:told|tells|telling|according\s+to|interview\s+with|interviewed\s+by|quoted\s+by|obtained\s+by"
-    r"|reported\s+by|published\s+by)\s+(?:the\s+)?$",
+    r"|reported\s+by|published\s+by|excerpts?\s+(?:from|of))\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 # The words that hand an interview's quotations to the outlet that held it.
