@@ -179,6 +179,18 @@ def test_relative_dates_without_a_published_date_are_not_guessed():
     assert resolved["May 2, 2024"] == "2024-05-02"  # an absolute date needs no anchor
 
 
+def test_a_quoted_today_counts_from_when_the_words_were_said():
+    text = (
+        "“Today's vote was a betrayal of every family we represent,” said Ana Ruiz, bashing the senators on "
+        "Monday.\n\n“We will keep fighting today and every day,” Ruiz added."
+    )
+    _, (ex,) = _extract(text, published="2024-05-21")  # a Tuesday
+    resolved = {d.text: d.resolved for d in ex.dates}
+    assert resolved["Monday"] == "2024-05-20"
+    assert resolved["Today"] is None  # said on Monday, not on the day of publication
+    assert resolved["today"] == "2024-05-21"  # no day given for these words: taken as the day of publication
+
+
 def test_low_end_of_a_number_range_is_not_a_date():
     _, (ex,) = _extract("Between 5 and 7 million people were displaced, officials said.")
     assert ex.dates == ()

@@ -31,12 +31,14 @@ def extract_article(article: Article, doc) -> ArticleExtraction:
     """Everything extracted from one article, given its spaCy parse (of the text capped at max_article_chars)."""
     text = article.text
     sentences = sentence_spans(text)
+    quotes = tuple(find_quotes(text, doc, article.id))
+    spans = [(q.start, q.end) for q in quotes]
     return ArticleExtraction(
         article_id=article.id,
         mentions=tuple(entity_mentions(doc, article.id, text)),
-        quotes=tuple(find_quotes(text, doc, article.id)),
+        quotes=quotes,
         numbers=tuple(find_numbers(doc, text, article.id, sentences)),
-        dates=tuple(find_dates(doc, text, article.id, article.published, sentences)),
+        dates=tuple(find_dates(doc, text, article.id, article.published, sentences, spans)),
         claim_units=tuple(claim_units(doc, text, sentences)),
     )
 

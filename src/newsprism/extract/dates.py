@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 from ..records import DateMention
@@ -223,6 +225,11 @@ _DEICTIC = re.compile(
     r"|\b(?:(?:on|last|next|this) )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
     re.IGNORECASE,
 )
+# Relative to the moment of speaking: inside a quotation, that moment is not the publication date.
+_SPEECH_RELATIVE = re.compile(
+    r"(?:(?:earlier|later)\s+)?(?:today|tonight|yesterday|tomorrow)\b|(?:this|last|next)\s+(?:week|weekend|month|year)\b",
+    re.IGNORECASE,
+)
 _COUNTED = re.compile(
     r"\d|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many|half)\b", re.I
 )
@@ -253,11 +260,17 @@ def _no_date_word(phrase: str) -> bool:
 
 
 def find_dates(
-    doc, text: str, article_id: str, published: str | None, sentences: list[tuple[int, int]]
+    doc,
+    text: str,
+    article_id: str,
+    published: str | None,
+    sentences: list[tuple[int, int]],
+    quoted: Sequence[tuple[int, int]] = (),
 ) -> list[DateMention]:
     """Date mentions: spaCy DATE entities plus deictic words spaCy misses ("earlier today"), resolved.
 
-    Pure durations ("two-day", "75 years") are left to the numbers; they name no point in time.
+    Pure durations ("two-day", "75 years") are left to the numbers; they name no point in time. `quoted`: the
+    quotations' spans, inside which a "today" counts from when the words were said (see _speech_time).
     """
     starts = [s for s, _ in sentences]
     found: list[tuple[int, int, bool, bool]] = []
@@ -299,4 +312,22 @@ def find_dates(
                 s_end,
             )
         )
-    return out
+    return _speech_time(out, quoted)
+
+
+def _speech_time(mentions: list[DateMention], quoted: Sequence[tuple[int, int]]) -> list[DateMention]:
+    """A "today" or "this week" inside a quotation counts from when the words were said. Where the sentence
+    dates the saying outside the quotation ("“Today's cave …,” said the group … on Monday"), the quoted one is
+    left unresolved and the sentence's own date stands; elsewhere the words are taken as said on the day of
+    publication."""
+
+    def inside(m: DateMention) -> bool:
+        return any(a <= m.start < b for a, b in quoted)
+
+    dated_outside = {m.sentence_start for m in mentions if m.resolved and not inside(m)}
+    return [
+        replace(m, resolved=None)
+        if m.resolved and m.sentence_start in dated_outside and _SPEECH_RELATIVE.match(m.text) and inside(m)
+        else m
+        for m in mentions
+    ]
