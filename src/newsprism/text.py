@@ -1,10 +1,17 @@
-"""Sentence splitting shared by every stage (and by the eval baselines, so all are fed the same sentences)."""
+"""Text shared by every stage: sentence splitting (the eval baselines get the same sentences) and datelines."""
 
 from __future__ import annotations
 
 import re
 
 from .records import Sentence
+
+# A dateline opening a story's first sentence: "WASHINGTON ― ", "LIVINGSTON, N.J. — ", "HARTFORD, Conn. -- ",
+# "BEIJING, May 16 (Reuters) — ". Not part of what the sentence says.
+DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’ -]{1,30}(?:,\s*[A-Z][A-Za-z.]{1,14}(?:\s[A-Z][A-Za-z.]{1,14})?)??"
+    r"(?:,\s*[A-Z][a-z]{2,8}\.?\s\d{1,2})?\s*(?:\([^()\n]{1,40}\))?\s*[-–—―]{1,2}\s+"
+)
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREVIATIONS = {

@@ -27,15 +27,12 @@ from ..records import (
     StoryMaterial,
     source_label,
 )
+from ..text import DATELINE
 from .contradict import find_clash, same_matter
 from .features import SentenceFeatures, features
 from .provenance import Credits, story_credits
 from .support import pair_features, score_features, support_but_for_clash
 
-# "BEIJING (Dispatches) - ", "WASHINGTON, May 16 (Reuters) — ": a wire dateline, not part of the claim.
-_DATELINE = re.compile(
-    r"^[A-Z][A-Z.'’ -]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.?\s\d{1,2})?\s*(?:\([^()\n]{1,40}\))?\s*[-–—]{1,2}\s+"
-)
 # Shorter quotes are stock words ("warm", "accidental discharge", "Commander-in-Chief") that many people
 # use, not one person's statement: two speakers saying them is no misattribution.
 _QUOTE_MIN_CHARS = 20
@@ -50,7 +47,7 @@ _SAME_NAME_RATIO = 85  # rapidfuzz ratio at which two first names beside one sur
 
 def display_text(text: str) -> str:
     """A source sentence lightly cleaned for display: no leading dateline, single spaces."""
-    return re.sub(r"\s+", " ", _DATELINE.sub("", text, count=1)).strip()
+    return re.sub(r"\s+", " ", DATELINE.sub("", text, count=1)).strip()
 
 
 def is_trivia(sentence: Sentence) -> bool:
