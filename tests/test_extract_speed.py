@@ -60,6 +60,17 @@ def test_a_name_inside_a_clause_before_a_colon_is_not_the_speaker():
     assert _speaker(text, "Do not trust him") != "Tom Reyes"
 
 
+def test_according_to_names_the_reporter_not_the_speaker_of_a_judgement():
+    text = (
+        'Senator Ana Ruiz spoke in Denver on Monday. Ruiz criticized the governor for his "secrecy," '
+        "according to The Ledger."
+    )
+    assert _speaker(text, "secrecy") == "Ana Ruiz"
+    # after a speech verb the quoted words are the source's: the indictment's, not Ruiz's
+    text = 'Ruiz, according to the indictment, "on multiple occasions" told Tom Hale to stay quiet.'
+    assert _speaker(text, "on multiple occasions") != "Ruiz"
+
+
 def test_quoted_as_saying_takes_passive_subject():
     text = (
         'Senator Paul Wren was quoted as saying, "The bill will pass before the summer recess." '

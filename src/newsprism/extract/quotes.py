@@ -158,6 +158,10 @@ class _Text:
         return self.doc[max(0, min(i, len(self.doc) - 1))]
 
 
+# Verbs that pass judgement in someone's own words ("criticized X for its “secrecy”"), not speech cues elsewhere.
+_JUDGING = frozenset("criticize criticise condemn denounce blame dismiss brand label".split())
+
+
 def _subject(verb, limit: int = 4):
     """The speaker token of a cue verb: its nsubj, the agent of a passive, or the subject up the clause chain."""
     v = verb
@@ -166,6 +170,16 @@ def _subject(verb, limit: int = 4):
         if participle and v is not verb and v.dep_ == "ccomp" and v.head.lemma_ in CUE_LEMMAS:
             v = v.head  # "X said [China cannot …, calling it …]": the participle is the sayer's
         if v.lemma_ == "accord":  # "according to X"
+            # "Clinton criticized the administration for its “secrecy,” according to The Hill": X reports the
+            # judgement, whose words are the judge's. Not after a speech verb: in "Stone, according to the
+            # indictment, “on multiple occasions” told Credico" the quoted words are the indictment's
+            sayer = [
+                c
+                for c in v.head.children
+                if c.dep_ == "nsubj" and (c.pos_ in {"PROPN", "PRON"} or c.ent_type_ in {"PERSON", "ORG"})
+            ]
+            if v.dep_ != "ROOT" and v.head.lemma_ in _JUDGING and sayer:
+                return sayer[0]
             for prep in v.children:
                 if prep.lower_ == "to":
                     for obj in prep.children:
