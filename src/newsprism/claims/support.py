@@ -55,9 +55,13 @@ def support_but_for_clash(fa: SentenceFeatures, fb: SentenceFeatures, cosine: fl
     figures or a denial is a discrepancy."""
     scores = []
     for x in (pair_features(fa, fb, cosine), pair_features(fb, fa, cosine)):
-        x[3], x[4], x[5] = 1.0, 0.0, 0.0  # number_match, number_clash, negation_mismatch
+        for name, value in _CLASH_SET_ASIDE.items():
+            x[FEATURE_NAMES.index(name)] = value
         scores.append(score_features(x))
     return max(scores)
+
+
+_CLASH_SET_ASIDE = {"number_match": 1.0, "number_clash": 0.0, "negation_mismatch": 0.0}
 
 
 def score_features(x: np.ndarray) -> float:
