@@ -6,6 +6,8 @@ import re
 
 from .records import Sentence
 
+WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+
 # A dateline opening a story's first sentence: "WASHINGTON ― ", "LIVINGSTON, N.J. — ", "HARTFORD, Conn. -- ",
 # "BEIJING, May 16 (Reuters) — ". Not part of what the sentence says.
 DATELINE = re.compile(

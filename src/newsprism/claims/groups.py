@@ -27,11 +27,11 @@ from ..records import (
     StoryMaterial,
     source_label,
 )
-from ..text import DATELINE
+from ..text import DATELINE, WEEKDAYS
 from .contradict import find_clash, same_matter
 from .features import SentenceFeatures, features
 from .provenance import Credits, story_credits
-from .support import pair_features, score_features, support_but_for_clash
+from .support import pair_features, score_features, support_but_for_clash, support_either_way
 
 # Shorter quotes are stock words ("warm", "accidental discharge", "Commander-in-Chief") that many people
 # use, not one person's statement: two speakers saying them is no misattribution.
@@ -41,7 +41,6 @@ _QUOTE_SAME_RATIO = 90  # rapidfuzz ratio at which two quotes are one quotation
 # Share of the shorter quotation's words the longer must hold to quote the same statement (one outlet quoting
 # more of it than the other still holds all of the shorter's words)
 _QUOTE_SAME_WORDS = 0.6
-_WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 _SAME_NAME_RATIO = 85  # rapidfuzz ratio at which two first names beside one surname are one spelt two ways
 
 
@@ -486,10 +485,7 @@ def _supported(
             a, b = items[k].feats, items[m].feats
             if _days_apart(a, b):
                 continue
-            cos = float(sims[k, m])
-            if max(score_features(pair_features(a, b, cos)), score_features(pair_features(b, a, cos))) >= (
-                support_min
-            ):
+            if support_either_way(a, b, float(sims[k, m])) >= support_min:
                 out.append(k)
                 break
     return out
@@ -498,7 +494,7 @@ def _supported(
 def _days_apart(a: SentenceFeatures, b: SentenceFeatures) -> bool:
     """Whether both sentences name the weekday of what they report and share none: two days, two happenings
     ("Trump on Tuesday assailed Ginsburg" and "Ginsburg faced a growing backlash Wednesday")."""
-    days_a, days_b = _WEEKDAYS.intersection(a.tokens), _WEEKDAYS.intersection(b.tokens)
+    days_a, days_b = WEEKDAYS.intersection(a.tokens), WEEKDAYS.intersection(b.tokens)
     return bool(days_a and days_b and not days_a & days_b)
 
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..text import WEEKDAYS
+
 # An outlet's name is a credit only where it is the source of what the sentence reports: the subject of a
 # reporting verb ("the Times reported", "Haberman in the New York Times today explains") or whom someone told
 # ("told The New York Times", "according to", "in an interview with"). "Disputed a New York Times report" or
@@ -115,9 +117,8 @@ _OPENING_MARKS = frozenset('“"«')
 _OPENING_WORDS = frozenset(
     "the a an and but in on at as after before when while it its he she his her they this that".split()
 )  # capitalised only where they open the sentence
-_CALENDAR_WORDS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
-    "september october november december".split()
+_CALENDAR_WORDS = WEEKDAYS | frozenset(
+    "january february march april may june july august september october november december".split()
 )
 _CLOSING_MARKS = ("”", '"', "»")
 

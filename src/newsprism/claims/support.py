@@ -8,6 +8,7 @@ the MRPC paraphrase pairs (`bench/calibrate_support.py` reads them at run time a
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -49,16 +50,24 @@ def pair_features(fa: SentenceFeatures, fb: SentenceFeatures, cosine: float) -> 
     )
 
 
+def support_either_way(
+    fa: SentenceFeatures, fb: SentenceFeatures, cosine: float, set_aside: Mapping[str, float] | None = None
+) -> float:
+    """How strongly two sentences support each other, the stronger way round; `set_aside` fixes some of the
+    features (by name) to a value, as if that part of the pair did not differ."""
+    scores = []
+    for x in (pair_features(fa, fb, cosine), pair_features(fb, fa, cosine)):
+        for name, value in (set_aside or {}).items():
+            x[FEATURE_NAMES.index(name)] = value
+        scores.append(score_features(x))
+    return max(scores)
+
+
 def support_but_for_clash(fa: SentenceFeatures, fb: SentenceFeatures, cosine: float) -> float:
     """How strongly two sentences support each other (either way round) once what could clash is set aside, as
     if their figures agreed and neither negated anything: whether they state one fact, on which a clash of
     figures or a denial is a discrepancy."""
-    scores = []
-    for x in (pair_features(fa, fb, cosine), pair_features(fb, fa, cosine)):
-        for name, value in _CLASH_SET_ASIDE.items():
-            x[FEATURE_NAMES.index(name)] = value
-        scores.append(score_features(x))
-    return max(scores)
+    return support_either_way(fa, fb, cosine, _CLASH_SET_ASIDE)
 
 
 _CLASH_SET_ASIDE = {"number_match": 1.0, "number_clash": 0.0, "negation_mismatch": 0.0}
