@@ -122,6 +122,29 @@ def test_headline_repeated_in_the_body_is_not_a_brief_sentence():
     assert brief and all(s.text != headline for s in brief)
 
 
+def test_a_sentence_about_the_page_is_not_a_brief_sentence():
+    body = (
+        "The city council approved a new bus lane on Main Street on Tuesday after a long debate. "
+        "Below are some of the photos that residents shared on Tuesday from the council meeting. "
+        "Work on the lane starts in June."
+    )
+    arts = [
+        Article(id="a", source="a", text=body, title="Bus lane approved", published="2024-03-04"),
+        Article(
+            id="b",
+            source="b",
+            text="Main Street gets a bus lane after a council vote on Tuesday. Watch the video above of the vote.",
+            published="2024-03-04",
+        ),
+    ]
+    brief = write_brief(seed.material_for(arts), [])
+    assert brief
+    assert not any("photos" in s.text or "video above" in s.text for s in brief)
+    # the rule reads the page's words, not a sentence that only mentions photos
+    assert not summary._POINTS_AT_PAGE.search("The photos above the fireplace were taken in 1990.")
+    assert summary._POINTS_AT_PAGE.search("Click here to read the full statement.")
+
+
 def test_feature_matrix_columns():
     material = _three_outlets()
     candidates = summary._candidates(material, [])

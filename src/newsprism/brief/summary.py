@@ -65,6 +65,16 @@ _CONNECTIVE = re.compile(
     r"|Overall|In other words|At the same time|On the other hand),\s+(?=\S)"
 )
 
+# A sentence about the page, not the news ("Below are some of the photos …", "Watch the video above"): the
+# brief has no photos.
+_POINTS_AT_PAGE = re.compile(
+    r"^(?:Below|Above)\b"
+    r"|\b(?:photos?|pictures?|images?|videos?|tweets?|clips?|charts?|graphics?|maps?|posts?|gallery)\s+"
+    r"(?:below|above)(?=\s*(?:[.,:;!)]|$)|\s+(?:shows?|showed|is|are|was|were|from|of|that|which)\b)"
+    r"|\b(?:see|watch|read|click|scroll|listen)\s+(?:below|above|here)\b",
+    re.I,
+)
+
 
 def compact(text: str) -> str:
     """A brief sentence without lead-ins that carry no claim (wire credit, section label, connective).
@@ -285,11 +295,11 @@ def _squash(text: str) -> str:
 
 def _relevance(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndarray:
     """The learned model's relevance per candidate. A line without closing punctuation (a subhead, a cut
-    snippet) only comes after every prose sentence; two kinds are never stated (-inf): a headline repeated as
-    the body's first line (the outlet's framing), and a sentence inside a block quote, someone's statement
-    with no attribution in the sentence itself, which a neutral brief must not state as fact; nor a piece of a
-    quote whose marks open or close in another sentence, nor a quotation whose speaker the sentence does not
-    name."""
+    snippet) only comes after every prose sentence. Never stated (-inf): a headline repeated as the body's
+    first line (the outlet's framing); a sentence about the page ("photos below"); a sentence inside a block
+    quote, someone's statement with no attribution in the sentence itself, which a neutral brief must not state
+    as fact; a piece of a quote whose marks open or close in another sentence; a quotation whose speaker the
+    sentence does not name."""
     model = scorer.load(str(scorer.MODEL_PATH), FEATURES)
     relevance = model.score(_feature_matrix(material, candidates))
     unattributed = _unattributed_spans(material)
@@ -306,6 +316,7 @@ def _relevance(material: StoryMaterial, candidates: list[_Candidate]) -> np.ndar
         if (
             voiced
             or _squash(c.sentence.text) in headlines
+            or _POINTS_AT_PAGE.search(c.sentence.text)
             or _unbalanced(c.sentence.text)
             or not _speakers_named(material, c)
         ):
