@@ -2,6 +2,7 @@
 invented three-outlet events (tests/fixtures/audit/events.jsonl)."""
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -304,3 +305,49 @@ def test_a_storyline_link_is_one_output_shown_blind_and_kept_with_a_sealed_event
     sealed = read_outputs(report, events, ids, frozenset({"ev-school"}))
     assert not [i for i in sealed["ev-bridge"].items if i.kind == "storyline"]
     assert [i.key for i in sealed["ev-school"].items if i.kind == "storyline"] == [item.key]
+
+
+def test_a_number_probe_changes_a_figure_both_sentences_give_and_keeps_dates_real():
+    from newsprism.eval.audit.events import Event, EventArticle
+    from newsprism.eval.audit.probes import _matched_pairs, _number
+
+    def event(first: str, second: str) -> Event:
+        return Event(
+            "e",
+            (
+                EventArticle("A", "a", None, first, "2024-06-01", "Outlet One", None, 1),
+                EventArticle("B", "b", None, second, "2024-06-01", "Outlet Two", None, 2),
+            ),
+        )
+
+    def probe(first: str, second: str):
+        ev = event(first, second)
+        return _number(ev, None, _matched_pairs(ev), random.Random(0))
+
+    # "2" is not the other sentence's figure when it only sits inside "2008"
+    assert (
+        probe(
+            "The senator told voters at the March 2 event in Norfolk that he served in Vietnam during the war.",
+            "The senator told voters at the 2008 event in Norfolk that he served in Vietnam during the war.",
+        )
+        is None
+    )
+    # a name with a number is no figure
+    assert (
+        probe(
+            "The indictment says Person 2 told the campaign about the stolen emails before their release.",
+            "The indictment says Person 2 told the campaign about the stolen emails before the release.",
+        )
+        is None
+    )
+    # a day of the month becomes another real day of that month
+    late = probe(
+        "The special general election will be held on June 27 across the state, officials said today.",
+        "The special general election will be held on June 27 across the state, the officials said.",
+    )
+    assert late is not None and late.note == "27 -> 25"
+    counted = probe(
+        "The task force released a report of 225 pages on school safety on Tuesday in Washington.",
+        "The task force released a report of 225 pages on school safety Tuesday in Washington.",
+    )
+    assert counted is not None and counted.note == "225 -> 315"

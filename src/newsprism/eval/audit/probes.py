@@ -33,6 +33,8 @@ _AUX = re.compile(
 _NEGATION = re.compile(r"\b(not|no|never|n[’']t|none|nothing)\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.,$-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w,.]\d)")
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+_MONTH_BEFORE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+$")
+_LABEL_BEFORE = re.compile(r"(?:\b[A-Z][A-Za-z]*\.?|#)\s*$")  # a capitalised word or "#" just before: a name
 _CUE = r"(?:said|says|told|added|wrote|tweeted|declared|argued)"
 _NAME = r"(?:(?:Mr\.|Ms\.|Mrs\.|Sen\.|Rep\.|Gov\.|Dr\.|President|Senator)\s)?([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)"
 _SPEAKER = re.compile(rf"{_CUE}\s{_NAME}|{_NAME}\s{_CUE}")
@@ -110,12 +112,20 @@ def make_probes(event: Event, gold: EventGold | None, seed: int) -> list[Probe]:
 def _number(event, gold, pairs, rng) -> Probe | None:
     for x, xs, y, ys in pairs:
         sentence, other = x.text[xs[0] : xs[1]], y.text[ys[0] : ys[1]]
+        others = {o.group(1).replace(",", "") for o in _NUMBER.finditer(other)}
         for m in _NUMBER.finditer(sentence):
             digits = m.group(1).replace(",", "")
-            if _YEAR.match(digits) or digits not in other.replace(",", ""):
-                continue
+            before = sentence[: m.start(1)]
+            day = _MONTH_BEFORE.search(before)
+            if _YEAR.match(digits) or digits not in others or (not day and _LABEL_BEFORE.search(before)):
+                continue  # a year, a figure the other sentence does not give, or a name ("Person 2", "No. 1")
             value = int(digits)
-            new = value + max(2, round(value * 0.4))
+            if day:  # a day of the month stays a day: "March 3" -> "March 5"
+                if value > 31:
+                    continue
+                new = value + 2 if value + 2 <= 28 else value - 2
+            else:
+                new = value + max(2, round(value * 0.4))
             written = f"{new:,}" if "," in m.group(1) else str(new)
             start = xs[0] + m.start(1)
             text = x.text[:start] + written + x.text[start + len(m.group(1)) :]
