@@ -234,6 +234,7 @@ def test_a_description_is_no_name():
     assert names_no_one("an unidentified young man") and names_no_one("the reporter")
     assert not names_no_one("Mitt Romney") and not names_no_one("Democratic National Committee")
     assert names_no_one("Stone’s attorney") and names_no_one("former U.S. attorney")
+    assert not names_no_one("Joseph diGenova") and not names_no_one("Guccifer 2.0")
 
 
 def test_storing_new_output_labels_keeps_the_earlier_ones(tmp_path):

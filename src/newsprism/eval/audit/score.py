@@ -82,13 +82,14 @@ _DESCRIPTOR_START = frozenset("a an the one another some his her their its this 
 
 def names_no_one(speaker: str) -> bool:
     """A speaker given as a description, not a name ("an unidentified young man", "the reporter", "Stone's
-    attorney", "former U.S. attorney": a name ends in a capitalised word, a description in a common noun)."""
+    attorney", "former U.S. attorney": a name ends in a word with a capital, "Joseph diGenova" too, a
+    description in a common noun)."""
     words = speaker.split()
     return (
         not words
         or words[0].lower() in _DESCRIPTOR_START
         or not any(c.isupper() for c in speaker)
-        or words[-1][:1].islower()
+        or words[-1].islower()
     )
 
 
