@@ -643,6 +643,19 @@ def test_a_party_role_is_a_description_not_the_partys_last_person():
     assert quote.speaker == "the Republican senator"
 
 
+def test_a_party_role_is_the_last_senator_the_text_tags_with_that_party():
+    text = (
+        "Sen. Mitt Romney, R-Utah, said Trump put forth a reasonable proposal. Sen. Tom Ward (D-Ohio) disagreed. "
+        "Romney said he did not understand Pelosi's position.\n\n"
+        "“I don't understand their position,” the Republican senator said."
+    )
+    quote = find_quotes(text)[-1]
+    assert quote.speaker == "Mitt Romney" and quote.attribution == "role_titled"
+    # the party the role names must be the one the text gives: no Democratic senator is tagged here
+    other = text.replace("the Republican senator", "the Democratic senator").replace("(D-Ohio)", "of Ohio")
+    assert find_quotes(other)[-1].speaker == "the Democratic senator"
+
+
 def test_he_in_a_reported_clause_is_the_reporter_and_a_speaker_in_a_subordinate_clause_counts():
     text = (
         "Lorella Praeli, an activist, criticised the deal.\n\n"

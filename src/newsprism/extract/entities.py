@@ -423,6 +423,14 @@ _PRONOUN_GENDER = {
 }
 
 
+# A US party tag right after a name: "Sen. Mitt Romney, R-Utah,", "(D-N.Y.)", "Lamar Alexander, Republican of
+# Tennessee": what "the Republican senator" can mean.
+_PARTY_AFTER = re.compile(
+    r",?\s*\(?(?:([RDI])-[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?\)?(?=[\s,.;)])|(Republican|Democrat|Independent)\s+(?:of|from)\s+[A-Z])"
+)
+_PARTIES = {"R": "Republican", "D": "Democratic", "I": "Independent"}
+
+
 class NameBook:
     """Person names of one text: resolves a short mention ("Patel", "Xi") to its full form ("Vedant Patel")."""
 
@@ -446,8 +454,12 @@ class NameBook:
         self.gender = self._genders(doc, text)
         self.owned_roles: dict[str, set[tuple[str, str]]] = defaultdict(set)  # (role, owner's last word)
         self.roles = self._roles(doc)
+        self.party: dict[str, str] = {}  # from the party tag after a mention ("Mitt Romney, R-Utah")
         for start, end, name in self.persons:
             full = self.full_name(name, start)
+            tag = _PARTY_AFTER.match(text, end)
+            if tag and full not in self.party:
+                self.party[full] = _PARTIES[(tag.group(1) or tag.group(2))[0]]
             if full not in self.affiliation:
                 span = doc.char_span(start, end, alignment_mode="expand")
                 if span is not None:
@@ -545,7 +557,7 @@ class NameBook:
                     fits = any(w in wanted and o == owner.lower() for w, o in owned)
             else:
                 fits = bool(wanted & self.roles.get(full, set()))
-            if fits and affiliation in (None, self.affiliation.get(full)):
+            if fits and affiliation in (None, self.affiliation.get(full), self.party.get(full)):
                 return full
         return None
 
