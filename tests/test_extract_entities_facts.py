@@ -348,6 +348,19 @@ def test_an_acronym_and_a_country_spelling_join_the_organisation_they_abbreviate
     assert len([o for o in orgs if "Senate" in o]) == 1
 
 
+def test_a_paper_shortened_to_its_last_word_and_a_site_under_its_domain_are_one_organisation():
+    from newsprism.extract.entities import _web_name
+
+    entities = _story(
+        "The Washington Post first reported the meeting on Monday. The Post said the talks lasted an hour.",
+        "According to the Post, the meeting was arranged by aides. The Washington Post cited two officials.",
+    )
+    orgs = {name for (label, name) in entities if label == "ORG"}
+    assert len([o for o in orgs if "Post" in o]) == 1
+    assert _web_name("MoveOn.org") == "moveon" and _web_name("www.biggovernment.com") == "biggovernment"
+    assert _web_name("Moveon") is None
+
+
 def test_headline_capitals_hashtags_and_lone_untitled_words_make_no_entity():
     entities = _story(
         "Shutdown Talks Collapse\n\nThe shutdown entered its third day as the shutdown talks failed. "

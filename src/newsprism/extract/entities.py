@@ -909,6 +909,19 @@ def _longer_org_name(short: str, long: str, places: Iterable[str] = ()) -> bool:
     return bool(head) and (country_name(head) is not None or head in places)
 
 
+# The word a newspaper's name is shortened to once the article has named it ("the Times", "the Post").
+_PAPER_WORDS = frozenset(
+    "Times Post Journal Herald Tribune Globe Chronicle Gazette Inquirer Telegraph Guardian Examiner Star Sun "
+    "Observer Mirror Register Courant Bee Dispatch".split()
+)
+
+
+def _web_name(name: str) -> str | None:
+    """ "MoveOn.org" -> "moveon", "biggovernment.com" -> "biggovernment": a site's name under its domain."""
+    m = re.fullmatch(r"(?:www\.)?([\w-]+)\.(?:org|com|net)", name, re.IGNORECASE)
+    return m.group(1).lower() if m else None
+
+
 def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dict[str, str]]:
     """Entities merged across a story's articles, and a map alias -> canonical person name.
 
@@ -998,6 +1011,16 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
             if long != short and short in orgs and long in orgs and _longer_org_name(short, long, places):
                 fold("ORG", short, long)
                 break
+    for short in [k for k in orgs if k in _PAPER_WORDS]:
+        # "the Times" and "The New York Times": the one paper of the story whose name ends in that word
+        papers = [k for k in orgs if k.endswith(" " + short)]
+        if len(papers) == 1:
+            fold("ORG", short, papers[0])
+    for site in [k for k in orgs if _web_name(k)]:
+        # "MoveOn.org" and "MoveOn": one organisation under its site's name
+        plain = [k for k in orgs if k != site and k.replace(" ", "").lower() == _web_name(site)]
+        if site in orgs and len(plain) == 1:
+            fold("ORG", site, plain[0])
     for short in sorted(orgs, key=len):
         # "Judiciary Committee" and "Senate Judiciary Committee": the long name is the short one under a body the
         # story names on its own, and no other body has a committee of that name here
