@@ -191,6 +191,20 @@ def test_a_quoted_today_counts_from_when_the_words_were_said():
     assert resolved["today"] == "2024-05-21"  # no day given for these words: taken as the day of publication
 
 
+def test_a_past_clause_reaches_a_date_deep_in_its_phrases_but_not_one_in_an_appositive():
+    text = (
+        "The e-mails revealed no new details about the agency's evolving account of the Oct. 15 flood, which "
+        "killed four people. "
+        "Tom Ward, a candidate in the county primary on June 3, announced his run on Monday. "
+        "Critics of the post-Sept. 11 law spoke out."
+    )
+    _, (ex,) = _extract(text, published="2024-01-23")
+    resolved = {d.text: d.resolved for d in ex.dates}
+    assert resolved["Oct. 15"] == "2023-10-15"  # revealed ... the account of the Oct. 15 flood: last October
+    assert resolved["June 3"] == "2024-06-03"  # the appositive's primary is not what he announced
+    assert all(v is None for k, v in resolved.items() if "Sept. 11" in k)  # an era, not a day
+
+
 def test_low_end_of_a_number_range_is_not_a_date():
     _, (ex,) = _extract("Between 5 and 7 million people were displaced, officials said.")
     assert ex.dates == ()

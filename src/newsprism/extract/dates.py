@@ -11,6 +11,7 @@ Resolution rules, kept simple and explicit:
   is never the publication day;
 - this/last/next week|month|year -> the month of the week's Monday / YYYY-MM / YYYY shifted by one;
 - a bare month ("in November") -> the coming one unless its clause is in the past tense; "that October" -> None;
+- an era named by a date ("post-Sept. 11", "pre-2008") -> None;
 - anything else (or no publication date for a relative expression) -> resolved None.
 """
 
@@ -86,6 +87,8 @@ def resolve_date(phrase: str, published: str | None, future: bool = False, past:
     low = phrase.lower().strip()
     if re.match(r"that\s", low):
         return None  # "that October": a month of a year named earlier, not of the publication year
+    if re.match(r"(?:post|pre)-", low):
+        return None  # "the post-Sept. 11 law": an era named by a date, not something that happened then
     pub = _published(published)
     if m := _ISO.search(low):
         return _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -163,14 +166,20 @@ def _month_day(pub: date, month: int, day: int, future: bool, past: bool) -> str
 
 
 def _clause_verb(ent):
-    """The verb of the clause holding a date phrase (up to four heads up)."""
+    """The verb of the clause holding a date phrase (up to eight heads up)."""
     return _clause_verb_of(ent.root)
 
 
 def _clause_verb_of(token):
+    # up through nested phrases ("took responsibility for the attack in an Oct. 15 interview" -> took), but not
+    # out of an appositive: "Ernst, a candidate in the primary on June 3, announced" says nothing of June 3's tense
     verb = token
-    for _ in range(4):
-        if verb.pos_ in {"VERB", "AUX"} or verb.head.i == verb.i:
+    for _ in range(8):
+        if (
+            verb.pos_ in {"VERB", "AUX"}
+            or verb.head.i == verb.i
+            or (verb.dep_ == "appos" and verb is not token)
+        ):
             break
         verb = verb.head
     return verb
