@@ -103,22 +103,22 @@ def test_group_wording_prefers_the_one_most_articles_support():
     assert summary._broadest(material, candidates, relevance, lone, {"g": group}) is lone
 
 
+def _bus_lane_brief(body: str, title: str, other: str):
+    """The brief of two articles on a council's bus lane vote."""
+    arts = [
+        Article(id="a", source="a", text=body, title=title, published="2024-03-04"),
+        Article(id="b", source="b", text=other, published="2024-03-04"),
+    ]
+    return write_brief(seed.material_for(arts), [])
+
+
 def test_headline_repeated_in_the_body_is_not_a_brief_sentence():
     headline = "Council Backs Main Street Bus Lane."
     body = (
         f"{headline}\n\nThe city council approved a new bus lane on Main Street on Tuesday after a long debate. "
         "Work on the lane starts in June."
     )
-    arts = [
-        Article(id="a", source="a", text=body, title=headline, published="2024-03-04"),
-        Article(
-            id="b",
-            source="b",
-            text="Main Street gets a bus lane after a council vote on Tuesday.",
-            published="2024-03-04",
-        ),
-    ]
-    brief = write_brief(seed.material_for(arts), [])
+    brief = _bus_lane_brief(body, headline, "Main Street gets a bus lane after a council vote on Tuesday.")
     assert brief and all(s.text != headline for s in brief)
 
 
@@ -128,16 +128,11 @@ def test_a_sentence_about_the_page_is_not_a_brief_sentence():
         "Below are some of the photos that residents shared on Tuesday from the council meeting. "
         "Work on the lane starts in June."
     )
-    arts = [
-        Article(id="a", source="a", text=body, title="Bus lane approved", published="2024-03-04"),
-        Article(
-            id="b",
-            source="b",
-            text="Main Street gets a bus lane after a council vote on Tuesday. Watch the video above of the vote.",
-            published="2024-03-04",
-        ),
-    ]
-    brief = write_brief(seed.material_for(arts), [])
+    brief = _bus_lane_brief(
+        body,
+        "Bus lane approved",
+        "Main Street gets a bus lane after a council vote on Tuesday. Watch the video above of the vote.",
+    )
     assert brief
     assert not any("photos" in s.text or "video above" in s.text for s in brief)
     # the rule reads the page's words, not a sentence that only mentions photos
