@@ -426,7 +426,8 @@ _PRONOUN_GENDER = {
 # A US party tag right after a name: "Sen. Mitt Romney, R-Utah,", "(D-N.Y.)", "Lamar Alexander, Republican of
 # Tennessee": what "the Republican senator" can mean.
 _PARTY_AFTER = re.compile(
-    r",?\s*\(?(?:([RDI])-[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?\)?(?=[\s,.;)])|(Republican|Democrat|Independent)\s+(?:of|from)\s+[A-Z])"
+    r",?\s*\(?(?:([RDI])-[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?\)?(?=[\s,.;)])"
+    r"|(Republican|Democrat|Independent)\s+(?:of|from)\s+[A-Z])"
 )
 _PARTIES = {"R": "Republican", "D": "Democratic", "I": "Independent"}
 
@@ -539,9 +540,10 @@ class NameBook:
         self, role: str, before: int, affiliation: str | None = None, owner: str | None = None
     ) -> str | None:
         """The last person named before `before` whom the text gives `role` (or one it implies), of the given
-        affiliation when the role names one ("the Russian leader" is not "Chinese leader Xi Jinping"). A role
-        someone holds for another ("Stone's attorney", "his lawyer": pass the owner's word) is only a person
-        the text gives that role for that owner (any owner, for a pronoun), never a prosecutor or judge."""
+        affiliation when the role names one ("the Russian leader" is not "Chinese leader Xi Jinping"; "the
+        Republican senator" is one the text tags "R-Utah" or "Republican of Utah"). A role someone holds for
+        another ("Stone's attorney", "his lawyer": pass the owner's word) is only a person the text gives that
+        role for that owner (any owner, for a pronoun), never a prosecutor or judge."""
         wanted = _role_words(role)
         if not wanted:
             return None
