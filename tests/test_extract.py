@@ -643,6 +643,21 @@ def test_a_party_role_is_a_description_not_the_partys_last_person():
     assert quote.speaker == "the Republican senator"
 
 
+def test_a_pronoun_in_a_clause_under_its_sentences_subject_is_that_subject():
+    text = (
+        "“It would be terrible to destroy a person's life,” Dana Price said.\n\n"
+        "Roy Moore lashed out earlier at what he called “the liberal media lapdogs” on Friday."
+    )
+    quote = find_quotes(text)[-1]
+    assert quote.speaker == "Roy Moore" and quote.attribution.endswith("pronoun_chain")
+    # an adverbial clause brings in its own people: "he" there is not taken for the subject
+    text = (
+        "“We are ready,” Dana Price said.\n\n"
+        "Rep. Tom Hale grabbed the self-identified “student” after he asked if he “fully backed the plan.”"
+    )
+    assert find_quotes(text)[-1].speaker != "Tom Hale"
+
+
 def test_a_party_role_is_the_last_senator_the_text_tags_with_that_party():
     text = (
         "Sen. Mitt Romney, R-Utah, said Trump put forth a reasonable proposal. Sen. Tom Ward (D-Ohio) disagreed. "

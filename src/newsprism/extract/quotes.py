@@ -297,13 +297,25 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
     followed ("Santorum said he never questioned … said he believes Obama is a Christian. “…,” he said":
     Santorum, not Obama, whom the nearer mention names). A sentence led by no person gives the person speaking in
     it; one led by a speaking proper noun that is no known person ("The White House said …") ends the walk. None
-    when no such subject lies within the window."""
+    when no such subject lies within the window. A pronoun after its own sentence's subject, in a clause its main
+    verb governs, is that subject ("Moore lashed out at what he called …"), where no other person is named
+    between."""
     if before in ctx.chained:
         return ctx.chained[before]
     sentences = ctx.sentences()
     window = settings.get("pronoun_window_chars")
     found = None
     k = ctx.sentence_index(before)
+    own = _main_subject(sentences[k]) if k < len(sentences) else None
+    if own is not None and own.idx < before and not ctx.in_quote(own.idx) and _under_main_clause(ctx, before):
+        person = _person_named(ctx, own)
+        if (
+            person is not None
+            and ctx.names.compatible(person, pronoun)
+            and not _another_person_between(ctx, own.idx + len(own.text), before, person, pronoun)
+        ):
+            ctx.chained[before] = person
+            return person
     for sent in reversed(sentences[:k]):
         if before - sent.end_char > window:
             break
@@ -369,6 +381,18 @@ def _apposed_person(ctx: _Text, tok):
         if named is not None and named.label_ == "PERSON" and not ctx.in_quote(named.start_char):
             return named
     return None
+
+
+def _under_main_clause(ctx: _Text, at: int) -> bool:
+    """Whether the word at `at` sits in a clause its sentence's main verb governs through complements and
+    relatives ("Moore lashed out at what he called …"), not in an adverbial clause ("… grabbed the student after
+    he asked …"), which brings in its own participants."""
+    token = ctx.token_at(at)
+    while token.head.i != token.i:
+        if token.dep_ == "advcl":
+            return False
+        token = token.head
+    return True
 
 
 def _another_person_between(ctx: _Text, lo: int, hi: int, person: str, pronoun: str) -> bool:
