@@ -658,6 +658,17 @@ def test_a_pronoun_in_a_clause_under_its_sentences_subject_is_that_subject():
     assert find_quotes(text)[-1].speaker != "Tom Hale"
 
 
+def test_a_short_description_of_an_organisation_named_before_is_that_organisation():
+    text = (
+        "Officials with the Democratic National Committee scheduled a news conference on Monday.\n\n"
+        "“Women know the choice is wrong,” a statement from the Democratic committee said."
+    )
+    assert find_quotes(text)[-1].speaker == "Democratic National Committee"
+    # no organisation named before: the words stay a description
+    alone = "“Women know the choice is wrong,” a statement from the Democratic committee said."
+    assert find_quotes(alone)[-1].speaker != "Democratic National Committee"
+
+
 def test_a_party_role_is_the_last_senator_the_text_tags_with_that_party():
     text = (
         "Sen. Mitt Romney, R-Utah, said Trump put forth a reasonable proposal. Sen. Tom Ward (D-Ohio) disagreed. "

@@ -536,19 +536,25 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
                 if names.affiliation.get(full) == want:
                     return _Resolved(full, want, "role_affiliation")
             return _Resolved(_described(ctx, tok, span, span.text), want, "description")
-        # "the statement": its fuller earlier mention ("The joint statement"), else the words themselves.
-        best = span.text
+        # "the statement": its fuller earlier mention ("The joint statement"), else the words themselves; where
+        # that mention is an organisation's name ("the Democratic committee" after "the Democratic National
+        # Committee"), the organisation.
+        best, named = span.text, None
         words = {t.lower_ for t in span if t.dep_ not in {"det", "poss"}}
         for chunk in ctx.noun_chunks():
             if chunk.start_char >= span.start_char:
                 break
             if (
-                chunk.root.lemma_ == tok.lemma_
+                chunk.root.lemma_.lower() == tok.lemma_.lower()
                 and len(chunk) > len(best.split())
                 and words <= {t.lower_ for t in chunk}
                 and not ctx.in_quote(chunk.start_char)
             ):
                 best = chunk.text
+                ent = ctx.ent_of.get(chunk.root.i)
+                named = clean_name(ent.text) if ent is not None and ent.label_ == "ORG" else None
+        if named is not None:
+            return _Resolved(named, affiliation_of(span), "description")
         return _Resolved(_described(ctx, tok, span, best), affiliation_of(span), "description")
     text = clean_name(span.text)
     if text and tok.pos_ not in {"PROPN", "X"} and not any(t.pos_ == "PROPN" for t in span):
