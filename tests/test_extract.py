@@ -669,6 +669,16 @@ def test_a_short_description_of_an_organisation_named_before_is_that_organisatio
     assert find_quotes(alone)[-1].speaker != "Democratic National Committee"
 
 
+def test_a_title_with_of_gives_its_role_but_a_role_of_someone_else_does_not():
+    text = (
+        "Secretary of State Dana Price testified on Wednesday before the panel.\n\n"
+        "The secretary tried to explain that “1.4 million cables” reach the department every year."
+    )
+    assert find_quotes(text)[-1].speaker == "Dana Price"
+    text = "The lawyer of Tom Hale spoke on Wednesday before the panel.\n\n“We will appeal,” the lawyer said."
+    assert find_quotes(text)[-1].speaker != "Tom Hale"
+
+
 def test_a_party_role_is_the_last_senator_the_text_tags_with_that_party():
     text = (
         "Sen. Mitt Romney, R-Utah, said Trump put forth a reasonable proposal. Sen. Tom Ward (D-Ohio) disagreed. "

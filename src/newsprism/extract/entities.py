@@ -400,6 +400,11 @@ _ROLE_IMPLIES = {
 }  # fmt: skip
 
 
+def _title_of(doc, k: int) -> bool:
+    """Whether token k is the "of" inside a title ("Secretary of State Hillary Clinton"), not "the lawyer of"."""
+    return doc[k].lower_ == "of" and k > 0 and doc[k - 1].lower_ in TITLE_WORDS
+
+
 def pronoun_gender(word: str) -> str | None:
     """ "m" for he/him/his/himself, "f" for she/her/hers/herself, else None."""
     return _PRONOUN_GENDER.get(word.lower())
@@ -515,7 +520,11 @@ class NameBook:
             for token in span:  # titles inside the entity ("President Trump")
                 roles[full].update(_role_words(token.lower_))
             k = span.start - 1
-            while k >= 0 and k >= span.start - 4 and doc[k].pos_ in {"PROPN", "NOUN", "ADJ", "PUNCT"}:
+            while (
+                k >= 0
+                and k >= span.start - 5
+                and (doc[k].pos_ in {"PROPN", "NOUN", "ADJ", "PUNCT"} or _title_of(doc, k))
+            ):
                 if doc[k].text in {",", "(", ")"}:
                     break
                 roles[full].update(_role_words(doc[k].lower_))
