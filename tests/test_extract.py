@@ -679,6 +679,17 @@ def test_a_title_with_of_gives_its_role_but_a_role_of_someone_else_does_not():
     assert find_quotes(text)[-1].speaker != "Tom Hale"
 
 
+def test_words_a_cue_passes_on_are_the_inner_speakers():
+    text = (
+        "Dana Price won the vote on Wednesday.\n\n"
+        "“We got wiped out in the Midwest,” aides said Mr. Hale told his colleagues behind closed doors."
+    )
+    assert find_quotes(text)[-1].speaker.endswith("Hale")
+    # a show's name after the cue is no report passed on
+    text = "“This is the same man,” Tom Hale said on MSNBC’s “Andrea Mitchell Reports.”"
+    assert find_quotes(text)[0].speaker == "Tom Hale"
+
+
 def test_a_party_role_is_the_last_senator_the_text_tags_with_that_party():
     text = (
         "Sen. Mitt Romney, R-Utah, said Trump put forth a reasonable proposal. Sen. Tom Ward (D-Ohio) disagreed. "

@@ -166,6 +166,9 @@ def _subject(verb, limit: int = 4):
     """The speaker token of a cue verb: its nsubj, the agent of a passive, or the subject up the clause chain."""
     v = verb
     participle = verb.tag_ == "VBG" and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children)
+    relayed = _relayed_speaker(verb)
+    if relayed is not None:
+        return relayed
     for _ in range(limit):
         if participle and v is not verb and v.dep_ == "ccomp" and v.head.lemma_ in CUE_LEMMAS:
             v = v.head  # "X said [China cannot …, calling it …]": the participle is the sayer's
@@ -241,6 +244,25 @@ def _subject(verb, limit: int = 4):
 
 
 _CLOSING_MARKS = frozenset({"”", '"', "''", "’"})
+
+
+def _relayed_speaker(verb):
+    """The named speaker of a report the cue passes on: in "“…,” aides said Mr. Ryan told his colleagues" the
+    words are Ryan's, whom the cue's own subject only relays."""
+    if verb.lemma_ not in CUE_LEMMAS:
+        return None
+    for clause in verb.children:
+        # a verb in lower case: "said on MSNBC's “Andrea Mitchell Reports”" names a show, not a report
+        if (
+            clause.dep_ == "ccomp"
+            and clause.i > verb.i
+            and clause.lemma_ in CUE_LEMMAS
+            and clause.text.islower()
+        ):
+            for sub in clause.children:
+                if sub.dep_ == "nsubj" and (sub.ent_type_ == "PERSON" or sub.pos_ == "PROPN"):
+                    return sub
+    return None
 
 
 def _name_after_closing_mark(verb, reach: int = 25):
