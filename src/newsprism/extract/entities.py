@@ -1027,9 +1027,9 @@ def canonical_entities(material: StoryMaterial) -> tuple[tuple[Entity, ...], dic
         papers = [k for k in orgs if k.endswith(" " + short)]
         if len(papers) == 1:
             fold("ORG", short, papers[0])
-    for site in [k for k in orgs if _web_name(k)]:
+    for site, web in [(k, w) for k in orgs if (w := _web_name(k))]:
         # "MoveOn.org" and "MoveOn": one organisation under its site's name
-        plain = [k for k in orgs if k != site and k.replace(" ", "").lower() == _web_name(site)]
+        plain = [k for k in orgs if k != site and k.replace(" ", "").lower() == web]
         if site in orgs and len(plain) == 1:
             fold("ORG", site, plain[0])
     for short in sorted(orgs, key=len):
