@@ -740,3 +740,54 @@ def test_a_long_title_closed_by_a_name_is_that_person_but_a_role_for_someone_is_
     assert [q.speaker for q in find_quotes("A lawyer for Roger Stone said, “He is innocent.”")] == [
         "a lawyer"
     ]
+
+
+def test_the_verb_whose_object_the_quote_is_says_it():
+    text = (
+        "When Tom Hale asked what the country suffers from, someone shouted “the president,” though Hale "
+        "said it is “not that simple.”"
+    )
+    quotes = {q.text.strip("“”,."): q for q in find_quotes(text)}
+    assert quotes["the president"].speaker == "someone"
+    assert quotes["not that simple"].speaker == "Tom Hale"
+
+
+def test_whom_a_verb_of_telling_addresses_is_no_speech_of_its_subject():
+    text = (
+        "According to the indictment, between June and July, Mr. Stone told “senior campaign officials” about "
+        "the emails."
+    )
+    quote = find_quotes(text)[0]
+    assert quote.speaker != "Stone" and "indictment" in (quote.speaker or "")
+    # what he told them is his
+    said = "Tom Hale told reporters that the deal “is dead,” on Monday."
+    assert find_quotes(said)[0].speaker == "Tom Hale"
+
+
+def test_a_quote_inside_a_sentence_about_someone_else_does_not_continue_the_speaker():
+    text = (
+        "In one exchange, Dana Price wrote that more releases were coming, “a load every week going forward.” "
+        "Tom Hale appears to be the official described in the document as “the high-ranking official,” "
+        "according to earlier reports."
+    )
+    quotes = find_quotes(text)
+    assert quotes[0].speaker == "Dana Price"
+    assert all(q.speaker != "Dana Price" for q in quotes if "high-ranking" in q.text)
+
+
+def test_a_quote_no_comma_hands_on_is_not_a_later_clauses_speaker():
+    text = (
+        "Members of the coalition called on Senator Ward to “stand strong” Sunday night, when Senate Majority "
+        "Leader Mitch McConnell suggested a compromise had been reached."
+    )
+    assert all(q.speaker != "Mitch McConnell" for q in find_quotes(text))
+
+
+def test_a_shows_title_is_no_quote_but_keeps_the_speaker_for_what_follows():
+    text = (
+        "Tom Hale appeared on CBS’ “Face the Nation” on Sunday and called the plan “anachronistic,” adding "
+        "that it would fail."
+    )
+    quotes = find_quotes(text)
+    assert [q.text for q in quotes] == ["“anachronistic,”"]
+    assert quotes[0].speaker == "Tom Hale"

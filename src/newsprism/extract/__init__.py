@@ -16,6 +16,7 @@ from .dates import find_dates, resolve_date
 from .entities import canonicalize, entity_mentions
 from .facts import find_numbers, parse_value
 from .quotes import find_quotes
+from .spans import find_mark_spans
 
 __all__ = [
     "canonicalize",
@@ -32,7 +33,8 @@ def extract_article(article: Article, doc) -> ArticleExtraction:
     text = article.text
     sentences = sentence_spans(text)
     quotes = tuple(find_quotes(text, doc, article.id))
-    spans = [(q.start, q.end) for q in quotes]
+    # every span in quotation marks, attributed or not: a "today" in a quoted phrase is the speaker's today
+    spans = [(q.start, q.end) for q in quotes] + [(m.start, m.end) for m in find_mark_spans(text)]
     return ArticleExtraction(
         article_id=article.id,
         mentions=tuple(entity_mentions(doc, article.id, text)),

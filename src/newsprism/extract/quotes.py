@@ -296,6 +296,19 @@ def _main_subject(sent):
     return None
 
 
+def _other_subject(ctx: _Text, mark: MarkSpan, speaker: str | None) -> bool:
+    """Whether a quote inside a sentence stands in a sentence about someone else: in "Mr. Bannon appears to be
+    the official described in the court document as “the high-ranking …”" the words are not those of the
+    speaker quoted before."""
+    if ctx.text[max(0, mark.start - 2) : mark.start].strip() in {"", ".", "!", "?"}:
+        return False  # a quote opening its sentence continues the speaker
+    subject = _main_subject(ctx.token_at(mark.start).sent)
+    if subject is None or subject.idx >= mark.start or subject.pos_ != "PROPN":
+        return False
+    named = _person_named(ctx, subject)
+    return named is not None and named != speaker
+
+
 def _person_named(ctx: _Text, tok) -> str | None:
     """The full name of the person a subject token names: a PERSON entity, or a proper noun the NER missed
     that is a known person's name elsewhere in the text ("Cowan said …" after "William Cowan")."""
@@ -783,15 +796,71 @@ def _cue_near(ctx: _Text, k: int) -> list:
         if end is not None and 2 <= end <= 5 and nxt[0].pos_ == "PROPN":
             after = [t for t in nxt[:end] if _is_cue(t)]
     before = [t for t in ctx.tokens_between(max(prev_end, s_start, para[0]), mark.start) if _is_cue(t)]
+    head, dep = _quote_head(ctx, mark)
+    if _names_addressee(head, dep):
+        before = [t for t in before if t.i != head.i]
+        after = [t for t in after if t.i != head.i]
+    elif (
+        head is not None
+        and dep in {"dobj", "ccomp", "xcomp"}
+        and _is_cue(head)
+        and s_start <= head.idx < s_end
+        and not ctx.in_quote(head.idx)
+    ):
+        # "When Beck asked …, someone shouted “President Obama,” though Beck said …": the verb whose object the
+        # quote is says it, whatever other cues the sentence holds, and across an earlier quote of the sentence
+        # ("told Credico (“Person 2”) that he should “do a ‘Frank Pentangeli’”")
+        return [head] + [t for t in before[::-1] + after if t.i != head.i]
     inner = ctx.text[max(mark.start, mark.end - 3) : mark.end]
     comma_end = any(c in inner for c in ",?!—–-") or not mark.closed
     if after and before and _governs(ctx, before[-1], mark) and not _governs(ctx, after[0], mark):
         # "Akin said … from a “legitimate rape,” comments condemned by Mr. Romney, who called …": the verb whose
         # clause holds the quote says it, not a later one the comma happens to precede
         return before[::-1] + after
+    if after and not comma_end:
+        # "calls for Schumer to “stand strong” Sunday night, when McConnell suggested …": a quote that no comma
+        # hands to a later cue is that cue's only when the cue's clause holds it or follows at once
+        after = [
+            t
+            for t in after
+            if t.lemma_ == "accord" or _governs(ctx, t, mark) or len(ctx.tokens_between(mark.end, t.idx)) <= 3
+        ]
     if after and (comma_end or not before):
         return after + before[::-1]
     return before[::-1] + after
+
+
+def _quote_head(ctx: _Text, mark: MarkSpan):
+    """The one word outside the quote that its words hang from, and how, when there is exactly one."""
+    span = ctx.doc.char_span(mark.start, mark.end, alignment_mode="expand")
+    if span is None:
+        return None, None
+    outside = {
+        (t.head.i, t.dep_)
+        for t in span
+        if not (t.is_punct or t.is_space) and not span.start <= t.head.i < span.end
+    }
+    if len(outside) != 1:
+        return None, None
+    i, dep = outside.pop()
+    return ctx.doc[i], dep
+
+
+def _names_addressee(head, dep) -> bool:
+    """Whether the quote is whom a verb of telling addresses: "Stone told “senior Trump campaign officials” about
+    …" holds whom he told, in a document's words, not what he said."""
+    return head is not None and head.lemma_ == "tell" and dep in {"dobj", "dative"}
+
+
+_TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "on", "in", "for", "to", "with", "at"})
+
+
+def _names_a_work(ctx: _Text, mark: MarkSpan) -> bool:
+    """A title after a possessive, not speech: ABC's “This Week”, CBS' “Face the Nation”."""
+    words = _inner(ctx.text, mark).rstrip(".,!?").split()
+    if not 1 <= len(words) <= 6 or not all(w[:1].isupper() or w in _TITLE_SMALL_WORDS for w in words):
+        return False
+    return re.search(r"\w(?:['’]s?)\s*$", ctx.text[max(0, mark.start - 20) : mark.start]) is not None
 
 
 def _governs(ctx: _Text, cue, mark: MarkSpan) -> bool:
@@ -962,7 +1031,9 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
                 route_prefix = "colon:"
         if attr is None and prev is not None and not _names_a_thing(ctx, mark, para):
             starts_para = ctx.paragraphs[para][0] == mark.start
-            if prev[0] == para or (starts_para and prev[0] == para - 1):
+            if (prev[0] == para or (starts_para and prev[0] == para - 1)) and not _other_subject(
+                ctx, mark, prev[1].speaker
+            ):
                 attr, inherited = prev[1], True
                 route_prefix = "continued:"
         if attr is None:
@@ -972,7 +1043,7 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
                 route_prefix = "lead_in:"
                 if attr is not None and ":" in (attr.mention or ""):
                     attr = None  # the name's span ran past its colon ("De Blasio: Trust Bratton")
-        if attr is None:
+        if attr is None and not _names_addressee(*_quote_head(ctx, mark)):
             head = _partial_head(ctx, mark)
             while head is not None and head.dep_ in {"ccomp", "xcomp"} and _is_cue(head.head):
                 # "the indictment alleges he spoke “to senior officials”": the words are the reporter's
@@ -989,6 +1060,8 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         prev = (ctx.paragraph_of(mark.end - 1), attr, kind)
         # a few quoted words inside the writer's sentence are attributed less surely than a full quotation
         route = ("partial:" if kind == "partial" else "") + route_prefix + attr.route
+        if _names_a_work(ctx, mark):
+            continue  # a show's title is no speech, though the quotes after it may continue its sentence's speaker
         out.append(
             Quote(
                 article_id=article_id,
