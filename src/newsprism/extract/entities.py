@@ -443,6 +443,11 @@ class NameBook:
     def __init__(self, doc, text: str | None = None) -> None:
         self.persons: list[tuple[int, int, str]] = []  # (start, end, cleaned name) in text order
         self._forms: Counter[str] = Counter()
+        self._first: dict[str, int] = {}  # where each form is first named
+        self._honorific_at: dict[
+            int, str
+        ] = {}  # "m"/"f" of a mention's honorific ("Mr. Trump"), by its start
+        self._own_gender: dict[str, str] = {}  # of full forms, from their own mentions (set after the scan)
         self.subjects: set[int] = set()  # starts of person mentions that are clause subjects
         self.affiliation: dict[str, str] = {}
         headline: dict[int, bool] = {}
@@ -455,8 +460,17 @@ class NameBook:
                 continue
             self.persons.append((ent.start_char, ent.end_char, name))
             self._forms[name] += 1
+            self._first.setdefault(name, ent.start_char)
+            honorific = _HONORIFIC.search(text, max(0, ent.start_char - 6), ent.start_char + 5)
+            if honorific and honorific.end() >= ent.start_char and honorific.start() <= ent.start_char + 1:
+                self._honorific_at[ent.start_char] = _HONORIFIC_GENDER[honorific.group(1).lower()]
             if ent.root.dep_ in {"nsubj", "nsubjpass"} or ent.root.head.dep_ in {"nsubj", "nsubjpass"}:
                 self.subjects.add(ent.start_char)
+        self._own_gender = {
+            form: g
+            for form, g in self._genders(doc, text, full_forms_only=True).items()
+            if len(form.split()) > 1
+        }
         self.gender = self._genders(doc, text)
         self.owned_roles: dict[str, set[tuple[str, str]]] = defaultdict(set)  # (role, owner's last word)
         self.roles = self._roles(doc)
@@ -473,14 +487,25 @@ class NameBook:
                     if aff:
                         self.affiliation[full] = aff
 
-    def _genders(self, doc, text: str) -> dict[str, str]:
+    def _clashes(self, form: str, honorific: str, first_short: int | None) -> bool:
+        """Whether a mention with this honorific ("Mr. Trump") cannot be the full form ("Melania Trump"): the
+        form's own mentions give another gender, or give none while the bare name was in use before the form
+        was introduced ("President Trump … Melania Trump … Mr. Trump")."""
+        own = self._own_gender.get(form)
+        if own is not None:
+            return own != honorific
+        return first_short is not None and first_short < self._first.get(form, first_short)
+
+    def _genders(self, doc, text: str, full_forms_only: bool = False) -> dict[str, str]:
         """ "m" or "f" per full name, from this text's own evidence: an honorific before a mention ("Ms. Rice"),
         else the personal pronoun that follows the person as a subject before any other person is named
         ("Rice demurred when asked whether she ..."). No name list: a text says whom its "she" can mean."""
         votes: dict[str, Counter[str]] = {}
         starts = [start for start, _end, _name in self.persons]
         for k, (start, end, name) in enumerate(self.persons):
-            full = self.full_name(name, start)
+            if full_forms_only and len(name.split()) < 2:
+                continue  # a surname's honorific may be another bearer's ("Mr. Trump" beside Melania Trump)
+            full = name if full_forms_only else self.full_name(name, start)
             honorific = _HONORIFIC.search(text, max(0, start - 6), start + 5)
             if honorific and honorific.end() >= start and honorific.start() <= start + 1:
                 votes.setdefault(full, Counter())[_HONORIFIC_GENDER[honorific.group(1).lower()]] += 2
@@ -591,9 +616,14 @@ class NameBook:
             return name
         best, best_key = " ".join(words), (0, False, 0, 0)
         n = len(words)
+        short = " ".join(words)
+        first_short = next((start for start, _end, form in self.persons if form == short), None)
+        honorific = self._honorific_at.get(before) if before is not None else None
         for start, _end, form in self.persons:
             fw = form.split()
             if len(fw) <= n or not (fw[-n:] == words or fw[:n] == words):
+                continue
+            if honorific and self._clashes(form, honorific, first_short):
                 continue
             # Prefer forms seen before the mention (the reader met them first), a surname match, frequent, long.
             key = (

@@ -362,6 +362,10 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
             # "Trump tweeted …" with "Trump" tagged as no person: a speaker the chain cannot check stands
             # between the pronoun and any earlier person
             break
+        if person is not None and _object_pronoun_like(sent, pronoun):
+            # "Crowley asked her if … She said: …": the "her" a subject's own verb takes is someone else, and the
+            # later "she" continues her
+            continue
         if person is not None:
             if ctx.names.compatible(person, pronoun):
                 # another person named in a sentence in between competes; one in the pronoun's own sentence
@@ -382,6 +386,18 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
                 ctx, subject.idx, pronoun, depth + 1
             )
             break
+        if (
+            person is None
+            and subject.lower_ not in _PRONOUNS_PERSON
+            and sent.end == sentences[k - 1].end
+            and ctx.paragraph_of(sent.start_char) == ctx.paragraph_of(before)
+        ):
+            named = _object_person(ctx, sent)
+            if named is not None and ctx.names.compatible(named, pronoun):
+                # "That did not satisfy Justice Scalia. “…,” he said": no person leads the sentence, and the one
+                # its verb acts on is the one who answers
+                found = named
+                break
         if subject.lower_ in _PRONOUNS_PERSON or subject.lower_ in _PRONOUNS_OTHER:
             continue
         speaking = _reporter_before(ctx, sent, sent.end, pronoun)
@@ -394,6 +410,29 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
             break
     ctx.chained[before] = found
     return found
+
+
+def _object_pronoun_like(sent, pronoun: str) -> bool:
+    """Whether the sentence's main verb takes a personal pronoun of the pronoun's gender as its object."""
+    gender = pronoun_gender(pronoun)
+    return gender is not None and any(
+        c.dep_ in {"dobj", "dative"} and c.lower_ in {"him", "her"} and pronoun_gender(c.lower_) == gender
+        for c in sent.root.children
+    )
+
+
+def _object_person(ctx: _Text, sent) -> str | None:
+    """The one person a sentence's main verb acts on ("That did not satisfy Justice Scalia"), when its subject is
+    no person and it names nobody else."""
+    if _is_cue(sent.root) or any(ctx.in_quote(t.idx) for t in sent):
+        return None
+    objects = [c for c in sent.root.children if c.dep_ == "dobj" and c.pos_ == "PROPN"]
+    if len(objects) != 1:
+        return None
+    ent = ctx.ent_of.get(objects[0].i)
+    if any(e.label_ == "PERSON" and e != ent for e in sent.ents):
+        return None
+    return _person_named(ctx, objects[0])
 
 
 def _reporter_before(ctx: _Text, sent, until: int, pronoun: str) -> str | None:
@@ -853,14 +892,63 @@ def _names_addressee(head, dep) -> bool:
 
 
 _TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "on", "in", "for", "to", "with", "at"})
+# Words that announce the marks hold a name or a word being talked about, not words someone said.
+_MENTIONED = re.compile(
+    r"(?:\bthe\s+(?:[a-z]+\s+){0,2}(?:words?|terms?|phrases?|motto|slogan|label|nickname|title|name|definition\s+of)"
+    r"|\bnicknamed|\b(?:referred\s+to|known)\s+as(?:\s+an?)?"
+    r"|\b(?:video|film|book|show|song|program|programme|segment|movie|documentary|series|album|play|column|"
+    r"essay|article|report)\s+(?:called|titled|entitled|named))\s*,?\s*$",
+    re.IGNORECASE,
+)
 
 
-def _names_a_work(ctx: _Text, mark: MarkSpan) -> bool:
-    """A title after a possessive, not speech: ABC's “This Week”, CBS' “Face the Nation”."""
-    words = _inner(ctx.text, mark).rstrip(".,!?").split()
+_USED_WORD = re.compile(
+    r"(?P<verb>\b(?:us(?:e|ed|es|ing)|repeat(?:ed|s|ing)?|utter(?:ed|s|ing)?|invok(?:ed|es|ing|e))\s+)"
+    r"the\s+(?:[a-z]+\s+){0,2}(?:words?|terms?|phrases?)\s*,?\s*$",
+    re.IGNORECASE,
+)
+_NOT_BEFORE = re.compile(
+    r"(?:\bnot|n[’']t|\bnever|\bno longer|\bfail\w*|\brefus\w*|\bavoid\w*)\s+(?:\w+\s+){0,2}$"
+)
+
+
+def _mentioned(text: str, start: int) -> bool:
+    """Whether the words before `start` announce a mentioned word or a name. A word its subject used ("when he
+    used the word “theology”") is that speaker's; one not used ("his failure to use the word “God”") is not."""
+    lead = text[max(0, start - 60) : start]
+    if not _MENTIONED.search(lead[-40:]):
+        return False
+    used = _USED_WORD.search(lead)
+    return used is None or _NOT_BEFORE.search(lead[: used.start("verb")]) is not None
+
+
+def _names_a_work(ctx: _Text, mark: MarkSpan, previous: MarkSpan | None = None) -> bool:
+    """Marks around a name or a mentioned word, not speech: a title after a possessive or a preposition (ABC's
+    “This Week”, said on “Fox News Sunday”), one that a noun or verb takes as a name (“Glee” actress, “Atlas
+    Shrugged” triggered his interest), a word announced as such (the word “God”, referred to as a “score”,
+    a video called “…”), and one coordinated with such a mention (the word “God” and “Creator”)."""
+    text = ctx.text
+    lead = text[max(0, mark.start - 40) : mark.start]
+    if _mentioned(text, mark.start):
+        return True
+    if previous is not None and re.fullmatch(r"\s*(?:and|or|,)\s*", text[previous.end : mark.start]):
+        if _mentioned(text, previous.start):
+            return True
+    words = _inner(text, mark).rstrip(".,!?").split()
     if not 1 <= len(words) <= 6 or not all(w[:1].isupper() or w in _TITLE_SMALL_WORDS for w in words):
         return False
-    return re.search(r"\w(?:['’]s?)\s*$", ctx.text[max(0, mark.start - 20) : mark.start]) is not None
+    if re.search(r"\w(?:['’]s?)\s*$", text[max(0, mark.start - 20) : mark.start]):
+        return True
+    if lead.rstrip()[-1:] in {"", ".", "!", "?", ":", '"', "”"} or "\n" in lead[-3:]:
+        return False  # opens its sentence: “Thank You,” he said
+    head, dep = _quote_head(ctx, mark)
+    if head is None or _is_cue(head) or head.lemma_ in _LABEL_CUES or re.search(r"\bas\s*$", lead):
+        return False  # a cue's words or label: "called him “Crooked Hillary”"
+    # a name a noun takes (“Glee” actress, his show, “Huckabee,”), the subject of a clause, or where something
+    # was said (on “State of the Union”); not a phrase the speaker used (as “Policeman of the Middle East”)
+    return dep in {"compound", "nmod", "amod", "appos", "nsubj", "nsubjpass"} or (
+        dep == "pobj" and head.lower_ == "on"
+    )
 
 
 def _governs(ctx: _Text, cue, mark: MarkSpan) -> bool:
@@ -1060,7 +1148,7 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         prev = (ctx.paragraph_of(mark.end - 1), attr, kind)
         # a few quoted words inside the writer's sentence are attributed less surely than a full quotation
         route = ("partial:" if kind == "partial" else "") + route_prefix + attr.route
-        if _names_a_work(ctx, mark):
+        if _names_a_work(ctx, mark, ctx.marks[k - 1] if k else None):
             continue  # a show's title is no speech, though the quotes after it may continue its sentence's speaker
         out.append(
             Quote(
