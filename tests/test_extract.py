@@ -859,3 +859,20 @@ def test_a_subject_whose_verb_takes_her_is_not_the_later_she():
     quote = find_quotes(text)[-1]
     # the nearest-name guess may remain, below the bar the report shows speakers at
     assert quote.speaker != "Tom Hale" or quote.confidence < settings.get("speaker_min_confidence")
+
+
+def test_a_pronoun_leading_the_main_clause_after_a_clause_a_person_leads_is_that_person():
+    text = (
+        "Dan Price in December called for armed officers in every school.\n\n"
+        "Former Rep. Tom Hale, who led the review, appeared to ease off slightly on the call -- he said it's "
+        "“important” for every school to have one."
+    )
+    assert find_quotes(text)[-1].speaker == "Tom Hale"
+
+
+def test_a_name_right_before_a_verb_hung_on_an_earlier_clause_is_its_subject():
+    text = (
+        "But those two remedies require different standards for class certification and Justice Dana Price "
+        "said it was “a very serious problem” in the case."
+    )
+    assert find_quotes(text)[0].speaker == "Dana Price"

@@ -169,6 +169,16 @@ def _subject(verb, limit: int = 4):
     relayed = _relayed_speaker(verb)
     if relayed is not None:
         return relayed
+    if (
+        verb.dep_ == "conj"
+        and verb.i > 0
+        and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children)
+    ):
+        named = verb.doc[verb.i - 1]
+        if named.pos_ == "PROPN" and named.ent_type_ in {"PERSON", "ORG"}:
+            # "… different standards for class certification and Justice Ruth Bader Ginsburg said …": a name
+            # right before a verb the parser hung on an earlier clause is its subject
+            return named
     for _ in range(limit):
         if participle and v is not verb and v.dep_ == "ccomp" and v.head.lemma_ in CUE_LEMMAS:
             v = v.head  # "X said [China cannot …, calling it …]": the participle is the sayer's
@@ -351,6 +361,27 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
         ):
             ctx.chained[before] = person
             return person
+    if own is not None and own.idx == before and k < len(sentences):
+        # the pronoun leads the main clause, after a clause of its own sentence that a person leads ("Asa
+        # Hutchinson, who led the review, appeared to ease off … -- he said it's “important”")
+        earlier = [
+            t
+            for t in sentences[k]
+            if t.idx < before
+            and t.dep_ in {"nsubj", "nsubjpass"}
+            and t.lower_ not in _PRONOUNS_OTHER
+            and not ctx.in_quote(t.idx)
+        ]
+        person = _person_named(ctx, earlier[-1]) if earlier else None
+        if (
+            person is not None
+            and ctx.names.compatible(person, pronoun)
+            and not _another_person_between(
+                ctx, earlier[-1].idx + len(earlier[-1].text), before, person, pronoun
+            )
+        ):
+            ctx.chained[before] = person
+            return person
     for sent in reversed(sentences[:k]):
         if before - sent.end_char > window:
             break
@@ -398,12 +429,17 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
                 # its verb acts on is the one who answers
                 found = named
                 break
-        if subject.lower_ in _PRONOUNS_PERSON or subject.lower_ in _PRONOUNS_OTHER:
+        if subject.lower_ in _PRONOUNS_PERSON or (
+            subject.lower_ in _PRONOUNS_OTHER and subject.lower_ not in {"it", "that", "this"}
+        ):
             continue
+        # "Members … began their calls …, when Senate Majority Leader Mitch McConnell suggested …"; "That's how
+        # John Skipper characterized the claims": no person leads the sentence, and the one who speaks in it is
+        # the last speaker before the pronoun
         speaking = _reporter_before(ctx, sent, sent.end, pronoun)
+        if speaking is None and subject.lower_ in _PRONOUNS_OTHER:
+            continue
         if speaking is not None:
-            # "Members … began their calls …, when Senate Majority Leader Mitch McConnell suggested …": no person
-            # leads the sentence, and the one who speaks in it is the last speaker before the pronoun
             own = sentences[k].start_char if k < len(sentences) else before
             between = _another_person_between(ctx, sent.end_char, min(own, before), speaking, pronoun)
             found = None if between else speaking
