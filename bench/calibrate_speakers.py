@@ -1,11 +1,13 @@
 """Measure how often each attribution route names the right speaker and write the table the quote stage reads
 as each quote's confidence (src/newsprism/extract/speaker_confidence.json).
 
-Usage: python bench/calibrate_speakers.py [DATA.jsonl] [--labels audit/labels]
+Usage: python -m bench.calibrate_speakers [DATA.jsonl] [--labels audit/labels]
 A route is how `extract.quotes` found a speaker ("named", "pronoun_chain", "continued:named", ...). The
-calibration set is the audit's OPEN events only (article gold of reader a: who really spoke, names resolved):
-PolNeAR cannot judge a resolved pronoun, since its gold speaker of "he said" is the word "he". The sealed
-events are never read here; `newsprism eval audit` reports them beside the open ones as the held-out check.
+calibration set is the audit's OPEN events (article gold of reader a: who really spoke, names resolved):
+PolNeAR cannot judge a resolved pronoun, since its gold speaker of "he said" is the word "he". The gold names
+people, so it cannot judge a speaker given as a description ("a spokesman", "the indictment"); routes ending in
+"description" are measured on the blind speaker checks of audit/speaker-checks (basil-dev events outside the
+audit), on quotes that still get the speaker the reader judged. The sealed events are never read here; `newsprism eval audit` reports them beside the open ones as the held-out check.
 A route's confidence is a Wilson lower bound (one standard error) of its precision, so a route seen on a
 handful of quotes is not trusted; routes seen fewer than MIN_QUOTES times fall back to their inner route, whose
 figure pools every route that ends with it.
@@ -25,6 +27,8 @@ from newsprism.eval.audit.labels import load_gold
 from newsprism.eval.audit.score import names_no_one, same_person
 from newsprism.extract.quotes import find_quotes
 from newsprism.models import nlp
+
+from .speaker_checks import checked_quotes
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "newsprism" / "extract" / "speaker_confidence.json"
@@ -72,6 +76,18 @@ def main(argv: list[str]) -> int:
                 for route in (*dict.fromkeys(inner), "*"):
                     n[route] += 1
                     right[route] += ok
+    # Descriptions ("a spokesman", "the indictment"): the article gold names people, so it cannot judge them,
+    # and the blind speaker checks do (audit/speaker-checks: basil-dev events outside the audit, and the
+    # calibrate half of the other files' checks).
+    for source, row, q in checked_quotes():
+        if source == "held-out" or row["verdict"] == "unsure" or q is None or q.speaker != row["speaker"]:
+            continue
+        route = q.attribution or ""
+        if route.rpartition(":")[2] != "description":
+            continue
+        for inner in dict.fromkeys(route.split(":", k)[-1] for k in range(route.count(":") + 1)):
+            n[inner] += 1
+            right[inner] += row["verdict"] == "right"
     routes = {
         route: {
             "n": n[route],
@@ -84,7 +100,7 @@ def main(argv: list[str]) -> int:
     }
     record = {
         "data": Path(args.data).name,
-        "events": "open events of audit/events.json",
+        "events": "open events of audit/events.json; descriptions: audit/speaker-checks (not its held-out half)",
         "min_quotes": MIN_QUOTES,
         "routes": routes,
     }

@@ -1,12 +1,15 @@
-"""Re-score the speaker checks: quotes on basil-dev events outside the audit, judged by a blind reader.
+"""Speaker checks: blind verdicts on the quotes one code version showed, and what today's code does with them.
 
-Usage: python bench/speaker_checks.py [DATA.jsonl] [--checks audit/speaker-checks]
-Each check file lists every attributed quote one code version found on one event, with the speaker it gave and
-the reader's verdict (right / wrong / unsure, and for a wrong one the right speaker where there is one). This
-prints, for today's code, what became of each verdict: the same speaker still given, the quote no longer shown,
-a wrong one now given the right speaker, or another speaker (to be judged again). Speakers the report hides
-(route confidence below `speaker_min_confidence`) are counted apart. These events were used to find rules, so
-the figures are in-sample: the audit's sealed events stay the held-out check.
+Usage: python -m bench.speaker_checks [--checks audit/speaker-checks] [--shared ../shared/eval]
+A check file (audit/README.md, "Speaker checks outside the audit") lists quotes by article and offsets with the
+speaker the code gave and a reader's verdict: right, wrong (with the right speaker where there is one) or unsure.
+Reader b judged every attributed quote on the basil-dev events outside the audit; reader c a random sample of the
+speakers shown on the English articles of ecbplus-dev and the Fundus extraction set, each article dealt by a
+hash of its id into a `calibrate` half (descriptions are calibrated on it, see bench/calibrate_speakers.py) and a
+`held-out` half. For each verdict this prints what today's code shows: the same speaker, the right speaker now,
+another speaker (to judge again), a speaker hidden below `speaker_min_confidence`, or no quote with a speaker.
+Rules were found on reader b's events, so their figures are in-sample; the held-out half and the audit's sealed
+events are not.
 """
 
 from __future__ import annotations
@@ -15,52 +18,85 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from newsprism import settings
-from newsprism.eval.audit.events import read_events
+from newsprism.clean import detect_language
 from newsprism.eval.audit.score import same_person
 from newsprism.extract.quotes import find_quotes
 from newsprism.models import nlp
 
 ROOT = Path(__file__).resolve().parents[1]
+CHECKS = ROOT / "audit" / "speaker-checks"
+SHARED = ROOT.parent / "shared" / "eval"
+
+
+def _texts(data: Path) -> dict[str, str]:
+    """Article id -> the text the checked code read (Fundus: the gold body of an English article)."""
+    texts = {}
+    with data.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if "gold" in row:
+                body = row["gold"].get("body") or ""
+                if body and detect_language(body) == "en":
+                    texts[row["id"]] = body
+            else:
+                texts[row["id"]] = row["text"]
+    return texts
+
+
+def checked_quotes(checks: Path = CHECKS, shared: Path = SHARED) -> Iterator[tuple[str, dict, object]]:
+    """(source, verdict row, today's quote at the row's offsets or None) for every judged quote. The source is
+    `basil` for the audit data's events outside the audit, else the check's split (`calibrate`, `held-out`)."""
+    audited = json.loads((ROOT / "audit" / "events.json").read_text(encoding="utf-8"))
+    for path in sorted(checks.glob("*/*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("event") in {*audited["open"], *audited["sealed"]}:
+            raise SystemExit(f"{path}: speaker checks must come from events outside the audit")
+        data = shared / record.get("data", "clustering/basil-dev.jsonl")
+        texts = _texts(data)
+        by_article: dict[str, list[dict]] = {}
+        for row in record["quotes"]:
+            by_article.setdefault(row["article"], []).append(row)
+        for article_id, rows in by_article.items():
+            text = texts[article_id]
+            found = {(q.start, q.end): q for q in find_quotes(text, nlp()(text), article_id)}
+            for row in rows:
+                yield row.get("split", "basil"), row, found.get((row["start"], row["end"]))
+
+
+def outcome(row: dict, quote) -> str:
+    if quote is None or not quote.speaker:
+        return "no quote with a speaker"
+    if (quote.confidence or 0) < settings.get("speaker_min_confidence"):
+        return "speaker hidden (below the bar)"
+    if quote.speaker == row["speaker"] or same_person(quote.speaker, row["speaker"]):
+        return "same speaker shown"
+    if row.get("correct") and same_person(quote.speaker, row["correct"]):
+        return "the right speaker shown"
+    return "another speaker shown (judge again)"
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "data", nargs="?", default=str(ROOT.parent / "shared/eval/clustering/basil-dev.jsonl")
-    )
-    parser.add_argument("--checks", default=str(ROOT / "audit" / "speaker-checks"))
+    parser.add_argument("--checks", default=str(CHECKS))
+    parser.add_argument("--shared", default=str(SHARED))
     args = parser.parse_args(argv)
-    events = read_events(args.data)
-    bar = settings.get("speaker_min_confidence")
-    outcome: Counter[tuple[str, str]] = Counter()
-    for path in sorted(Path(args.checks).glob("*/*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        for article in events[record["event"]].articles:
-            rows = [r for r in record["quotes"] if r["article"] == article.id]
-            if not rows:
-                continue
-            found = {q.start: q for q in find_quotes(article.text, nlp()(article.text), article.id)}
-            for row in rows:
-                q = found.get(row["start"])
-                if q is None or not q.speaker:
-                    now = "no longer a quote with a speaker"
-                elif (q.confidence or 0) < bar:
-                    now = "speaker hidden (below the bar)"
-                elif q.speaker == row["speaker"] or same_person(q.speaker, row["speaker"]):
-                    now = "same speaker shown"
-                elif row.get("correct") and same_person(q.speaker, row["correct"]):
-                    now = "the right speaker shown"
-                else:
-                    now = "another speaker shown (judge again)"
-                outcome[(row["verdict"], now)] += 1
-    for (verdict, now), n in sorted(outcome.items()):
-        print(f"{verdict:7} {now:38} {n:4}")
-    shown = sum(n for (v, now), n in outcome.items() if now == "same speaker shown")
-    wrong = outcome[("wrong", "same speaker shown")]
-    print(f"judged quotes still shown with the judged speaker: {shown}, of which judged wrong: {wrong}")
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for source, row, quote in checked_quotes(Path(args.checks), Path(args.shared)):
+        counts[(source, row["verdict"], outcome(row, quote))] += 1
+    for (source, verdict, now), n in sorted(counts.items()):
+        print(f"{source:9} {verdict:7} {now:38} {n:4}")
+    for source in sorted({s for s, _, _ in counts}):
+        shown = sum(
+            n for (s, v, now), n in counts.items() if s == source and v != "unsure" and "shown" in now
+        )
+        wrong = counts[(source, "wrong", "same speaker shown")]
+        print(
+            f"{source}: {shown} judged quotes shown with a speaker, {wrong} of them with the wrong one judged"
+        )
     return 0
 
 

@@ -876,3 +876,16 @@ def test_a_name_right_before_a_verb_hung_on_an_earlier_clause_is_its_subject():
         "said it was “a very serious problem” in the case."
     )
     assert find_quotes(text)[0].speaker == "Dana Price"
+
+
+def test_a_heading_in_marks_does_not_continue_the_last_speaker():
+    text = (
+        "“We were married for 40 years,” Tom Hale said.\n\n"
+        "‘WE HAD PLANS AFTER RETIREMENT’\n\n"
+        "The couple had bought land in the north."
+    )
+    quotes = [q for q in find_quotes(text) if "PLANS" in q.text]
+    assert all(q.speaker is None for q in quotes)
+    # a paragraph-long quotation with its full stop still continues its speaker
+    text = text.replace("‘WE HAD PLANS AFTER RETIREMENT’", "“We had plans after retirement.”")
+    assert find_quotes(text)[-1].speaker == "Tom Hale"

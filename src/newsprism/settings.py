@@ -458,8 +458,9 @@ SETTINGS: tuple[Setting, ...] = (
         "speaker_min_confidence",
         0.75,
         "A quote's speaker is shown only when its attribution route names the right speaker at least this often "
-        "(extract/speaker_confidence.json: Wilson lower bounds measured on the audit's open events by "
-        "bench/calibrate_speakers.py; the sealed events are the held-out check). Below it the quote is shown "
+        "(extract/speaker_confidence.json: Wilson lower bounds measured on the audit's open events, and for "
+        "descriptions on the blind speaker checks outside the audit, by bench/calibrate_speakers.py; the sealed "
+        "events are the held-out check). Below it the quote is shown "
         "unattributed, with its cue. 0 shows every guess.",
     ),
     Setting(

@@ -930,7 +930,7 @@ def _names_addressee(head, dep) -> bool:
 _TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "on", "in", "for", "to", "with", "at"})
 # Words that announce the marks hold a name or a word being talked about, not words someone said.
 _MENTIONED = re.compile(
-    r"(?:\bthe\s+(?:[a-z]+\s+){0,2}(?:words?|terms?|phrases?|motto|slogan|label|nickname|title|name|definition\s+of)"
+    r"(?:\bthe\s+(?:[a-z]+\s+){0,2}(?:words?|terms?|phrases?|motto|slogan|label|nickname|alias|hashtag|headline|title|name|definition\s+of)"
     r"|\bnicknamed|\b(?:referred\s+to|known)\s+as(?:\s+an?)?"
     r"|\b(?:video|film|book|show|song|program|programme|segment|movie|documentary|series|album|play|column|"
     r"essay|article|report)\s+(?:called|titled|entitled|named))\s*,?\s*$",
@@ -982,7 +982,7 @@ def _names_a_work(ctx: _Text, mark: MarkSpan, previous: MarkSpan | None = None) 
         return False  # a cue's words or label: "called him “Crooked Hillary”"
     # a name a noun takes (“Glee” actress, his show, “Huckabee,”), the subject of a clause, or where something
     # was said (on “State of the Union”); not a phrase the speaker used (as “Policeman of the Middle East”)
-    return dep in {"compound", "nmod", "amod", "appos", "nsubj", "nsubjpass"} or (
+    return dep in {"compound", "nmod", "amod", "appos", "poss", "nsubj", "nsubjpass"} or (
         dep == "pobj" and head.lower_ == "on"
     )
 
@@ -1116,15 +1116,19 @@ def _kind(ctx: _Text, mark: MarkSpan, cue, inherited: bool, speaker_at: int | No
 
 
 def _names_a_thing(ctx: _Text, mark: MarkSpan, para: int) -> bool:
-    """A quoted term or a subhead, not more speech: “Containment” has been policy…; a paragraph of a few words."""
+    """A quoted term or a subhead, not more speech: “Containment” has been policy…; a paragraph of a few words,
+    or one that is a quotation ending without a full stop."""
     p_start, p_end = ctx.paragraphs[para]
     after = ctx.text[mark.end : min(p_end, mark.end + 40)]
     if re.match(r"\s*(?:is|are|was|were|has|have|had)\b", after):
         return True
     whole = ctx.text[p_start:p_end].strip()
-    return whole == ctx.text[mark.start : mark.end].strip() and len(whole.split()) <= settings.get(
-        "quote_subhead_max_words"
-    )
+    if whole != ctx.text[mark.start : mark.end].strip():
+        return False
+    # a heading in marks: short, or ending without a full stop ("‘WE HAD PLANS AFTER RETIREMENT’")
+    return len(whole.split()) <= settings.get("quote_subhead_max_words") or _inner(ctx.text, mark).rstrip()[
+        -1:
+    ] not in {".", "!", "?", ",", "…", ":", ";"}
 
 
 def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
@@ -1340,7 +1344,8 @@ def _confidence_table() -> dict[str, float]:
 
 
 def speaker_confidence(route: str) -> float | None:
-    """The precision a speaker found by `route` had on the audit's open events (bench/calibrate_speakers.py):
+    """The precision a speaker found by `route` had on the audit's open events, or for a description on the
+    speaker checks outside the audit (bench/calibrate_speakers.py):
     the route itself, else the route without its outer step ("continued:pronoun_chain" -> "pronoun_chain")."""
     table = _confidence_table()
     while route:
