@@ -176,6 +176,29 @@ def test_timeline_orders_dated_events():
     assert timeline[2].text.startswith("Engineers")  # publication date fallback
 
 
+def test_a_date_still_ahead_when_reported_is_scheduled_not_an_event():
+    art = Article(
+        id="x",
+        source="x",
+        text="The minister resigned on March 3, 2024.\n\nHer last day in office will be April 30, 2024.",
+        published="2024-03-06",
+    )
+
+    def mention(phrase, iso):
+        s = art.text.index(phrase)
+        sentence_start = art.text.rfind("\n", 0, s) + 1
+        end = art.text.find("\n", s)
+        return DateMention(
+            art.id, phrase, s, s + len(phrase), iso, sentence_start, len(art.text) if end < 0 else end
+        )
+
+    extraction = ArticleExtraction(
+        "x", dates=(mention("March 3, 2024", "2024-03-03"), mention("April 30, 2024", "2024-04-30"))
+    )
+    timeline = build_timeline(seed.material_for([art], extractions={"x": extraction}))
+    assert [(e.date, e.scheduled) for e in timeline] == [("2024-03-03", False), ("2024-04-30", True)]
+
+
 def test_empty_inputs():
     material = seed.material_for([])
     assert write_brief(material, []) == ()

@@ -329,6 +329,9 @@ class TimelineEvent:
     # Told for context: it ended well before the story's first report (an earlier election, a 2013 law);
     # the report lists it apart from the story's own events
     background: bool = False
+    # Dated after the report that gives it (a planned last day, next year's election): a plan, not a thing that
+    # happened; the report lists it apart as scheduled
+    scheduled: bool = False
 
 
 @dataclass(frozen=True)

@@ -16,21 +16,28 @@ _ISO = re.compile(r"^\d{4}(-\d{2}){0,2}")
 
 
 def build_timeline(material: StoryMaterial) -> tuple[TimelineEvent, ...]:
-    """One event per (date, distinct statement), ordered by date; each with the sentences that date it."""
+    """One event per (date, distinct statement), ordered by date; each with the sentences that date it. A date
+    after its article's publication day is a plan ("his last day would be Feb. 28"): it is marked scheduled,
+    apart from the dates things happened."""
     dated: list[tuple[str, str, Sentence, np.ndarray | None]] = []
+    planned: set[tuple[str, str, int]] = set()  # (date, article, sentence start) of dates after publication
     for article in material.articles:
         sentences = material.sentences.get(article.id, ())
         vectors = material.vectors.get(article.id)
         by_start = {s.start: i for i, s in enumerate(sentences)}
         seen: set[tuple[str, int]] = set()
         extraction = material.extractions.get(article.id)
+        published = _day(article.published) if article.published and _ISO.match(article.published) else None
         for mention in extraction.dates if extraction else ():
             match = _ISO.match(mention.resolved or "")
             idx = by_start.get(mention.sentence_start)
             if not match or idx is None or (match.group(), idx) in seen:
                 continue
-            seen.add((match.group(), idx))
-            dated.append((match.group(), article.id, sentences[idx], _row(vectors, idx)))
+            date = match.group()
+            seen.add((date, idx))
+            dated.append((date, article.id, sentences[idx], _row(vectors, idx)))
+            if published is not None and _first_day(date) > published:
+                planned.add((date, article.id, sentences[idx].start))
         if not seen and article.published and _ISO.match(article.published):
             # No dated statement: the article's lead sentence stands for what it reported that day.
             lead = next((i for i, s in enumerate(sentences) if not is_trivia(s)), None)
@@ -39,7 +46,23 @@ def build_timeline(material: StoryMaterial) -> tuple[TimelineEvent, ...]:
     first = min(
         (a.published[:10] for a in material.articles if a.published and _ISO.match(a.published)), default=None
     )
-    return tuple(_mark_background(_cluster(dated), first))
+    events = _mark_background(_cluster(dated), first)
+    return tuple(
+        replace(e, scheduled=True)
+        if all((e.date, ev.article_id, ev.start) in planned for ev in e.evidence)
+        else e
+        for e in events
+    )
+
+
+def _day(published: str) -> dt.date:
+    return dt.date.fromisoformat(published[:10]) if len(published) >= 10 else _first_day(published[:7])
+
+
+def _first_day(value: str) -> dt.date:
+    """The first day an ISO date, month or year covers."""
+    parts = [int(p) for p in value.split("-")]
+    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
 
 def _mark_background(events: list[TimelineEvent], first_report: str | None) -> list[TimelineEvent]:

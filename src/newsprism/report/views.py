@@ -357,7 +357,9 @@ def story_view(
         for lab, items in sorted(entity_groups.items(), key=lambda kv: -sum(x["mentions"] for x in kv[1]))
     ]
 
-    axis = time_axis([e["date"] for e in analysis["timeline"] if not e.get("background")])
+    axis = time_axis(
+        [e["date"] for e in analysis["timeline"] if not e.get("background") and not e.get("scheduled")]
+    )
     timeline = {
         "events": [
             {
@@ -367,6 +369,7 @@ def story_view(
                 "x": round(axis[e["date"]], 4) if e["date"] in axis else None,
                 "sources": sorted({label(ev["article_id"]) for ev in e["evidence"]}),
                 "background": bool(e.get("background")),
+                "scheduled": bool(e.get("scheduled")),
             }
             for n, e in enumerate(analysis["timeline"], 1)
         ],

@@ -128,8 +128,8 @@ def read_outputs(
         _quotes(story, maps, data_id_of, event_of, out)
         _entities(story, data_id_of, event_of, out)
         for entry in story["timeline"]:
-            if entry.get("background"):
-                continue  # listed apart as background, not on the story's timeline
+            if entry.get("background") or entry.get("scheduled"):
+                continue  # listed apart (background, scheduled), not on the story's timeline
             for ev in entry["evidence"]:
                 s = span(ev)
                 if s and s.article in event_of:
