@@ -231,6 +231,14 @@ def test_a_month_day_takes_the_year_its_tense_allows():
         # plans for a day are plans for a coming one
         ("The boycott was backed by mayors, along with plans for a kiss-in at the restaurants on Friday.", "Friday",
          "2019-02-01"),
+        # a clause inside a future one, a progressive, a modal, "as early as", "in advance of": coming days
+        ("The vote is expected to begin in the Senate on Tuesday, followed by the House on Thursday.", "Thursday",
+         "2019-01-31"),
+        ("Tom Hale is heading to the university for a speech Thursday morning.", "Thursday", "2019-01-31"),
+        ("Hale told reporters the bill could be on the floor as early as Thursday.", "Thursday", "2019-01-31"),
+        ("The group sent Hale a letter in advance of his appearance on Thursday.", "Thursday", "2019-01-31"),
+        # a past clause stays past, even beside a later one
+        ("The House voted on Friday, followed by the Senate on Saturday.", "Saturday", "2019-01-26"),
     ],
 )  # fmt: skip
 def test_the_tense_of_the_clause_resolves_a_month_or_weekday(sentence, phrase, expected):

@@ -60,6 +60,7 @@ _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 _RELATIVE = re.compile(r"\b(this|last|next|past|previous|coming)\s+(week|month|year)\b")
 _FUTURE_AUX = frozenset({"will", "shall", "'ll", "’ll"})
 _FUTURE_VERBS = frozenset({"plan", "schedule", "expect", "set"})
+_MODALS = frozenset({"would", "could", "might", "may"})
 
 
 def _published(published: str | None) -> date | None:
@@ -212,16 +213,43 @@ def _is_future(ent) -> bool:
     doc = ent.doc
     if ent.start > 0 and doc[ent.start - 1].lower_ in {"until", "till", "by"}:
         return True
+    if re.search(r"\bas (?:early|soon) as\s*$", doc.text[max(0, ent.start_char - 16) : ent.start_char], re.I):
+        return True  # "could be on the floor as early as Thursday"
     verb = _clause_verb(ent)
-    if any(c.lower_ in _FUTURE_AUX for c in verb.children) or verb.lemma_ in _FUTURE_VERBS:
-        return True
     token = ent.root
-    for _ in range(4):
+    for _ in range(6):
         if token.i == verb.i or token.head.i == token.i:
             break
         token = token.head
         if token.pos_ == "NOUN" and token.lemma_ in {"plan", "schedule"}:
             return True  # "plans for a kiss-in at the restaurants on Friday"
+        if token.lower_ == "advance" and token.head.lower_ == "in" or token.lower_ == "ahead":
+            return True  # "a letter sent in advance of his appearance on Thursday", "ahead of Friday's vote"
+    for _ in range(3):
+        if _future_clause(verb):
+            return True
+        perfect = verb.tag_ == "VBN" and any(c.lower_ in {"has", "have", "had"} for c in verb.children)
+        if (
+            verb.tag_ == "VBD"
+            or perfect
+            or verb.dep_ not in {"advcl", "xcomp", "conj"}
+            or verb.head.i == verb.i
+        ):
+            return False
+        verb = verb.head  # "expected to begin on Wednesday, followed by the House on Thursday"
+    return False
+
+
+def _future_clause(verb) -> bool:
+    """A clause in the future: "will visit", "could be", "is heading to … for a speech" (a progressive), "is
+    expected to announce" (an infinitive under a verb of planning or expecting)."""
+    aux = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+    if any(c.lower_ in _FUTURE_AUX for c in verb.children) or verb.lemma_ in _FUTURE_VERBS:
+        return True
+    if any(c.lower_ in _MODALS for c in aux) and not any(c.lower_ in {"have", "'ve"} for c in aux):
+        return True  # "could be on the floor", not "may have met"
+    if verb.tag_ == "VBG" and any(c.lower_ in {"is", "are", "am", "'s", "'re", "’s", "’re"} for c in aux):
+        return True  # "is heading to Georgetown for a speech Thursday"
     return (
         verb.tag_ == "VB"
         and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
