@@ -318,6 +318,10 @@ def find_dates(
         if not phrase or len(phrase) > 60 or _is_duration(phrase) or _no_date_word(phrase):
             continue
         start = ent.start_char
+        if re.search(r"\b(?:fiscal(?: year)?|fy)\s*$", text[max(0, start - 12) : start], re.I) or re.match(
+            r"(?:fiscal|fy)\b", phrase, re.I
+        ):
+            continue  # "the fiscal 2013 budget request": a budget's label, not when anything happened
         before = text[max(0, start - 8) : start].lower()
         for word in ("earlier ", "later "):
             if before.endswith(word):
