@@ -80,7 +80,12 @@ def main(argv: list[str]) -> int:
     # and the blind speaker checks do (audit/speaker-checks: basil-dev events outside the audit, and the
     # calibrate half of the other files' checks).
     for source, row, q in checked_quotes():
-        if source == "held-out" or row["verdict"] == "unsure" or q is None or q.speaker != row["speaker"]:
+        if (
+            source not in {"basil", "calibrate"}
+            or row["verdict"] == "unsure"
+            or q is None
+            or q.speaker != row["speaker"]
+        ):
             continue
         route = q.attribution or ""
         if route.rpartition(":")[2] != "description":

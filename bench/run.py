@@ -44,6 +44,7 @@ PACKAGES = (
 # Optional sections, each a bench module with run(eval_dir, limit) and markdown(result), in page order.
 EXTRAS = (
     "audit",
+    "checks",
     "clustering_heldout",
     "dedupe_bench",
     "throughput",

@@ -6,7 +6,7 @@ speaker the code gave and a reader's verdict: right, wrong (with the right speak
 Reader b judged every attributed quote on the basil-dev events outside the audit; reader c a random sample of the
 speakers shown on the English articles of ecbplus-dev and the Fundus extraction set, each article dealt by a
 hash of its id into a `calibrate` half (descriptions are calibrated on it, see bench/calibrate_speakers.py) and a
-`held-out` half. For each verdict this prints what today's code shows: the same speaker, the right speaker now,
+`held-out` half; and later a `fresh` sample of the same files, never read to find a rule. For each verdict this prints what today's code shows: the same speaker, the right speaker now,
 another speaker (to judge again), a speaker hidden below `speaker_min_confidence`, or no quote with a speaker.
 Rules were found on reader b's events, so their figures are in-sample; the held-out half and the audit's sealed
 events are not.
@@ -79,21 +79,32 @@ def outcome(row: dict, quote) -> str:
     return "another speaker shown (judge again)"
 
 
+def tally(checks: Path = CHECKS, shared: Path = SHARED) -> Counter[tuple[str, str, str]]:
+    """(source, verdict, what today's code shows) -> judged quotes."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for source, row, quote in checked_quotes(checks, shared):
+        counts[(source, row["verdict"], outcome(row, quote))] += 1
+    return counts
+
+
+def shown_precision(counts: Counter[tuple[str, str, str]], source: str) -> tuple[int, int]:
+    """(judged quotes shown with the judged or the right speaker, those of them judged wrong) for one source.
+    A quote now shown with a speaker nobody judged is left out."""
+    judged = ("same speaker shown", "the right speaker shown")
+    shown = sum(n for (s, v, now), n in counts.items() if s == source and v != "unsure" and now in judged)
+    return shown, counts[(source, "wrong", "same speaker shown")]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--checks", default=str(CHECKS))
     parser.add_argument("--shared", default=str(SHARED))
     args = parser.parse_args(argv)
-    counts: Counter[tuple[str, str, str]] = Counter()
-    for source, row, quote in checked_quotes(Path(args.checks), Path(args.shared)):
-        counts[(source, row["verdict"], outcome(row, quote))] += 1
+    counts = tally(Path(args.checks), Path(args.shared))
     for (source, verdict, now), n in sorted(counts.items()):
         print(f"{source:9} {verdict:7} {now:38} {n:4}")
     for source in sorted({s for s, _, _ in counts}):
-        shown = sum(
-            n for (s, v, now), n in counts.items() if s == source and v != "unsure" and "shown" in now
-        )
-        wrong = counts[(source, "wrong", "same speaker shown")]
+        shown, wrong = shown_precision(counts, source)
         print(
             f"{source}: {shown} judged quotes shown with a speaker, {wrong} of them with the wrong one judged"
         )

@@ -23,23 +23,19 @@ from newsprism.eval.audit.run import analyse
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "data", nargs="?", default=str(ROOT.parent / "shared/eval/clustering/basil-dev.jsonl")
-    )
-    parser.add_argument("--checks", default=str(ROOT / "audit" / "timeline-checks"))
-    args = parser.parse_args(argv)
+def tally(data_path: Path, checks: Path) -> tuple[Counter[tuple[str, str]], int]:
+    """(verdict, where today's report puts the entry: shown / background / scheduled / gone) -> judged entries,
+    and the entries shown that nobody judged."""
     audited = json.loads((ROOT / "audit" / "events.json").read_text(encoding="utf-8"))
     judged: dict[tuple[str, int, str], str] = {}
     events: set[str] = set()
-    for path in sorted(Path(args.checks).glob("*.json")):
+    for path in sorted(checks.glob("*.json")):
         for event, rows in json.loads(path.read_text(encoding="utf-8"))["events"].items():
             if event in {*audited["open"], *audited["sealed"]}:
                 raise SystemExit(f"{path}: timeline checks must come from events outside the audit")
             events.add(event)
             judged.update({(r["article"], r["start"], r["date"]): r["verdict"] for r in rows})
-    data = read_events(args.data)
+    data = read_events(data_path)
     articles = [a for e in sorted(events) for a in data[e].articles]
     report, data_id_of = analyse(articles)
     shown: dict[tuple[str, int, str], str] = {}
@@ -62,6 +58,17 @@ def main(argv: list[str]) -> int:
     for key, verdict in judged.items():
         counts[(verdict, shown.get(key, "gone"))] += 1
     unjudged = sum(1 for key, where in shown.items() if where == "shown" and key not in judged)
+    return counts, unjudged
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "data", nargs="?", default=str(ROOT.parent / "shared/eval/clustering/basil-dev.jsonl")
+    )
+    parser.add_argument("--checks", default=str(ROOT / "audit" / "timeline-checks"))
+    args = parser.parse_args(argv)
+    counts, unjudged = tally(Path(args.data), Path(args.checks))
     for (verdict, where), n in sorted(counts.items()):
         print(f"{verdict:7} {where:10} {n:4}")
     right = counts[("right", "shown")]
