@@ -899,3 +899,12 @@ def test_a_heading_in_marks_does_not_continue_the_last_speaker():
     # a paragraph-long quotation with its full stop still continues its speaker
     text = text.replace("‘WE HAD PLANS AFTER RETIREMENT’", "“We had plans after retirement.”")
     assert find_quotes(text)[-1].speaker == "Tom Hale"
+
+
+def test_a_statement_by_someone_before_a_colon_is_theirs_not_the_last_names():
+    text = (
+        "Scientists wrote on Friday to the departments.\n\n"
+        "Below is a statement by Dana Price, director of the Scientific Integrity Program:\n\n"
+        "“Several last-minute regulatory changes have undermined the law.”"
+    )
+    assert find_quotes(text)[-1].speaker == "Dana Price"

@@ -1006,6 +1006,15 @@ def _colon_intro(ctx: _Text, k: int):
     cues = [t for t in tokens if _is_cue(t)]
     if cues:
         return cues[-1]
+    for tok in tokens:
+        # "Below is a statement by Francesca Grifo, director of UCS's Scientific Integrity Program:": the one who
+        # made the statement, not the last name before the colon
+        if tok.lemma_ in _SAYING_NOUNS:
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ in {"by", "from"}:
+                    owner = next((c for c in prep.children if c.dep_ == "pobj"), None)
+                    if owner is not None and owner.ent_type_ in {"PERSON", "ORG"}:
+                        return owner
     # "… doesn't surprise pollster Daron Shaw:", "Polls agree - Carl Bialik:": a name right before the colon;
     # not one inside a clause of its own ("advice for the guards who will handle Nichols:")
     if (
