@@ -16,6 +16,7 @@ from newsprism.records import (
     StoryAnalysis,
     StoryAssignment,
     StoryState,
+    TimelineEvent,
 )
 from newsprism.report import analysis_to_dict, write_report
 from newsprism.report.html import highlight, page_id, paragraphs, safe_url
@@ -53,7 +54,10 @@ def hostile_store() -> SQLiteStore:
         contradictions=(),
         brief=(BriefSentence(f"Brief {PAYLOAD}", ("a1",), (ev,), "c1"),),
         framing=(Framing("a1", ("c1",), (), (PAYLOAD,), (PAYLOAD,), 0.5, f"Title {PAYLOAD}"),),
-        timeline=(),
+        timeline=(
+            TimelineEvent("2024-03-04", f"Met {PAYLOAD}", (ev,)),
+            TimelineEvent("2024-04-30", f"Last day {PAYLOAD}", (ev,), scheduled=True),
+        ),
         membership=(StoryAssignment("a1", "s1", 1.0, "founded"),),
     )
     store.put_analysis("s1", analysis_to_dict(analysis))
@@ -141,3 +145,11 @@ def test_highlight_cuts_paragraphs_and_skips_overlaps():
     assert "".join(s["text"] for s in segs) == text
     paras = paragraphs(segs)
     assert [[s["text"] for s in p] for p in paras] == [["One", " two."], ["Three", " four five."]]
+
+
+def test_a_scheduled_date_is_listed_apart_from_the_timeline(tmp_path):
+    write_report(hostile_store(), tmp_path)
+    html = (tmp_path / "story-s1.html").read_text()
+    events, scheduled = html.split("Scheduled: 1 date still ahead when reported", 1)
+    assert "2024-03-04" in events and "2024-04-30" not in events
+    assert "2024-04-30" in scheduled
