@@ -197,6 +197,10 @@ def test_a_date_still_ahead_when_reported_is_scheduled_not_an_event():
     )
     timeline = build_timeline(seed.material_for([art], extractions={"x": extraction}))
     assert [(e.date, e.scheduled) for e in timeline] == [("2024-03-03", False), ("2024-04-30", True)]
+    # published given only to the month: nothing in that month is still ahead
+    art_month = Article(id="x", source="x", text=art.text, published="2024-04")
+    timeline = build_timeline(seed.material_for([art_month], extractions={"x": extraction}))
+    assert not any(e.scheduled for e in timeline)
 
 
 def test_empty_inputs():

@@ -56,7 +56,10 @@ def build_timeline(material: StoryMaterial) -> tuple[TimelineEvent, ...]:
 
 
 def _day(published: str) -> dt.date:
-    return dt.date.fromisoformat(published[:10]) if len(published) >= 10 else _first_day(published[:7])
+    """The last day a publication date given to the day, month or year can be (callers check it is ISO): a date
+    counts as still ahead only after it."""
+    match = _ISO.match(published)
+    return _last_day(match.group() if match else published[:4])
 
 
 def _first_day(value: str) -> dt.date:
@@ -70,7 +73,7 @@ def _mark_background(events: list[TimelineEvent], first_report: str | None) -> l
     if first_report is None:
         return events
     days = int(settings.get("timeline_background_days"))
-    cutoff = dt.date.fromisoformat(first_report) - dt.timedelta(days=days)
+    cutoff = _first_day(_ISO.match(first_report).group()) - dt.timedelta(days=days)  # "2024-04" is a date too
     return [replace(e, background=True) if _last_day(e.date) < cutoff else e for e in events]
 
 
