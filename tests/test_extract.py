@@ -908,3 +908,13 @@ def test_a_statement_by_someone_before_a_colon_is_theirs_not_the_last_names():
         "“Several last-minute regulatory changes have undermined the law.”"
     )
     assert find_quotes(text)[-1].speaker == "Dana Price"
+
+
+def test_an_interview_list_of_short_questions_continues_its_speaker():
+    text = (
+        "Asked about the candidates he is known to be considering, Tom Hale played along.\n\n"
+        "Governor Price? “Strong,” he said.\n\n"
+        "Senator Dana Ward of Iowa? “A terrific, exciting person.”"
+    )
+    quotes = find_quotes(text)
+    assert len(quotes) == 2 and quotes[-1].speaker == quotes[0].speaker

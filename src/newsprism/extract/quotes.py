@@ -1167,7 +1167,10 @@ def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
                 attr = _attribution_from_cue(ctx, cue)
                 route_prefix = "colon:"
         if attr is None and prev is not None and not _names_a_thing(ctx, mark, para):
-            starts_para = ctx.paragraphs[para][0] == mark.start
+            # a paragraph the quote opens, or one a short question leads into, as an interview list runs:
+            # "Governor Christie? “Strong,” he said. / Retired Lt. Gen. Mike Flynn? “A patriot.”"
+            lead = ctx.text[ctx.paragraphs[para][0] : mark.start]
+            starts_para = not lead.strip() or (lead.rstrip().endswith("?") and len(lead.split()) <= 8)
             if (prev[0] == para or (starts_para and prev[0] == para - 1)) and not _other_subject(
                 ctx, mark, prev[1].speaker
             ):
