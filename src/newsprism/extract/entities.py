@@ -444,9 +444,8 @@ class NameBook:
         self.persons: list[tuple[int, int, str]] = []  # (start, end, cleaned name) in text order
         self._forms: Counter[str] = Counter()
         self._first: dict[str, int] = {}  # where each form is first named
-        self._honorific_at: dict[
-            int, str
-        ] = {}  # "m"/"f" of a mention's honorific ("Mr. Trump"), by its start
+        # "m"/"f" of a mention's honorific ("Mr. Trump"), by the mention's start
+        self._honorific_at: dict[int, str] = {}
         self._own_gender: dict[str, str] = {}  # of full forms, from their own mentions (set after the scan)
         self.subjects: set[int] = set()  # starts of person mentions that are clause subjects
         self.affiliation: dict[str, str] = {}
