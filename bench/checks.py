@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .speaker_checks import CHECKS, shown_precision, tally
-from .timeline_checks import ROOT
+from .speaker_checks import CHECKS, ROOT, shown_precision, tally
 from .timeline_checks import tally as timeline_tally
 
 SOURCES = {

@@ -38,7 +38,7 @@ def build_timeline(material: StoryMaterial) -> tuple[TimelineEvent, ...]:
             dated.append((date, article.id, sentences[idx], _row(vectors, idx)))
             if published is not None and _first_day(date) > published:
                 planned.add((date, article.id, sentences[idx].start))
-        if not seen and article.published and _ISO.match(article.published):
+        if not seen and published is not None:
             # No dated statement: the article's lead sentence stands for what it reported that day.
             lead = next((i for i, s in enumerate(sentences) if not is_trivia(s)), None)
             if lead is not None:

@@ -505,9 +505,9 @@ class NameBook:
             if full_forms_only and len(name.split()) < 2:
                 continue  # a surname's honorific may be another bearer's ("Mr. Trump" beside Melania Trump)
             full = name if full_forms_only else self.full_name(name, start)
-            honorific = _HONORIFIC.search(text, max(0, start - 6), start + 5)
-            if honorific and honorific.end() >= start and honorific.start() <= start + 1:
-                votes.setdefault(full, Counter())[_HONORIFIC_GENDER[honorific.group(1).lower()]] += 2
+            honorific = self._honorific_at.get(start)
+            if honorific is not None:
+                votes.setdefault(full, Counter())[honorific] += 2
                 continue
             if start not in self.subjects:
                 continue
@@ -615,9 +615,8 @@ class NameBook:
             return name
         best, best_key = " ".join(words), (0, False, 0, 0)
         n = len(words)
-        short = " ".join(words)
-        first_short = next((start for start, _end, form in self.persons if form == short), None)
         honorific = self._honorific_at.get(before) if before is not None else None
+        first_short = self._first.get(best)  # where the name as written was first used alone
         for start, _end, form in self.persons:
             fw = form.split()
             if len(fw) <= n or not (fw[-n:] == words or fw[:n] == words):

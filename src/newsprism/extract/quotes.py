@@ -126,6 +126,7 @@ class _Text:
         self.one_word_names: dict[tuple[str, str], str] = {}  # (lookup, word) -> answer: each scans the text
         self.chained: dict[int, str | None] = {}  # pronoun start -> the person the discourse chain gives it
         self.speakers: list[tuple[int, str]] = []  # (mention start, name) of named person speakers so far
+        self.quote_heads: dict[int, tuple] = {}  # mark start -> (head token, dep) of the quote (_quote_head)
 
     def sentences(self) -> list:
         if self._sentences is None:
@@ -352,16 +353,10 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
     found = None
     k = ctx.sentence_index(before)
     own = _main_subject(sentences[k]) if k < len(sentences) else None
+    candidate = None
     if own is not None and own.idx < before and not ctx.in_quote(own.idx) and _under_main_clause(ctx, before):
-        person = _person_named(ctx, own)
-        if (
-            person is not None
-            and ctx.names.compatible(person, pronoun)
-            and not _another_person_between(ctx, own.idx + len(own.text), before, person, pronoun)
-        ):
-            ctx.chained[before] = person
-            return person
-    if own is not None and own.idx == before and k < len(sentences):
+        candidate = own
+    elif own is not None and own.idx == before and k < len(sentences):
         # the pronoun leads the main clause, after a clause of its own sentence that a person leads ("Asa
         # Hutchinson, who led the review, appeared to ease off … -- he said it's “important”")
         earlier = [
@@ -372,16 +367,15 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
             and t.lower_ not in _PRONOUNS_OTHER
             and not ctx.in_quote(t.idx)
         ]
-        person = _person_named(ctx, earlier[-1]) if earlier else None
-        if (
-            person is not None
-            and ctx.names.compatible(person, pronoun)
-            and not _another_person_between(
-                ctx, earlier[-1].idx + len(earlier[-1].text), before, person, pronoun
-            )
-        ):
-            ctx.chained[before] = person
-            return person
+        candidate = earlier[-1] if earlier else None
+    person = _person_named(ctx, candidate) if candidate is not None else None
+    if (
+        person is not None
+        and ctx.names.compatible(person, pronoun)
+        and not _another_person_between(ctx, candidate.idx + len(candidate.text), before, person, pronoun)
+    ):
+        ctx.chained[before] = person
+        return person
     for sent in reversed(sentences[:k]):
         if before - sent.end_char > window:
             break
@@ -548,6 +542,16 @@ def _mention_span(ctx: _Text, tok):
     return span
 
 
+def _makers(tok) -> list:
+    """Who a thing said is from, one per "from"/"by" it takes (None where the preposition has no object): "a
+    statement from the committee", "a statement by Francesca Grifo"."""
+    return [
+        next((c for c in prep.children if c.dep_ == "pobj"), None)
+        for prep in tok.children
+        if prep.dep_ == "prep" and prep.lower_ in {"from", "by"}
+    ]
+
+
 def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
     """The speaker a subject token and its mention span name, and by which route."""
     lower = tok.lower_
@@ -577,10 +581,8 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
     if tok.lemma_ in _SAYING_NOUNS:
         # "her comments", "a statement from the committee", "Mr. Braley's apology": whoever made it speaks
         owner = next((c for c in tok.children if c.dep_ == "poss"), None)
-        if owner is None:
-            for prep in tok.children:
-                if prep.dep_ == "prep" and prep.lower_ in {"from", "by"}:
-                    owner = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        if owner is None and (makers := _makers(tok)):
+            owner = makers[-1]
         if owner is not None and owner.i != tok.i:
             owner_span = _mention_span(ctx, owner)
             owned = _resolve(ctx, owner, owner_span, owner_span.start_char)
@@ -906,19 +908,25 @@ def _cue_near(ctx: _Text, k: int) -> list:
 
 
 def _quote_head(ctx: _Text, mark: MarkSpan):
-    """The one word outside the quote that its words hang from, and how, when there is exactly one."""
-    span = ctx.doc.char_span(mark.start, mark.end, alignment_mode="expand")
-    if span is None:
-        return None, None
-    outside = {
-        (t.head.i, t.dep_)
-        for t in span
-        if not (t.is_punct or t.is_space) and not span.start <= t.head.i < span.end
-    }
-    if len(outside) != 1:
-        return None, None
-    i, dep = outside.pop()
-    return ctx.doc[i], dep
+    """The one word outside the quote that its words hang from, and how, when there is exactly one (asked for
+    by the cue search, the title check and the clause fallback: worked out once per quote)."""
+    if mark.start not in ctx.quote_heads:
+        span = ctx.doc.char_span(mark.start, mark.end, alignment_mode="expand")
+        outside = (
+            {
+                (t.head.i, t.dep_)
+                for t in span
+                if not (t.is_punct or t.is_space) and not span.start <= t.head.i < span.end
+            }
+            if span is not None
+            else set()
+        )
+        if len(outside) == 1:
+            i, dep = outside.pop()
+            ctx.quote_heads[mark.start] = (ctx.doc[i], dep)
+        else:
+            ctx.quote_heads[mark.start] = (None, None)
+    return ctx.quote_heads[mark.start]
 
 
 def _names_addressee(head, dep) -> bool:
@@ -1009,12 +1017,10 @@ def _colon_intro(ctx: _Text, k: int):
     for tok in tokens:
         # "Below is a statement by Francesca Grifo, director of UCS's Scientific Integrity Program:": the one who
         # made the statement, not the last name before the colon
-        if tok.lemma_ in _SAYING_NOUNS:
-            for prep in tok.children:
-                if prep.dep_ == "prep" and prep.lower_ in {"by", "from"}:
-                    owner = next((c for c in prep.children if c.dep_ == "pobj"), None)
-                    if owner is not None and owner.ent_type_ in {"PERSON", "ORG"}:
-                        return owner
+        makers = _makers(tok) if tok.lemma_ in _SAYING_NOUNS else []
+        maker = next((m for m in makers if m is not None and m.ent_type_ in {"PERSON", "ORG"}), None)
+        if maker is not None:
+            return maker
     # "… doesn't surprise pollster Daron Shaw:", "Polls agree - Carl Bialik:": a name right before the colon;
     # not one inside a clause of its own ("advice for the guards who will handle Nichols:")
     if (
