@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from newsprism.store import SQLiteStore
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "seed-story"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -28,3 +30,16 @@ def analysed_sample(tmp_path_factory):
     result = analyze([inputs], db=db, out=out)
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     return {"report": report, "out": out, "db": db, "inputs": inputs, "result": result}
+
+
+# Every Store implementation the contract tests (tests/test_store.py) hold to the same behaviour, each opened
+# empty and in memory. A back-end joins by adding its factory here.
+STORES = {"sqlite": lambda: SQLiteStore(":memory:")}
+
+
+@pytest.fixture(params=sorted(STORES))
+def store(request):
+    """An empty in-memory store of each implementation."""
+    opened = STORES[request.param]()
+    yield opened
+    opened.close()

@@ -10,8 +10,8 @@ from newsprism import settings
 from newsprism.clean import batch as batch_module
 from newsprism.clean import clean_document
 from newsprism.clean.batch import clean_documents
+from newsprism.clean.site import SiteMemory
 from newsprism.records import Article, RawDocument, Rejection
-from newsprism.store.sqlite import SQLiteStore
 
 PROMO = "Follow the Harbour Gazette on social media for the latest local news."
 
@@ -44,14 +44,14 @@ def test_pool_keeps_input_order_and_turns_failures_into_rejections():
     assert all(isinstance(x, Article) for i, x in enumerate(out) if i not in (2, 4))
 
 
-def test_pool_and_serial_results_equal_clean_document_with_a_store(tmp_path):
+def test_pool_and_serial_results_equal_clean_document_with_site_memory():
     docs = [page(k, lang="en-GB" if k % 2 else "") for k in range(8)]  # declared and detected languages
-    one_by_one = SQLiteStore(tmp_path / "a.db")
-    expected = [clean_document(d, store=one_by_one) for d in docs]
-    assert any("site boilerplate" in r.reason for a in expected for r in a.removed)  # the store step acted
-    for workers, name in ((2, "b.db"), (1, "c.db")):
+    one_by_one = SiteMemory()
+    expected = [clean_document(d, one_by_one) for d in docs]
+    assert any("site boilerplate" in r.reason for a in expected for r in a.removed)  # the site step acted
+    for workers in (2, 1):
         with settings.override({"clean_batch_min_documents": 2}):
-            got = list(clean_documents(docs, workers=workers, store=SQLiteStore(tmp_path / name)))
+            got = list(clean_documents(docs, workers=workers, site_memory=SiteMemory()))
         assert got == expected
 
 

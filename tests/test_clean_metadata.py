@@ -5,8 +5,8 @@ from __future__ import annotations
 from newsprism.clean import clean_document, parse_html
 from newsprism.clean.metadata import page_metadata, strip_site_suffix
 from newsprism.clean.mojibake import fix_mojibake
+from newsprism.clean.site import SiteMemory
 from newsprism.records import RawDocument
-from newsprism.store import SQLiteStore
 
 LD = """<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
 {"@type":"WebSite","name":"Coastal Times"},
@@ -80,21 +80,19 @@ def _doc(n: int, body: str) -> RawDocument:
     return RawDocument(f"a{n}.txt", "text", body, {"url": f"https://harbour.example/story-{n}"})
 
 
-def test_site_boilerplate_is_learned_across_articles_in_the_store() -> None:
-    store = SQLiteStore(":memory:")
+def test_site_boilerplate_is_learned_across_articles() -> None:
+    memory = SiteMemory()
     promo = "Get the Harbour app for breaking alerts."
     texts = [
         f"Council story number {n} says the ferry budget rises by {n} percent next year after a long debate."
         f"\n\n{promo}\n\nA second paragraph of story {n} with more words about the harbour and its ferries."
         for n in range(5)
     ]
-    articles = [clean_document(_doc(n, t), store=store) for n, t in enumerate(texts)]
-    for a in articles:
-        store.add_article(a)
+    articles = [clean_document(_doc(n, t), memory) for n, t in enumerate(texts)]
     # the first three articles keep the line (nothing learned yet); from the fourth on it is site furniture
     assert [promo in a.text for a in articles] == [True, True, True, False, False]
     assert any(r.reason.startswith("site boilerplate") for r in articles[3].removed)
-    # without a store nothing is learned or removed
+    # without site memory nothing is learned or removed
     assert promo in clean_document(_doc(9, texts[4])).text
 
 

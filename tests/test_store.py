@@ -1,9 +1,15 @@
-"""The SQLite store: idempotent writes, round-trips, transactions, story state and merges."""
+"""The store contract, for every implementation (the `store` fixture, tests/conftest.py): idempotent writes,
+round trips, transactions, story state and merges; then what is SQLite's own (files, old rows)."""
 
+import ast
 import json
+from contextlib import closing
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsprism.errors import StoreError
 from newsprism.records import (
@@ -19,14 +25,7 @@ from newsprism.records import (
     StoryAssignment,
     StoryState,
 )
-from newsprism.store import SQLiteStore
-
-
-@pytest.fixture
-def store():
-    s = SQLiteStore(":memory:")
-    yield s
-    s.close()
+from newsprism.store import SQLiteStore, Store, open_store
 
 
 def make_article(i: int = 1, **kw) -> Article:
@@ -93,7 +92,8 @@ def test_extraction_round_trip(store):
     assert store.get_extraction("a1") == extraction
 
 
-def test_extraction_stored_before_claim_units_still_loads(store):
+def test_extraction_stored_before_claim_units_still_loads():
+    store = SQLiteStore(":memory:")
     store.put_extraction(ArticleExtraction("a1", mentions=(EntityMention("a1", 0, 2, "Xi", "PERSON"),)))
     # The row as a version without claim units wrote it (the store is in memory: reach its table directly).
     data = json.loads(store._query("SELECT data FROM extractions WHERE article_id = 'a1'")[0]["data"])
@@ -150,3 +150,149 @@ def test_store_folder_is_created(tmp_path):
     store = SQLiteStore(tmp_path / "new" / "folder" / "n.db")
     assert store.article_count() == 0
     store.close()
+
+
+# ------------------------------------------------------------------ the interface and its boundary
+
+
+def test_every_store_implements_the_interface(store):
+    assert isinstance(store, Store)
+
+
+def _interface() -> set[str]:
+    return {name for name in dir(Store) if not name.startswith("_")}
+
+
+def test_nothing_outside_the_store_reaches_behind_the_interface():
+    """Every use of a store outside store/ (a name or attribute called `store`) is a method of `Store`."""
+    src = Path(__file__).resolve().parents[1] / "src" / "newsprism"
+    used: dict[str, set[str]] = {}
+    for path in src.rglob("*.py"):
+        if "store" in path.relative_to(src).parts[:1]:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Attribute):
+                continue
+            value = node.value
+            owner = value.id if isinstance(value, ast.Name) else getattr(value, "attr", None)
+            if owner == "store":
+                used.setdefault(node.attr, set()).add(str(path.relative_to(src)))
+    assert used, "the scan found no store use at all: it is looking in the wrong place"
+    behind = {name: sorted(where) for name, where in used.items() if name not in _interface()}
+    assert behind == {}
+
+
+def test_site_line_counts_add_up(store):
+    store.add_site_line_counts("a.example", {"h1": 1, "h2": 2})
+    store.add_site_line_counts("a.example", {"h1": 3})
+    store.add_site_line_counts("b.example", {"h1": 1})
+    assert store.site_line_counts("a.example", ["h1", "h2", "h3"]) == {"h1": 4, "h2": 2}
+    assert store.site_line_counts("b.example", ["h1"]) == {"h1": 1}
+
+
+def test_data_version_changes_with_every_write(store):
+    before = store.data_version()
+    assert store.data_version() == before
+    store.add_article(make_article(1))
+    after = store.data_version()
+    assert after != before
+    store.add_rejection(Rejection("x.txt", "empty"))
+    assert store.data_version() != after
+
+
+def test_snapshot_is_independent(store):
+    store.add_article(make_article(1))
+    copy = store.snapshot()
+    copy.add_article(make_article(2))
+    assert store.article_count() == 1 and copy.article_count() == 2
+    copy.close()
+
+
+# ------------------------------------------------------------------ round trips of any record (hypothesis)
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+_maybe = st.none() | _text
+_offsets = st.integers(min_value=0, max_value=10_000)
+
+
+@st.composite
+def articles(draw) -> Article:
+    return Article(
+        id=draw(st.text("0123456789abcdef", min_size=1, max_size=16)),
+        source=draw(_text),
+        text=draw(_text),
+        title=draw(_maybe),
+        published=draw(st.none() | st.dates().map(str) | st.just("2024-04")),
+        authors=tuple(draw(st.lists(_text, max_size=3))),
+        outlet=draw(_maybe),
+        wire_credit=draw(_maybe),
+        language=draw(st.none() | st.sampled_from(["en", "de", "und"])),
+        url=draw(_maybe),
+        removed=tuple(
+            draw(
+                st.lists(
+                    st.builds(RemovedSpan, _text, _text, st.none() | _offsets, st.none() | _offsets),
+                    max_size=3,
+                )
+            )
+        ),
+    )
+
+
+@st.composite
+def extractions(draw) -> ArticleExtraction:
+    aid = draw(st.text("0123456789abcdef", min_size=1, max_size=16))
+    mentions = draw(
+        st.lists(st.builds(EntityMention, st.just(aid), _offsets, _offsets, _text, _text), max_size=4)
+    )
+    quotes = draw(
+        st.lists(
+            st.builds(
+                Quote,
+                st.just(aid),
+                _text,
+                _offsets,
+                _offsets,
+                _maybe,
+                _maybe,
+                st.none() | _offsets,
+                st.none() | _offsets,
+                _maybe,
+                st.sampled_from(["direct", "block", "unmarked", "partial"]),
+                _maybe,
+                _maybe,
+                st.none() | st.floats(min_value=0, max_value=1),
+            ),
+            max_size=3,
+        )
+    )
+    units = draw(st.lists(st.builds(ClaimUnit, _offsets, _offsets, _text), max_size=3))
+    return ArticleExtraction(aid, mentions=tuple(mentions), quotes=tuple(quotes), claim_units=tuple(units))
+
+
+@given(articles())
+@settings(max_examples=60, deadline=None)
+def test_any_article_round_trips(article):
+    with closing(open_store(":memory:")) as fresh:
+        assert fresh.add_article(article) is True
+        assert fresh.add_article(article) is False
+        assert fresh.articles([article.id]) == [article]
+        assert fresh.articles() == [article]
+
+
+@given(extractions())
+@settings(max_examples=60, deadline=None)
+def test_any_extraction_round_trips(extraction):
+    with closing(open_store(":memory:")) as fresh:
+        fresh.put_extraction(extraction)
+        assert fresh.get_extraction(extraction.article_id) == extraction
+
+
+@given(st.text(max_size=200), st.integers(min_value=-5, max_value=500))
+@settings(max_examples=100, deadline=None)
+def test_search_takes_any_text(query, limit):
+    """Whatever a reader types (FTS5 syntax, quotes, NUL, emoji) is a query, never an error."""
+    with closing(open_store(":memory:")) as fresh:
+        fresh.add_article(make_article(1, text="Ferry budget rises by ten percent after a long debate."))
+        hits = fresh.search(query, limit=limit)
+        assert all(hit.kind in ("story", "article") for hit in hits)

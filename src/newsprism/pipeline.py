@@ -30,11 +30,12 @@ from .records import (
     StoryAssignment,
     StoryMaterial,
 )
-from .store import SQLiteStore, open_store
+from .store import Store, open_store
 from .text import split_sentences
 
 if TYPE_CHECKING:
     from .brief.abstractive import Generator
+    from .clean.site import SiteMemory
 
 log = logging.getLogger("newsprism")
 
@@ -76,7 +77,7 @@ class Pipeline:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         progress: bool = False,
         batch_size: int = 64,
         generator: Generator | None = None,
@@ -95,19 +96,20 @@ class Pipeline:
         Pages are cleaned by a process pool (`clean.clean_documents`) running ahead of the embedding and
         parsing done here, so the cores share the two halves of the work."""
         from .clean.batch import clean_documents
+        from .clean.site import SiteMemory
 
         items: list[tuple[str, Article | Rejection]] = []
         new_ids: list[str] = []
         batch: list[Article] = []
         seen_in_run: set[str] = set()
+        site_memory = SiteMemory(self.store)
 
         def flush() -> None:
-            if batch:
-                self._store_batch(batch)
-                new_ids.extend(a.id for a in batch)
-                batch.clear()
+            self._store_batch(batch, site_memory)
+            new_ids.extend(a.id for a in batch)
+            batch.clear()
 
-        for outcome in self._progress(clean_documents(docs, store=self.store), "cleaning"):
+        for outcome in self._progress(clean_documents(docs, site_memory=site_memory), "cleaning"):
             if isinstance(outcome, Rejection):
                 self._reject(outcome)
                 items.append((outcome.input, outcome))
@@ -128,16 +130,22 @@ class Pipeline:
         log.warning("rejected %s: %s", rejection.input, rejection.reason)
         self.store.add_rejection(rejection)
 
-    def _store_batch(self, articles: list[Article]) -> None:
-        """Embed and extract a batch, then write it in one transaction."""
+    def _store_batch(self, articles: list[Article], site_memory: SiteMemory) -> None:
+        """Embed and extract a batch, then write it, and what cleaning it taught about its sites, in one
+        transaction."""
         from .extract import extract_articles
         from .models import embed
 
+        learned = site_memory.drain()
+        if not articles and not learned:
+            return
         sentences = {a.id: split_sentences(a.id, a.text) for a in articles}
         flat = [s.text for a in articles for s in sentences[a.id]]
-        vectors = embed(flat)
-        extractions = extract_articles(articles)
+        vectors = embed(flat) if flat else np.zeros((0, 0), dtype=np.float32)
+        extractions = extract_articles(articles) if articles else []
         with self.store.transaction():
+            for site, counts in learned:
+                self.store.add_site_line_counts(site, counts)
             offset = 0
             for article, extraction in zip(articles, extractions, strict=True):
                 n = len(sentences[article.id])

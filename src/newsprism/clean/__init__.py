@@ -13,7 +13,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import settings
 from ..errors import EmptyInput, InputError, MalformedRecord
@@ -22,10 +22,7 @@ from .dates import normalise_date, reconcile_dates
 from .metadata import alnum_key, language_code, page_metadata, visible_lead
 from .mojibake import fix_mojibake
 from .rules import TextCleaning, clean_text, normalise_wire
-from .site import remove_site_boilerplate, site_key
-
-if TYPE_CHECKING:
-    from ..store.sqlite import SQLiteStore
+from .site import SiteMemory, learn_and_remove, site_key
 
 __all__ = ["clean_document", "article_id", "clean_text", "detect_language", "normalise_wire", "site_key"]
 
@@ -36,11 +33,11 @@ def article_id(text: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
 
 
-def clean_document(raw: RawDocument, store: SQLiteStore | None = None) -> Article:
+def clean_document(raw: RawDocument, site_memory: SiteMemory | None = None) -> Article:
     """Clean one raw document. Raises an `errors.InputError` subclass when no usable body remains.
 
-    With a `store`, short paragraphs that recur across earlier articles of the same site are removed too
-    (`site.remove_site_boilerplate`); without one (evaluation, library use) nothing is learned.
+    With a `site_memory`, short paragraphs that recur across earlier articles of the same site are removed
+    too, and this one's are learned (`site.SiteMemory`); without one (evaluation, library use) nothing is.
     """
     url = _str(raw.hints.get("url"))
     if raw.kind == "html":
@@ -59,7 +56,7 @@ def clean_document(raw: RawDocument, store: SQLiteStore | None = None) -> Articl
         )
     hints = raw.hints
     site = site_key(url, _str(hints.get("outlet")) or found.outlet)
-    text, site_removed = remove_site_boilerplate(found.text, site, store, article_id(found.text))
+    text, site_removed = learn_and_remove(found.text, site, site_memory, article_id(found.text))
     if len(text) < minimum:  # everything left was the site's furniture
         text, site_removed = found.text, ()
     return Article(

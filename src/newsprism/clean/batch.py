@@ -1,9 +1,9 @@
-"""Clean many documents at once: a process pool for the page extraction, the store's site step in the parent.
+"""Clean many documents at once: a process pool for the page extraction, the site step in the parent.
 
 `clean_document` is CPU-bound pure Python (lxml, trafilatura, htmldate, the text rules), so threads do not
-help and processes do. Workers clean without the store; the parent then applies the site boilerplate step
-(`site.remove_site_boilerplate`), in input order, so what the store learns and removes is the same as
-cleaning the documents one by one with `clean_document(raw, store)`. Below `clean_batch_min_documents`
+help and processes do. Workers clean without site memory; the parent then applies the site boilerplate step
+(`site.learn_and_remove`), in input order, so what the memory learns and removes is the same as cleaning
+the documents one by one with `clean_document(raw, site_memory)`. Below `clean_batch_min_documents`
 the pool's start-up (a fresh interpreter importing trafilatura, ~1 s) costs more than it saves, so small
 batches run in the calling process.
 """
@@ -20,16 +20,13 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import settings
 from ..errors import InputError
 from ..records import Article, RawDocument, Rejection
 from . import article_id, clean_document
-from .site import remove_site_boilerplate, site_key
-
-if TYPE_CHECKING:
-    from ..store.sqlite import SQLiteStore
+from .site import SiteMemory, learn_and_remove, site_key
 
 __all__ = ["clean_documents", "apply_site_boilerplate"]
 
@@ -45,14 +42,14 @@ class CleanTimeout(Exception):
 def clean_documents(
     raws: Iterable[RawDocument | Rejection],
     workers: int | None = None,
-    store: SQLiteStore | None = None,
+    site_memory: SiteMemory | None = None,
 ) -> Iterator[Article | Rejection]:
     """Clean `raws` in input order, one `Article` or `Rejection` per input (rejections given pass through).
 
     `workers` processes (default `clean_workers`, 0 = one per CPU) clean pages in parallel; a document that
     fails, or runs past `clean_document_timeout_s`, becomes a `Rejection` naming its source and the cause,
-    and the rest of the batch goes on. With a `store`, site boilerplate is learned and removed in the
-    parent in input order, exactly as `clean_document(raw, store)` would one at a time.
+    and the rest of the batch goes on. With a `site_memory`, site boilerplate is learned and removed in the
+    parent in input order, exactly as `clean_document(raw, site_memory)` would one at a time.
     """
     if workers is None:
         workers = int(settings.get("clean_workers")) or os.cpu_count() or 1
@@ -61,24 +58,24 @@ def clean_documents(
     head = list(islice(iterator, max(minimum, 1)))
     if workers <= 1 or len(head) < minimum:
         for raw in head:  # fewer than the minimum: the iterator is exhausted
-            yield _clean_here(raw, store)
+            yield _clean_here(raw, site_memory)
         for raw in iterator:  # workers <= 1
-            yield _clean_here(raw, store)
+            yield _clean_here(raw, site_memory)
         return
-    yield from _clean_pooled(_chain(head, iterator), workers, store)
+    yield from _clean_pooled(_chain(head, iterator), workers, site_memory)
 
 
-def apply_site_boilerplate(article: Article, store: SQLiteStore | None) -> Article:
-    """The store step of `clean_document` applied to an article cleaned without a store.
+def apply_site_boilerplate(article: Article, site_memory: SiteMemory | None) -> Article:
+    """The site step of `clean_document` applied to an article cleaned without site memory.
 
     Same site key (the URL's host, else the outlet), same fallback when nothing would be left, and the id
     recomputed from the new text. The language stays as the worker found it (a declared one must survive;
     short furniture lines do not change a detected one).
     """
-    if store is None:
+    if site_memory is None:
         return article
     site = site_key(article.url, article.outlet)
-    text, site_removed = remove_site_boilerplate(article.text, site, store, article.id)
+    text, site_removed = learn_and_remove(article.text, site, site_memory, article.id)
     if len(text) < int(settings.get("min_text_chars")):  # everything left was the site's furniture
         return article
     if not site_removed:
@@ -99,11 +96,11 @@ def _chain(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
     yield from rest
 
 
-def _clean_here(item: RawDocument | Rejection, store: SQLiteStore | None) -> Article | Rejection:
+def _clean_here(item: RawDocument | Rejection, site_memory: SiteMemory | None) -> Article | Rejection:
     """One document in this process, capped in time where a signal timer is available (the main thread)."""
     if isinstance(item, Rejection):
         return item
-    return _capped(item, lambda: clean_document(item, store=store))
+    return _capped(item, lambda: clean_document(item, site_memory))
 
 
 def _capped(raw: RawDocument, work: Any) -> Article | Rejection:
@@ -138,9 +135,9 @@ def _capped(raw: RawDocument, work: Any) -> Article | Rejection:
 
 
 def _worker(raw: RawDocument, overrides: dict[str, Any]) -> Article | Rejection:
-    """Pool task: clean without the store, under the parent's settings (a fresh process has only defaults)."""
+    """Pool task: clean without site memory, under the parent's settings (a fresh process has only defaults)."""
     with settings.override(overrides):
-        return _capped(raw, lambda: clean_document(raw, store=None))
+        return _capped(raw, lambda: clean_document(raw))
 
 
 def _warm_up() -> None:
@@ -190,7 +187,7 @@ class _Pool:
 
 
 def _clean_pooled(
-    items: Iterator[RawDocument | Rejection], workers: int, store: SQLiteStore | None
+    items: Iterator[RawDocument | Rejection], workers: int, site_memory: SiteMemory | None
 ) -> Iterator[Article | Rejection]:
     """A sliding window of submitted documents: while the caller works on one result (the pipeline embeds
     and parses between yields), the workers keep cleaning up to `window` documents ahead."""
@@ -223,17 +220,20 @@ def _clean_pooled(
                 rest = [item] + [queued for queued, _ in pending]
                 pending.clear()
                 pool.restart()
-                yield from _retry_alone(rest, pool, overrides, store)
+                yield from _retry_alone(rest, pool, overrides, site_memory)
                 submit(window)
                 continue
             submit(1)
-            yield apply_site_boilerplate(result, store) if isinstance(result, Article) else result
+            yield apply_site_boilerplate(result, site_memory) if isinstance(result, Article) else result
     finally:
         pool.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _retry_alone(
-    rest: list[RawDocument | Rejection], pool: _Pool, overrides: dict[str, Any], store: SQLiteStore | None
+    rest: list[RawDocument | Rejection],
+    pool: _Pool,
+    overrides: dict[str, Any],
+    site_memory: SiteMemory | None,
 ) -> Iterator[Article | Rejection]:
     """After a worker died: the documents one at a time; one that kills a worker again is rejected."""
     for item in rest:
@@ -246,4 +246,4 @@ def _retry_alone(
             pool.restart()
             yield Rejection(item.source, "cleaning crashed its worker process (a failure in native code)")
             continue
-        yield apply_site_boilerplate(result, store) if isinstance(result, Article) else result
+        yield apply_site_boilerplate(result, site_memory) if isinstance(result, Article) else result

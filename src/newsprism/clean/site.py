@@ -3,21 +3,30 @@
 A single-page extractor cannot tell a site's standing furniture ("Follow us on ...", a promo line, a legal
 note) from a short story paragraph; the tenth article from the same site can. Counts live in the store
 (`site_lines`: site, hash of the normalised line, number of articles), so the knowledge grows across runs;
-without a store nothing is learned or removed.
+cleaning reads them through a `SiteMemory` and never writes the store; without one nothing is learned or
+removed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from .. import settings
 from ..records import RemovedSpan
 
-if TYPE_CHECKING:
-    from ..store.sqlite import SQLiteStore
+
+class SiteCounts(Protocol):
+    """The read side of the store that site memory needs."""
+
+    def site_line_counts(self, site: str, line_hashes: Iterable[str]) -> Mapping[str, int]: ...
+
+    def has_article(self, article_id: str) -> bool: ...
+
 
 _MAX_LINE_CHARS = (
     200  # longer paragraphs are story text; repeating one verbatim is a duplicate, not furniture
@@ -44,30 +53,85 @@ def line_hash(line: str) -> str:
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()[:16]
 
 
+def site_lines(text: str) -> tuple[str, ...]:
+    """The hashes of a text's short paragraphs, the lines a site's furniture is counted by (each once)."""
+    return tuple(dict.fromkeys(line_hash(p) for p in text.split("\n\n") if len(p) <= _MAX_LINE_CHARS))
+
+
 def remove_site_boilerplate(
-    text: str, site: str | None, store: SQLiteStore | None, article_id: str
+    text: str, site: str | None, counts: Mapping[str, int]
 ) -> tuple[str, tuple[RemovedSpan, ...]]:
-    """Drop paragraphs seen in at least `site_boilerplate_min_articles` earlier articles of `site`, then count
-    this article's short paragraphs (once per article: a re-read article already in the store is not recounted).
-    """
-    if store is None or not site:
+    """Drop the paragraphs seen in at least `site_boilerplate_min_articles` earlier articles of `site`;
+    `counts` holds that number for the text's short lines (`site_lines`), absent where it is none."""
+    if not site or not counts:
         return text, ()
-    paras = text.split("\n\n")
-    hashes = [line_hash(p) if len(p) <= _MAX_LINE_CHARS else None for p in paras]
-    short = [h for h in hashes if h]
-    if not short:
-        return text, ()
-    seen = store.site_line_counts(site, short)
-    if not store.has_article(article_id):
-        store.count_site_lines(site, short)
     needed = int(settings.get("site_boilerplate_min_articles"))
     kept: list[str] = []
     removed: list[RemovedSpan] = []
-    for para, h in zip(paras, hashes, strict=True):
-        if h and seen.get(h, 0) >= needed:
+    for para in text.split("\n\n"):
+        seen = counts.get(line_hash(para), 0) if len(para) <= _MAX_LINE_CHARS else 0
+        if seen >= needed:
             removed.append(
-                RemovedSpan(text=para, reason=f"site boilerplate (in {seen[h]} earlier {site} articles)")
+                RemovedSpan(text=para, reason=f"site boilerplate (in {seen} earlier {site} articles)")
             )
         else:
             kept.append(para)
     return "\n\n".join(kept), tuple(removed)
+
+
+def learn_and_remove(
+    text: str, site: str | None, memory: SiteMemory | None, article_key: str
+) -> tuple[str, tuple[RemovedSpan, ...]]:
+    """The site step of cleaning: remove what earlier articles of `site` repeat, then tell `memory` this
+    article's lines, under its id before the step (`article_key`) and after it."""
+    from . import article_id
+
+    if memory is None or not site:
+        return text, ()
+    hashes = site_lines(text)
+    if not hashes:
+        return text, ()
+    kept, removed = remove_site_boilerplate(text, site, memory.counts(site, hashes))
+    memory.learn((article_key, article_id(kept)), site, hashes)
+    return kept, removed
+
+
+class SiteMemory:
+    """What earlier articles taught about each site's furniture: the counts a store holds (`SiteCounts`),
+    plus those of the articles cleaned since and not yet written.
+
+    Cleaning reads it and tells it each article's lines (`learn`, once per article: a re-read article is not
+    recounted); the pipeline writes what it learned (`drain`) in the transaction that stores those articles,
+    so an interrupted batch counts nothing, and two copies of one page in a batch count once."""
+
+    def __init__(self, stored: SiteCounts | None = None):
+        self._stored = stored
+        self._pending: dict[str, Counter[str]] = {}
+        self._learned: set[str] = set()
+
+    def counts(self, site: str, hashes: Iterable[str]) -> dict[str, int]:
+        hashes = list(hashes)
+        out = dict(self._stored.site_line_counts(site, hashes)) if self._stored is not None else {}
+        pending = self._pending.get(site)
+        if pending:
+            for h in hashes:
+                if pending[h]:
+                    out[h] = out.get(h, 0) + pending[h]
+        return out
+
+    def learn(self, article_keys: Iterable[str], site: str | None, hashes: Iterable[str]) -> None:
+        """Count an article's lines for its site, unless the article, by any of its ids (before and after its
+        site furniture went), was counted in this run or is stored."""
+        keys = set(article_keys)
+        if not site or keys & self._learned:
+            return
+        if self._stored is not None and any(self._stored.has_article(k) for k in keys):
+            return
+        self._learned |= keys
+        self._pending.setdefault(site, Counter()).update(set(hashes))
+
+    def drain(self) -> list[tuple[str, dict[str, int]]]:
+        """The counts learned since the last drain, by site, to be added to the stored ones."""
+        out = [(site, dict(counter)) for site, counter in self._pending.items() if counter]
+        self._pending.clear()
+        return out

@@ -111,10 +111,10 @@ class Ingested:
 def ingest(items: Sequence[dict[str, Any]], progress: bool = False) -> Ingested:
     from ..pipeline import Pipeline
     from ..records import Article
-    from ..store import SQLiteStore
+    from ..store import open_store
     from ..stories import title_vectors
 
-    source = Pipeline(SQLiteStore(":memory:"), progress=progress)
+    source = Pipeline(open_store(":memory:"), progress=progress)
     outcome = [x for _, x in source.ingest(_documents(items)).items]
     if len(outcome) != len(items):
         raise RuntimeError(f"pipeline ingest returned {len(outcome)} outcomes for {len(items)} inputs")

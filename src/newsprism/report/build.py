@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import __version__
 from ..records import Article, StoryAnalysis
-from ..store import SQLiteStore
+from ..store import Store
 
 SCHEMA_ID = "https://newsprism.invalid/schema/report/v1"
 
@@ -37,7 +37,7 @@ def analysis_to_dict(analysis: StoryAnalysis) -> dict[str, Any]:
     return data
 
 
-def storylines(store: SQLiteStore, titles: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def storylines(store: Store, titles: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Stories linked as events of one storyline (stories.clusterer links them at batch end), grouped by
     connected links: each with its stories in date order, their dates, and every link with why it was made.
     Only stories in `titles` (id -> title; default: every live story) take part."""
@@ -92,7 +92,7 @@ def storylines(store: SQLiteStore, titles: dict[str, str] | None = None) -> list
     return sorted(out, key=lambda line: line["events"][-1]["last_date"] or "", reverse=True)
 
 
-def build_report(store: SQLiteStore) -> dict[str, Any]:
+def build_report(store: Store) -> dict[str, Any]:
     """The whole store as one JSON-ready document."""
     stories = []
     story_of: dict[str, str] = {}

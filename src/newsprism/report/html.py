@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ..store import SQLiteStore
+from ..store import Store
 from . import views
 from .build import build_report
 from .views import highlight, paragraphs
@@ -146,7 +146,7 @@ def render(page: dict[str, Any], web: bool = False, **extra: Any) -> str:
     return environment(web).get_template(f"{page['page']}.html").render(**page, **extra)
 
 
-def write_report(store: SQLiteStore, out: Path) -> list[Path]:
+def write_report(store: Store, out: Path) -> list[Path]:
     """Write report.json, index.html, rejected.html, story-*.html, storyline-*.html and article-*.html into
     `out`."""
     out.mkdir(parents=True, exist_ok=True)

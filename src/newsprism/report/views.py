@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from ..records import source_label
-from ..store import SQLiteStore
+from ..store import Store
 from ..text import sentence_spans
 
 SEARCH_LIMIT = 30  # results per kind on the search page
@@ -147,7 +147,7 @@ def _label_rows(ticks: list[tuple[str, float]], gap: float = 0.11) -> list[dict[
 # ------------------------------------------------------------------ pages
 
 
-def index_page(store: SQLiteStore) -> dict[str, Any]:
+def index_page(store: Store) -> dict[str, Any]:
     """Stories newest first, with their size and the first brief sentence."""
     stories = []
     for story_id in store.story_ids():
@@ -182,14 +182,14 @@ def index_page(store: SQLiteStore) -> dict[str, Any]:
     }
 
 
-def rejected_page(store: SQLiteStore) -> dict[str, Any]:
+def rejected_page(store: Store) -> dict[str, Any]:
     return {
         "page": "rejected",
         "rejected": [{"input": r.input, "reason": r.reason} for r in store.rejections()],
     }
 
 
-def search_page(store: SQLiteStore, query: str) -> dict[str, Any]:
+def search_page(store: Store, query: str) -> dict[str, Any]:
     """Stories and articles matching every word of `query` (titles, entities, text)."""
     query = (query or "").strip()[:MAX_QUERY_CHARS]
     hits = store.search(query, limit=SEARCH_LIMIT) if query else []
@@ -220,7 +220,7 @@ def search_page(store: SQLiteStore, query: str) -> dict[str, Any]:
     return {"page": "search", "query": query, "stories": stories, "articles": articles}
 
 
-def story_page(store: SQLiteStore, story_id: str) -> dict[str, Any]:
+def story_page(store: Store, story_id: str) -> dict[str, Any]:
     """Everything the story page shows. Raises Moved for a merged-away id, NotFound for an unknown one."""
     live = store.resolve_story(story_id)
     if live is None:
@@ -484,7 +484,7 @@ def story_view(
     }
 
 
-def storyline_page(store: SQLiteStore, storyline_id: str) -> dict[str, Any]:
+def storyline_page(store: Store, storyline_id: str) -> dict[str, Any]:
     """A storyline's events on a time axis, with why each link was made. Raises NotFound for an unknown id."""
     from .build import storylines
 
@@ -556,7 +556,7 @@ def _storyline_of(story_id: str, storylines: list[dict[str, Any]]) -> dict[str, 
     return None
 
 
-def article_page(store: SQLiteStore, article_id: str) -> dict[str, Any]:
+def article_page(store: Store, article_id: str) -> dict[str, Any]:
     """An article's clean text with its quotes and claim sentences marked, its metadata and what was removed."""
     found = store.articles([article_id])
     if not found:

@@ -1,13 +1,12 @@
-"""Stores: SQLite by default; other back-ends implement the same methods."""
+"""Stores: the `Store` interface (`base.py`) and its SQLite implementation, the default."""
 
 from __future__ import annotations
 
+from .base import Store
 from .sqlite import SQLiteStore
 
-Store = SQLiteStore
 
-
-def open_store(location: str = "newsprism.db") -> SQLiteStore:
+def open_store(location: str = "newsprism.db") -> Store:
     """Open the store at a file path (or ':memory:')."""
     return SQLiteStore(location)
 

@@ -11,7 +11,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -188,6 +188,11 @@ class SQLiteStore:
 
     def close(self) -> None:
         self._conn.close()
+
+    def data_version(self) -> tuple[int, int]:
+        """Changes when anyone writes the store: data_version for other connections, total_changes for ours."""
+        with self._lock:
+            return self._conn.execute("PRAGMA data_version").fetchone()[0], self._conn.total_changes
 
     def snapshot(self) -> SQLiteStore:
         """An in-memory copy of this store (SQLite's online backup): a what-if run that leaves this one as is."""
@@ -538,12 +543,13 @@ class SQLiteStore:
                 out[r["line_hash"]] = r["article_count"]
         return out
 
-    def count_site_lines(self, site: str, line_hashes: Iterable[str]) -> None:
-        for h in set(line_hashes):
+    def add_site_line_counts(self, site: str, counts: Mapping[str, int]) -> None:
+        """Add to the number of articles of `site` that carry each line (`clean.site.SiteMemory.drain`)."""
+        for h, n in counts.items():
             self._exec(
-                "INSERT INTO site_lines(site, line_hash, article_count) VALUES (?,?,1)"
-                " ON CONFLICT(site, line_hash) DO UPDATE SET article_count = article_count + 1",
-                (site, h),
+                "INSERT INTO site_lines(site, line_hash, article_count) VALUES (?,?,?)"
+                " ON CONFLICT(site, line_hash) DO UPDATE SET article_count = article_count + excluded.article_count",
+                (site, h, n),
             )
 
 

@@ -35,7 +35,7 @@ import numpy as np
 from .. import settings
 from ..dedupe.duplicates import parse_date
 from ..records import Article, StoryAssignment, StoryState
-from ..store.sqlite import SQLiteStore
+from ..store.base import Store
 from ..text import sentence_spans
 from .consolidate import (
     MemberEvidence,
@@ -140,7 +140,7 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 class StoryClusterer:
     """Assign articles to stories incrementally; safe to re-create on the same store (restart)."""
 
-    def __init__(self, store: SQLiteStore, index: CentroidIndex | AnnCentroidIndex | None = None):
+    def __init__(self, store: Store, index: CentroidIndex | AnnCentroidIndex | None = None):
         self.store = store
         self.index = index if index is not None else CentroidIndex()
         self._states: dict[str, StoryState] = {}
@@ -1191,7 +1191,7 @@ def _story_title(article: Article) -> str:
 TITLE_VECTORS = "title"  # vectors-table kind of a cached title embedding
 
 
-def title_vectors(store: SQLiteStore, articles: Iterable[Article]) -> dict[str, np.ndarray]:
+def title_vectors(store: Store, articles: Iterable[Article]) -> dict[str, np.ndarray]:
     """Title vectors of the articles whose title is not their text's first line: cached in the store,
     the missing ones embedded in one batch (one by one they would dominate clustering time)."""
     out: dict[str, np.ndarray] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..store.sqlite import SQLiteStore
+from ..store.base import Store
 
 HASH_BITS = 20  # 1M buckets: a news year's vocabulary (a few 100k terms) collides rarely
 _STATE_ID = "__stories__"  # reserved key in the vectors table; article ids are content hashes, never this
@@ -36,14 +36,14 @@ class DocumentFrequencies:
 
     # ------------------------------------------------------------ persistence
 
-    def load(self, store: SQLiteStore) -> None:
+    def load(self, store: Store) -> None:
         saved = store.get_vectors(_STATE_ID, _KIND)
         if saved is not None and saved.shape[0] == self.df.shape[0] + 1:
             self.documents = int(saved[0])
             self.df = np.array(saved[1:], dtype=np.float32)
         self._unsaved = 0
 
-    def save(self, store: SQLiteStore, every: int = 1) -> None:
+    def save(self, store: Store, every: int = 1) -> None:
         """Checkpoint when `every` articles were counted since the last one (writes 4 MB, so not per article)."""
         if self._unsaved < every:
             return

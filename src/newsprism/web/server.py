@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from ..errors import StoreError
 from ..report import views
 from ..report.html import STATIC_FILES, render, static_asset
-from ..store import SQLiteStore
+from ..store import Store, open_store
 
 log = logging.getLogger("newsprism.web")
 
@@ -57,23 +57,17 @@ class NewsprismServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, store: SQLiteStore, host: str = "127.0.0.1", port: int = 8000):
+    def __init__(self, store: Store, host: str = "127.0.0.1", port: int = 8000):
         self.store = store
         self.allowed_hosts = _allowed_hosts(host)
         self._cache: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self._cache_version: tuple[int, int] | None = None
+        self._cache_version: Any = None
         super().__init__((host, port), _Handler)
-
-    def _version(self) -> tuple[int, int]:
-        """Changes when anyone writes the store: data_version for other connections, total_changes for ours."""
-        with self.store._lock:
-            conn = self.store._conn
-            return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
 
     def cached(self, key: tuple) -> tuple[bytes, str] | None:
         """A page rendered earlier, if the store has not changed since (pages are pure functions of it)."""
-        version = self._version()
+        version = self.store.data_version()
         with self._cache_lock:
             if version != self._cache_version:
                 self._cache.clear()
@@ -112,7 +106,7 @@ def _allowed_hosts(host: str) -> set[str] | None:
     return {host}
 
 
-def route(store: SQLiteStore, path: str, query: dict[str, list[str]]) -> dict[str, Any]:
+def route(store: Store, path: str, query: dict[str, list[str]]) -> dict[str, Any]:
     """The page dict for a path (without its `.json` suffix). Raises views.NotFound or _Redirect."""
     parts = [unquote(p) for p in path.strip("/").split("/")] if path.strip("/") else []
     if parts in ([], ["index"]):
@@ -279,14 +273,14 @@ def _json_bytes(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def make_server(db: str | Path | SQLiteStore, host: str = "127.0.0.1", port: int = 8000) -> NewsprismServer:
+def make_server(db: str | Path | Store, host: str = "127.0.0.1", port: int = 8000) -> NewsprismServer:
     """A server over a store (a path, or an open store); port 0 picks a free port. Not yet serving."""
-    if isinstance(db, SQLiteStore):
+    if not isinstance(db, str | Path):
         store = db
     else:
         if str(db) != ":memory:" and not Path(db).exists():
             raise StoreError(f"{db}: no such store; run `newsprism analyze FOLDER --db {db}` first")
-        store = SQLiteStore(db)
+        store = open_store(str(db))
     return NewsprismServer(store, host, port)
 
 

@@ -1,0 +1,140 @@
+"""Reports before and after a change that must not change them (the architecture issue's check).
+
+`python -m bench.same_reports write DIR` analyses each input from a fresh store and writes its report, made
+comparable: `generated_at` dropped, article ids (and the story ids and file names made from them) replaced by
+the article's input name, so that a change to how ids are made compares one to one. `compare OLD NEW` names
+every input, file and JSON path that differs. Inputs are read at run time from ../shared and never copied.
+
+    python -m bench.same_reports write build/reports-before      # on the commit before the change
+    python -m bench.same_reports write build/reports-after       # on the change
+    python -m bench.same_reports compare build/reports-before build/reports-after
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+INPUTS = {
+    "seed-story": "samples/seed-story",
+    "basil-dev": "eval/clustering/basil-dev.jsonl",
+    "ecbplus-dev": "eval/clustering/ecbplus-dev.jsonl",
+}
+IGNORED = ("generated_at",)
+
+
+def write(folder: Path, shared: Path, names: list[str]) -> None:
+    from newsprism.pipeline import analyze
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "report"
+            analyze([shared / INPUTS[name]], db=Path(tmp) / "store.db", out=out)
+            report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+            ids = _id_names(report)
+            pages = {
+                _rename(p.name, ids): _rename(p.read_text(encoding="utf-8"), ids) for p in out.glob("*.html")
+            }
+        for key in IGNORED:
+            report.pop(key, None)
+        comparable = json.loads(_rename(json.dumps(report, ensure_ascii=False), ids))
+        (folder / f"{name}.json").write_text(
+            json.dumps({"report": comparable, "pages": pages}, ensure_ascii=False, indent=1, sort_keys=True),
+            encoding="utf-8",
+        )
+        print(
+            f"{name}: {len(report['articles'])} articles, {len(report['stories'])} stories, "
+            f"{time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
+
+
+def _id_names(report: dict) -> dict[str, str]:
+    """Article id -> a name from its input; story ids and page names embed an id's first characters."""
+    names = {}
+    for k, article in enumerate(sorted(report["articles"], key=lambda a: (a["source"], a["id"]))):
+        names[article["id"]] = f"ART{k:04d}"
+    return names
+
+
+def _rename(text: str, ids: dict[str, str]) -> str:
+    if not ids:
+        return text
+    # longest ids first; a 12- and 16-character prefix names stories and article pages
+    table = {}
+    for article_id, name in ids.items():
+        table[article_id] = name
+        table.setdefault(article_id[:16], name)
+        table.setdefault(article_id[:12], name)
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)))
+    return pattern.sub(lambda m: table[m.group()], text)
+
+
+def compare(old: Path, new: Path) -> int:
+    differences = 0
+    for path in sorted(old.glob("*.json")):
+        other = new / path.name
+        if not other.exists():
+            print(f"{path.stem}: missing in {new}")
+            differences += 1
+            continue
+        a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (path, other))
+        found = list(_diff(a["report"], b["report"], "report"))
+        for page in sorted(set(a["pages"]) | set(b["pages"])):
+            if a["pages"].get(page) != b["pages"].get(page):
+                found.append(f"page {page} differs")
+        for line in found[:40]:
+            print(f"{path.stem}: {line}")
+        if len(found) > 40:
+            print(f"{path.stem}: ... {len(found) - 40} more")
+        print(f"{path.stem}: {'identical' if not found else f'{len(found)} differences'}")
+        differences += len(found)
+    return 1 if differences else 0
+
+
+def _diff(a, b, where: str):
+    if type(a) is not type(b):
+        yield f"{where}: {a!r:.80} -> {b!r:.80}"
+    elif isinstance(a, dict):
+        for key in sorted(set(a) | set(b)):
+            if key not in b:
+                yield f"{where}.{key}: removed"
+            elif key not in a:
+                yield f"{where}.{key}: added"
+            else:
+                yield from _diff(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, list):
+        if len(a) != len(b):
+            yield f"{where}: {len(a)} items -> {len(b)}"
+        for k, (x, y) in enumerate(zip(a, b, strict=False)):
+            yield from _diff(x, y, f"{where}[{k}]")
+    elif a != b:
+        yield f"{where}: {a!r:.80} -> {b!r:.80}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.same_reports", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    w = sub.add_parser("write", help="analyse each input and write its comparable report to DIR")
+    w.add_argument("folder", type=Path)
+    w.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    w.add_argument("--only", nargs="*", choices=sorted(INPUTS), default=list(INPUTS))
+    c = sub.add_parser("compare", help="name every difference between two written folders")
+    c.add_argument("old", type=Path)
+    c.add_argument("new", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "write":
+        write(args.folder, args.shared, args.only)
+        return 0
+    return compare(args.old, args.new)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
