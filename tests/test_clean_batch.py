@@ -69,10 +69,10 @@ def test_small_batches_stay_in_this_process(monkeypatch):
 def test_a_document_past_the_time_cap_is_rejected(monkeypatch, workers):
     monkeypatch.setattr(batch_module, "_START_METHOD", "fork")  # forked workers inherit the patch below
 
-    def slow(raw, store=None):
+    def slow(raw, site_memory=None):
         if raw.source == "page-1.html":
             time.sleep(5)
-        return clean_document(raw, store)
+        return clean_document(raw, site_memory)
 
     monkeypatch.setattr(batch_module, "clean_document", slow)
     start = time.perf_counter()
@@ -96,8 +96,8 @@ def test_the_fork_server_preloads_the_extraction_libraries(monkeypatch):
     from multiprocessing import forkserver
 
     monkeypatch.setattr(forkserver._forkserver, "_preload_modules", ["__main__"])
-    pool = batch_module._Pool(1)
+    pool = batch_module._pool(1)
     try:
         assert "newsprism.clean.warm" in forkserver._forkserver._preload_modules
     finally:
-        pool.executor.shutdown()
+        pool.shutdown()

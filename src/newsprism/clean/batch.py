@@ -11,13 +11,12 @@ batches run in the calling process.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 import signal
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 from .. import settings
 from ..errors import InputError
 from ..records import Article, RawDocument, Rejection
+from ..workers import WorkerPool
 from . import article_id, clean_document
 from .site import SiteMemory, learn_and_remove, site_key
 
@@ -134,10 +134,9 @@ def _capped(raw: RawDocument, work: Any) -> Article | Rejection:
             signal.signal(signal.SIGALRM, previous)
 
 
-def _worker(raw: RawDocument, overrides: dict[str, Any]) -> Article | Rejection:
-    """Pool task: clean without site memory, under the parent's settings (a fresh process has only defaults)."""
-    with settings.override(overrides):
-        return _capped(raw, lambda: clean_document(raw))
+def _worker(raw: RawDocument) -> Article | Rejection:
+    """Pool task: clean without site memory (`workers.WorkerPool` runs it under the parent's settings)."""
+    return _capped(raw, lambda: clean_document(raw))
 
 
 def _warm_up() -> None:
@@ -158,32 +157,9 @@ def _warm_up() -> None:
     warm()
 
 
-def _current_settings() -> dict[str, Any]:
-    return {s.name: settings.get(s.name) for s in settings.SETTINGS}
-
-
-class _Pool:
-    """A process pool that can be replaced after one of its workers died.
-
-    Workers come from a forkserver, not a plain fork: the caller may already run onnxruntime or BLAS
-    threads (the pipeline embeds between cleaning windows), and forking a process with live threads can
-    leave a lock held forever in the child."""
-
-    def __init__(self, workers: int):
-        self.workers = workers
-        self.executor = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context(_START_METHOD)
-        # the server imports `warm` once and workers fork from it loaded; '__main__' is the default preload.
-        # No effect when the server already runs (it lives as long as this process): it is warm from before.
-        if _START_METHOD == "forkserver":
-            context.set_forkserver_preload(["__main__", _PRELOAD])
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_warm_up)
-
-    def restart(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor = self._start()
+def _pool(workers: int) -> WorkerPool:
+    # the fork server imports `warm` once and workers fork from it loaded (see workers.py for why a server)
+    return WorkerPool(workers, _START_METHOD, preload=[_PRELOAD], initializer=_warm_up)
 
 
 def _clean_pooled(
@@ -191,9 +167,8 @@ def _clean_pooled(
 ) -> Iterator[Article | Rejection]:
     """A sliding window of submitted documents: while the caller works on one result (the pipeline embeds
     and parses between yields), the workers keep cleaning up to `window` documents ahead."""
-    overrides = _current_settings()
     window = workers * _WINDOW_PER_WORKER
-    pool = _Pool(workers)
+    pool = _pool(workers)
     pending: deque[tuple[RawDocument | Rejection, Future | Rejection]] = deque()
 
     def submit(count: int) -> None:
@@ -201,7 +176,7 @@ def _clean_pooled(
             pending.append(
                 (
                     item,
-                    item if isinstance(item, Rejection) else pool.executor.submit(_worker, item, overrides),
+                    item if isinstance(item, Rejection) else pool.submit(_worker, item),
                 )
             )
 
@@ -220,19 +195,18 @@ def _clean_pooled(
                 rest = [item] + [queued for queued, _ in pending]
                 pending.clear()
                 pool.restart()
-                yield from _retry_alone(rest, pool, overrides, site_memory)
+                yield from _retry_alone(rest, pool, site_memory)
                 submit(window)
                 continue
             submit(1)
             yield apply_site_boilerplate(result, site_memory) if isinstance(result, Article) else result
     finally:
-        pool.executor.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown()
 
 
 def _retry_alone(
     rest: list[RawDocument | Rejection],
-    pool: _Pool,
-    overrides: dict[str, Any],
+    pool: WorkerPool,
     site_memory: SiteMemory | None,
 ) -> Iterator[Article | Rejection]:
     """After a worker died: the documents one at a time; one that kills a worker again is rejected."""
@@ -241,7 +215,7 @@ def _retry_alone(
             yield item
             continue
         try:
-            result = pool.executor.submit(_worker, item, overrides).result()
+            result = pool.submit(_worker, item).result()
         except BrokenProcessPool:
             pool.restart()
             yield Rejection(item.source, "cleaning crashed its worker process (a failure in native code)")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from .. import settings
 from ..records import Article, ArticleExtraction
 from ..text import sentence_spans
+from ..workers import WorkerPool, can_fork
 from .clauses import claim_units
 from .dates import find_dates, resolve_date
 from .entities import canonicalize, entity_mentions
@@ -57,71 +58,59 @@ def extract_articles(articles: Sequence[Article]) -> list[ArticleExtraction]:
     if not articles:
         return []
     processes = max(1, int(settings.get("spacy_processes")))
-    if len(articles) < settings.get("spacy_parallel_min_docs") or not _can_fork():
+    if len(articles) < settings.get("spacy_parallel_min_docs") or not can_fork():
         processes = 1  # starting workers costs more than it saves on a small batch
     if processes == 1:
-        return _extract_here(list(articles), {})
+        return _extract_here(list(articles))
     return _extract_in_workers(list(articles), processes)
 
 
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _extract_here(articles: list[Article], values: dict[str, object]) -> list[ArticleExtraction]:
-    """Parse and extract in this process, under the caller's settings (`values`, sent to workers)."""
+def _extract_here(articles: list[Article]) -> list[ArticleExtraction]:
+    """Parse and extract in this process (in a worker: under the sender's settings, `workers.run_under`)."""
     from ..models import nlp
 
-    with settings.override(values):
-        cap = settings.get("max_article_chars")
-        docs = nlp().pipe((a.text[:cap] for a in articles), batch_size=settings.get("spacy_batch_size"))
-        return [extract_article(article, doc) for article, doc in zip(articles, docs, strict=True)]
+    cap = settings.get("max_article_chars")
+    docs = nlp().pipe((a.text[:cap] for a in articles), batch_size=settings.get("spacy_batch_size"))
+    return [extract_article(article, doc) for article, doc in zip(articles, docs, strict=True)]
 
 
-_POOL: tuple[int, object] | None = None  # (processes, executor) kept between calls
+_POOL: WorkerPool | None = None  # kept between calls: the workers' tokenizer and caches stay warm
 _POOL_REGISTERED = False  # shutdown_workers registered at exit
 
 
-def _pool(processes: int):
+def _pool(processes: int) -> WorkerPool:
     import atexit
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     from ..models import nlp
 
     global _POOL, _POOL_REGISTERED
-    if _POOL is not None and _POOL[0] != processes:
+    if _POOL is not None and _POOL.processes != processes:
         shutdown_workers()
     if _POOL is None:
         nlp()  # load before forking: the workers share the loaded model's memory
-        executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+        _POOL = WorkerPool(processes, "fork")
         if not _POOL_REGISTERED:
             atexit.register(shutdown_workers)
             _POOL_REGISTERED = True
-        _POOL = (processes, executor)
-    return _POOL[1]
+    return _POOL
 
 
 def shutdown_workers() -> None:
     """Stop the extraction workers (they are started again by the next large batch)."""
     global _POOL
     if _POOL is not None:
-        _POOL[1].shutdown(wait=True, cancel_futures=True)
+        _POOL.shutdown()
         _POOL = None
 
 
 def _extract_in_workers(articles: list[Article], processes: int) -> list[ArticleExtraction]:
     from concurrent.futures.process import BrokenProcessPool
 
-    # The workers may predate a settings override: every chunk carries the settings it is to run under.
-    values = {s.name: settings.get(s.name) for s in settings.SETTINGS}
     # About eight chunks per worker balances the load (a chunk is seconds of work); at most one spaCy batch.
     step = max(1, min(int(settings.get("spacy_batch_size")), -(-len(articles) // (processes * 8))))
     chunks = [articles[lo : lo + step] for lo in range(0, len(articles), step)]
     try:
-        results = list(_pool(processes).map(_extract_here, chunks, [values] * len(chunks)))
+        results = _pool(processes).map(_extract_here, chunks)
     except BrokenProcessPool:
         shutdown_workers()  # a worker died (killed, out of memory): the next call starts fresh ones
         raise

