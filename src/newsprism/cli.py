@@ -115,6 +115,8 @@ def analyze(
         _fail(exc)
     for rejection in result.ingest.rejections:
         click.echo(f"rejected {rejection.input}: {rejection.reason}", err=True)
+    for failure in result.failed:
+        click.echo(f"{failure.input}: {failure.reason}; the next run tries it again", err=True)
     ingest = result.ingest
     click.echo(
         f"{len(ingest.articles)} articles read ({len(ingest.new_ids)} new), {len(ingest.rejections)} rejected; "

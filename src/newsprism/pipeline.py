@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from . import settings
+from .errors import NewsprismError
 from .records import (
     Article,
     ArticleExtraction,
@@ -65,13 +66,14 @@ class IngestResult:
 class RunResult:
     ingest: IngestResult
     assignments: tuple[StoryAssignment, ...] = ()
-    story_ids: tuple[str, ...] = ()  # stories created or changed by this run
+    story_ids: tuple[str, ...] = ()  # stories created or changed by this run, analysed
     report_dir: Path | None = None
     report_files: tuple[Path, ...] = field(default=())
+    failed: tuple[Rejection, ...] = ()  # stories whose analysis failed ("story ID", the cause)
 
     @property
     def partial_failure(self) -> bool:
-        return bool(self.ingest.rejections)
+        return bool(self.ingest.rejections or self.failed)
 
 
 def _under_settings(method: Callable[..., T]) -> Callable[..., T]:
@@ -174,6 +176,7 @@ class Pipeline:
                 self.store.put_vectors(article.id, SENTENCE_VECTORS, vectors[offset : offset + n])
                 self.store.put_extraction(extraction)
                 offset += n
+            self.store.mark_done("extract", [a.id for a in articles])
 
     # ------------------------------------------------------------ step 5: stories
 
@@ -296,7 +299,9 @@ class Pipeline:
         from .report.build import analysis_to_dict
 
         analysis = self.analyze_material(self.material(story_id))
-        self.store.put_analysis(story_id, analysis_to_dict(analysis))
+        with self.store.transaction():
+            self.store.put_analysis(story_id, analysis_to_dict(analysis))
+            self.store.mark_done("analysis", [story_id])
         return analysis
 
     @_under_settings
@@ -312,8 +317,14 @@ class Pipeline:
 
     @_under_settings
     def run(self, docs: Iterable[RawDocument | Rejection]) -> RunResult:
+        """Ingest the documents, cluster what is new, and analyse every story that changed; then finish what
+        an interrupted earlier run left undone (articles stored but never clustered, stories whose analysis
+        is missing or out of date). A story whose analysis fails is reported as a rejection, stays undone for
+        the next run, and the other stories go on."""
         ingest = self.ingest(docs)
-        new = self.store.articles(ingest.new_ids)
+        new_ids = set(ingest.new_ids)
+        leftover = [i for i in self.store.unfinished("stories", after="extract") if i not in new_ids]
+        new = self.store.articles([*ingest.new_ids, *leftover])
         new.sort(key=lambda a: (a.published is None, a.published or ""))
         assignments = self.cluster([a.id for a in new])
         touched: list[str] = []
@@ -321,9 +332,21 @@ class Pipeline:
             story = self.store.resolve_story(assignment.story_id)
             if story and story not in touched:
                 touched.append(story)
+        touched += [s for s in self.store.undone("analysis", self.store.story_ids()) if s not in touched]
+        analysed: list[str] = []
+        failed: list[Rejection] = []
         for story_id in self._progress(touched, "analysing stories"):
-            self.analyze_story(story_id)
-        return RunResult(ingest, tuple(assignments), tuple(touched))
+            try:
+                self.analyze_story(story_id)
+            except Exception as exc:  # noqa: BLE001 - one story's failure must not end the run; its cause is kept
+                log.debug("analysis of story %s failed", story_id, exc_info=True)
+                cause = str(exc) if isinstance(exc, NewsprismError) else f"{type(exc).__name__}: {exc}"
+                failed.append(Rejection(f"story {story_id}", f"analysis failed ({cause})"[:500]))
+                self._reject(failed[-1])
+                continue
+            self.store.clear_rejection(f"story {story_id}")
+            analysed.append(story_id)
+        return RunResult(ingest, tuple(assignments), tuple(analysed), failed=tuple(failed))
 
     def _progress(self, items: Iterable, label: str) -> Iterable:
         if not self.progress:
@@ -410,6 +433,6 @@ def analyze(
             if out is None:
                 return result
             files = tuple(write_report(store, Path(out)))
-        return RunResult(result.ingest, result.assignments, result.story_ids, Path(out), files)
+        return RunResult(result.ingest, result.assignments, result.story_ids, Path(out), files, result.failed)
     finally:
         store.close()

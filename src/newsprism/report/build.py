@@ -11,6 +11,8 @@ from ..records import Article, StoryAnalysis
 from ..store import Store
 
 SCHEMA_ID = "https://newsprism.invalid/schema/report/v1"
+# docs/report.schema.json: its x-changelog says what each version changed
+REPORT_SCHEMA_VERSION = 2
 
 
 def article_to_dict(article: Article, story_id: str | None = None) -> dict[str, Any]:
@@ -107,6 +109,7 @@ def build_report(store: Store) -> dict[str, Any]:
         "$schema": SCHEMA_ID,
         "generator": f"newsprism {__version__}",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "schema_version": REPORT_SCHEMA_VERSION,
         "articles": [article_to_dict(a, story_of.get(a.id)) for a in store.articles()],
         "stories": stories,
         "storylines": storylines(store, {s["id"]: s.get("title") or s["id"] for s in stories}),

@@ -35,8 +35,9 @@ from ..records import (
     StoryState,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # the number of the last migration in _MIGRATIONS
 
+# The tables as the first store (schema 1) had them; _MIGRATIONS takes a store from there to today's.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -102,6 +103,28 @@ CREATE TABLE IF NOT EXISTS site_lines (
 );
 """
 
+# Numbered migrations: _MIGRATIONS[n] takes a store from schema n - 1 to n, in one transaction with the new
+# schema_version, so an interrupted upgrade leaves the store as it was. Never edit one that has shipped.
+_MIGRATIONS: dict[int, tuple[str, str]] = {
+    2: (
+        "each stage's completion recorded with its output (stage_done)",
+        """
+        CREATE TABLE stage_done (
+            stage TEXT NOT NULL,
+            item TEXT NOT NULL,
+            done_at TEXT NOT NULL,
+            PRIMARY KEY (stage, item)
+        );
+        INSERT OR IGNORE INTO stage_done(stage, item, done_at)
+            SELECT 'extract', article_id, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM extractions;
+        INSERT OR IGNORE INTO stage_done(stage, item, done_at)
+            SELECT 'stories', article_id, joined_at FROM story_members;
+        INSERT OR IGNORE INTO stage_done(stage, item, done_at)
+            SELECT 'analysis', story_id, updated_at FROM analyses;
+        """,
+    ),
+}
+
 # Full-text search (SQLite FTS5). remove_diacritics lets "Sergey Lavrov" find "Sergéy"; the id columns are
 # carried, not indexed. Kept in sync by add_article, save_story and put_analysis.
 _SEARCH_SCHEMA = """
@@ -156,6 +179,19 @@ def _segments(snippet: str) -> tuple[tuple[str, bool], ...]:
     return tuple(out)
 
 
+def _statements(script: str) -> list[str]:
+    """A migration's statements, one by one (executescript would commit on its own, outside our transaction)."""
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    if current.strip():
+        out.append(current.strip())
+    return out
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -173,21 +209,60 @@ class SQLiteStore:
                 "PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY"
             )
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(_SCHEMA)
-            self._conn.executescript(_SEARCH_SCHEMA)
-            self._conn.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
+            version = self._schema_version()
+            if version is None:  # a new store: the first schema, then every migration
+                self._conn.executescript(_SCHEMA)
+                self._conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')")
+                version = 1
+            elif version == 1:  # schema 1 grew tables before migrations existed: add any this store lacks
+                self._conn.executescript(_SCHEMA)
         except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreError(
                 f"{self.path}: cannot open as a newsprism store ({exc}); choose another --db file"
             ) from exc
         self._lock = threading.RLock()
         self._depth = 0
+        self._migrate(version)
+        self._conn.executescript(_SEARCH_SCHEMA)
         self._backfill_search()
 
     def close(self) -> None:
         self._conn.close()
+
+    def _schema_version(self) -> int | None:
+        """The store's schema number; None for a new, empty file."""
+        tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return None
+        if "meta" not in tables:
+            raise sqlite3.DatabaseError("a SQLite file without newsprism's meta table")
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 1
+
+    def _migrate(self, version: int) -> None:
+        """Upgrade the store in place from `version` to SCHEMA_VERSION, one migration per transaction."""
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer newsprism (store schema {version}; this version reads up to"
+                f" {SCHEMA_VERSION}); upgrade newsprism to open it"
+            )
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            what, script = _MIGRATIONS[number]
+            try:
+                with self.transaction():
+                    for statement in _statements(script):
+                        self._conn.execute(statement)
+                    self._conn.execute(
+                        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(number),)
+                    )
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(
+                    f"{self.path}: cannot upgrade the store from schema {number - 1} to {number} ({what}):"
+                    f" {exc}; the store is unchanged"
+                ) from exc
+
+    def schema_version(self) -> int:
+        return int(self._query("SELECT value FROM meta WHERE key = 'schema_version'")[0]["value"])
 
     def data_version(self) -> tuple[int, int]:
         """Changes when anyone writes the store: data_version for other connections, total_changes for ours."""
@@ -446,7 +521,9 @@ class SQLiteStore:
         return json.loads(rows[0]["data"]) if rows else None
 
     def drop_analysis(self, story_id: str) -> None:
-        self._exec("DELETE FROM analyses WHERE story_id = ?", (story_id,))
+        with self._lock:
+            self._exec("DELETE FROM analyses WHERE story_id = ?", (story_id,))
+            self.forget_done("analysis", [story_id])
 
     # ------------------------------------------------------------ search
 
@@ -525,6 +602,46 @@ class SQLiteStore:
                 )
             )
         return hits
+
+    # ------------------------------------------------------------ stage completion
+
+    def mark_done(self, stage: str, items: Iterable[str]) -> None:
+        """Record that `stage` finished for `items` (call it in the transaction that writes their output)."""
+        now = _now()
+        with self._lock:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO stage_done(stage, item, done_at) VALUES (?,?,?)",
+                [(stage, item, now) for item in dict.fromkeys(items)],
+            )
+
+    def forget_done(self, stage: str, items: Iterable[str]) -> None:
+        """`stage` must run again for `items` (their input changed)."""
+        with self._lock:
+            self._conn.executemany(
+                "DELETE FROM stage_done WHERE stage = ? AND item = ?", [(stage, item) for item in set(items)]
+            )
+
+    def unfinished(self, stage: str, after: str) -> list[str]:
+        """Items done at stage `after` and not (yet) at `stage`, in the order `after` finished them."""
+        rows = self._query(
+            "SELECT a.item FROM stage_done a LEFT JOIN stage_done b ON b.stage = ? AND b.item = a.item"
+            " WHERE a.stage = ? AND b.item IS NULL ORDER BY a.done_at, a.rowid",
+            (stage, after),
+        )
+        return [r["item"] for r in rows]
+
+    def undone(self, stage: str, among: Iterable[str]) -> list[str]:
+        """Those of `among` that `stage` has not finished, in the order given."""
+        wanted = list(dict.fromkeys(among))
+        done: set[str] = set()
+        for chunk in range(0, len(wanted), 500):
+            part = wanted[chunk : chunk + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._query(
+                f"SELECT item FROM stage_done WHERE stage = ? AND item IN ({marks})", [stage, *part]
+            )
+            done.update(r["item"] for r in rows)
+        return [item for item in wanted if item not in done]
 
     # ------------------------------------------------------------ site boilerplate memory
 

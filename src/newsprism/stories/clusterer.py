@@ -286,6 +286,10 @@ class StoryClusterer:
                 self.store.put_vectors(story_id, _PROFILE_KIND, _pack(list(self._profiles(story_id))))
         for (a, b), (score, why) in self._pending_links.items():
             self.store.link_stories(a, b, score, why)
+        # with their output: these articles have a story, and these stories' analyses are out of date
+        self.store.mark_done("stories", [a.article_id for a in self._pending_members.values()])
+        changed = {*self._pending_states, *(big for _small, big, _note in self._pending_moves)}
+        self.store.forget_done("analysis", changed)
         self.frequencies.save(self.store)
         self._pending_links = {}
         self._pending_evidence = []

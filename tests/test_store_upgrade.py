@@ -1,0 +1,167 @@
+"""Stores written by earlier versions open and upgrade in place; a run finishes what an earlier one left undone.
+
+tests/fixtures/store-schema1-seed-story.db.gz is the sample story as commit 6484a08 stored it (schema 1, no
+migrations yet): `newsprism analyze examples/seed-story --db ...` on that commit, then VACUUM and gzip.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from newsprism.errors import StoreError
+from newsprism.pipeline import Pipeline, analyze
+from newsprism.records import ArticleExtraction
+from newsprism.report.build import build_report
+from newsprism.store import SQLiteStore, open_store
+from newsprism.store import sqlite as sqlite_module
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "seed-story"
+
+
+@pytest.fixture
+def old_store(tmp_path) -> Path:
+    path = tmp_path / "old.db"
+    with gzip.open(FIXTURES / "store-schema1-seed-story.db.gz") as src, path.open("wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return path
+
+
+def _comparable(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k not in ("generated_at", "schema_version")}
+
+
+def test_a_store_written_before_migrations_upgrades_and_keeps_its_report(old_store):
+    raw = sqlite3.connect(old_store)
+    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+    raw.close()
+    store = SQLiteStore(old_store)
+    assert store.schema_version() == sqlite_module.SCHEMA_VERSION
+    # what the old store had finished is recorded as finished: nothing is redone
+    ids = [a.id for a in store.articles()]
+    assert len(ids) == 5 and store.unfinished("stories", after="extract") == []
+    assert store.undone("analysis", store.story_ids()) == []
+    before = build_report(store)
+    result = Pipeline(store).run([])
+    assert result.story_ids == () and result.assignments == ()
+    assert _comparable(build_report(store)) == _comparable(before)
+    store.close()
+
+
+def test_reading_the_same_files_into_an_upgraded_store_changes_nothing(old_store, tmp_path):
+    store = SQLiteStore(old_store)
+    before = _comparable(build_report(store))
+    store.close()
+    result = analyze([SAMPLE], db=old_store, out=None)
+    assert result.ingest.new_ids == ()
+    store = SQLiteStore(old_store)
+    assert _comparable(build_report(store)) == before
+    store.close()
+
+
+def test_a_store_from_a_newer_version_is_refused_with_the_reason(tmp_path):
+    path = tmp_path / "new.db"
+    SQLiteStore(path).close()
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    raw.commit()
+    raw.close()
+    with pytest.raises(StoreError, match="newer newsprism.*schema 99"):
+        SQLiteStore(path)
+
+
+def test_a_failed_migration_leaves_the_store_as_it_was(old_store, monkeypatch):
+    broken = {
+        **sqlite_module._MIGRATIONS,
+        2: (
+            "a step that fails halfway",
+            "CREATE TABLE stage_done (x TEXT);\nINSERT INTO no_such_table VALUES (1);",
+        ),
+    }
+    monkeypatch.setattr(sqlite_module, "_MIGRATIONS", broken)
+    with pytest.raises(StoreError, match="from schema 1 to 2 .a step that fails halfway.*unchanged"):
+        SQLiteStore(old_store)
+    raw = sqlite3.connect(old_store)
+    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+    assert not raw.execute("SELECT name FROM sqlite_master WHERE name = 'stage_done'").fetchall()
+    raw.close()
+
+
+def test_a_sqlite_file_that_is_not_a_store_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE notes (x TEXT)")
+    raw.commit()
+    raw.close()
+    with pytest.raises(StoreError, match="other.db"):
+        SQLiteStore(path)
+
+
+def _docs(n: int = 3):
+    from newsprism.ingest import read_inputs
+
+    return list(read_inputs([SAMPLE]))[:n]
+
+
+def test_articles_stored_by_a_run_that_stopped_before_clustering_are_clustered_next_time(monkeypatch):
+    store = open_store(":memory:")
+    Pipeline(store).ingest(_docs())  # the run stopped here
+    assert len(store.unfinished("stories", after="extract")) == 3 and store.story_ids() == []
+    result = Pipeline(store).run([])
+    assert len(result.assignments) == 3 and store.unfinished("stories", after="extract") == []
+    assert result.story_ids and store.undone("analysis", store.story_ids()) == []
+    assert all(store.get_analysis(s) for s in store.story_ids())
+
+
+def test_a_story_whose_analysis_fails_is_reported_and_retried(monkeypatch):
+    store = open_store(":memory:")
+    real = Pipeline.analyze_material
+
+    def failing(self, material):
+        raise ValueError("a bug in one stage")
+
+    monkeypatch.setattr(Pipeline, "analyze_material", failing)
+    result = Pipeline(store).run(_docs())
+    assert result.partial_failure and result.story_ids == ()
+    story = store.story_ids()[0]
+    assert (
+        result.failed[0].input == f"story {story}"
+        and "ValueError: a bug in one stage" in result.failed[0].reason
+    )
+    assert [r.input for r in store.rejections()] == [f"story {story}"]
+    assert store.get_analysis(story) is None and store.undone("analysis", [story]) == [story]
+
+    monkeypatch.setattr(Pipeline, "analyze_material", real)
+    again = Pipeline(store).run([])  # nothing new: the undone analysis is finished
+    assert again.story_ids == (story,) and not again.partial_failure
+    assert store.rejections() == [] and store.get_analysis(story) is not None
+
+
+def test_stage_completion_is_written_with_the_output(monkeypatch):
+    store = open_store(":memory:")
+
+    def no_extraction(articles):
+        raise RuntimeError("parser crashed")
+
+    monkeypatch.setattr("newsprism.extract.extract_articles", no_extraction)
+    with pytest.raises(RuntimeError):
+        Pipeline(store).ingest(_docs(2))
+    assert store.article_count() == 0 and store.unfinished("stories", after="extract") == []
+    monkeypatch.setattr(
+        "newsprism.extract.extract_articles", lambda arts: [ArticleExtraction(a.id) for a in arts]
+    )
+    Pipeline(store).ingest(_docs(2))
+    assert len(store.unfinished("stories", after="extract")) == 2
+
+
+def test_report_json_names_its_schema_version(tmp_path):
+    analyze([SAMPLE], db=tmp_path / "s.db", out=tmp_path / "out")
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "report.schema.json").read_text())
+    assert report["schema_version"] == max(int(v) for v in schema["x-changelog"])
