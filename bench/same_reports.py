@@ -25,7 +25,15 @@ INPUTS = {
     "basil-dev": "eval/clustering/basil-dev.jsonl",
     "ecbplus-dev": "eval/clustering/ecbplus-dev.jsonl",
 }
-IGNORED = ("generated_at", "schema_version")  # when made, and a field the architecture issue adds
+# when it was made, and the fields the architecture issue adds (report-level, story-level)
+IGNORED = ("generated_at", "schema_version")
+IGNORED_IN_STORIES = ("incomplete",)
+
+
+def _without_ignored(report: dict) -> dict:
+    out = {k: v for k, v in report.items() if k not in IGNORED}
+    out["stories"] = [{k: v for k, v in s.items() if k not in IGNORED_IN_STORIES} for s in report["stories"]]
+    return out
 
 
 def write(folder: Path, shared: Path, names: list[str]) -> None:
@@ -42,8 +50,7 @@ def write(folder: Path, shared: Path, names: list[str]) -> None:
             pages = {
                 _rename(p.name, ids): _rename(p.read_text(encoding="utf-8"), ids) for p in out.glob("*.html")
             }
-        for key in IGNORED:
-            report.pop(key, None)
+        report = _without_ignored(report)
         comparable = json.loads(_rename(json.dumps(report, ensure_ascii=False), ids))
         (folder / f"{name}.json").write_text(
             json.dumps({"report": comparable, "pages": pages}, ensure_ascii=False, indent=1, sort_keys=True),
@@ -86,7 +93,7 @@ def compare(old: Path, new: Path) -> int:
             differences += 1
             continue
         a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (path, other))
-        found = list(_diff(a["report"], b["report"], "report"))
+        found = list(_diff(_without_ignored(a["report"]), _without_ignored(b["report"]), "report"))
         for page in sorted(set(a["pages"]) | set(b["pages"])):
             if a["pages"].get(page) != b["pages"].get(page):
                 found.append(f"page {page} differs")

@@ -6,6 +6,7 @@ migrations yet): `newsprism analyze examples/seed-story --db ...` on that commit
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import shutil
@@ -165,3 +166,65 @@ def test_report_json_names_its_schema_version(tmp_path):
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "report.schema.json").read_text())
     assert report["schema_version"] == max(int(v) for v in schema["x-changelog"])
+
+
+def test_a_failing_stage_leaves_the_rest_of_the_story_and_is_retried(monkeypatch):
+    from newsprism import stages
+
+    def broken_timeline(material):
+        raise ValueError("a date the parser cannot take")
+
+    broken = tuple(
+        dataclasses.replace(s, run=broken_timeline) if s.name == "timeline" else s
+        for s in stages.STORY_STAGES
+    )
+    monkeypatch.setattr(stages, "STORY_STAGES", broken)
+    store = open_store(":memory:")
+    result = Pipeline(store).run(_docs())
+    story = result.story_ids[0]
+    analysis = store.get_analysis(story)
+    assert analysis["timeline"] == [] and analysis["claims"] and analysis["brief"]
+    assert analysis["incomplete"] == ["timeline: failed (ValueError: a date the parser cannot take)"]
+    assert result.partial_failure and [r.input for r in store.rejections()] == [f"story {story}"]
+    assert store.undone("analysis", [story]) == [story]
+
+    monkeypatch.undo()
+    again = Pipeline(store).run([])
+    assert again.story_ids == (story,) and store.rejections() == []
+    assert store.get_analysis(story)["timeline"] and store.get_analysis(story)["incomplete"] == []
+
+
+def test_stages_that_read_a_failed_output_are_skipped():
+    from newsprism import stages
+
+    def fails(material):
+        raise RuntimeError("boom")
+
+    chain = (
+        stages.StoryStage("first", fails, ("material",), ("a",), (0,)),
+        stages.StoryStage("second", lambda a: a + 1, ("a",), ("b",), (-1,)),
+        stages.StoryStage("third", lambda material: 3, ("material",), ("c",), (0,)),
+    )
+    values, incomplete = stages.run_stages({"material": None}, chain)
+    assert (values["a"], values["b"], values["c"]) == (0, -1, 3)
+    assert incomplete == ("first: failed (RuntimeError: boom)", "second: skipped, it needs a")
+
+
+def test_the_story_page_says_which_parts_are_missing(monkeypatch, tmp_path):
+    from newsprism import stages
+    from newsprism.report import write_report
+
+    def broken_timeline(material):
+        raise ValueError("a <date> the parser cannot take")
+
+    broken = tuple(
+        dataclasses.replace(s, run=broken_timeline) if s.name == "timeline" else s
+        for s in stages.STORY_STAGES
+    )
+    monkeypatch.setattr(stages, "STORY_STAGES", broken)
+    store = open_store(":memory:")
+    story = Pipeline(store).run(_docs()).story_ids[0]
+    write_report(store, tmp_path)
+    page = next(tmp_path.glob("story-*.html")).read_text(encoding="utf-8")
+    assert "Parts of this story are missing: timeline: failed (ValueError: a &lt;date&gt; the parser" in page
+    assert story

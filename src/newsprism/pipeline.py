@@ -14,7 +14,7 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -69,7 +69,7 @@ class RunResult:
     story_ids: tuple[str, ...] = ()  # stories created or changed by this run, analysed
     report_dir: Path | None = None
     report_files: tuple[Path, ...] = field(default=())
-    failed: tuple[Rejection, ...] = ()  # stories whose analysis failed ("story ID", the cause)
+    failed: tuple[Rejection, ...] = ()  # stories whose analysis failed or is incomplete ("story ID", why)
 
     @property
     def partial_failure(self) -> bool:
@@ -246,52 +246,26 @@ class Pipeline:
 
     @_under_settings
     def analyze_material(self, material: StoryMaterial) -> StoryAnalysis:
-        from .brief import build_timeline, frame_articles, neutral_title, write_brief
-        from .claims import build_claims
-        from .dedupe import find_duplicates
-        from .extract import canonicalize
+        """Run the story stages (`stages.STORY_STAGES`) over one story's material."""
+        from .stages import run_stages
 
-        duplicates = find_duplicates(material)
-        entities, quotes, attributed = canonicalize(material)
-        claims, contradictions = build_claims(material, duplicates, attributed, quotes)
-        brief_mode, brief_note = "extractive", None
-        if self.generator is None:
-            brief = write_brief(material, claims)
-        else:
-            from .brief.abstractive import abstractive_brief
-
-            written = abstractive_brief(material, claims, self.generator)
-            brief, brief_mode, brief_note = written.sentences, written.mode, written.note
-            if written.dropped and brief_note is None:
-                brief_note = f"{len(written.dropped)} of the model's sentences dropped: " + "; ".join(
-                    d.reason for d in written.dropped[:5]
-                )
-        neutral = neutral_title(material)
-        framing = frame_articles(material, claims, quotes, duplicates, entities, neutral)
-        timeline = build_timeline(material)
+        values, incomplete = run_stages({"material": material, "generator": self.generator})
         state = self.store.story_state(material.story_id)
+        neutral = values["neutral_title"]
         # The story is named by its neutral title (the least loaded headline), not by whichever outlet's
         # headline founded it
         title = neutral or (
             state.title if state else (material.articles[0].title or "") if material.articles else ""
         )
+        outputs = {f.name for f in fields(StoryAnalysis)}
         return StoryAnalysis(
             story_id=material.story_id,
             title=title,
             article_ids=tuple(a.id for a in material.articles),
-            duplicates=duplicates,
-            entities=tuple(entities),
-            quotes=tuple(quotes),
             numbers=tuple(n for a in material.articles for n in material.extractions[a.id].numbers),
-            claims=tuple(claims),
-            contradictions=tuple(contradictions),
-            brief=tuple(brief),
-            framing=tuple(framing),
-            timeline=tuple(timeline),
             membership=tuple(self.store.memberships(material.story_id)),
-            brief_mode=brief_mode,
-            brief_note=brief_note,
-            neutral_title=neutral,
+            incomplete=incomplete,
+            **{name: _frozen(value) for name, value in values.items() if name in outputs},
         )
 
     @_under_settings
@@ -301,7 +275,13 @@ class Pipeline:
         analysis = self.analyze_material(self.material(story_id))
         with self.store.transaction():
             self.store.put_analysis(story_id, analysis_to_dict(analysis))
-            self.store.mark_done("analysis", [story_id])
+            if analysis.incomplete:  # shown as far as it got, and tried again by the next run
+                self.store.add_rejection(
+                    Rejection(f"story {story_id}", "; ".join(analysis.incomplete)[:1000])
+                )
+            else:
+                self.store.mark_done("analysis", [story_id])
+                self.store.clear_rejection(f"story {story_id}")
         return analysis
 
     @_under_settings
@@ -337,15 +317,16 @@ class Pipeline:
         failed: list[Rejection] = []
         for story_id in self._progress(touched, "analysing stories"):
             try:
-                self.analyze_story(story_id)
+                analysis = self.analyze_story(story_id)
             except Exception as exc:  # noqa: BLE001 - one story's failure must not end the run; its cause is kept
                 log.debug("analysis of story %s failed", story_id, exc_info=True)
                 cause = str(exc) if isinstance(exc, NewsprismError) else f"{type(exc).__name__}: {exc}"
                 failed.append(Rejection(f"story {story_id}", f"analysis failed ({cause})"[:500]))
                 self._reject(failed[-1])
                 continue
-            self.store.clear_rejection(f"story {story_id}")
             analysed.append(story_id)
+            if analysis.incomplete:
+                failed.append(Rejection(f"story {story_id}", "; ".join(analysis.incomplete)[:1000]))
         return RunResult(ingest, tuple(assignments), tuple(analysed), failed=tuple(failed))
 
     def _progress(self, items: Iterable, label: str) -> Iterable:
@@ -354,6 +335,11 @@ class Pipeline:
         from tqdm import tqdm
 
         return tqdm(items, desc=label, unit="item", file=sys.stderr, leave=False)
+
+
+def _frozen(value: Any) -> Any:
+    # stages may return lists; records hold tuples
+    return tuple(value) if isinstance(value, list) else value
 
 
 def entity_counts(extraction: ArticleExtraction | None) -> dict[str, int]:

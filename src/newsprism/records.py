@@ -355,6 +355,8 @@ class StoryAnalysis:
     brief_note: str | None = None
     # The story's least loaded headline, the yardstick each article's headline is read against (framing.py).
     neutral_title: str | None = None
+    # Story stages that failed or were skipped, each "stage: why" (stages.py); their outputs are empty.
+    incomplete: tuple[str, ...] = ()
 
 
 def source_label(

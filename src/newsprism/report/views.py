@@ -466,6 +466,7 @@ def story_view(
         "brief": brief,
         "brief_mode": analysis.get("brief_mode", "extractive"),
         "brief_note": analysis.get("brief_note"),
+        "incomplete": list(analysis.get("incomplete") or ()),
         "claims": [{**c, "evidence": evidence(c["evidence"])} for c in claims],
         "contradictions": [{**x, "evidence": evidence(x["evidence"])} for x in analysis["contradictions"]],
         "coverage": coverage,
