@@ -286,3 +286,15 @@ def test_quoted_mask_marks_quoted_speech_only():
     assert flags["It will take two years,” she said."] is True
     assert flags["“A quote that runs on into the next paragraph."] is True
     assert flags["A plain closing line."] is False
+
+
+def test_near_duplicate_pairs_come_in_input_order():
+    """The order names pairs in a group's reason; it must not depend on the process's hash seed."""
+    from newsprism.dedupe.fingerprints import near_duplicate_pairs
+
+    base = " ".join(f"word{k}" for k in range(120))
+    texts = {f"t{n}": base + f" tail{n}" for n in range(6)}
+    pairs = list(near_duplicate_pairs(texts))
+    order = list(texts)
+    assert pairs == sorted(pairs, key=lambda p: (order.index(p[0]), order.index(p[1])))
+    assert len(pairs) == 15

@@ -79,7 +79,8 @@ def near_duplicate_pairs(texts: Mapping[str, str]) -> dict[tuple[str, str], floa
             lsh.insert(key, m)
     found: dict[tuple[str, str], float] = {}
     for key, m in hashes.items():
-        for other in lsh.query(m) if lsh is not None else hashes:
+        # in input order: LSH answers with a set, whose order the process's hash seed decides
+        for other in sorted(lsh.query(m), key=order.__getitem__) if lsh is not None else hashes:
             if order[other] <= order[key]:
                 continue
             score = float(m.jaccard(hashes[other]))
