@@ -107,7 +107,7 @@ def _clean_page(html: str, **hints: str):
 
 
 def test_stated_local_time_pins_the_day_against_a_one_day_slip() -> None:
-    from newsprism.clean.dates import reconcile_dates
+    from newsprism.text.dates import reconcile_dates
 
     # the site's own offset names its local day; a print-edition date one day later loses
     assert reconcile_dates("2024-04-26", "2024-04-25T19:30:04+02:00") == "2024-04-25T19:30+02:00"

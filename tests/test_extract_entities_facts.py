@@ -233,7 +233,7 @@ def test_a_dateline_is_a_place():
 
 
 def test_words_that_are_no_name_make_no_entity():
-    from newsprism.extract.entities import is_name
+    from newsprism.text.names import is_name
 
     assert is_name("Department of State") and is_name("Chick-fil-A")
     assert not is_name("Democratic leader") and not is_name("lawmakers")

@@ -28,9 +28,15 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 
 from .. import settings
-from ..claims.features import Quantity, SentenceFeatures, features, quantities, values_agree
-from ..claims.groups import sentence_groups
-from ..claims.support import pair_features, score_features
+from ..claims import (
+    Quantity,
+    SentenceFeatures,
+    features,
+    quantities,
+    sentence_groups,
+    support_between,
+    values_agree,
+)
 from ..errors import GeneratorError, MissingExtra, SettingError
 from ..records import BriefSentence, ClaimGroup, Evidence, Sentence, StoryMaterial
 from ..text import split_sentences
@@ -588,7 +594,7 @@ class _Checker:
             self._features[aid] = [features(s.text) for s in sentences]
         cosines = np.asarray(vectors) @ vector
         return [
-            (score_features(pair_features(target, fb, float(cos))), s)
+            (support_between(target, fb, float(cos)), s)
             for s, fb, cos in zip(sentences, self._features[aid], cosines, strict=True)
         ]
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..claims.groups import source_roots
+from ..claims import features, source_roots, support_between
 from ..records import ClaimGroup, DuplicateReport, Entity, Framing, Quote, StoryMaterial, Voice
 from .loaded import compound, loaded_terms
 from .sides import UNAFFILIATED, speaker_sides
@@ -83,8 +83,6 @@ def _stated_elsewhere(material: StoryMaterial, groups: Sequence[ClaimGroup]) -> 
     is a claim about every sentence of it; a paraphrase the support model misses is still close in meaning, and
     a wrong "leaves out" is worse than none."""
     from .. import settings
-    from ..claims.features import features
-    from ..claims.support import pair_features, score_features
     from ..models import embed
 
     if not groups:
@@ -115,7 +113,7 @@ def _stated_elsewhere(material: StoryMaterial, groups: Sequence[ClaimGroup]) -> 
             for j in range(len(sentences)):
                 if j not in sentence_feats:
                     sentence_feats[j] = features(sentences[j].text)
-                if score_features(pair_features(feats[k], sentence_feats[j], float(sims[k, j]))) >= threshold:
+                if support_between(feats[k], sentence_feats[j], float(sims[k, j])) >= threshold:
                     found.add((gid, article.id))
                     break
     return found

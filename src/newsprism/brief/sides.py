@@ -19,7 +19,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from ..extract.entities import (
+from ..records import Entity, Quote
+from ..text.names import (
     DEMONYMS,
     ROLE_HEADS,
     TITLE_WORDS,
@@ -28,7 +29,6 @@ from ..extract.entities import (
     is_country,
     strip_titles,
 )
-from ..records import Entity, Quote
 
 UNAFFILIATED = "unaffiliated"
 

@@ -19,11 +19,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .. import settings
-from ..claims.features import features
-from ..claims.groups import display_text, is_trivia, sentence_groups
-from ..claims.support import pair_features, score_features
-from ..extract.entities import clean_name, is_name, strip_titles
+from ..claims import display_text, features, is_trivia, sentence_groups, support_between
 from ..records import BriefSentence, ClaimGroup, Evidence, Sentence, StoryMaterial
+from ..text.names import clean_name, is_name, strip_titles
 from . import scorer
 from .loaded import is_loaded
 
@@ -513,7 +511,7 @@ def _cite(material: StoryMaterial, chosen: _Candidate, group: ClaimGroup | None 
         for i, sentence in enumerate(material.sentences[article.id]):
             if sims[i] < _CITE_MIN_COSINE and (article.id, sentence.start) not in in_group:
                 continue
-            score = score_features(pair_features(target, features(sentence.text), float(sims[i])))
+            score = support_between(target, features(sentence.text), float(sims[i]))
             if score >= threshold and (best is None or score > best[0]):
                 best = (score, sentence)
         if best:

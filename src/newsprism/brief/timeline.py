@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 
 from .. import settings
-from ..claims.groups import display_text, is_trivia
+from ..claims import display_text, is_trivia
 from ..records import Evidence, Sentence, StoryMaterial, TimelineEvent
 
 _ISO = re.compile(r"^\d{4}(-\d{2}){0,2}")

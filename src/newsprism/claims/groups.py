@@ -14,8 +14,8 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from .. import settings
-from ..dedupe.align import copied_wording
-from ..extract.entities import clean_name, same_person
+from ..dedupe import copied_wording
+from ..extract import same_person
 from ..records import (
     Article,
     ClaimGroup,
@@ -28,6 +28,7 @@ from ..records import (
     source_label,
 )
 from ..text import DATELINE, WEEKDAYS
+from ..text.names import clean_name
 from .contradict import find_clash, same_matter
 from .features import SentenceFeatures, features
 from .provenance import Credits, story_credits

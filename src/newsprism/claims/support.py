@@ -73,6 +73,12 @@ def support_but_for_clash(fa: SentenceFeatures, fb: SentenceFeatures, cosine: fl
 _CLASH_SET_ASIDE = {"number_match": 1.0, "number_clash": 0.0, "negation_mismatch": 0.0}
 
 
+def support_between(fa: SentenceFeatures, fb: SentenceFeatures, cosine: float) -> float:
+    """How strongly statement b supports statement a, from their features (`claims.features`, computed once
+    per sentence) and the cosine of their vectors: the support check every stage shares."""
+    return score_features(pair_features(fa, fb, cosine))
+
+
 def score_features(x: np.ndarray) -> float:
     z = float(np.dot(_COEF, x) + _INTERCEPT)
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))

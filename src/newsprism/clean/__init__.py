@@ -18,7 +18,7 @@ from typing import Any
 from .. import settings
 from ..errors import EmptyInput, InputError, MalformedRecord
 from ..records import Article, RawDocument
-from .dates import normalise_date, reconcile_dates
+from ..text.dates import normalise_date, reconcile_dates
 from .metadata import alnum_key, language_code, page_metadata, visible_lead
 from .mojibake import fix_mojibake
 from .rules import TextCleaning, clean_text, normalise_wire

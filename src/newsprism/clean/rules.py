@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .. import settings
 from ..records import RemovedSpan
-from .dates import find_date
+from ..text.dates import find_date
 
 # ------------------------------------------------------------------ tables
 

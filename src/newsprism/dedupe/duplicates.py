@@ -6,7 +6,6 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Literal
 
 import numpy as np
@@ -23,6 +22,7 @@ from ..records import (
     Sentence,
     StoryMaterial,
 )
+from ..text.dates import parse_date
 from .align import (
     RewriteEvidence,
     SentenceAlignment,
@@ -46,22 +46,6 @@ STATS: Counter[str] = Counter()
 
 def _label(article: Article) -> str:
     return article.id[:12]
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """ISO date or datetime as naive UTC, None when missing or unreadable."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = datetime.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
 
 
 def _article_vector(vectors: np.ndarray) -> np.ndarray | None:

@@ -4,36 +4,24 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import zlib
 from collections.abc import Mapping
 
 from datasketch import MinHash, MinHashLSH
 
 from .. import settings
+from ..text.shingles import SHINGLE_WORDS, normalise, shingles
 
-SHINGLE_WORDS = 5  # word 5-grams: long enough that shared phrases mean copying, short enough to survive edits
-_WORD = re.compile(r"\w+")
+__all__ = ["SHINGLE_WORDS", "exact_key", "minhash", "near_duplicate_pairs", "normalise", "shingles"]
+
 # Shingle hash: CRC-32 is 8x faster than datasketch's default SHA-1 (SHA-1 hashing was 40 % of find_duplicates)
 # and as good here: MinHash only needs distinct shingles to get distinct, evenly spread 32-bit values, and
 # its permutations re-mix them; nothing adversarial is at stake within one story.
 _HASH = zlib.crc32
 
 
-def normalise(text: str) -> str:
-    """Lowercase words only: punctuation, quotes and whitespace differences do not make a different text."""
-    return " ".join(_WORD.findall(text.casefold()))
-
-
 def exact_key(text: str) -> str:
     return hashlib.sha1(normalise(text).encode("utf-8")).hexdigest()
-
-
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
-    words = normalise(text).split()
-    if len(words) <= size:
-        return {" ".join(words).encode("utf-8")} if words else set()
-    return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
 def minhash(text: str) -> MinHash:

@@ -14,7 +14,7 @@ from ..text import sentence_spans
 from ..workers import WorkerPool, can_fork
 from .clauses import claim_units
 from .dates import find_dates, resolve_date
-from .entities import canonicalize, entity_mentions
+from .entities import canonicalize, entity_mentions, same_person
 from .facts import find_numbers, parse_value
 from .quotes import find_quotes
 from .spans import find_mark_spans
@@ -26,6 +26,7 @@ __all__ = [
     "find_quotes",
     "parse_value",
     "resolve_date",
+    "same_person",
 ]
 
 

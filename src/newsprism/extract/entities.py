@@ -10,6 +10,17 @@ from collections.abc import Iterable
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ..records import Entity, EntityMention, Quote, StoryMaterial
+from ..text.names import (
+    COUNTRY_ALIASES,
+    NAME_CONNECTORS,
+    ROLE_HEADS,
+    TITLE_WORDS,
+    clean_name,
+    country_name,
+    is_country,
+    is_name,
+    strip_titles,
+)
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW"})
 
@@ -26,127 +37,6 @@ HEAD_LABELS = {
     **dict.fromkeys("conference summit march olympics festival convention".split(), "EVENT"),
 }
 
-# Titles spaCy sometimes leaves inside a PERSON span ("President Xi"); they are not part of the name.
-TITLE_WORDS = frozenset(
-    """president premier minister secretary chancellor senator sen. rep. representative gov. governor mayor
-    king queen prince princess pope general gen. col. lt. sgt. capt. admiral mr. mrs. ms. mr mrs ms dr. dr prof.
-    professor judge justice leader spokesperson spokesman spokeswoman ambassador envoy chairman chairwoman
-    deputy vice prime foreign state defense defence chief sir lord lady dame rev. reverend sheikh former""".split()
-)
-
-# Demonyms -> country: the NORP modifiers of titles ("Chinese President Xi Jinping") name an affiliation.
-DEMONYMS = {
-    "american": "United States",
-    "u.s.": "United States",
-    "us": "United States",
-    "russian": "Russia",
-    "chinese": "China",
-    "british": "United Kingdom",
-    "english": "England",
-    "french": "France",
-    "german": "Germany",
-    "italian": "Italy",
-    "spanish": "Spain",
-    "japanese": "Japan",
-    "korean": "Korea",
-    "north korean": "North Korea",
-    "south korean": "South Korea",
-    "indian": "India",
-    "pakistani": "Pakistan",
-    "iranian": "Iran",
-    "iraqi": "Iraq",
-    "israeli": "Israel",
-    "palestinian": "Palestine",
-    "syrian": "Syria",
-    "turkish": "Turkey",
-    "ukrainian": "Ukraine",
-    "polish": "Poland",
-    "canadian": "Canada",
-    "mexican": "Mexico",
-    "brazilian": "Brazil",
-    "australian": "Australia",
-    "saudi": "Saudi Arabia",
-    "egyptian": "Egypt",
-    "afghan": "Afghanistan",
-    "taiwanese": "Taiwan",
-    "belarusian": "Belarus",
-    "dutch": "Netherlands",
-    "swedish": "Sweden",
-    "finnish": "Finland",
-    "norwegian": "Norway",
-    "danish": "Denmark",
-    "greek": "Greece",
-    "hungarian": "Hungary",
-    "vietnamese": "Vietnam",
-    "european": "European Union",
-    "cuban": "Cuba",
-    "venezuelan": "Venezuela",
-    "nigerian": "Nigeria",
-    "south african": "South Africa",
-    "irish": "Ireland",
-    "scottish": "Scotland",
-    "lebanese": "Lebanon",
-    "qatari": "Qatar",
-    "emirati": "United Arab Emirates",
-}
-
-# Spellings of one country that are the same name, not just related ones ("Washington" stays separate).
-_COUNTRY_ALIASES = {
-    "us": "United States",
-    "u.s.": "United States",
-    "u.s": "United States",
-    "usa": "United States",
-    "u.s.a.": "United States",
-    "united states": "United States",
-    "united states of america": "United States",
-    "america": "United States",
-    "uk": "United Kingdom",
-    "u.k.": "United Kingdom",
-    "britain": "United Kingdom",
-    "great britain": "United Kingdom",
-    "united kingdom": "United Kingdom",
-    "prc": "China",
-    "people's republic of china": "China",
-    "russian federation": "Russia",
-    "the russian federation": "Russia",
-    "ussr": "Soviet Union",
-    "soviet union": "Soviet Union",
-}
-
-
-def clean_name(text: str) -> str:
-    """A mention's text without a leading article, possessive, brackets, titles or line breaks."""
-    name = re.sub(r"\s+", " ", text.replace("[", "").replace("]", "")).strip(" \"'“”‘’,.;:")
-    name = re.sub(r"(?:'s|’s|'|’)$", "", name)
-    name = re.sub(r"^(?:the|The|a|A|an|An)\s+", "", name)
-    return name
-
-
-def is_name(text: str) -> bool:
-    """Whether a cleaned mention reads as a proper name: it starts with a capital or a digit, and its lowercase
-    words are only the connecting ones ("Department of State", "Chick-fil-A")."""
-    words = text.split()
-    if not words or not (words[0][:1].isupper() or words[0][:1].isdigit()):
-        return False
-    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _NAME_CONNECTORS for w in words)
-
-
-_NAME_CONNECTORS = frozenset("of and the for de la del da di van von du le al bin on in at to y".split())
-
-
-def strip_titles(name: str) -> str:
-    words = name.split()
-    while len(words) > 1 and words[0].lower() in TITLE_WORDS:
-        words = words[1:]
-    return " ".join(words)
-
-
-def country_name(text: str) -> str | None:
-    """The canonical country for a GPE spelling or demonym ("U.S." / "American" -> "United States")."""
-    key = clean_name(text).lower()
-    return _COUNTRY_ALIASES.get(key) or DEMONYMS.get(key)
-
-
 # Verbs whose subject is a government acting, not a place: "Beijing accused …", "Moscow announced …".
 _ACTOR_VERBS = frozenset(
     """say tell state claim accuse announce warn urge deny insist respond reply reject condemn criticize criticise
@@ -160,11 +50,6 @@ _ACTOR_NOUNS = frozenset(
     claim claims government leadership refusal decision approach backing aid sanctions ally allies partner
     partners diplomacy influence ambitions interests interest push plan plans proposal offer role stand
     reaction statement warning assistance strategy officials envoy ambassador help""".split()
-)
-# Role nouns that, with a country ("the Chinese leader", "Russia's foreign minister"), describe one person.
-ROLE_HEADS = frozenset(
-    """leader president premier minister secretary chancellor spokesman spokeswoman spokesperson king queen
-    emperor ruler monarch ambassador envoy""".split()
 )
 # A "leader" of a country is whoever holds one of its top offices.
 _TOP_ROLES = frozenset({"president", "premier", "prime", "chancellor", "king", "queen", "leader", "chairman"})
@@ -184,24 +69,6 @@ _RELATION_NOUNS = frozenset(
     """ties relations relationship bonds bond alliance partnership talks cooperation agreement deal dispute rift
     conflict tensions rivalry friendship negotiations dialogue trade""".split()
 )
-
-
-def _territories() -> frozenset[str]:
-    """Country names in English from Babel's CLDR data (installed with trafilatura, via courlan)."""
-    try:
-        from babel import Locale
-
-        names = Locale("en").territories
-    except Exception:  # noqa: BLE001 - without Babel the demonym table alone names countries
-        return frozenset()
-    return frozenset(name for code, name in names.items() if len(code) == 2 and code.isalpha())
-
-
-_COUNTRIES = frozenset(DEMONYMS.values()) | frozenset(_COUNTRY_ALIASES.values()) | _territories()
-
-
-def is_country(name: str) -> bool:
-    return clean_name(name) in _COUNTRIES or country_name(name) is not None
 
 
 def gpe_sense(ent) -> str:
@@ -747,7 +614,7 @@ def _key(text: str, label: str) -> str:
         words.pop()  # "Christie today": the parser ran a name into the next word
     name = " ".join(words)
     if label in {"GPE", "LOC", "NORP", "ORG"} and label != "NORP":
-        country = _COUNTRY_ALIASES.get(name.lower())
+        country = COUNTRY_ALIASES.get(name.lower())
         if country:
             return country
     if label == "PERSON":
@@ -912,14 +779,14 @@ def _country_first(name: str) -> str:
     """An organisation's name with a leading country written one way: "U.S. Senate" -> "United States Senate"."""
     words = name.split()
     for n in (2, 1):
-        country = _COUNTRY_ALIASES.get(" ".join(words[:n]).lower()) if len(words) > n else None
+        country = COUNTRY_ALIASES.get(" ".join(words[:n]).lower()) if len(words) > n else None
         if country:
             return " ".join([country, *words[n:]])
     return name
 
 
 def _initials(name: str) -> str:
-    words = [w for w in re.split(r"[\s-]+", name) if w and w.lower() not in _NAME_CONNECTORS]
+    words = [w for w in re.split(r"[\s-]+", name) if w and w.lower() not in NAME_CONNECTORS]
     return "".join(w[0] for w in words).upper() if len(words) > 1 else ""
 
 

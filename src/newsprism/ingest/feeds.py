@@ -78,7 +78,7 @@ def feed_date(value: str | None) -> str | None:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            from ..clean.dates import normalise_date
+            from ..text.dates import normalise_date
 
             return normalise_date(value)
     return parsed.isoformat()

@@ -33,10 +33,10 @@ from functools import lru_cache
 import numpy as np
 
 from .. import settings
-from ..dedupe.duplicates import parse_date
 from ..records import Article, StoryAssignment, StoryState
 from ..store.base import Store
 from ..text import sentence_spans
+from ..text.dates import parse_date
 from .consolidate import (
     MemberEvidence,
     average_linkage_merges,

@@ -18,10 +18,10 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .. import settings
-from ..dedupe.duplicates import parse_date
-from ..dedupe.fingerprints import SHINGLE_WORDS, normalise
 from ..records import Article
 from ..text import sentence_spans
+from ..text.dates import parse_date
+from ..text.shingles import SHINGLE_WORDS, normalise
 from .frequencies import HASH_BITS
 from .profile import Profile
 

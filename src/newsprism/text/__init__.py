@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .records import Sentence
+from ..records import Sentence
 
 WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 

@@ -1,9 +1,10 @@
-"""Find and normalise the publication dates that bylines and metadata lines carry."""
+"""Dates every stage reads the same way: the publication dates that bylines and metadata lines carry (found and
+normalised), and stored ISO dates parsed back (`parse_date`)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 _MONTHS = {
     m: i
@@ -158,3 +159,19 @@ def reconcile_dates(found: str | None, stated: str | None) -> str | None:
 def _same_day(day: str, stated: str | None) -> str:
     """The chosen day, written with the page's own time and zone when the page states that same day."""
     return stated if stated and stated[:10] == day[:10] else day
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """ISO date or datetime as naive UTC, None when missing or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
