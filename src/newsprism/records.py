@@ -8,9 +8,12 @@ unless a field says otherwise.
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from types import UnionType
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
 # ---------------------------------------------------------------- ingest
@@ -375,5 +378,61 @@ def source_label(
 
 
 def to_dict(record: Any) -> dict[str, Any]:
-    """A record as plain JSON-ready data (tuples become lists)."""
-    return asdict(record)
+    """A record as plain JSON-ready data: nested records become dicts, tuples lists, arrays lists of floats.
+    `from_dict` reads it back."""
+    return _plain(asdict(record))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist"):  # a numpy array or scalar
+        return value.tolist()
+    return value
+
+
+R = TypeVar("R")
+
+
+def from_dict(cls: type[R], data: Mapping[str, Any]) -> R:
+    """The record of type `cls` that `to_dict` (or a JSON round trip of it) made `data` from. Fields missing
+    from `data` take their defaults (data stored before the field existed); keys that are no field are
+    ignored (data from a later version)."""
+    hints = _hints(cls)
+    values = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        if f.name in data:
+            values[f.name] = _decode(hints[f.name], data[f.name])
+    return cls(**values)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
+def _decode(tp: Any, value: Any) -> Any:
+    if value is None or tp is Any:
+        return value
+    origin, args = get_origin(tp), get_args(tp)
+    if origin in (Union, UnionType):
+        options = [a for a in args if a is not type(None)]
+        for option in options:  # a record where the data is a mapping, else the first type that fits
+            if is_dataclass(option) and isinstance(value, Mapping):
+                return from_dict(option, value)
+        return _decode(options[0], value) if len(options) == 1 else value
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v) for v in value)
+        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
+    if origin is dict:
+        return {k: _decode(args[1], v) for k, v in value.items()}
+    if origin is Literal:
+        return value
+    if is_dataclass(tp) and isinstance(value, Mapping):
+        return from_dict(tp, value)
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value

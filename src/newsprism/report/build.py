@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from .. import __version__
-from ..records import Article, StoryAnalysis
+from ..records import Article, StoryAnalysis, to_dict
 from ..store import Store
 
 SCHEMA_ID = "https://newsprism.invalid/schema/report/v1"
@@ -16,15 +15,14 @@ REPORT_SCHEMA_VERSION = 2
 
 
 def article_to_dict(article: Article, story_id: str | None = None) -> dict[str, Any]:
-    data = asdict(article)
-    data["authors"] = list(article.authors)
+    data = to_dict(article)
     data["story_id"] = story_id
     return data
 
 
 def analysis_to_dict(analysis: StoryAnalysis) -> dict[str, Any]:
     """A story analysis in report form; also what the store keeps per story."""
-    data = asdict(analysis)
+    data = to_dict(analysis)
     data["id"] = data.pop("story_id")
     data["membership"] = [
         {"article_id": m["article_id"], "score": m["score"], "evidence": m["evidence"]}

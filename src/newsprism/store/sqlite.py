@@ -24,15 +24,12 @@ from ..errors import StoreError
 from ..records import (
     Article,
     ArticleExtraction,
-    ClaimUnit,
-    DateMention,
-    EntityMention,
-    NumericFact,
-    Quote,
     Rejection,
     RemovedSpan,
     StoryAssignment,
     StoryState,
+    from_dict,
+    to_dict,
 )
 
 SCHEMA_VERSION = 2  # the number of the last migration in _MIGRATIONS
@@ -397,7 +394,7 @@ class SQLiteStore:
     def put_extraction(self, extraction: ArticleExtraction) -> None:
         self._exec(
             "INSERT OR REPLACE INTO extractions(article_id, data) VALUES (?,?)",
-            (extraction.article_id, json.dumps(asdict(extraction))),
+            (extraction.article_id, json.dumps(to_dict(extraction))),
         )
 
     def get_extraction(self, article_id: str) -> ArticleExtraction | None:
@@ -709,11 +706,4 @@ def _story(r: dict[str, Any]) -> StoryState:
 
 
 def _extraction(d: dict[str, Any]) -> ArticleExtraction:
-    return ArticleExtraction(
-        article_id=d["article_id"],
-        mentions=tuple(EntityMention(**m) for m in d["mentions"]),
-        quotes=tuple(Quote(**q) for q in d["quotes"]),
-        numbers=tuple(NumericFact(**n) for n in d["numbers"]),
-        dates=tuple(DateMention(**x) for x in d["dates"]),
-        claim_units=tuple(ClaimUnit(**u) for u in d.get("claim_units", ())),  # absent in older stores
-    )
+    return from_dict(ArticleExtraction, d)  # a field added later (claim_units) takes its default
