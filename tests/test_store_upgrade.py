@@ -228,3 +228,20 @@ def test_the_story_page_says_which_parts_are_missing(monkeypatch, tmp_path):
     page = next(tmp_path.glob("story-*.html")).read_text(encoding="utf-8")
     assert "Parts of this story are missing: timeline: failed (ValueError: a &lt;date&gt; the parser" in page
     assert story
+
+
+def test_two_processes_opening_an_old_store_at_once_both_get_the_upgraded_store(old_store):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        versions = pool.map(_open_and_report_version, [str(old_store)] * 2)
+    assert versions == [sqlite_module.SCHEMA_VERSION] * 2
+
+
+def _open_and_report_version(path: str) -> int:
+    store = SQLiteStore(path)
+    try:
+        return store.schema_version()
+    finally:
+        store.close()

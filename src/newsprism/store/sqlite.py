@@ -209,7 +209,7 @@ class SQLiteStore:
             version = self._schema_version()
             if version is None:  # a new store: the first schema, then every migration
                 self._conn.executescript(_SCHEMA)
-                self._conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')")
+                self._conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1')")
                 version = 1
             elif version == 1:  # schema 1 grew tables before migrations existed: add any this store lacks
                 self._conn.executescript(_SCHEMA)
@@ -247,6 +247,8 @@ class SQLiteStore:
             what, script = _MIGRATIONS[number]
             try:
                 with self.transaction():
+                    if (self._schema_version() or 1) >= number:
+                        continue  # another process upgraded it while this one waited for the lock
                     for statement in _statements(script):
                         self._conn.execute(statement)
                     self._conn.execute(
