@@ -2,8 +2,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from newsprism.store import SQLiteStore
+
+# The same examples on every run, so that CI is red only for a change (explore more with
+# `pytest --hypothesis-profile=explore`); no deadline, since the machine is shared.
+hypothesis_settings.register_profile("newsprism", derandomize=True, deadline=None)
+hypothesis_settings.register_profile("explore", deadline=None, max_examples=1000)
+hypothesis_settings.load_profile("newsprism")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "seed-story"

@@ -7,7 +7,7 @@ import json
 from dataclasses import is_dataclass
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsprism import records
@@ -26,7 +26,7 @@ RECORDS = sorted(
 
 @pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
 @given(data=st.data())
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, suppress_health_check=[HealthCheck.data_too_large, HealthCheck.too_slow])
 def test_every_record_round_trips_through_json(cls, data):
     record = data.draw(st.builds(cls))
     assert from_dict(cls, json.loads(json.dumps(to_dict(record)))) == record
