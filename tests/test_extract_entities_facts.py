@@ -286,7 +286,7 @@ def test_middle_initials_and_long_official_names_are_one_entity():
 
 
 def test_one_quotation_in_two_articles_has_one_speaker():
-    from newsprism.extract.entities import _agree_across_articles
+    from newsprism.extract.canonical import _agree_across_articles
     from newsprism.records import Quote
 
     words = "“We will not back down on this bill,”"
@@ -336,7 +336,7 @@ def test_one_quotation_in_two_articles_has_one_speaker():
 
 
 def test_nicknames_suffixes_and_middle_names_are_one_person_but_different_middles_are_not():
-    from newsprism.extract.entities import same_person
+    from newsprism.extract.canonical import same_person
 
     entities = _story(
         "Vice President Joseph R. Biden Jr. met Senator Richard J. Durbin on Monday. Biden said little.",
@@ -363,7 +363,7 @@ def test_an_acronym_and_a_country_spelling_join_the_organisation_they_abbreviate
 
 
 def test_a_paper_shortened_to_its_last_word_and_a_site_under_its_domain_are_one_organisation():
-    from newsprism.extract.entities import _web_name
+    from newsprism.extract.canonical import _web_name
 
     entities = _story(
         "The Washington Post first reported the meeting on Monday. The Post said the talks lasted an hour.",
@@ -414,7 +414,7 @@ def test_a_weekday_goes_forward_or_back_with_its_clause(sentence, expected):
 def test_a_son_named_for_his_father_is_his_own_person_where_one_article_names_both():
     from collections import Counter
 
-    from newsprism.extract.entities import _person_groups
+    from newsprism.extract.canonical import _person_groups
 
     articles = {
         "Donald Trump Jr.": Counter({"a0": 1}),

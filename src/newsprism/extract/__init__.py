@@ -12,9 +12,10 @@ from .. import settings
 from ..records import Article, ArticleExtraction
 from ..text import sentence_spans
 from ..workers import WorkerPool, can_fork
+from .canonical import canonicalize, same_person
 from .clauses import claim_units
 from .dates import find_dates, resolve_date
-from .entities import canonicalize, entity_mentions, same_person
+from .entities import entity_mentions
 from .facts import find_numbers, parse_value
 from .quotes import find_quotes
 from .spans import find_mark_spans

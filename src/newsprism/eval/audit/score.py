@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...extract.entities import same_first_name
+from ...extract.canonical import same_first_name
 from .labels import BRIEF_PROBLEMS, EventGold
 from .outputs import OUTPUT_KINDS, EventOutputs
 
