@@ -32,6 +32,9 @@ def test_replace_names_only_settings_that_exist_and_the_object_pickles():
     assert pickle.loads(pickle.dumps(changed)) == changed
     with pytest.raises(SettingError, match="no_such_setting"):
         settings.DEFAULTS.replace({"no_such_setting": 1})
+    for not_a_setting in ("no_such_setting", "replace", "__class__"):
+        with pytest.raises(SettingError, match="unknown setting"):
+            settings.get(not_a_setting)
 
 
 def test_override_is_seen_in_its_own_thread_only():

@@ -654,11 +654,9 @@ def current() -> Settings:
 
 
 def get(name: str) -> Any:
-    try:
-        return getattr(_active.get(), name)
-    except AttributeError:
+    if name not in _BY_NAME:  # not getattr alone: the object has attributes that are no setting ("replace")
         _check([name])
-        raise
+    return getattr(_active.get(), name)
 
 
 def coerce(name: str, raw: str) -> Any:
