@@ -762,3 +762,30 @@ def test_a_copy_of_a_story_joins_it_without_scoring_and_after_a_restart(store):
         # a copy of a story closed or outside the join window founds a story of its own
         far = again.add(art("w4", "2024-09-01", text=WIRE.format(n="twelve")), rows(unit(0, 0, 1)))
         assert far.story_id == "sw4"
+
+
+def test_the_clusterer_hands_its_changes_over_and_writes_nothing_itself(store):
+    """It reads earlier stories through the store; what it changes goes to `write` (the pipeline's)."""
+    from newsprism.records import StoryChanges
+    from newsprism.store.changes import write_story_changes
+
+    writes = ("put_vectors", "set_membership", "move_members", "save_story", "link_stories", "mark_done")
+
+    class ReadOnly:
+        def __getattr__(self, name):
+            if name in writes:
+                raise AssertionError(f"the clusterer wrote the store ({name})")
+            return getattr(store, name)
+
+    handed: list[StoryChanges] = []
+    clusterer = StoryClusterer(ReadOnly(), write=handed.append)
+    clusterer.add(art("a1"), rows(unit(1, 0)))
+    clusterer.add(art("a2"), rows(unit(1, 0.2)))
+    clusterer.flush()
+    (changes,) = handed
+    assert [m.article_id for m in changes.memberships] == ["a1", "a2"] and changes.clustered == ("a1", "a2")
+    assert [s.id for s in changes.states] == ["sa1"] and changes.frequencies
+    assert store.story_state("sa1") is None  # nothing written yet
+    write_story_changes(store, changes)
+    assert store.story_state("sa1").size == 2 and store.unfinished("stories", after="extract") == []
+    assert store.story_of("a1") == store.story_of("a2") == "sa1"

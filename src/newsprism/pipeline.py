@@ -183,9 +183,13 @@ class Pipeline:
     @property
     def clusterer(self):
         if self._clusterer is None:
+            from .store.changes import write_story_changes
             from .stories import StoryClusterer
 
-            self._clusterer = StoryClusterer(self.store)
+            # the clusterer reads earlier stories through the store and hands its changes back to be written
+            self._clusterer = StoryClusterer(
+                self.store, write=functools.partial(write_story_changes, self.store)
+            )
         return self._clusterer
 
     @_under_settings

@@ -24,17 +24,19 @@ document frequencies (checkpointed, see frequencies.py), so a new clusterer on t
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
 
 from .. import settings
-from ..records import Article, StoryAssignment, StoryState
+from ..records import Article, StoryAssignment, StoryChanges, StoryState
 from ..store.base import Store
+from ..store.changes import write_story_changes
 from ..text import sentence_spans
 from ..text.dates import parse_date
 from .consolidate import (
@@ -140,8 +142,16 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 class StoryClusterer:
     """Assign articles to stories incrementally; safe to re-create on the same store (restart)."""
 
-    def __init__(self, store: Store, index: CentroidIndex | AnnCentroidIndex | None = None):
+    def __init__(
+        self,
+        store: Store,
+        index: CentroidIndex | AnnCentroidIndex | None = None,
+        write: Callable[[StoryChanges], None] | None = None,
+    ):
+        """`store`: where earlier runs' stories are read from; `write`: what takes the changes at each
+        checkpoint (default: `store.changes.write_story_changes` into the same store)."""
         self.store = store
+        self._write = write if write is not None else functools.partial(write_story_changes, store)
         self.index = index if index is not None else CentroidIndex()
         self._states: dict[str, StoryState] = {}
         self._terms: dict[str, Profile] = {}
@@ -267,36 +277,34 @@ class StoryClusterer:
         self._checkpoint()
 
     def _checkpoint(self) -> None:
-        """Write the pending states, profiles, memberships and evidence, and the document frequencies, in one
-        transaction (the only writes the clusterer makes: `add` itself writes nothing in between)."""
-        with self.store.transaction():
-            self._write_pending()
+        """Hand the pending changes to `write` (the only writes the clusterer causes: `add` itself writes
+        nothing in between)."""
+        self._write(self._take_changes())
 
-    def _write_pending(self) -> None:
-        for member in self._pending_evidence:
-            self.store.put_vectors(member.article_id, _MEMBER_KIND, _pack_member(member))
-        for assignment in self._pending_members.values():
-            self.store.set_membership(assignment)
-        for small, big, note in self._pending_moves:
-            self.store.move_members(small, big, note)
-        for state in self._pending_states.values():
-            self.store.save_story(state)
-        for story_id in self._pending_profiles:
-            if story_id in self._states:
-                self.store.put_vectors(story_id, _PROFILE_KIND, _pack(list(self._profiles(story_id))))
-        for (a, b), (score, why) in self._pending_links.items():
-            self.store.link_stories(a, b, score, why)
-        # with their output: these articles have a story, and these stories' analyses are out of date
-        self.store.mark_done("stories", [a.article_id for a in self._pending_members.values()])
-        changed = {*self._pending_states, *(big for _small, big, _note in self._pending_moves)}
-        self.store.forget_done("analysis", changed)
-        self.frequencies.save(self.store)
+    def _take_changes(self) -> StoryChanges:
+        changes = StoryChanges(
+            evidence=tuple((m.article_id, _MEMBER_KIND, _pack_member(m)) for m in self._pending_evidence),
+            memberships=tuple(self._pending_members.values()),
+            moves=tuple(self._pending_moves),
+            states=tuple(self._pending_states.values()),
+            profiles=tuple(
+                (story_id, _PROFILE_KIND, _pack(list(self._profiles(story_id))))
+                for story_id in self._pending_profiles
+                if story_id in self._states
+            ),
+            links=tuple((a, b, score, why) for (a, b), (score, why) in self._pending_links.items()),
+            # these articles have a story, and these stories' analyses are out of date
+            clustered=tuple(a.article_id for a in self._pending_members.values()),
+            stale=tuple({*self._pending_states, *(big for _small, big, _note in self._pending_moves)}),
+            frequencies=self.frequencies.unsaved(),
+        )
         self._pending_links = {}
         self._pending_evidence = []
         self._pending_members = {}
         self._pending_moves = []
         self._pending_states = {}
         self._pending_profiles = set()
+        return changes
 
     def consolidate(self) -> list[tuple[str, str]]:
         """Batch end: merge the stories touched since the last call with their nearest open stories where

@@ -43,11 +43,10 @@ class DocumentFrequencies:
             self.df = np.array(saved[1:], dtype=np.float32)
         self._unsaved = 0
 
-    def save(self, store: Store, every: int = 1) -> None:
-        """Checkpoint when `every` articles were counted since the last one (writes 4 MB, so not per article)."""
-        if self._unsaved < every:
-            return
-        store.put_vectors(
-            _STATE_ID, _KIND, np.concatenate([np.array([self.documents], dtype=np.float32), self.df])
-        )
+    def unsaved(self) -> tuple[tuple[str, str, np.ndarray], ...]:
+        """The table to write, as (owner id, vectors kind, array), when articles were counted since the last
+        call (4 MB, so written at checkpoints, not per article); () otherwise."""
+        if self._unsaved < 1:
+            return ()
         self._unsaved = 0
+        return ((_STATE_ID, _KIND, np.concatenate([np.array([self.documents], dtype=np.float32), self.df])),)
