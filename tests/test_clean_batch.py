@@ -101,3 +101,22 @@ def test_the_fork_server_preloads_the_extraction_libraries(monkeypatch):
         assert "newsprism.clean.warm" in forkserver._forkserver._preload_modules
     finally:
         pool.shutdown()
+
+
+def test_a_script_without_a_main_guard_is_told_why_its_pages_crashed(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from newsprism import settings\n"
+        "from newsprism.clean.batch import clean_documents\n"
+        "from newsprism.records import RawDocument\n"
+        "docs = [RawDocument(f'{k}.txt', 'text', 'The council voted on Tuesday to rebuild the bridge. ' * 3, {})"
+        " for k in range(3)]\n"
+        "with settings.override({'clean_batch_min_documents': 2}):\n"
+        "    print([getattr(x, 'reason', 'ok') for x in clean_documents(docs, workers=2)])\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    last = done.stdout.strip().splitlines()[-1]
+    assert "if __name__ ==" in last and "ok" not in last

@@ -204,6 +204,14 @@ def _clean_pooled(
         pool.shutdown()
 
 
+# Workers start from a fork server, which imports the main script again: a script that calls newsprism
+# without a `__main__` guard makes every worker die at start, and each page reads as crashed.
+_CRASHED = (
+    "cleaning crashed its worker process (a failure in native code; or, from a script, a call to newsprism"
+    ' outside `if __name__ == "__main__":`, since the worker processes import the script again)'
+)
+
+
 def _retry_alone(
     rest: list[RawDocument | Rejection],
     pool: WorkerPool,
@@ -218,6 +226,6 @@ def _retry_alone(
             result = pool.submit(_worker, item).result()
         except BrokenProcessPool:
             pool.restart()
-            yield Rejection(item.source, "cleaning crashed its worker process (a failure in native code)")
+            yield Rejection(item.source, _CRASHED)
             continue
         yield apply_site_boilerplate(result, site_memory) if isinstance(result, Article) else result
