@@ -18,6 +18,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 INPUTS = {
@@ -46,12 +47,10 @@ def write(folder: Path, shared: Path, names: list[str]) -> None:
             out = Path(tmp) / "report"
             analyze([shared / INPUTS[name]], db=Path(tmp) / "store.db", out=out)
             report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-            ids = _id_names(report)
-            pages = {
-                _rename(p.name, ids): _rename(p.read_text(encoding="utf-8"), ids) for p in out.glob("*.html")
-            }
+            rename = _renamer(report)
+            pages = {rename(p.name): rename(p.read_text(encoding="utf-8")) for p in out.glob("*.html")}
         report = _without_ignored(report)
-        comparable = json.loads(_rename(json.dumps(report, ensure_ascii=False), ids))
+        comparable = json.loads(rename(json.dumps(report, ensure_ascii=False)))
         (folder / f"{name}.json").write_text(
             json.dumps({"report": comparable, "pages": pages}, ensure_ascii=False, indent=1, sort_keys=True),
             encoding="utf-8",
@@ -63,25 +62,21 @@ def write(folder: Path, shared: Path, names: list[str]) -> None:
         )
 
 
-def _id_names(report: dict) -> dict[str, str]:
-    """Article id -> a name from its input; story ids and page names embed an id's first characters."""
-    names = {}
+def _renamer(report: dict) -> Callable[[str], str]:
+    """A function that names each article by its input instead of its id (ART0000 ... in source order), in any
+    text: story ids and page names carry an id's first 12 or 16 characters. Built once per report."""
+    table: dict[str, str] = {}
     for k, article in enumerate(sorted(report["articles"], key=lambda a: (a["source"], a["id"]))):
-        names[article["id"]] = f"ART{k:04d}"
-    return names
-
-
-def _rename(text: str, ids: dict[str, str]) -> str:
-    if not ids:
-        return text
-    # longest ids first; a 12- and 16-character prefix names stories and article pages
-    table = {}
-    for article_id, name in ids.items():
-        table[article_id] = name
-        table.setdefault(article_id[:16], name)
-        table.setdefault(article_id[:12], name)
-    pattern = re.compile("|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)))
-    return pattern.sub(lambda m: table[m.group()], text)
+        name = f"ART{k:04d}"
+        table[article["id"]] = name
+        table.setdefault(article["id"][:16], name)
+        table.setdefault(article["id"][:12], name)
+    if not table:
+        return lambda text: text
+    pattern = re.compile(
+        "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+    )  # longest first
+    return lambda text: pattern.sub(lambda m: table[m.group()], text)
 
 
 def compare(old: Path, new: Path) -> int:

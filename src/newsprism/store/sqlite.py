@@ -261,7 +261,8 @@ class SQLiteStore:
                 ) from exc
 
     def schema_version(self) -> int:
-        return int(self._query("SELECT value FROM meta WHERE key = 'schema_version'")[0]["value"])
+        with self._lock:
+            return self._schema_version() or 1
 
     def data_version(self) -> tuple[int, int]:
         """Changes when anyone writes the store: data_version for other connections, total_changes for ours."""
