@@ -29,11 +29,15 @@ INPUTS = {
 # when it was made, and the fields the architecture issue adds (report-level, story-level)
 IGNORED = ("generated_at", "schema_version")
 IGNORED_IN_STORIES = ("incomplete",)
+IGNORED_IN_ARTICLES = ("aliases", "versions")
 
 
 def _without_ignored(report: dict) -> dict:
     out = {k: v for k, v in report.items() if k not in IGNORED}
     out["stories"] = [{k: v for k, v in s.items() if k not in IGNORED_IN_STORIES} for s in report["stories"]]
+    out["articles"] = [
+        {k: v for k, v in a.items() if k not in IGNORED_IN_ARTICLES} for a in report["articles"]
+    ]
     return out
 
 
@@ -79,6 +83,48 @@ def _renamer(report: dict) -> Callable[[str], str]:
     return lambda text: pattern.sub(lambda m: table[m.group()], text)
 
 
+def _derived_ids_named(written: dict) -> dict:
+    """Ids derived from article ids, named by what they hold: a story by its first member (which member founded
+    it, or survived a merge of two equal stories, can follow the ids' order), a claim group by its evidence
+    (its id hashes its sentences' article ids)."""
+    table: dict[str, str] = {}
+    for story in written["report"]["stories"]:
+        table[story["id"]] = "s" + min(story["article_ids"])
+        for claim in story["claims"]:
+            spans = sorted((e["article_id"], e["start"], e["end"]) for e in claim["evidence"])
+            table[claim["id"]] = "claim(" + ";".join(f"{a}:{x}-{y}" for a, x, y in spans) + ")"
+    if not table:
+        return written
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)))
+
+    def rename(text: str) -> str:
+        return pattern.sub(lambda m: table[m.group()], text)
+
+    return {
+        "report": _id_sorted_lists_as_sets(
+            json.loads(rename(json.dumps(written["report"], ensure_ascii=False)))
+        ),
+        "pages": {rename(name): rename(text) for name, text in written["pages"].items()},
+    }
+
+
+# Lists the code sorts by id: with other ids they hold the same items in another order.
+ID_SORTED_LISTS = ("mentions_per_article", "related", "claim_ids")
+
+
+def _id_sorted_lists_as_sets(value):
+    if isinstance(value, dict):
+        return {
+            k: sorted(v, key=json.dumps)
+            if k in ID_SORTED_LISTS and isinstance(v, list)
+            else _id_sorted_lists_as_sets(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_id_sorted_lists_as_sets(v) for v in value]
+    return value
+
+
 def compare(old: Path, new: Path) -> int:
     differences = 0
     for path in sorted(old.glob("*.json")):
@@ -87,7 +133,7 @@ def compare(old: Path, new: Path) -> int:
             print(f"{path.stem}: missing in {new}")
             differences += 1
             continue
-        a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (path, other))
+        a, b = (_derived_ids_named(json.loads(p.read_text(encoding="utf-8"))) for p in (path, other))
         found = list(_diff(_without_ignored(a["report"]), _without_ignored(b["report"]), "report"))
         for page in sorted(set(a["pages"]) | set(b["pages"])):
             if a["pages"].get(page) != b["pages"].get(page):

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from newsprism.clean import article_id, clean_document, parse_html, prune_for_body, site_key
+from newsprism.clean import clean_document, parse_html, prune_for_body, site_key
 from newsprism.errors import EmptyInput
 from newsprism.ingest import read_inputs
 from newsprism.records import Article, RawDocument
+from newsprism.text.ids import content_id, text_key
 
 ROOT = Path(__file__).parent.parent
 SEED = ROOT / "examples" / "seed-story"
@@ -196,7 +197,11 @@ def test_same_content_same_id_and_empty_is_rejected() -> None:
     body = "A council vote on Tuesday approved the new harbour flood barrier after three years of debate."
     a = clean_document(RawDocument(source="a.txt", kind="text", content=body))
     b = clean_document(RawDocument(source="b.txt", kind="text", content=f"\n\n  {body}  \n"))
-    assert a.id == b.id == article_id(body) and len(a.id) == 16
+    assert a.id == b.id == content_id(RawDocument("any", "text", body)) and len(a.id) == 16
+    assert text_key(a.text) == text_key(body)
+    # the id is the input's: another container's metadata makes another input, whatever its body
+    c = clean_document(RawDocument(source="c.txt", kind="text", content=body, hints={"title": "Barrier"}))
+    assert c.id != a.id and c.text == a.text
     with pytest.raises(EmptyInput, match="min_text_chars"):
         clean_document(
             RawDocument(source="c.txt", kind="text", content="Leave a comment\n\nShare this: Facebook")

@@ -50,6 +50,23 @@ def test_article_round_trip_and_idempotent_insert(store):
     assert store.articles(["a1"]) == [article]
 
 
+def test_aliases_bodies_and_versions(store):
+    first = make_article(1, url="https://news.example/a")
+    later = make_article(2, url="https://news.example/a", text="Body 1, corrected.\n\nSecond paragraph.")
+    store.add_article(first)
+    store.add_article(later)
+    store.add_alias("x9", "a1", "copy/1.html")
+    store.add_alias("x9", "a2", "copy/again.html")  # an alias names one article, the first recorded
+    assert store.resolve_article("a1") == "a1" and store.resolve_article("x9") == "a1"
+    assert store.resolve_article("nothing") is None
+    assert store.aliases() == {"a1": ["x9"]}
+    # the same body, white space and Unicode normalised, finds the article stored with it
+    assert store.article_with_text(" Body 1.\n\n Second  paragraph. ") == "a1"
+    assert store.article_with_text("Body 3.") is None
+    assert store.versions("https://news.example/a") == ["a1", "a2"]
+    assert store.versions("https://news.example/other") == []
+
+
 def test_articles_keep_requested_order(store):
     for i in range(3):
         store.add_article(make_article(i))

@@ -55,14 +55,32 @@ def test_a_store_written_before_migrations_upgrades_and_keeps_its_report(old_sto
     store.close()
 
 
+def _without_aliases(report: dict) -> dict:
+    return {**report, "articles": [{**a, "aliases": []} for a in report["articles"]]}
+
+
 def test_reading_the_same_files_into_an_upgraded_store_changes_nothing(old_store, tmp_path):
     store = SQLiteStore(old_store)
     before = _comparable(build_report(store))
+    old_ids = [a["id"] for a in before["articles"]]
     store.close()
     result = analyze([SAMPLE], db=old_store, out=None)
     assert result.ingest.new_ids == ()
+    # each file is its stored article, under the old id (ids used to hash the clean text)
+    assert sorted(a.id for a in result.ingest.articles) == sorted(old_ids)
     store = SQLiteStore(old_store)
-    assert _comparable(build_report(store)) == before
+    after = _comparable(build_report(store))
+    assert _without_aliases(after) == before
+    # the files' own ids (raw content hashes) are recorded as aliases of the old ones, and resolve to them
+    aliases = {a["id"]: a["aliases"] for a in after["articles"]}
+    assert all(len(found) == 1 for found in aliases.values())
+    assert all(store.resolve_article(found[0]) == old for old, found in aliases.items())
+    store.close()
+    # read a third time, every file is known by its own id before it is cleaned: nothing at all changes
+    again = analyze([SAMPLE], db=old_store, out=None)
+    assert again.ingest.new_ids == () and sorted(a.id for a in again.ingest.articles) == sorted(old_ids)
+    store = SQLiteStore(old_store)
+    assert _comparable(build_report(store)) == after
     store.close()
 
 

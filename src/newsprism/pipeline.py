@@ -13,10 +13,10 @@ import functools
 import logging
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -44,6 +44,13 @@ T = TypeVar("T")
 
 SENTENCE_VECTORS = "sentences"
 _CLUSTER_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
+
+
+class _Known(NamedTuple):
+    """An input the store already holds: its source and the stored article."""
+
+    source: str
+    article: Article
 
 
 @dataclass(frozen=True)
@@ -116,51 +123,84 @@ class Pipeline:
     def ingest(self, docs: Iterable[RawDocument | Rejection]) -> IngestResult:
         """Clean, store, embed and extract every document; bad ones become rejections.
 
-        Pages are cleaned by a process pool (`clean.clean_documents`) running ahead of the embedding and
-        parsing done here, so the cores share the two halves of the work."""
+        A document whose id (its raw content's hash, `text.ids.content_id`) the store already knows is not
+        cleaned again: it is the stored article. One whose clean body is already stored under another id is
+        recorded as an alias of that article. Pages are cleaned by a process pool (`clean.clean_documents`)
+        running ahead of the embedding and parsing done here, so the cores share the two halves of the work."""
         from .clean.batch import clean_documents
         from .clean.site import SiteMemory
 
         items: list[tuple[str, Article | Rejection]] = []
         new_ids: list[str] = []
         batch: list[Article] = []
-        seen_in_run: set[str] = set()
+        aliases: list[tuple[str, str, str]] = []  # (alias, article id, source)
+        ids_in_run: set[str] = set()
+        body_in_run: dict[str, str] = {}  # clean text -> id of this run's articles
         site_memory = SiteMemory(self.store)
 
         def flush() -> None:
-            self._store_batch(batch, site_memory)
+            self._store_batch(batch, site_memory, aliases)
             new_ids.extend(a.id for a in batch)
             batch.clear()
+            aliases.clear()
 
-        for outcome in self._progress(clean_documents(docs, site_memory=site_memory), "cleaning"):
+        for outcome in self._progress(
+            clean_documents(self._known(docs), site_memory=site_memory), "cleaning"
+        ):
             if isinstance(outcome, Rejection):
                 self._reject(outcome)
                 items.append((outcome.input, outcome))
                 continue
+            if isinstance(outcome, _Known):
+                items.append((outcome.source, outcome.article))
+                self.store.clear_rejection(outcome.source)
+                continue
             article = outcome
-            items.append((article.source, article))
             self.store.clear_rejection(article.source)
-            if article.id in seen_in_run or self.store.has_article(article.id):
-                continue  # same content seen before: stored once
-            seen_in_run.add(article.id)
+            if article.id in ids_in_run or self.store.has_article(article.id):
+                items.append((article.source, article))  # the same input again: stored once
+                continue
+            same_body = body_in_run.get(article.text) or self.store.article_with_text(article.text)
+            if same_body is not None:  # another input with this body: one article, and an alias
+                aliases.append((article.id, same_body, article.source))
+                items.append((article.source, replace(article, id=same_body)))
+                continue
+            items.append((article.source, article))
+            ids_in_run.add(article.id)
+            body_in_run[article.text] = article.id
             batch.append(article)
             if len(batch) >= self.batch_size:
                 flush()
         flush()
         return IngestResult(tuple(items), tuple(new_ids))
 
+    def _known(self, docs: Iterable[RawDocument | Rejection]) -> Iterator[RawDocument | Rejection | _Known]:
+        """Documents the store already holds (by id or alias) as their stored articles, the rest as given."""
+        from .text.ids import content_id
+
+        for doc in docs:
+            if isinstance(doc, RawDocument):
+                stored = self.store.resolve_article(content_id(doc))
+                found = self.store.articles([stored]) if stored is not None else []
+                if found:
+                    yield _Known(doc.source, found[0])
+                    continue
+            yield doc
+
     def _reject(self, rejection: Rejection) -> None:
         log.warning("rejected %s: %s", rejection.input, rejection.reason)
         self.store.add_rejection(rejection)
 
-    def _store_batch(self, articles: list[Article], site_memory: SiteMemory) -> None:
-        """Embed and extract a batch, then write it, and what cleaning it taught about its sites, in one
-        transaction."""
+    def _store_batch(
+        self, articles: list[Article], site_memory: SiteMemory, aliases: Sequence[tuple[str, str, str]] = ()
+    ) -> None:
+        """Embed and extract a batch, then write it, the aliases it found, and what cleaning it taught about
+        its sites, in one transaction."""
         from .extract import extract_articles
         from .models import embed
 
         learned = site_memory.drain()
-        if not articles and not learned:
+        if not articles and not learned and not aliases:
             return
         sentences = {a.id: split_sentences(a.id, a.text) for a in articles}
         flat = [s.text for a in articles for s in sentences[a.id]]
@@ -169,6 +209,8 @@ class Pipeline:
         with self.store.transaction():
             for site, counts in learned:
                 self.store.add_site_line_counts(site, counts)
+            for alias, article_id, source in aliases:
+                self.store.add_alias(alias, article_id, source)
             offset = 0
             for article, extraction in zip(articles, extractions, strict=True):
                 n = len(sentences[article.id])

@@ -57,7 +57,7 @@ class RemovedSpan:
 
 @dataclass(frozen=True)
 class Article:
-    id: str  # content hash of the clean text (see clean.article_id)
+    id: str  # hash of the raw input (text.ids.content_id); an older store's ids hash the clean text
     source: str
     text: str  # clean body, paragraphs separated by "\n\n"
     title: str | None = None

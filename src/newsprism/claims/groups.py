@@ -74,11 +74,18 @@ class _Item:
 
 
 class _UnionFind:
+    """Sets of keys; each set's root is its member given first (story order), never the smallest id: an
+    article's id is a hash, and which of two sources counts as the root decides ties (`_canonical`)."""
+
     def __init__(self, keys: Iterable[str]) -> None:
         self.parent = {k: k for k in keys}
+        self.rank = {k: n for n, k in enumerate(self.parent)}
 
     def find(self, k: str) -> str:
-        while self.parent.setdefault(k, k) != k:
+        if k not in self.parent:
+            self.parent[k] = k
+            self.rank[k] = len(self.rank)
+        while self.parent[k] != k:
             self.parent[k] = self.parent[self.parent[k]]
             k = self.parent[k]
         return k
@@ -86,7 +93,8 @@ class _UnionFind:
     def union(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+            first, later = (ra, rb) if self.rank[ra] < self.rank[rb] else (rb, ra)
+            self.parent[later] = first
 
 
 def source_roots(material: StoryMaterial, duplicates: DuplicateReport) -> dict[str, str]:

@@ -10,7 +10,6 @@ the container (JSONL fields, feed entries) win over guesses.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import unicodedata
 from typing import Any
@@ -19,18 +18,13 @@ from .. import settings
 from ..errors import EmptyInput, InputError, MalformedRecord
 from ..records import Article, RawDocument
 from ..text.dates import normalise_date, reconcile_dates
+from ..text.ids import content_id, text_key
 from .metadata import alnum_key, language_code, page_metadata, visible_lead
 from .mojibake import fix_mojibake
 from .rules import TextCleaning, clean_text, normalise_wire
 from .site import SiteMemory, learn_and_remove, site_key
 
-__all__ = ["clean_document", "article_id", "clean_text", "detect_language", "normalise_wire", "site_key"]
-
-
-def article_id(text: str) -> str:
-    """Content hash of the clean text: the same body from two files gets one id."""
-    norm = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
+__all__ = ["clean_document", "clean_text", "detect_language", "normalise_wire", "site_key"]
 
 
 def clean_document(raw: RawDocument, site_memory: SiteMemory | None = None) -> Article:
@@ -56,11 +50,11 @@ def clean_document(raw: RawDocument, site_memory: SiteMemory | None = None) -> A
         )
     hints = raw.hints
     site = site_key(url, _str(hints.get("outlet")) or found.outlet)
-    text, site_removed = learn_and_remove(found.text, site, site_memory, article_id(found.text))
+    text, site_removed = learn_and_remove(found.text, site, site_memory, text_key(found.text))
     if len(text) < minimum:  # everything left was the site's furniture
         text, site_removed = found.text, ()
     return Article(
-        id=article_id(text),
+        id=content_id(raw),
         source=raw.source,
         text=text,
         title=_str(hints.get("title")) or found.title,

@@ -19,16 +19,19 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import settings
 from ..errors import InputError
 from ..records import Article, RawDocument, Rejection
+from ..text.ids import text_key
 from ..workers import WorkerPool
-from . import article_id, clean_document
+from . import clean_document
 from .site import SiteMemory, learn_and_remove, site_key
 
 __all__ = ["clean_documents", "apply_site_boilerplate"]
+
+T = TypeVar("T")
 
 _START_METHOD = "forkserver"
 _PRELOAD = "newsprism.clean.warm"  # imported once in the fork server, so workers start with it loaded
@@ -40,11 +43,12 @@ class CleanTimeout(Exception):
 
 
 def clean_documents(
-    raws: Iterable[RawDocument | Rejection],
+    raws: Iterable[RawDocument | T],
     workers: int | None = None,
     site_memory: SiteMemory | None = None,
-) -> Iterator[Article | Rejection]:
-    """Clean `raws` in input order, one `Article` or `Rejection` per input (rejections given pass through).
+) -> Iterator[Article | Rejection | T]:
+    """Clean `raws` in input order, one `Article` or `Rejection` per input; anything that is not a
+    `RawDocument` (a rejection from reading, an article the caller already has) passes through in its place.
 
     `workers` processes (default `clean_workers`, 0 = one per CPU) clean pages in parallel; a document that
     fails, or runs past `clean_document_timeout_s`, becomes a `Rejection` naming its source and the cause,
@@ -68,21 +72,20 @@ def clean_documents(
 def apply_site_boilerplate(article: Article, site_memory: SiteMemory | None) -> Article:
     """The site step of `clean_document` applied to an article cleaned without site memory.
 
-    Same site key (the URL's host, else the outlet), same fallback when nothing would be left, and the id
-    recomputed from the new text. The language stays as the worker found it (a declared one must survive;
+    Same site key (the URL's host, else the outlet), same fallback when nothing would be left; the id, made
+    from the raw document, stays. The language stays as the worker found it (a declared one must survive;
     short furniture lines do not change a detected one).
     """
     if site_memory is None:
         return article
     site = site_key(article.url, article.outlet)
-    text, site_removed = learn_and_remove(article.text, site, site_memory, article.id)
+    text, site_removed = learn_and_remove(article.text, site, site_memory, text_key(article.text))
     if len(text) < int(settings.get("min_text_chars")):  # everything left was the site's furniture
         return article
     if not site_removed:
         return article
     return dataclasses.replace(
         article,
-        id=article_id(text),
         text=text,
         removed=article.removed + site_removed,
     )
@@ -96,9 +99,9 @@ def _chain(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
     yield from rest
 
 
-def _clean_here(item: RawDocument | Rejection, site_memory: SiteMemory | None) -> Article | Rejection:
+def _clean_here(item: RawDocument | T, site_memory: SiteMemory | None) -> Article | Rejection | T:
     """One document in this process, capped in time where a signal timer is available (the main thread)."""
-    if isinstance(item, Rejection):
+    if not isinstance(item, RawDocument):
         return item
     return _capped(item, lambda: clean_document(item, site_memory))
 
@@ -163,30 +166,25 @@ def _pool(workers: int) -> WorkerPool:
 
 
 def _clean_pooled(
-    items: Iterator[RawDocument | Rejection], workers: int, site_memory: SiteMemory | None
-) -> Iterator[Article | Rejection]:
+    items: Iterator[RawDocument | T], workers: int, site_memory: SiteMemory | None
+) -> Iterator[Article | Rejection | T]:
     """A sliding window of submitted documents: while the caller works on one result (the pipeline embeds
     and parses between yields), the workers keep cleaning up to `window` documents ahead."""
     window = workers * _WINDOW_PER_WORKER
     pool = _pool(workers)
-    pending: deque[tuple[RawDocument | Rejection, Future | Rejection]] = deque()
+    pending: deque[tuple[RawDocument | T, Future | None]] = deque()
 
     def submit(count: int) -> None:
         for item in islice(items, count):
-            pending.append(
-                (
-                    item,
-                    item if isinstance(item, Rejection) else pool.submit(_worker, item),
-                )
-            )
+            pending.append((item, pool.submit(_worker, item) if isinstance(item, RawDocument) else None))
 
     try:
         submit(window)
         while pending:
             item, future = pending.popleft()
-            if isinstance(future, Rejection):
+            if future is None:  # passed through
                 submit(1)
-                yield future
+                yield item
                 continue
             try:
                 result = future.result()
@@ -213,13 +211,13 @@ _CRASHED = (
 
 
 def _retry_alone(
-    rest: list[RawDocument | Rejection],
+    rest: list[RawDocument | T],
     pool: WorkerPool,
     site_memory: SiteMemory | None,
-) -> Iterator[Article | Rejection]:
+) -> Iterator[Article | Rejection | T]:
     """After a worker died: the documents one at a time; one that kills a worker again is rejected."""
     for item in rest:
-        if isinstance(item, Rejection):
+        if not isinstance(item, RawDocument):
             yield item
             continue
         try:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from .. import settings
 from ..records import RemovedSpan
+from ..text.ids import text_key
 
 
 class SiteCounts(Protocol):
@@ -84,15 +85,13 @@ def learn_and_remove(
 ) -> tuple[str, tuple[RemovedSpan, ...]]:
     """The site step of cleaning: remove what earlier articles of `site` repeat, then tell `memory` this
     article's lines, under its id before the step (`article_key`) and after it."""
-    from . import article_id
-
     if memory is None or not site:
         return text, ()
     hashes = site_lines(text)
     if not hashes:
         return text, ()
     kept, removed = remove_site_boilerplate(text, site, memory.counts(site, hashes))
-    memory.learn((article_key, article_id(kept)), site, hashes)
+    memory.learn((article_key, text_key(kept)), site, hashes)
     return kept, removed
 
 

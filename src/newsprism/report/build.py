@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,12 +12,19 @@ from ..store import Store
 
 SCHEMA_ID = "https://newsprism.invalid/schema/report/v1"
 # docs/report.schema.json: its x-changelog says what each version changed
-REPORT_SCHEMA_VERSION = 2
+REPORT_SCHEMA_VERSION = 3
 
 
-def article_to_dict(article: Article, story_id: str | None = None) -> dict[str, Any]:
+def article_to_dict(
+    article: Article,
+    story_id: str | None = None,
+    aliases: Sequence[str] = (),
+    versions: Sequence[str] = (),
+) -> dict[str, Any]:
     data = to_dict(article)
     data["story_id"] = story_id
+    data["aliases"] = list(aliases)
+    data["versions"] = list(versions)
     return data
 
 
@@ -75,7 +83,14 @@ def storylines(store: Store, titles: dict[str, str] | None = None) -> list[dict[
             ),
             key=lambda e: (e["first_date"] is None, e["first_date"] or "", e["story_id"]),
         )
-        inside = set(members)
+        # links in the events' date order, each from its earlier event (not in the order of the stories' ids)
+        position = {e["story_id"]: n for n, e in enumerate(events)}
+        inside = [
+            (sorted((a, b), key=position.__getitem__), score, evidence)
+            for a, b, score, evidence in links
+            if a in position
+        ]
+        inside.sort(key=lambda link: [position[sid] for sid in link[0]])
         out.append(
             {
                 "id": "storyline-" + events[0]["story_id"],
@@ -83,13 +98,31 @@ def storylines(store: Store, titles: dict[str, str] | None = None) -> list[dict[
                 "story_ids": [e["story_id"] for e in events],
                 "events": events,
                 "links": [
-                    {"story_ids": [a, b], "score": score, "evidence": evidence}
-                    for a, b, score, evidence in links
-                    if a in inside
+                    {"story_ids": pair, "score": score, "evidence": evidence}
+                    for pair, score, evidence in inside
                 ],
             }
         )
     return sorted(out, key=lambda line: line["events"][-1]["last_date"] or "", reverse=True)
+
+
+def _articles(store: Store, story_of: dict[str, str]) -> list[dict[str, Any]]:
+    """Every article in the order stored, with its story, its aliases, and the versions of its page."""
+    articles = store.articles()
+    aliases = store.aliases()
+    at_url: dict[str, list[str]] = {}
+    for a in articles:
+        if a.url:
+            at_url.setdefault(a.url, []).append(a.id)
+    return [
+        article_to_dict(
+            a,
+            story_of.get(a.id),
+            aliases.get(a.id, ()),
+            at_url[a.url] if a.url and len(at_url[a.url]) > 1 else (),
+        )
+        for a in articles
+    ]
 
 
 def build_report(store: Store) -> dict[str, Any]:
@@ -108,7 +141,7 @@ def build_report(store: Store) -> dict[str, Any]:
         "generator": f"newsprism {__version__}",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "schema_version": REPORT_SCHEMA_VERSION,
-        "articles": [article_to_dict(a, story_of.get(a.id)) for a in store.articles()],
+        "articles": _articles(store, story_of),
         "stories": stories,
         "storylines": storylines(store, {s["id"]: s.get("title") or s["id"] for s in stories}),
         "rejected": [{"input": r.input, "reason": r.reason} for r in store.rejections()],

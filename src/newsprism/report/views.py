@@ -559,13 +559,19 @@ def _storyline_of(story_id: str, storylines: list[dict[str, Any]]) -> dict[str, 
 
 def article_page(store: Store, article_id: str) -> dict[str, Any]:
     """An article's clean text with its quotes and claim sentences marked, its metadata and what was removed."""
-    found = store.articles([article_id])
+    resolved = store.resolve_article(article_id)  # an alias shows the article it was stored as
+    found = store.articles([resolved]) if resolved is not None else []
     if not found:
         raise NotFound(article_id)
-    raw_story = store.story_of(article_id)
+    article = found[0]
+    raw_story = store.story_of(article.id)
     story_id = store.resolve_story(raw_story) if raw_story else None
     analysis = store.get_analysis(story_id) if story_id else None
-    return article_view(_article_dict(found[0]), analysis, story_id)
+    versions = store.versions(article.url) if article.url else []
+    data = _article_dict(article)
+    data["aliases"] = store.aliases().get(article.id, [])
+    data["versions"] = versions if len(versions) > 1 else []
+    return article_view(data, analysis, story_id)
 
 
 def article_view(
@@ -588,6 +594,10 @@ def article_view(
                     claims.append({"id": c["id"], "text": ev["text"], "status": c["status"]})
     meta = {k: v for k, v in article.items() if k not in {"text", "removed"}}
     meta["label"] = article_label(article)
+    meta["versions"] = [
+        {"id": vid, "number": n, "this": vid == article["id"]}
+        for n, vid in enumerate(article.get("versions") or (), 1)
+    ]
     return {
         "page": "article",
         "article": meta,

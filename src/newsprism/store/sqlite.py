@@ -31,8 +31,9 @@ from ..records import (
     from_dict,
     to_dict,
 )
+from ..text.ids import text_key
 
-SCHEMA_VERSION = 2  # the number of the last migration in _MIGRATIONS
+SCHEMA_VERSION = 3  # the number of the last migration in _MIGRATIONS
 
 # The tables as the first store (schema 1) had them; _MIGRATIONS takes a store from there to today's.
 _SCHEMA = """
@@ -118,6 +119,22 @@ _MIGRATIONS: dict[int, tuple[str, str]] = {
             SELECT 'stories', article_id, joined_at FROM story_members;
         INSERT OR IGNORE INTO stage_done(stage, item, done_at)
             SELECT 'analysis', story_id, updated_at FROM analyses;
+        """,
+    ),
+    3: (
+        "article ids from the raw content: each body's text key, aliases, versions by URL",
+        """
+        ALTER TABLE articles ADD COLUMN text_key TEXT;
+        -- until schema 3 an article's id was the key of its clean text
+        UPDATE articles SET text_key = id;
+        CREATE INDEX articles_text_key ON articles(text_key);
+        CREATE INDEX articles_url ON articles(url);
+        CREATE TABLE article_aliases (
+            alias TEXT PRIMARY KEY,
+            article_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        );
         """,
     ),
 }
@@ -311,7 +328,7 @@ class SQLiteStore:
         added = (
             self._exec(
                 "INSERT OR IGNORE INTO articles(id, source, url, title, published, authors, outlet, wire_credit,"
-                " language, text, removed, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " language, text, removed, added_at, text_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     article.id,
                     article.source,
@@ -325,6 +342,7 @@ class SQLiteStore:
                     article.text,
                     json.dumps([asdict(r) for r in article.removed]),
                     _now(),
+                    text_key(article.text),
                 ),
             )
             == 1
@@ -338,6 +356,43 @@ class SQLiteStore:
 
     def has_article(self, article_id: str) -> bool:
         return bool(self._query("SELECT 1 FROM articles WHERE id = ?", (article_id,)))
+
+    def resolve_article(self, article_id: str) -> str | None:
+        """The stored article an id names: itself, or the article it is an alias of; None if neither."""
+        rows = self._query(
+            "SELECT id FROM articles WHERE id = ?"
+            " UNION ALL SELECT article_id FROM article_aliases WHERE alias = ? LIMIT 1",
+            (article_id, article_id),
+        )
+        return rows[0]["id"] if rows else None
+
+    def article_with_text(self, text: str) -> str | None:
+        """The stored article with this clean body (text.ids.text_key), the first stored if several."""
+        rows = self._query(
+            "SELECT id FROM articles WHERE text_key = ? ORDER BY added_at, rowid LIMIT 1", (text_key(text),)
+        )
+        return rows[0]["id"] if rows else None
+
+    def add_alias(self, alias: str, article_id: str, source: str) -> None:
+        """Record that the input `source`, whose own id is `alias`, is the stored article `article_id`."""
+        self._exec(
+            "INSERT OR IGNORE INTO article_aliases(alias, article_id, source, added_at) VALUES (?,?,?,?)",
+            (alias, article_id, source, _now()),
+        )
+
+    def aliases(self) -> dict[str, list[str]]:
+        """Every stored article that has aliases: its id -> the aliases, oldest first."""
+        out: dict[str, list[str]] = {}
+        for r in self._query("SELECT alias, article_id FROM article_aliases ORDER BY added_at, alias"):
+            out.setdefault(r["article_id"], []).append(r["alias"])
+        return out
+
+    def versions(self, url: str) -> list[str]:
+        """Ids of the articles read from one URL, oldest first: the versions of one page."""
+        return [
+            r["id"]
+            for r in self._query("SELECT id FROM articles WHERE url = ? ORDER BY added_at, rowid", (url,))
+        ]
 
     def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
         """Articles by id (in the order given), or all of them in the order they were added."""

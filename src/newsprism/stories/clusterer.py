@@ -318,8 +318,11 @@ class StoryClusterer:
                 self._checkpoint()  # consolidation reads members through the store
                 # Rounds of touched stories with their neighbours, so one score matrix stays bounded.
                 per_round = max(1, _MAX_CONSOLIDATE_ROWS // (_MAX_CONSOLIDATE_MEMBERS * 2))
-                # ids break size ties: set order varies with the process's hash seed, and so would the rounds
-                pending = sorted(touched, key=lambda s: (-self._states[s].size, s))
+                # the older story first among equals: set order varies with the process's hash seed, and an
+                # id is a hash, so neither may decide the rounds (self._states keeps the order stories were
+                # loaded or founded in)
+                created = {story_id: n for n, story_id in enumerate(self._states)}
+                pending = sorted(touched, key=lambda s: (-self._states[s].size, created[s]))
                 while pending:
                     chunk, pending = pending[:per_round], pending[per_round:]
                     merged.extend(self._consolidate_round([s for s in chunk if s in self._states]))
