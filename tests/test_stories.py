@@ -246,7 +246,10 @@ def test_the_same_affair_weeks_apart_is_linked_as_a_storyline_not_merged(store):
             ("b1", "2024-06-03", "inquiry opens into"), ("b2", "2024-06-04", "inquiry hears of"),
         ):  # fmt: skip
             clusterer.add(
-                stored(store, art(aid, day, text=ARC.format(what, "say"))), rows(unit(1, 0.1)), ents
+                stored(store, art(aid, day, text=ARC.format(what, "say"))),
+                rows(unit(1, 0.1)),
+                ents,
+                lead_people=["okafor"],  # one person leads both events (story_storyline_shared_person)
             )
         clusterer.consolidate()
     first, second = store.story_of("a1"), store.story_of("b1")

@@ -291,6 +291,13 @@ SETTINGS: tuple[Setting, ...] = (
         " beyond story_consolidate_window_days) are linked as events of one storyline; inf turns links off.",
     ),
     Setting(
+        "story_storyline_shared_person",
+        True,
+        "Batch end: a storyline link also needs the two stories' leads to name one person in common"
+        " (an affair is its people: the same kind of event happening to others is another affair); false"
+        " links on content alone.",
+    ),
+    Setting(
         "story_consolidate_candidates",
         10,
         "Nearest open stories (by centroid) each touched story is compared with at batch end.",

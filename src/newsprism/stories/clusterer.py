@@ -423,9 +423,16 @@ class StoryClusterer:
     ) -> None:
         """Link, without merging, stories of one storyline: a touched story and a neighbour whose members
         agree on average (story_storyline_similarity, below the merge bar) or would merge but for their
-        dates, weeks apart (story_consolidate_window_days): the next event of one affair, not the same one."""
+        dates, weeks apart (story_consolidate_window_days): the next event of one affair, not the same one.
+
+        An affair is its people: with story_storyline_shared_person, the two stories' leads must name one
+        person in common (the stories' lead people, _people_profile), so that the same kind of event happening to
+        other people (another climber's fall on the same mountain, another celebrity's rehab) is not linked,
+        and a story whose leads name nobody is linked to none."""
         threshold = float(settings.get("story_storyline_similarity"))
+        shared_person = bool(settings.get("story_storyline_shared_person"))
         rows = self._rows_by_story(stories, groups)
+        people = {story_id: set(self._people.get(story_id, Profile()).ids.tolist()) for story_id in rows}
         ids = sorted(rows)
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:
@@ -433,6 +440,8 @@ class StoryClusterer:
                     continue
                 mean = float(scores[np.ix_(rows[a], rows[b])].mean())
                 if mean < threshold:
+                    continue
+                if shared_person and not people[a] & people[b]:
                     continue
                 gap = _days_apart(self._states[a], self._states[b])
                 if self._dates_meet(self._states[a], self._states[b], window):
