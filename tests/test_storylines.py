@@ -43,7 +43,10 @@ def test_a_storyline_links_the_events_of_one_persons_affair(shared_person):
     ids = [a.id for a in result.ingest.articles]
     march, may, july = story_of[ids[0]], story_of[ids[2]], story_of[ids[4]]
     assert len({march, may, july}) == 3 and story_of[ids[1]] == march and story_of[ids[5]] == july
-    linked = {frozenset((a, b)) for a, b, _, _ in store.story_links()}
+    links = {frozenset((a, b)): why for a, b, _, why in store.story_links()}
+    linked = set(links)
     assert frozenset((march, may)) in linked
+    if shared_person:
+        assert links[frozenset((march, may))].endswith("both leads name Cuomo")
     # Newsom's plan reads like Cuomo's, but it is another affair: linked only on content alone
     assert (frozenset((march, july)) in linked or frozenset((may, july)) in linked) is not shared_person

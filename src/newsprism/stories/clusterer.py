@@ -47,7 +47,7 @@ from .consolidate import (
     group_conflicts,
     reassignments,
 )
-from .evidence import ArticleEvidence, article_evidence, copy_marks, evidence_text, term_hash
+from .evidence import ArticleEvidence, article_evidence, copy_marks, entity_key, evidence_text, term_hash
 from .frequencies import DocumentFrequencies
 from .index import AnnCentroidIndex, CentroidIndex, ann_available
 from .profile import Profile, Weighted, apart_share, weighted, weighted_cosine, weighted_cosines
@@ -441,7 +441,8 @@ class StoryClusterer:
                 mean = float(scores[np.ix_(rows[a], rows[b])].mean())
                 if mean < threshold:
                     continue
-                if shared_person and not people[a] & people[b]:
+                shared = people[a] & people[b]
+                if shared_person and not shared:
                     continue
                 gap = _days_apart(self._states[a], self._states[b])
                 if self._dates_meet(self._states[a], self._states[b], window):
@@ -454,7 +455,23 @@ class StoryClusterer:
                     f"mean score {mean:.2f} between the two stories' members"
                     f" (story_storyline_similarity {threshold:g}); {apart}"
                 )
+                if shared:
+                    why += f"; both leads name {self._people_named(shared, a, b)}"
                 self._pending_links[(a, b)] = (round(mean, 4), why)
+
+    def _people_named(self, hashes: set[int], *story_ids: str) -> str:
+        """Names for hashed lead people, from the stories' entity counts (the people profile keeps hashes)."""
+        names = sorted(
+            {
+                key.title()  # entity keys are case-folded surnames
+                for story_id in story_ids
+                for key in self._states[story_id].entity_counts
+                if term_hash("@" + entity_key(key)) in hashes
+            }
+        )
+        if not names:
+            return "a person in common"
+        return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
     def _rows_by_story(self, stories: list[str], groups: list[list[int]]) -> dict[str, list[int]]:
         """Member rows per open story, the groups of stories merged into one taken together."""
