@@ -34,6 +34,7 @@ from .records import (
 )
 from .store import Store, open_store
 from .text import split_sentences
+from .text.ids import content_id, text_key
 
 if TYPE_CHECKING:
     from .brief.abstractive import Generator
@@ -135,7 +136,7 @@ class Pipeline:
         batch: list[Article] = []
         aliases: list[tuple[str, str, str]] = []  # (alias, article id, source)
         ids_in_run: set[str] = set()
-        body_in_run: dict[str, str] = {}  # clean text -> id of this run's articles
+        body_in_run: dict[str, str] = {}  # text key of the clean body -> id, for this run's articles
         site_memory = SiteMemory(self.store)
 
         def flush() -> None:
@@ -160,14 +161,15 @@ class Pipeline:
             if article.id in ids_in_run or self.store.has_article(article.id):
                 items.append((article.source, article))  # the same input again: stored once
                 continue
-            same_body = body_in_run.get(article.text) or self.store.article_with_text(article.text)
+            body = text_key(article.text)
+            same_body = body_in_run.get(body) or self.store.article_with_text(article.text)
             if same_body is not None:  # another input with this body: one article, and an alias
                 aliases.append((article.id, same_body, article.source))
                 items.append((article.source, replace(article, id=same_body)))
                 continue
             items.append((article.source, article))
             ids_in_run.add(article.id)
-            body_in_run[article.text] = article.id
+            body_in_run[body] = article.id
             batch.append(article)
             if len(batch) >= self.batch_size:
                 flush()
@@ -176,8 +178,6 @@ class Pipeline:
 
     def _known(self, docs: Iterable[RawDocument | Rejection]) -> Iterator[RawDocument | Rejection | _Known]:
         """Documents the store already holds (by id or alias) as their stored articles, the rest as given."""
-        from .text.ids import content_id
-
         for doc in docs:
             if isinstance(doc, RawDocument):
                 stored = self.store.resolve_article(content_id(doc))
