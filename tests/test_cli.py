@@ -41,3 +41,39 @@ def test_unknown_setting_is_refused(tmp_path, sample_dir):
     result = CliRunner().invoke(main, ["analyze", str(sample_dir), "--setting", "no_such=1"])
     assert result.exit_code == EXIT_FAILED
     assert "no_such" in result.stderr
+
+
+def test_a_second_run_on_a_store_another_process_is_writing_is_refused(tmp_path, sample_dir):
+    import subprocess
+    import sys
+
+    db = tmp_path / "n.db"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from newsprism.store import SQLiteStore\n"
+            f"with SQLiteStore({str(db)!r}).writer():\n"
+            "    print('held', flush=True)\n"
+            "    sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = CliRunner().invoke(
+            main, ["analyze", str(sample_dir), "--db", str(db), "--out", str(tmp_path / "o")]
+        )
+        assert result.exit_code == EXIT_FAILED, result.output
+        assert "another newsprism run is writing this store (pid" in result.stderr
+        assert "Traceback" not in result.output
+    finally:
+        holder.communicate("", timeout=30)
+    # the holder has ended (a killed one would release it too): the run goes ahead
+    result = CliRunner().invoke(
+        main, ["analyze", str(sample_dir), "--db", str(db), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output

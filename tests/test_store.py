@@ -313,3 +313,22 @@ def test_search_takes_any_text(query, limit):
         fresh.add_article(make_article(1, text="Ferry budget rises by ten percent after a long debate."))
         hits = fresh.search(query, limit=limit)
         assert all(hit.kind in ("story", "article") for hit in hits)
+
+
+def test_one_run_writes_a_store_file_at_a_time(tmp_path):
+    from newsprism.errors import StoreBusy
+    from newsprism.pipeline import Pipeline
+    from newsprism.records import RawDocument
+
+    path = tmp_path / "one.db"
+    holder, second = SQLiteStore(path), SQLiteStore(path)
+    with holder.writer():
+        with pytest.raises(StoreBusy, match=r"another newsprism run is writing this store \(pid \d+"):
+            Pipeline(second).run([RawDocument("a.txt", "text", "Words of a real sentence here. " * 5)])
+        assert second.article_count() == 0  # refused before reading anything
+        assert holder.article_count() == 0
+    # released when the holder's run ends: the next run goes ahead
+    result = Pipeline(second).run([RawDocument("a.txt", "text", "Words of a real sentence here. " * 5)])
+    assert len(result.ingest.new_ids) == 1
+    with holder.writer():  # and the lock is free again after that run
+        pass

@@ -48,6 +48,10 @@ class StoreError(NewsprismError):
     """The store cannot be opened or written."""
 
 
+class StoreBusy(StoreError):
+    """Another run is writing the store."""
+
+
 class SettingError(NewsprismError):
     """A setting name or value is not valid."""
 

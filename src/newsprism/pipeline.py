@@ -346,7 +346,12 @@ class Pipeline:
         """Ingest the documents, cluster what is new, and analyse every story that changed; then finish what
         an interrupted earlier run left undone (articles stored but never clustered, stories whose analysis
         is missing or out of date). A story whose analysis fails is reported as a rejection, stays undone for
-        the next run, and the other stories go on."""
+        the next run, and the other stories go on. The run holds the store as its one writer
+        (`Store.writer`): a second run on the same store is refused, not interleaved."""
+        with self.store.writer():
+            return self._run(docs)
+
+    def _run(self, docs: Iterable[RawDocument | Rejection]) -> RunResult:
         ingest = self.ingest(docs)
         new_ids = set(ingest.new_ids)
         leftover = [i for i in self.store.unfinished("stories", after="extract") if i not in new_ids]

@@ -29,6 +29,12 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[None]: ...
 
+    def writer(self) -> AbstractContextManager[None]:
+        """Hold the store as its one writer for a whole run; raises errors.StoreBusy, naming the holder,
+        while another run holds it (two runs clustering one store at once would each file the same
+        articles in stories of their own). Readers (the web app, reports) never wait for it."""
+        ...
+
     def data_version(self) -> Any:
         """A value that changes whenever anyone writes the store (for caches of pages made from it)."""
         ...

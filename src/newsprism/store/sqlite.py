@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -20,7 +21,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import StoreError
+try:
+    import fcntl
+except ImportError:  # not on Windows: a run there holds no lock
+    fcntl = None  # type: ignore[assignment]
+
+from ..errors import StoreBusy, StoreError
 from ..records import (
     Article,
     ArticleExtraction,
@@ -292,6 +298,35 @@ class SQLiteStore:
         with self._lock:
             self._conn.backup(copy._conn)
         return copy
+
+    @contextmanager
+    def writer(self) -> Iterator[None]:
+        """One run writes a store file at a time: an advisory lock on `<store>.lock` (released by the
+        system when the process ends, however it ends), held for the run; an in-memory store has one user."""
+        if self.path == ":memory:" or fcntl is None:
+            yield
+            return
+        lock_path = Path(self.path + ".lock")
+        with lock_path.open("a+", encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read(200).strip() or "another process"
+                raise StoreBusy(
+                    f"{self.path}: another newsprism run is writing this store ({holder}); wait for it to"
+                    " finish, or use another --db"
+                ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}, since {_now()}")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
