@@ -108,3 +108,51 @@ def test_broken_gzip_and_too_large_are_rejected(tmp_path: Path) -> None:
     with settings.override({"max_input_bytes": 1000}):
         item = _one(big)
     assert isinstance(item, Rejection) and "max_input_bytes" in item.reason
+
+
+BODY = "The harbour council voted on Tuesday to build a flood barrier at the mouth of the river."
+
+
+def test_jsonl_lines_python_cannot_read_are_rejected_and_the_rest_goes_on(tmp_path: Path) -> None:
+    good = json.dumps({"text": BODY})
+    lines = [
+        '{"text": "' + BODY + '", "n": ' + "9" * 5000 + "}",  # past Python's int digit limit
+        "[" * 100_000 + "]" * 100_000,  # past the recursion limit
+        good,
+    ]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = list(read_inputs([tmp_path / "a.jsonl"]))
+    assert [type(x).__name__ for x in out] == ["Rejection", "Rejection", "RawDocument"]
+    assert "cannot be read" in out[0].reason and "nested too deeply" in out[1].reason
+    assert out[0].input.endswith("#L1") and out[2].source.endswith("#L3")
+
+
+def test_jsonl_lines_end_at_newline_only_and_lone_surrogates_become_replacement_characters(
+    tmp_path: Path,
+) -> None:
+    # U+2028 inside a string is valid JSON written verbatim; it does not end the line
+    records = [
+        {"title": "Barrier\u2028approved", "text": BODY},
+        {"title": "\udfff bad", "text": BODY, "authors": ["Ann \ud800Lee"]},
+    ]
+    text = "\n".join(
+        json.dumps(r, ensure_ascii=False) if n == 0 else json.dumps(r) for n, r in enumerate(records)
+    )
+    (tmp_path / "b.jsonl").write_text(text + "\r\n", encoding="utf-8")
+    first, second = read_inputs([tmp_path / "b.jsonl"])
+    assert first.hints["title"] == "Barrier\u2028approved" and second.source.endswith("#L2")
+    assert second.hints["title"] == "\ufffd bad" and second.hints["authors"] == ["Ann \ufffdLee"]
+    second.hints["title"].encode("utf-8")  # any UTF-8 writer (the store, a page) can hold it
+
+
+def test_a_file_name_that_is_not_utf8_or_holds_a_newline_is_named_safely(tmp_path: Path) -> None:
+    import os
+
+    folder = os.fsencode(tmp_path)
+    for name in (b"latin1_\xe9\xff.txt", b"two\nlines.txt"):
+        with open(os.path.join(folder, name), "wb") as handle:
+            handle.write(BODY.encode())
+    sources = sorted(x.source for x in read_inputs([tmp_path]))
+    assert [s.rsplit("/", 1)[-1] for s in sources] == ["latin1_\\xe9\\xff.txt", "two\\nlines.txt"]
+    for source in sources:
+        source.encode("utf-8")

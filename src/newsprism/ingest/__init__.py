@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..records import RawDocument, Rejection
-from .decode import decode, gunzip, read_bytes
+from .decode import decode, gunzip, read_bytes, source_name
 from .readers import READERS, register
 from .warc import read_warc
 
@@ -44,11 +44,11 @@ def read_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Rejection
         elif path.exists():
             yield from read_file(path)
         else:
-            yield Rejection(input=str(path), reason="no such file or folder; check the path")
+            yield Rejection(input=source_name(path), reason="no such file or folder; check the path")
 
 
 def read_file(path: Path) -> Iterator[RawDocument | Rejection]:
-    source = str(path)
+    source = source_name(path)
     suffixes = [s.lower() for s in path.suffixes[-2:]]
     suffix = (
         suffixes[-2] if len(suffixes) == 2 and suffixes[-1] == ".gz" else (suffixes[-1] if suffixes else "")

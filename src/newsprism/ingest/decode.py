@@ -114,3 +114,11 @@ def _checked(text: str, source: str) -> str:
     if sample and len(_BAD_CHARS.findall(sample)) > 0.02 * len(sample):
         raise BinaryInput(source, "mostly non-text characters after decoding; check that it is a text file")
     return text
+
+
+def source_name(path: Path) -> str:
+    """A path as a name every message, store and page can hold: bytes that are not UTF-8 (kept by the file
+    system as surrogate escapes) as `\\xe9`, control characters (a newline in a file name would forge a
+    line of the report) as `\\n` or `\\x1b`. Reading still uses the path itself."""
+    text = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)

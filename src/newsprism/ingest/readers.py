@@ -8,6 +8,7 @@ memory (WARC) are read from their path instead: `PATH_READERS` in `ingest/__init
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -37,7 +38,10 @@ def read_html(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
 def read_jsonl(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
     """One article per line; a broken line becomes a Rejection naming `path#Ln` and the rest goes on."""
     text = decode(data, source)
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # lines end at "\n" only: str.splitlines() also splits at U+2028 and other separators a JSON string
+    # may hold verbatim, and would cut such a record in two
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         where = f"{source}#L{lineno}"
@@ -55,10 +59,17 @@ def _jsonl_record(line: str, where: str) -> RawDocument:
         raise MalformedRecord(
             where, f"not valid JSON ({exc.msg} at column {exc.colno}); fix or drop the line"
         ) from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise MalformedRecord(
+            where, f"JSON that cannot be read ({str(exc)[:120]}); fix or drop the line"
+        ) from None
+    except RecursionError:
+        raise MalformedRecord(where, "JSON nested too deeply to read; fix or drop the line") from None
     if not isinstance(record, dict):
         raise MalformedRecord(
             where, f"a JSON {type(record).__name__}, not an object; each line must be one article object"
         )
+    record = _without_lone_surrogates(record)
     text, html = record.get("text"), record.get("html")
     hints = {k: record[k] for k in HINT_FIELDS if record.get(k) not in (None, "", [])}
     if isinstance(text, str) and text.strip():
@@ -66,6 +77,21 @@ def _jsonl_record(line: str, where: str) -> RawDocument:
     if isinstance(html, str) and html.strip():
         return RawDocument(source=where, kind="html", content=html, hints=hints)
     raise MalformedRecord(where, 'no non-empty "text" or "html" string field; add the article body')
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # json pairs what it can, so any left is lone
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """JSON's "\\udfff" escapes decode to lone surrogates, which no UTF-8 text (the store, a page) can hold:
+    each becomes U+FFFD, in every string of the record."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    return value
 
 
 register(".txt", read_text)

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import settings
 from ..errors import InputError
 from ..records import RawDocument, Rejection
-from .decode import decode
+from .decode import decode, source_name
 
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.I)
 
@@ -24,7 +24,7 @@ def read_warc(path: Path) -> Iterator[RawDocument | Rejection]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    source = str(path)
+    source = source_name(path)
     cap = int(settings.get("max_input_bytes"))
     n = pages = 0
     with path.open("rb") as fh:
