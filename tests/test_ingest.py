@@ -156,3 +156,27 @@ def test_a_file_name_that_is_not_utf8_or_holds_a_newline_is_named_safely(tmp_pat
     assert [s.rsplit("/", 1)[-1] for s in sources] == ["latin1_\\xe9\\xff.txt", "two\\nlines.txt"]
     for source in sources:
         source.encode("utf-8")
+
+
+def test_nothing_in_a_folder_vanishes_without_a_reason(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "empty.rss").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>'
+    )
+    (tmp_path / "catalog.xml").write_text('<?xml version="1.0"?><catalog><book>hi</book></catalog>')
+    (tmp_path / "page.rss").write_text("<html><body><p>A page saved under the wrong name.</p></body></html>")
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "loop").symlink_to(tmp_path)
+    (tmp_path / "sub" / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    (tmp_path / "sub" / "real.txt").write_text(BODY)
+    out = {Path(x.input if isinstance(x, Rejection) else x.source).name: x for x in read_inputs([tmp_path])}
+    assert isinstance(out["real.txt"], RawDocument)
+    reasons = {name: x.reason for name, x in out.items() if isinstance(x, Rejection)}
+    assert "no entries" in reasons["empty.rss"]
+    assert "not an RSS/Atom feed" in reasons["catalog.xml"]
+    assert "an HTML page, not a feed" in reasons["page.rss"]
+    assert "not a regular file" in reasons["pipe.txt"]
+    assert "link loop" in reasons["loop"]
+    assert "a link to nothing" in reasons["gone.txt"]

@@ -8,6 +8,7 @@ feeds); `.gz` variants are inflated (with a cap) and handed to the reader of the
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -35,16 +36,58 @@ def read_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Rejection
     for raw_path in paths:
         path = Path(raw_path)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if any(part.startswith(".") for part in child.relative_to(path).parts):
-                    continue
-                if _FOLDER_NOTES.match(child.name):
+            for child in _folder_files(path):
+                if isinstance(child, Rejection):
+                    yield child
+                elif _FOLDER_NOTES.match(child.name):
                     continue  # a folder's README/LICENSE describes the inputs; it is not one
-                yield from read_file(child)
+                else:
+                    yield from read_file(child)
         elif path.exists():
             yield from read_file(path)
         else:
             yield Rejection(input=source_name(path), reason="no such file or folder; check the path")
+
+
+def _folder_files(folder: Path) -> list[Path | Rejection]:
+    """Every regular file under `folder`, sorted, hidden names skipped; links to folders followed once each.
+    What cannot be read says so instead of vanishing: a subfolder that cannot be listed, a link loop, and
+    anything that is not a regular file (a FIFO, a socket, a link to nothing)."""
+    found: list[Path | Rejection] = []
+    seen: set[tuple[int, int]] = set()
+
+    def unlisted(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        found.append(
+            Rejection(source_name(where), f"cannot be listed ({exc.strerror or exc}); check its permissions")
+        )
+
+    for root, dirs, files in os.walk(folder, onerror=unlisted, followlinks=True):
+        here = Path(root)
+        try:
+            stat = here.stat()
+        except OSError:
+            continue
+        if (stat.st_dev, stat.st_ino) in seen:  # a link back to a folder already read
+            found.append(
+                Rejection(source_name(here), "a link to a folder already read (a link loop); skipped")
+            )
+            dirs[:] = []
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.startswith("."):
+                continue
+            child = here / name
+            if child.is_file():
+                found.append(child)
+            else:
+                what = (
+                    "a link to nothing" if child.is_symlink() and not child.exists() else "not a regular file"
+                )
+                found.append(Rejection(source_name(child), f"{what}; newsprism reads files"))
+    return sorted(found, key=lambda x: x if isinstance(x, Path) else Path(x.input))  # as Path sorts: by parts
 
 
 def read_file(path: Path) -> Iterator[RawDocument | Rejection]:

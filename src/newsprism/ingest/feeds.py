@@ -95,6 +95,8 @@ def read_feed(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
             source,
             f"not a readable RSS/Atom feed ({type(parsed.get('bozo_exception')).__name__}); check the file",
         )
+    if not parsed.entries:
+        raise MalformedRecord(source, _why_no_entries(data))
     outlet = (parsed.feed.get("title") or "").strip() or None
     language = parsed.feed.get("language") or None  # RSS <language> / Atom xml:lang
     for n, entry in enumerate(parsed.entries, start=1):
@@ -106,6 +108,14 @@ def read_feed(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
             )
         else:
             yield doc
+
+
+def _why_no_entries(data: bytes) -> str:
+    if looks_like_feed(data):
+        return "a feed with no entries; nothing to analyse"
+    if re.search(rb"<(?:html|body|p|div)\b", data[:65536], re.I):
+        return "an HTML page, not a feed; save it as .html to read it as an article"
+    return "not an RSS/Atom feed (no <rss>, <feed> or <rdf:RDF> root); check the file"
 
 
 def entry_document(
