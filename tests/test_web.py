@@ -88,6 +88,10 @@ def test_requests_are_capped_and_only_get_is_served(server):
     assert get(server, "/", headers={"Content-Length": "10"}, body=b"0123456789")[0] == 413
     assert get(server, "/", headers={"Host": "attacker.example"})[0] == 421  # DNS rebinding
     assert get(server, "/static/../../etc/passwd")[0] == 404
+    many = "&".join(f"p{n}=1" for n in range(11))  # past the cap: a clear 400, not an empty reply
+    status, _, body = get(server, f"/search?{many}")
+    assert status == 400 and b"Too many query parameters" in body
+    assert get(server, "/search?" + "&".join(f"p{n}=1" for n in range(10)))[0] == 200
     status, headers, _ = get(server, "/static/newsprism.js")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript")
 

@@ -24,6 +24,7 @@ from ..report.html import STATIC_FILES, render, static_asset
 from ..store import Store, open_store
 
 log = logging.getLogger("newsprism.web")
+MAX_QUERY_FIELDS = 10  # no page reads more than two
 
 # Scripts and styles only from this server, nothing inline, no frames, forms only to ourselves.
 CSP = (
@@ -180,7 +181,14 @@ class _Handler(BaseHTTPRequestHandler):
         as_json = path.endswith(".json")
         if as_json:
             path = path.removesuffix(".json")
-        query = parse_qs(split.query, max_num_fields=10)
+        try:
+            query = parse_qs(split.query, max_num_fields=MAX_QUERY_FIELDS)
+        except ValueError:  # more fields than the cap
+            return self._send_error(
+                HTTPStatus.BAD_REQUEST,
+                f"Too many query parameters (at most {MAX_QUERY_FIELDS}).",
+                as_json=as_json,
+            )
         key = (path, as_json, split.query)
         cached = self.server.cached(key)
         if cached is not None:
