@@ -152,3 +152,33 @@ def test_cli_fetch_writes_jsonl_and_names_refusals(server: str, tmp_path: Path) 
     assert result.exit_code == 1, result.output
     assert "1 documents written" in result.output and "404" in result.output
     assert out.read_text(encoding="utf-8").count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "100.100.100.200",  # shared address space: a cloud metadata address
+        "2002:7f00:1::",  # 6to4 form of 127.0.0.1
+        "64:ff9b::a00:1",  # NAT64 form of 10.0.0.1
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+        "::ffff:192.168.0.1",
+        "fec0::1",  # IPv6 site-local
+        "192.88.99.1",  # 6to4 relay anycast
+        "224.0.0.1",
+    ],
+)
+def test_every_address_that_is_not_public_is_refused(address: str) -> None:
+    from newsprism.errors import UnsupportedInput
+    from newsprism.ingest.fetch import check_host
+
+    with pytest.raises(UnsupportedInput, match="non-public address"):
+        check_host(address, 80, f"http://[{address}]/" if ":" in address else f"http://{address}/", False)
+
+
+def test_public_addresses_and_their_6to4_forms_are_allowed() -> None:
+    import ipaddress
+
+    from newsprism.ingest.fetch import is_public
+
+    for address in ("8.8.8.8", "2606:2800:220:1:248:1893:25c8:1946", "2002:808:808::"):
+        assert is_public(ipaddress.ip_address(address)), address

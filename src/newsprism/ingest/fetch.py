@@ -210,8 +210,37 @@ class Fetcher:
         return parser
 
 
+# Not global, though the ipaddress module of some Pythons says so: the 6to4 relay anycast (RFC 7526).
+_NOT_GLOBAL = (ipaddress.ip_network("192.88.99.0/24"),)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the last 32 bits are an IPv4 address
+
+
+def _with_embedded(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[Any]:
+    """The address and every IPv4 address an IPv6 one carries (mapped, 6to4, Teredo, NAT64): any of them may
+    be where the packets go."""
+    out: list[Any] = [addr]
+    if isinstance(addr, ipaddress.IPv6Address):
+        out += [a for a in (addr.ipv4_mapped, addr.sixtofour) if a is not None]
+        out += list(addr.teredo or ())
+        if addr in _NAT64:
+            out.append(ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF))
+    return out
+
+
+def is_public(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Global unicast, and so is every IPv4 address it carries (shared address space 100.64.0.0/10, which
+    holds a cloud metadata address, is not; nor is IPv6 site-local fec0::/10)."""
+    return all(
+        a.is_global
+        and not a.is_multicast
+        and not (isinstance(a, ipaddress.IPv6Address) and a.is_site_local)
+        and not any(a in net for net in _NOT_GLOBAL if net.version == a.version)
+        for a in _with_embedded(addr)
+    )
+
+
 def check_host(host: str, port: int | None, url: str, allow_private: bool) -> None:
-    """Refuse hosts that resolve to loopback, private, link-local, multicast or reserved addresses."""
+    """Refuse hosts that resolve to any address that is not public (is_public)."""
     try:
         infos = socket.getaddrinfo(host, port or 80, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
@@ -220,16 +249,7 @@ def check_host(host: str, port: int | None, url: str, allow_private: bool) -> No
         return
     for info in infos:
         addr = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
-            addr = addr.ipv4_mapped
-        if (
-            addr.is_loopback
-            or addr.is_private
-            or addr.is_link_local
-            or addr.is_multicast
-            or addr.is_reserved
-            or addr.is_unspecified
-        ):
+        if not is_public(addr):
             raise UnsupportedInput(
                 url,
                 f"host {host} resolves to the non-public address {addr}; refused "
