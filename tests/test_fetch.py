@@ -54,6 +54,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, FEED, "application/rss+xml")
         elif self.path == "/moved":
             self._send(302, b"", extra={"Location": "/page"})
+        elif self.path == "/to-bad-port":
+            self._send(302, b"", extra={"Location": "http://127.0.0.1:99999/x"})
         elif self.path == "/to-private":
             self._send(302, b"", extra={"Location": "/private/x"})
         elif self.path == "/flaky":
@@ -182,3 +184,9 @@ def test_public_addresses_and_their_6to4_forms_are_allowed() -> None:
 
     for address in ("8.8.8.8", "2606:2800:220:1:248:1893:25c8:1946", "2002:808:808::"):
         assert is_public(ipaddress.ip_address(address)), address
+
+
+def test_a_redirect_to_an_impossible_port_is_one_rejection_and_the_batch_goes_on(server: str) -> None:
+    bad, good = fetch([f"{server}/to-bad-port", f"{server}/page"])
+    assert isinstance(bad, Rejection) and "not a usable URL" in bad.reason
+    assert isinstance(good, RawDocument)

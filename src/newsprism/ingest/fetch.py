@@ -102,10 +102,14 @@ class Fetcher:
         """One hop with retries; a redirect comes back as status 3xx with its Location in content_type."""
         import urllib3
 
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port  # raises for a port that is not a number from 0 to 65535
+        except ValueError as exc:
+            raise UnsupportedInput(url, f"not a usable URL ({exc}); not fetched") from None
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise UnsupportedInput(url, "only http:// and https:// URLs are fetched")
-        check_host(parts.hostname, parts.port, url, self.policy.allow_private)
+        check_host(parts.hostname, port, url, self.policy.allow_private)
         attempt = 0
         while True:
             self._wait_turn(parts.hostname)
