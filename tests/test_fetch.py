@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -54,6 +55,14 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, FEED, "application/rss+xml")
         elif self.path == "/moved":
             self._send(302, b"", extra={"Location": "/page"})
+        elif self.path == "/trickle":  # a byte now and then, never a timeout between two
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            for _ in range(40):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.1)
         elif self.path == "/to-bad-port":
             self._send(302, b"", extra={"Location": "http://127.0.0.1:99999/x"})
         elif self.path == "/to-private":
@@ -189,4 +198,11 @@ def test_public_addresses_and_their_6to4_forms_are_allowed() -> None:
 def test_a_redirect_to_an_impossible_port_is_one_rejection_and_the_batch_goes_on(server: str) -> None:
     bad, good = fetch([f"{server}/to-bad-port", f"{server}/page"])
     assert isinstance(bad, Rejection) and "not a usable URL" in bad.reason
+    assert isinstance(good, RawDocument)
+
+
+def test_a_body_trickled_byte_by_byte_is_cut_off_at_the_body_deadline(server: str) -> None:
+    with settings.override({"fetch_body_timeout_s": 1.0, "fetch_timeout_s": 2.0}):
+        slow, good = fetch([f"{server}/trickle", f"{server}/page"])
+    assert isinstance(slow, Rejection) and "took longer than 1 s" in slow.reason
     assert isinstance(good, RawDocument)

@@ -36,6 +36,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_text_chars", 40, "A cleaned article shorter than this is rejected as empty."),
     Setting("fetch_timeout_s", 20.0, "Connect and read timeout of one HTTP request (`newsprism fetch`)."),
     Setting(
+        "fetch_body_timeout_s",
+        60.0,
+        "A page's whole body must arrive within this many seconds (the read timeout bounds one wait only, so"
+        " a server sending a byte now and then is cut off here).",
+    ),
+    Setting(
         "fetch_max_bytes",
         10_000_000,
         "A fetched page larger than this after decompression is refused (the largest news page in"

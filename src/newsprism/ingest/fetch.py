@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import threading
 import time
 import urllib.robotparser
 from collections.abc import Iterable, Iterator
@@ -45,6 +46,7 @@ class FetchPolicy:
     respect_robots: bool = True
     user_agent: str = field(default_factory=lambda: f"newsprism/{__version__} (+offline news analysis)")
     timeout_s: float = field(default_factory=lambda: float(settings.get("fetch_timeout_s")))
+    body_timeout_s: float = field(default_factory=lambda: float(settings.get("fetch_body_timeout_s")))
     max_bytes: int = field(default_factory=lambda: int(settings.get("fetch_max_bytes")))
     retries: int = field(default_factory=lambda: int(settings.get("fetch_retries")))
     backoff_s: float = field(default_factory=lambda: float(settings.get("fetch_backoff_s")))
@@ -154,6 +156,21 @@ class Fetcher:
                 url, f"page declares {int(declared):,} bytes, over fetch_max_bytes={cap:,}; not fetched"
             )
         out = bytearray()
+        # The read timeout bounds each wait, not the whole body: a server sending a byte now and then would
+        # hold the fetch forever. A watchdog cuts the connection when the body's time is up.
+        limit = self.policy.body_timeout_s
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            resp.shutdown()
+
+        watchdog = threading.Timer(limit, expire)
+        watchdog.daemon = True
+        watchdog.start()
+        too_slow = InputError(
+            url, f"the page took longer than {limit:g} s to arrive (fetch_body_timeout_s); not fetched"
+        )
         try:
             for chunk in resp.stream(65_536, decode_content=True):
                 out += chunk
@@ -164,9 +181,17 @@ class Fetcher:
                         "refused",
                     )
         except urllib3.exceptions.DecodeError as exc:
+            if expired.is_set():
+                raise too_slow from None
             raise InputError(url, f"compressed body cannot be decoded ({exc}); refused") from None
-        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError) as exc:
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError, OSError) as exc:
+            if expired.is_set():
+                raise too_slow from None
             raise InputError(url, f"connection broke while reading ({type(exc).__name__})") from None
+        finally:
+            watchdog.cancel()
+        if expired.is_set():  # a body without a length just ends when the connection is cut
+            raise too_slow
         return bytes(out)
 
     def _wait_turn(self, host: str) -> None:
