@@ -206,3 +206,49 @@ def test_a_body_trickled_byte_by_byte_is_cut_off_at_the_body_deadline(server: st
         slow, good = fetch([f"{server}/trickle", f"{server}/page"])
     assert isinstance(slow, Rejection) and "took longer than 1 s" in slow.reason
     assert isinstance(good, RawDocument)
+
+
+class RobotsHandler(BaseHTTPRequestHandler):
+    """A site whose robots.txt is served as `mode` says."""
+
+    mode = "redirect"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/robots.txt" and self.mode == "redirect":
+            self.send_response(301)
+            self.send_header("Location", "/rules.txt")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path == "/robots.txt":  # "huge": more than fetch_max_bytes
+            body = b"# " + b"x" * 1_200_000 + b"\nUser-agent: *\nAllow: /\n"
+        elif self.path == "/rules.txt":
+            body = b"User-agent: *\nDisallow: /secret\n"
+        else:
+            body = PAGE
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain" if self.path.endswith(".txt") else "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.parametrize("mode", ["redirect", "huge"])
+def test_robots_txt_is_followed_through_redirects_and_one_that_cannot_be_read_disallows(mode: str) -> None:
+    handler = type("Handler", (RobotsHandler,), {"mode": mode})
+    httpd = QuietServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        secret, page = fetch([f"{base}/secret/plan", f"{base}/page"])
+    finally:
+        httpd.shutdown()
+    assert isinstance(secret, Rejection) and "robots.txt" in secret.reason
+    if mode == "redirect":  # the rules behind the redirect apply: only /secret is disallowed
+        assert isinstance(page, RawDocument)
+    else:  # rules that cannot be read disallow everything
+        assert isinstance(page, Rejection) and "robots.txt" in page.reason

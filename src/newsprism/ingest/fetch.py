@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from .. import __version__, settings
 from ..errors import InputError, TooLarge, UnsupportedInput
@@ -82,6 +82,7 @@ class Fetcher:
 
     def get(self, url: str) -> Fetched:
         """GET a URL under the policy; raises an InputError subclass whose cause says why it was refused."""
+        self._check_url(url)  # the URL's own reason for a refusal comes before robots.txt's
         if self.policy.respect_robots and not self._allowed(url):
             raise UnsupportedInput(url, "robots.txt of the site disallows fetching this page; not fetched")
         current = url
@@ -90,6 +91,7 @@ class Fetcher:
             if result.status in _REDIRECT_STATUS:
                 target = result.content_type  # _get_once returns the Location here
                 current = urljoin(current, target)
+                self._check_url(current)
                 if self.policy.respect_robots and not self._allowed(current):
                     raise UnsupportedInput(url, f"redirects to {current}, which robots.txt disallows")
                 continue
@@ -104,14 +106,7 @@ class Fetcher:
         """One hop with retries; a redirect comes back as status 3xx with its Location in content_type."""
         import urllib3
 
-        try:
-            parts = urlsplit(url)
-            port = parts.port  # raises for a port that is not a number from 0 to 65535
-        except ValueError as exc:
-            raise UnsupportedInput(url, f"not a usable URL ({exc}); not fetched") from None
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise UnsupportedInput(url, "only http:// and https:// URLs are fetched")
-        check_host(parts.hostname, port, url, self.policy.allow_private)
+        parts = self._check_url(url)
         attempt = 0
         while True:
             self._wait_turn(parts.hostname)
@@ -145,6 +140,18 @@ class Fetcher:
                 )
             finally:
                 resp.release_conn()
+
+    def _check_url(self, url: str) -> SplitResult:
+        """Refuse a URL that is not http(s), has no usable port, or names a host that is not public."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port  # raises for a port that is not a number from 0 to 65535
+        except ValueError as exc:
+            raise UnsupportedInput(url, f"not a usable URL ({exc}); not fetched") from None
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise UnsupportedInput(url, "only http:// and https:// URLs are fetched")
+        check_host(parts.hostname, port, url, self.policy.allow_private)
+        return parts
 
     def _read_capped(self, resp: Any, url: str) -> bytes:
         import urllib3
@@ -218,21 +225,25 @@ class Fetcher:
         return True if parser is None else parser.can_fetch(self.policy.user_agent, url)
 
     def _load_robots(self, base: str) -> urllib.robotparser.RobotFileParser | None:
-        """The site's robots.txt; a missing one (4xx) allows everything, an unreachable one too (RFC 9309 2.3.1.3
-        says 5xx means disallow: followed)."""
+        """The site's robots.txt as RFC 9309 asks: followed through up to five redirects; a missing one (4xx,
+        or more redirects than that) allows everything; one that cannot be had (5xx, a network failure, a
+        body too large or too slow to read) disallows everything, since its rules are unknown."""
         parser = urllib.robotparser.RobotFileParser()
+        url = base + "/robots.txt"
         try:
-            got = self._get_once(base + "/robots.txt")
-        except TooLarge:
-            return None
-        except InputError as exc:
-            if "HTTP 5" in exc.cause:
-                parser.disallow_all = True
-                return parser
-            return None
+            for _ in range(6):
+                got = self._get_once(url)
+                if got.status not in _REDIRECT_STATUS:
+                    break
+                url = urljoin(url, got.content_type)  # _get_once returns the Location here
+            else:
+                return None
+        except InputError:
+            parser.disallow_all = True
+            return parser
         if got.status >= 500:
             parser.disallow_all = True
-        elif got.status >= 400 or got.status in _REDIRECT_STATUS:
+        elif got.status >= 400:
             return None
         else:
             parser.parse(got.body.decode("utf-8", errors="replace").splitlines())
