@@ -918,3 +918,17 @@ def test_an_interview_list_of_short_questions_continues_its_speaker():
     )
     quotes = find_quotes(text)
     assert len(quotes) == 2 and quotes[-1].speaker == quotes[0].speaker
+
+
+def test_a_run_of_thousands_of_characters_without_a_space_is_blanked_for_the_parser():
+    # spaCy's tokenizer is quadratic in a token's length: 30,000 ")" after three sentences took 81 s
+    from newsprism.models import parser_text
+
+    text = "The council met on Tuesday. It voted. " + ")" * 5000 + " The mayor spoke."
+    given = parser_text(text)
+    assert len(given) == len(text) and ")" not in given
+    assert given.startswith("The council met on Tuesday.") and given.endswith(" The mayor spoke.")
+    link = "https://example.org/" + "a" * 150  # an ordinary long link stays
+    assert parser_text(link) == link
+    (extraction,) = extract_articles([Article(id="x", source="x.txt", text=text)])
+    assert all(m.end <= len(text) for m in extraction.mentions)

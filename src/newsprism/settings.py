@@ -466,6 +466,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("max_article_chars", 100_000, "Article text beyond this is not parsed (caps time per article)."),
     Setting(
+        "max_token_chars",
+        200,
+        "A run of characters without a space longer than this is blanked (same length, offsets kept) in the"
+        " text given to the parser: spaCy's tokenizer takes time quadratic in a token's length (30,000 ')'"
+        " after three sentences took 81 s), and no word or link of an article is that long.",
+    ),
+    Setting(
         "quote_max_chars",
         6000,
         "A quotation mark that closes further away than this is a stray mark (longest PolNeAR train quote ~2.5k).",

@@ -274,3 +274,11 @@ def _load(name: str, fast: bool = True):
 def nlp():
     """The shared spaCy Language object (tagger, parser, POS/morph rules, lemmatizer, NER)."""
     return _load(settings.get("spacy_model"), settings.get("spacy_fast_attributes"))
+
+
+def parser_text(text: str) -> str:
+    """The text the parser is given: capped at max_article_chars, and every run of more than max_token_chars
+    characters without a space blanked (same length, so offsets into `text` stay valid)."""
+    capped = text[: int(settings.get("max_article_chars"))]
+    longest = int(settings.get("max_token_chars"))
+    return re.sub(rf"\S{{{longest + 1},}}", lambda m: " " * len(m.group()), capped)
