@@ -180,3 +180,12 @@ def test_nothing_in_a_folder_vanishes_without_a_reason(tmp_path: Path) -> None:
     assert "not a regular file" in reasons["pipe.txt"]
     assert "link loop" in reasons["loop"]
     assert "a link to nothing" in reasons["gone.txt"]
+
+
+def test_deep_nesting_json_can_read_is_no_hint_and_ends_nothing(tmp_path: Path) -> None:
+    deep = "[" * 900 + "]" * 900  # json reads it; a recursive walk over it on top of the stack would not
+    line = '{"text": "' + BODY + '", "x": ' + deep + ', "title": ' + deep + ', "authors": ["Ann Lee", 7]}'
+    (tmp_path / "c.jsonl").write_text(line + "\n", encoding="utf-8")
+    (doc,) = read_inputs([tmp_path / "c.jsonl"])
+    assert isinstance(doc, RawDocument) and doc.content == BODY
+    assert "title" not in doc.hints and doc.hints["authors"] == ["Ann Lee", 7]

@@ -69,9 +69,8 @@ def _jsonl_record(line: str, where: str) -> RawDocument:
         raise MalformedRecord(
             where, f"a JSON {type(record).__name__}, not an object; each line must be one article object"
         )
-    record = _without_lone_surrogates(record)
-    text, html = record.get("text"), record.get("html")
-    hints = {k: record[k] for k in HINT_FIELDS if record.get(k) not in (None, "", [])}
+    text, html = _text_value(record.get("text")), _text_value(record.get("html"))
+    hints = {k: v for k in HINT_FIELDS if (v := _hint_value(record.get(k))) not in (None, "", [])}
     if isinstance(text, str) and text.strip():
         return RawDocument(source=where, kind="text", content=text, hints=hints)
     if isinstance(html, str) and html.strip():
@@ -80,18 +79,23 @@ def _jsonl_record(line: str, where: str) -> RawDocument:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")  # json pairs what it can, so any left is lone
+_SCALAR = (str, int, float, bool)
 
 
-def _without_lone_surrogates(value: Any) -> Any:
+def _text_value(value: Any) -> Any:
     """JSON's "\\udfff" escapes decode to lone surrogates, which no UTF-8 text (the store, a page) can hold:
-    each becomes U+FFFD, in every string of the record."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_lone_surrogates(v) for v in value]
-    return value
+    each becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _hint_value(value: Any) -> Any:
+    """A hint as cleaning reads it: a scalar, or a list of scalars (authors); any other shape (an object, a
+    nested list, which could be nested past what a recursive reader survives) is no hint."""
+    if isinstance(value, _SCALAR) or value is None:
+        return _text_value(value)
+    if isinstance(value, list) and all(isinstance(v, _SCALAR) for v in value):
+        return [_text_value(v) for v in value]
+    return None
 
 
 register(".txt", read_text)
