@@ -59,7 +59,8 @@ def test_aliases_bodies_and_versions(store):
     store.add_alias("x9", "a2", "copy/again.html")  # an alias names one article, the first recorded
     assert store.resolve_article("a1") == "a1" and store.resolve_article("x9") == "a1"
     assert store.resolve_article("nothing") is None
-    assert store.aliases() == {"a1": ["x9"]}
+    assert store.aliases() == {"a1": ["x9"]} == store.aliases(["a1", "a2"])
+    assert store.aliases(["a2"]) == {}
     # the same body, white space and Unicode normalised, finds the article stored with it
     assert store.article_with_text(" Body 1.\n\n Second  paragraph. ") == "a1"
     assert store.article_with_text("Body 3.") is None

@@ -82,16 +82,16 @@ class Fetcher:
 
     def get(self, url: str) -> Fetched:
         """GET a URL under the policy; raises an InputError subclass whose cause says why it was refused."""
-        self._check_url(url)  # the URL's own reason for a refusal comes before robots.txt's
+        parts = self._check_url(url)  # the URL's own reason for a refusal comes before robots.txt's
         if self.policy.respect_robots and not self._allowed(url):
             raise UnsupportedInput(url, "robots.txt of the site disallows fetching this page; not fetched")
         current = url
         for _ in range(self.policy.max_redirects + 1):
-            result = self._get_once(current)
+            result = self._get_once(current, parts)
             if result.status in _REDIRECT_STATUS:
                 target = result.content_type  # _get_once returns the Location here
                 current = urljoin(current, target)
-                self._check_url(current)
+                parts = self._check_url(current)
                 if self.policy.respect_robots and not self._allowed(current):
                     raise UnsupportedInput(url, f"redirects to {current}, which robots.txt disallows")
                 continue
@@ -102,11 +102,13 @@ class Fetcher:
 
     # ------------------------------------------------------------ internals
 
-    def _get_once(self, url: str) -> Fetched:
-        """One hop with retries; a redirect comes back as status 3xx with its Location in content_type."""
+    def _get_once(self, url: str, parts: SplitResult | None = None) -> Fetched:
+        """One hop with retries; a redirect comes back as status 3xx with its Location in content_type.
+        `parts`: the URL as `_check_url` passed it (checked once, its host resolved once), else checked here."""
         import urllib3
 
-        parts = self._check_url(url)
+        if parts is None:
+            parts = self._check_url(url)
         attempt = 0
         while True:
             self._wait_turn(parts.hostname)

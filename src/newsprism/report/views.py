@@ -569,7 +569,7 @@ def article_page(store: Store, article_id: str) -> dict[str, Any]:
     analysis = store.get_analysis(story_id) if story_id else None
     versions = store.versions(article.url) if article.url else []
     data = _article_dict(article)
-    data["aliases"] = store.aliases().get(article.id, [])
+    data["aliases"] = store.aliases([article.id]).get(article.id, [])
     data["versions"] = versions if len(versions) > 1 else []
     return article_view(data, analysis, story_id)
 

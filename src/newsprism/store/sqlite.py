@@ -352,6 +352,15 @@ class SQLiteStore:
             cols = [d[0] for d in cur.description or ()]
             return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
+    def _query_in(self, sql: str, values: list[str], leading: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """`sql` with `{marks}` for an IN list, run over `values` in chunks (SQLite caps bound parameters);
+        `leading`: the parameters bound before the list."""
+        rows: list[dict[str, Any]] = []
+        for chunk in range(0, len(values), 500):
+            part = values[chunk : chunk + 500]
+            rows += self._query(sql.format(marks=",".join("?" * len(part))), [*leading, *part])
+        return rows
+
     def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
         with self._lock:
             return self._conn.execute(sql, tuple(params)).rowcount
@@ -415,10 +424,18 @@ class SQLiteStore:
             (alias, article_id, source, _now()),
         )
 
-    def aliases(self) -> dict[str, list[str]]:
-        """Every stored article that has aliases: its id -> the aliases, oldest first."""
+    def aliases(self, ids: Iterable[str] | None = None) -> dict[str, list[str]]:
+        """Stored articles that have aliases (those of `ids`, or all): id -> the aliases, oldest first."""
+        if ids is None:
+            rows = self._query("SELECT alias, article_id FROM article_aliases ORDER BY added_at, alias")
+        else:
+            rows = self._query_in(
+                "SELECT alias, article_id FROM article_aliases WHERE article_id IN ({marks})"
+                " ORDER BY added_at, alias",
+                list(ids),
+            )
         out: dict[str, list[str]] = {}
-        for r in self._query("SELECT alias, article_id FROM article_aliases ORDER BY added_at, alias"):
+        for r in rows:
             out.setdefault(r["article_id"], []).append(r["alias"])
         return out
 
@@ -435,12 +452,10 @@ class SQLiteStore:
             rows = self._query("SELECT * FROM articles ORDER BY added_at, rowid")
             return [_article(r) for r in rows]
         wanted = list(ids)
-        found: dict[str, Article] = {}
-        for chunk in range(0, len(wanted), 500):
-            part = wanted[chunk : chunk + 500]
-            marks = ",".join("?" * len(part))
-            for r in self._query(f"SELECT * FROM articles WHERE id IN ({marks})", part):
-                found[r["id"]] = _article(r)
+        found = {
+            r["id"]: _article(r)
+            for r in self._query_in("SELECT * FROM articles WHERE id IN ({marks})", wanted)
+        }
         return [found[i] for i in wanted if i in found]
 
     def article_count(self) -> int:
@@ -723,14 +738,10 @@ class SQLiteStore:
     def undone(self, stage: str, among: Iterable[str]) -> list[str]:
         """Those of `among` that `stage` has not finished, in the order given."""
         wanted = list(dict.fromkeys(among))
-        done: set[str] = set()
-        for chunk in range(0, len(wanted), 500):
-            part = wanted[chunk : chunk + 500]
-            marks = ",".join("?" * len(part))
-            rows = self._query(
-                f"SELECT item FROM stage_done WHERE stage = ? AND item IN ({marks})", [stage, *part]
-            )
-            done.update(r["item"] for r in rows)
+        rows = self._query_in(
+            "SELECT item FROM stage_done WHERE stage = ? AND item IN ({marks})", wanted, (stage,)
+        )
+        done = {r["item"] for r in rows}
         return [item for item in wanted if item not in done]
 
     # ------------------------------------------------------------ site boilerplate memory
@@ -739,16 +750,12 @@ class SQLiteStore:
         hashes = list(set(line_hashes))
         if not hashes:
             return {}
-        out: dict[str, int] = {}
-        for chunk in range(0, len(hashes), 500):
-            part = hashes[chunk : chunk + 500]
-            marks = ",".join("?" * len(part))
-            for r in self._query(
-                f"SELECT line_hash, article_count FROM site_lines WHERE site = ? AND line_hash IN ({marks})",
-                [site, *part],
-            ):
-                out[r["line_hash"]] = r["article_count"]
-        return out
+        rows = self._query_in(
+            "SELECT line_hash, article_count FROM site_lines WHERE site = ? AND line_hash IN ({marks})",
+            hashes,
+            (site,),
+        )
+        return {r["line_hash"]: r["article_count"] for r in rows}
 
     def add_site_line_counts(self, site: str, counts: Mapping[str, int]) -> None:
         """Add to the number of articles of `site` that carry each line (`clean.site.SiteMemory.drain`)."""

@@ -112,15 +112,20 @@ def normalise_date(value: object) -> str | None:
     return parsed.strftime("%Y-%m-%dT%H:%M") if (parsed.hour or parsed.minute) else parsed.date().isoformat()
 
 
-def _aware(value: str | None) -> datetime | None:
-    """An ISO 8601 timestamp that states its UTC offset, else None."""
-    if not value:
-        return None
+def _from_iso(value: str) -> datetime | None:
+    """ISO 8601 as Python reads it, "Z" as UTC; None when it is not."""
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None and 1990 <= parsed.year <= 2100 else None
+
+
+def _aware(value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp that states its UTC offset, else None."""
+    parsed = _from_iso(value) if value else None
+    return (
+        parsed if parsed is not None and parsed.tzinfo is not None and 1990 <= parsed.year <= 2100 else None
+    )
 
 
 def reconcile_dates(found: str | None, stated: str | None) -> str | None:
@@ -165,13 +170,9 @@ def parse_date(value: str | None) -> datetime | None:
     """ISO date or datetime as naive UTC, None when missing or unreadable."""
     if not value:
         return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = datetime.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
+    parsed = _from_iso(value) or _from_iso(value.strip()[:10])  # else its date alone
+    if parsed is None:
+        return None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
