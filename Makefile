@@ -36,6 +36,7 @@ $(BENCH_STAMP): bench/requirements.txt $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench --eval-dir $(EVAL)
+	$(BIN)/python -m bench.reliability
 
 bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m bench --eval-dir $(EVAL) --quick --out build/benchmarks-quick.md

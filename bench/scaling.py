@@ -109,7 +109,7 @@ def run_size(n: int, eval_dir: Path) -> dict:
         "articles_per_second": round(n / seconds, 2) if seconds else None,
         "peak_rss_mb": round(peak_kb / 1024, 1),
         "stories": len(result.story_ids),
-        "rejected": len(result.ingest.rejections),
+        "rejected": result.ingest.rejected_count,
     }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -88,6 +90,34 @@ def server() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def nothing_leaves_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A socket guard: any connection outside loopback fails the test instead of leaving the machine."""
+    connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> None:
+        host = address[0] if isinstance(address, tuple) else ""
+        if isinstance(host, str) and not ipaddress.ip_address(host.split("%", 1)[0]).is_loopback:
+            raise AssertionError(f"a connection to {host} would have left the machine")
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def resolving(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) -> None:
+    """An injected resolver: each test host name answers with its next address (the last one repeats)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> list:
+        if host not in answers:
+            return real(host, port, *args, **kwargs)
+        address = answers[host].pop(0) if len(answers[host]) > 1 else answers[host][0]
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, int(port or 80)))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture(autouse=True)
@@ -252,3 +282,34 @@ def test_robots_txt_is_followed_through_redirects_and_one_that_cannot_be_read_di
         assert isinstance(page, RawDocument)
     else:  # rules that cannot be read disallow everything
         assert isinstance(page, Rejection) and "robots.txt" in page.reason
+
+
+NOT_PUBLIC = [
+    "127.0.0.1",
+    "10.0.0.1",
+    "169.254.169.254",
+    "100.100.100.200",
+    "2002:7f00:1::",
+    "::1",
+    "fec0::1",
+]
+
+
+@pytest.mark.parametrize("address", NOT_PUBLIC)
+def test_a_name_that_resolves_to_an_address_that_is_not_public_is_refused_before_connecting(
+    address: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolving(monkeypatch, {"news.test": [address]})
+    (only,) = fetch_documents(["http://news.test/page"], FetchPolicy())
+    assert isinstance(only, Rejection) and f"non-public address {address}" in only.reason
+
+
+def test_a_name_that_rebinds_to_loopback_after_the_check_is_refused_at_the_connection(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = server.rsplit(":", 1)[1]
+    resolving(monkeypatch, {"rebind.test": ["93.184.215.14", "127.0.0.1"]})  # public for the check only
+    hits = dict(HITS)
+    (only,) = fetch_documents([f"http://rebind.test:{port}/page"], FetchPolicy(respect_robots=False))
+    assert isinstance(only, Rejection) and "connected to the non-public address 127.0.0.1" in only.reason
+    assert HITS == hits  # refused before a request was sent

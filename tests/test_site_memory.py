@@ -67,11 +67,11 @@ def test_counts_are_written_with_their_batch_and_not_before(no_parsing, monkeypa
     real_store_batch = Pipeline._store_batch
     batches = []
 
-    def store_batch(self, articles, memory, aliases=()):
+    def store_batch(self, articles, memory, *rest):
         batches.append(len(articles))
         if len(batches) == 2:
             raise RuntimeError("interrupted while storing the second batch")
-        return real_store_batch(self, articles, memory, aliases)
+        return real_store_batch(self, articles, memory, *rest)
 
     monkeypatch.setattr(Pipeline, "_store_batch", store_batch)
     with settings.override({"clean_batch_min_documents": 100}), pytest.raises(RuntimeError):

@@ -83,11 +83,12 @@ def test_transaction_rolls_back_on_error(store):
 
 
 def test_rejections_are_replaced_not_duplicated(store):
-    store.add_rejection(Rejection("x.txt", "empty"))
-    store.add_rejection(Rejection("x.txt", "binary"))
-    assert store.rejections() == [Rejection("x.txt", "binary")]
-    store.clear_rejection("x.txt")
-    assert store.rejections() == []
+    store.add_rejections([Rejection("x.txt", "empty")])
+    store.add_rejections([Rejection("x.txt", "binary"), Rejection("y.txt", "empty")])
+    assert store.rejections() == [Rejection("x.txt", "binary"), Rejection("y.txt", "empty")]
+    assert store.rejections(limit=1) == [Rejection("x.txt", "binary")] and store.rejection_count() == 2
+    store.clear_rejections(["x.txt", "y.txt"])
+    assert store.rejections() == [] and store.rejection_count() == 0
 
 
 def test_vectors_round_trip(store):
@@ -214,7 +215,7 @@ def test_data_version_changes_with_every_write(store):
     store.add_article(make_article(1))
     after = store.data_version()
     assert after != before
-    store.add_rejection(Rejection("x.txt", "empty"))
+    store.add_rejections([Rejection("x.txt", "empty")])
     assert store.data_version() != after
 
 

@@ -2,6 +2,8 @@
 
 import http.client
 import json
+import socket
+import time
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from newsprism.report import views
 from newsprism.store import SQLiteStore
 from newsprism.store.sqlite import fts_query
 from newsprism.web import make_server
+from newsprism.web import server as web_server
 
 from .test_report import hostile_store
 
@@ -187,3 +190,25 @@ def test_a_storyline_page_and_its_twin_show_the_events_in_time(server):
     page = json.loads(get(server, "/storyline/" + line["id"] + ".json")[2])
     assert page["page"] == "storyline" and [e["story_id"] for e in page["events"]] == ["s2", "s1"]
     assert get(server, "/storyline/nope")[0] == 404
+
+
+def test_a_client_trickling_its_headers_is_cut_off_at_the_deadline(server, monkeypatch):
+    monkeypatch.setattr(web_server, "REQUEST_HEAD_DEADLINE_S", 1.0)
+    host, port = server.server_address[:2]
+    started = time.monotonic()
+    with socket.create_connection((host, port), timeout=10) as client:
+        client.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        closed = False
+        for _ in range(20):  # one header byte every 0.25 s: each wait is short, the whole is not
+            time.sleep(0.25)
+            try:
+                client.sendall(b"X")
+                closed = client.recv(1, socket.MSG_DONTWAIT) == b""
+            except BlockingIOError:
+                continue
+            except OSError:
+                closed = True
+            if closed:
+                break
+    assert closed and time.monotonic() - started < 3.0
+    assert get(server, "/")[0] == 200  # the server goes on

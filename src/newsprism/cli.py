@@ -113,13 +113,17 @@ def analyze(
             )
     except NewsprismError as exc:
         _fail(exc)
-    for rejection in result.ingest.rejections:
+    ingest = result.ingest
+    for rejection in ingest.rejections:
         click.echo(f"rejected {rejection.input}: {rejection.reason}", err=True)
+    if (unshown := ingest.rejected_count - len(ingest.rejections)) > 0:
+        click.echo(
+            f"... and {unshown:,} more rejected; `newsprism rejects --db {db}` lists them all", err=True
+        )
     for failure in result.failed:
         click.echo(f"{failure.input}: {failure.reason}; the next run tries it again", err=True)
-    ingest = result.ingest
     click.echo(
-        f"{len(ingest.articles)} articles read ({len(ingest.new_ids)} new), {len(ingest.rejections)} rejected; "
+        f"{len(ingest.articles)} articles read ({len(ingest.new_ids)} new), {ingest.rejected_count} rejected; "
         f"{len(result.story_ids)} stories updated; store: {db}"
     )
     if result.report_dir:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .clean.site import SiteMemory
 
 log = logging.getLogger("newsprism")
+_REJECTIONS_PER_WRITE = 5000  # rejections waiting for a batch are written on their own past this many
 T = TypeVar("T")
 
 SENTENCE_VECTORS = "sentences"
@@ -54,12 +55,18 @@ class _Known(NamedTuple):
     article: Article
 
 
+# Rejections an IngestResult holds (every one is stored): a file of a million broken lines costs no memory.
+MAX_KEPT_REJECTIONS = 1000
+
+
 @dataclass(frozen=True)
 class IngestResult:
-    """What happened to each input, in input order: its source and the Article or Rejection it became."""
+    """What happened to each input, in input order: its source and the Article or Rejection it became
+    (the first `MAX_KEPT_REJECTIONS` rejections only; `rejected_count` counts them all)."""
 
     items: tuple[tuple[str, Article | Rejection], ...] = ()
     new_ids: tuple[str, ...] = ()
+    rejected_count: int = 0
 
     @property
     def articles(self) -> list[Article]:
@@ -81,7 +88,7 @@ class RunResult:
 
     @property
     def partial_failure(self) -> bool:
-        return bool(self.ingest.rejections or self.failed)
+        return bool(self.ingest.rejected_count or self.failed)
 
 
 def _under_settings(method: Callable[..., T]) -> Callable[..., T]:
@@ -138,26 +145,36 @@ class Pipeline:
         ids_in_run: set[str] = set()
         body_in_run: dict[str, str] = {}  # text key of the clean body -> id, for this run's articles
         site_memory = SiteMemory(self.store)
+        rejections: list[Rejection] = []  # written with the batch, or on their own when many
+        read: list[str] = []  # sources read, whose earlier rejections are forgotten with the batch
+        rejected = 0
 
         def flush() -> None:
-            self._store_batch(batch, site_memory, aliases)
+            self._store_batch(batch, site_memory, aliases, rejections, read)
             new_ids.extend(a.id for a in batch)
             batch.clear()
             aliases.clear()
+            rejections.clear()
+            read.clear()
 
         for outcome in self._progress(
             clean_documents(self._known(docs), site_memory=site_memory), "cleaning"
         ):
             if isinstance(outcome, Rejection):
-                self._reject(outcome)
-                items.append((outcome.input, outcome))
+                log.warning("rejected %s: %s", outcome.input, outcome.reason)
+                rejections.append(outcome)
+                rejected += 1
+                if rejected <= MAX_KEPT_REJECTIONS:
+                    items.append((outcome.input, outcome))
+                if len(rejections) >= _REJECTIONS_PER_WRITE:
+                    flush()
                 continue
             if isinstance(outcome, _Known):
                 items.append((outcome.source, outcome.article))
-                self.store.clear_rejection(outcome.source)
+                read.append(outcome.source)
                 continue
             article = outcome
-            self.store.clear_rejection(article.source)
+            read.append(article.source)
             if article.id in ids_in_run or self.store.has_article(article.id):
                 items.append((article.source, article))  # the same input again: stored once
                 continue
@@ -174,7 +191,7 @@ class Pipeline:
             if len(batch) >= self.batch_size:
                 flush()
         flush()
-        return IngestResult(tuple(items), tuple(new_ids))
+        return IngestResult(tuple(items), tuple(new_ids), rejected)
 
     def _known(self, docs: Iterable[RawDocument | Rejection]) -> Iterator[RawDocument | Rejection | _Known]:
         """Documents the store already holds (by id or alias) as their stored articles, the rest as given."""
@@ -187,26 +204,29 @@ class Pipeline:
                     continue
             yield doc
 
-    def _reject(self, rejection: Rejection) -> None:
-        log.warning("rejected %s: %s", rejection.input, rejection.reason)
-        self.store.add_rejection(rejection)
-
     def _store_batch(
-        self, articles: list[Article], site_memory: SiteMemory, aliases: Sequence[tuple[str, str, str]] = ()
+        self,
+        articles: list[Article],
+        site_memory: SiteMemory,
+        aliases: Sequence[tuple[str, str, str]] = (),
+        rejections: Sequence[Rejection] = (),
+        read: Sequence[str] = (),
     ) -> None:
-        """Embed and extract a batch, then write it, the aliases it found, and what cleaning it taught about
-        its sites, in one transaction."""
+        """Embed and extract a batch, then write it, the aliases it found, what cleaning it taught about its
+        sites, the inputs it rejected and the inputs read (no longer rejected), in one transaction."""
         from .extract import extract_articles
         from .models import embed
 
         learned = site_memory.drain()
-        if not articles and not learned and not aliases:
+        if not (articles or learned or aliases or rejections or read):
             return
         sentences = {a.id: split_sentences(a.id, a.text) for a in articles}
         flat = [s.text for a in articles for s in sentences[a.id]]
         vectors = embed(flat) if flat else np.zeros((0, 0), dtype=np.float32)
         extractions = extract_articles(articles) if articles else []
         with self.store.transaction():
+            self.store.clear_rejections(read)
+            self.store.add_rejections(rejections)
             for site, counts in learned:
                 self.store.add_site_line_counts(site, counts)
             for alias, article_id, source in aliases:
@@ -322,12 +342,12 @@ class Pipeline:
         with self.store.transaction():
             self.store.put_analysis(story_id, analysis_to_dict(analysis))
             if analysis.incomplete:  # shown as far as it got, and tried again by the next run
-                self.store.add_rejection(
-                    Rejection(f"story {story_id}", "; ".join(analysis.incomplete)[:1000])
+                self.store.add_rejections(
+                    [Rejection(f"story {story_id}", "; ".join(analysis.incomplete)[:1000])]
                 )
             else:
                 self.store.mark_done("analysis", [story_id])
-                self.store.clear_rejection(f"story {story_id}")
+                self.store.clear_rejections([f"story {story_id}"])
         return analysis
 
     @_under_settings
@@ -373,7 +393,8 @@ class Pipeline:
                 log.debug("analysis of story %s failed", story_id, exc_info=True)
                 cause = str(exc) if isinstance(exc, NewsprismError) else f"{type(exc).__name__}: {exc}"
                 failed.append(Rejection(f"story {story_id}", f"analysis failed ({cause})"[:500]))
-                self._reject(failed[-1])
+                log.warning("story %s: %s", story_id, failed[-1].reason)
+                self.store.add_rejections(failed[-1:])
                 continue
             analysed.append(story_id)
             if analysis.incomplete:

@@ -34,6 +34,19 @@ SETTINGS: tuple[Setting, ...] = (
         "max_decompressed_bytes", 50_000_000, "A gzip input that inflates past this is refused as a bomb."
     ),
     Setting("min_text_chars", 40, "A cleaned article shorter than this is rejected as empty."),
+    Setting(
+        "max_article_chars",
+        100_000,
+        "The article budget: a clean text longer than this is cut at the last paragraph or sentence end before"
+        " it, with a note of what was cut, so no later stage's time grows past it (the longest of the 646"
+        " clustering eval articles has 11,343 characters).",
+    ),
+    Setting(
+        "max_text_input_chars",
+        2_000_000,
+        "A plain-text document is read no further than this many characters, with a note (cleaning 20 MB of"
+        " text took 8 s; this is 20 times the article budget, room for any boilerplate).",
+    ),
     Setting("fetch_timeout_s", 20.0, "Connect and read timeout of one HTTP request (`newsprism fetch`)."),
     Setting(
         "fetch_body_timeout_s",
@@ -57,6 +70,13 @@ SETTINGS: tuple[Setting, ...] = (
         "fetch_host_interval_s",
         1.0,
         "Seconds between two requests to the same host (the common crawl-delay courtesy of 1 request/s).",
+    ),
+    Setting(
+        "report_max_rejected",
+        1000,
+        "Rejections listed in report.json and the rejected page, oldest first (rejected_count counts them all;"
+        " `newsprism rejects` lists every one): a file of a million broken lines would otherwise make a report"
+        " of hundreds of megabytes.",
     ),
     # ---- clean
     Setting(
@@ -442,6 +462,14 @@ SETTINGS: tuple[Setting, ...] = (
         " 0 = one per CPU core, at most 2.",
     ),
     Setting(
+        "embedding_batch_tokens",
+        2048,
+        "Most tokens (sentences times the longest one's length) the embedder runs at once: onnxruntime's"
+        " memory grows with a batch's size times its length squared (32 sentences of 256 tokens took 1.2 GB,"
+        " 8 took 0.24 GB, and ran faster); batches of ordinary sentences keep their 32. Vectors do not depend"
+        " on the batching.",
+    ),
+    Setting(
         "spacy_processes",
         2,
         "Forked extraction workers for a large batch (each parses and extracts its share, returning only"
@@ -464,7 +492,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Replace spaCy's attribute_ruler with a tag-indexed equivalent (same POS, morphology and lemmas,"
         " checked token by token; ~25% of spaCy time saved on the seed story).",
     ),
-    Setting("max_article_chars", 100_000, "Article text beyond this is not parsed (caps time per article)."),
     Setting(
         "max_token_chars",
         200,

@@ -12,11 +12,12 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import replace
 from typing import Any
 
 from .. import settings
 from ..errors import EmptyInput, InputError, MalformedRecord
-from ..records import Article, RawDocument
+from ..records import Article, RawDocument, RemovedSpan
 from ..text.dates import normalise_date, reconcile_dates
 from ..text.ids import content_id, text_key
 from .metadata import alnum_key, language_code, page_metadata, visible_lead
@@ -38,7 +39,7 @@ def clean_document(raw: RawDocument, site_memory: SiteMemory | None = None) -> A
         found, page_url = _clean_html(raw)
         url = url or page_url
     elif raw.kind == "text":
-        found = clean_text(unicodedata.normalize("NFC", raw.content))
+        found = _clean_text_input(raw.content)
     else:
         raise MalformedRecord(raw.source, f"unknown document kind {raw.kind!r}; expected 'text' or 'html'")
     minimum = settings.get("min_text_chars")
@@ -53,6 +54,7 @@ def clean_document(raw: RawDocument, site_memory: SiteMemory | None = None) -> A
     text, site_removed = learn_and_remove(found.text, site, site_memory, text_key(found.text))
     if len(text) < minimum:  # everything left was the site's furniture
         text, site_removed = found.text, ()
+    text, over_budget = _within_article_budget(text)
     return Article(
         id=content_id(raw),
         source=raw.source,
@@ -65,8 +67,48 @@ def clean_document(raw: RawDocument, site_memory: SiteMemory | None = None) -> A
         # the container's or the page's own declaration; the detector only where neither says
         language=language_code(hints.get("language")) or choose_language(found.language, text),
         url=url,
-        removed=found.removed + site_removed,
+        removed=found.removed + site_removed + over_budget,
     )
+
+
+_PREVIEW_CHARS = 200
+
+
+def _clean_text_input(content: str) -> TextCleaning:
+    """Clean a plain-text document, reading no more than `max_text_input_chars` of it (cleaning time grows
+    with the input; what lies past the cap is noted as removed)."""
+    cap = int(settings.get("max_text_input_chars"))
+    if len(content) <= cap:
+        return clean_text(unicodedata.normalize("NFC", content))
+    found = clean_text(unicodedata.normalize("NFC", content[:cap]))
+    note = RemovedSpan(
+        text=content[cap : cap + _PREVIEW_CHARS],
+        reason=f"not read: {len(content) - cap:,} characters past max_text_input_chars={cap:,}",
+        start=cap,
+        end=len(content),
+    )
+    return replace(found, removed=(*found.removed, note))
+
+
+def _within_article_budget(text: str) -> tuple[str, tuple[RemovedSpan, ...]]:
+    """The article text cut to `max_article_chars`, at the last paragraph or sentence end before the cap,
+    and a note of what was cut (its first characters and its length). Every later stage reads the cut text,
+    so no stage's time grows past the budget however long the input."""
+    cap = int(settings.get("max_article_chars"))
+    if len(text) <= cap:
+        return text, ()
+    cut = text.rfind("\n\n", 0, cap)
+    if cut < cap // 2:
+        cut = max(text.rfind(". ", 0, cap) + 1, text.rfind("\n", 0, cap))
+    if cut < cap // 2:
+        cut = cap
+    kept = text[:cut].rstrip()
+    rest = text[cut:].lstrip()
+    note = RemovedSpan(
+        text=rest[:_PREVIEW_CHARS],
+        reason=f"not analysed: {len(rest):,} characters past max_article_chars={cap:,} (the article budget)",
+    )
+    return kept, (note,)
 
 
 def detect_language(text: str) -> str | None:

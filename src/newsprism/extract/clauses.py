@@ -222,4 +222,5 @@ def _subtree_text(token, span, before: int) -> str:
         return ""
     while tokens and tokens[-1].is_punct:  # "The driver, who fled," -> "The driver, who fled"
         tokens.pop()
-    return token.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)] if tokens else ""
+    # the span's own text: doc.text would join every token of the article, once per sentence
+    return token.doc[tokens[0].i : tokens[-1].i + 1].text if tokens else ""

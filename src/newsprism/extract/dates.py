@@ -213,7 +213,8 @@ def _is_future(ent) -> bool:
     doc = ent.doc
     if ent.start > 0 and doc[ent.start - 1].lower_ in {"until", "till", "by"}:
         return True
-    if re.search(r"\bas (?:early|soon) as\s*$", doc.text[max(0, ent.start_char - 16) : ent.start_char], re.I):
+    before = doc[max(0, ent.start - 8) : ent.start].text_with_ws[-16:]  # not doc.text: it joins every token
+    if re.search(r"\bas (?:early|soon) as\s*$", before, re.I):
         return True  # "could be on the floor as early as Thursday"
     verb = _clause_verb(ent)
     token = ent.root

@@ -16,11 +16,13 @@ from pathlib import Path
 from ..errors import InputError
 from ..records import RawDocument, Rejection
 from .decode import decode, gunzip, read_bytes, source_name
-from .readers import READERS, register
+from .readers import READERS, read_jsonl_file, register
 from .warc import read_warc
 
 # Containers streamed from their path, record by record, instead of being read whole (suffix -> reader).
-PATH_READERS = {".warc": read_warc}
+PATH_READERS = {".warc": read_warc, ".jsonl": read_jsonl_file}
+# Suffixes whose file is one document: gzipped, it may inflate only as far as an unzipped input may be large.
+_ONE_DOCUMENT = frozenset({".txt", ".html", ".htm"})
 
 # Notes that sit beside articles in a folder; named explicitly they are still read (and rejected if unsupported).
 _FOLDER_NOTES = re.compile(r"(?i)(?:readme|license|licence|changelog|notice)(?:\.(?:md|rst|txt))?$")
@@ -113,7 +115,7 @@ def read_file(path: Path) -> Iterator[RawDocument | Rejection]:
         )
         return
     try:
-        data = read_bytes(path, source)
+        data = read_bytes(path, source, single_document=suffix in _ONE_DOCUMENT)
         yield from reader(data, source)
     except InputError as exc:
         yield Rejection(input=source, reason=exc.cause)

@@ -27,11 +27,12 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0
 # Control bytes other than tab/newline/carriage return/form feed/escape never occur in real text.
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
-_SNIFF_BYTES = 65_536
+SNIFF_BYTES = 65_536
 
 
-def read_bytes(path: Path, source: str) -> bytes:
-    """Read a file, refusing ones over `max_input_bytes`; `.gz` files are inflated with a cap."""
+def read_bytes(path: Path, source: str, single_document: bool = False) -> bytes:
+    """Read a file, refusing ones over `max_input_bytes`; `.gz` files are inflated with a cap: a container's
+    (a feed) at `max_decompressed_bytes`, a single document's also at `max_input_bytes`, as if it were unzipped."""
     limit = settings.get("max_input_bytes")
     size = path.stat().st_size
     if size > limit:
@@ -42,15 +43,18 @@ def read_bytes(path: Path, source: str) -> bytes:
         raise EmptyInput(source, "file is empty; nothing to analyse")
     data = path.read_bytes()
     if path.suffix.lower() == ".gz":
-        data = gunzip(data, source)
+        tighter = single_document and limit < settings.get("max_decompressed_bytes")
+        data = gunzip(data, source, cap_setting="max_input_bytes" if tighter else None)
         if not data:
             raise EmptyInput(source, "gzip file inflates to nothing; nothing to analyse")
     return data
 
 
-def gunzip(data: bytes, source: str) -> bytes:
-    """Inflate gzip data, stopping as soon as it passes `max_decompressed_bytes` (a zip bomb never fills memory)."""
-    cap = settings.get("max_decompressed_bytes")
+def gunzip(data: bytes, source: str, cap_setting: str | None = None) -> bytes:
+    """Inflate gzip data, stopping as soon as it passes `max_decompressed_bytes` (or the setting named) so a
+    zip bomb never fills memory."""
+    cap_setting = cap_setting or "max_decompressed_bytes"
+    cap = settings.get(cap_setting)
     out = bytearray()
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
@@ -59,7 +63,7 @@ def gunzip(data: bytes, source: str) -> bytes:
                 if len(out) > cap:
                     raise TooLarge(
                         source,
-                        f"gzip data inflates past max_decompressed_bytes={cap:,} (a possible gzip bomb); "
+                        f"gzip data inflates past {cap_setting}={cap:,} (a possible gzip bomb); "
                         "decompress it yourself if it is genuine",
                     )
     except (OSError, EOFError, zlib.error) as exc:
@@ -72,7 +76,7 @@ def decode(data: bytes, source: str, html: bool = False) -> str:
 
     Raises BinaryInput for data that is not text, DecodeFailure when no encoding fits.
     """
-    head = data[:_SNIFF_BYTES]
+    head = data[:SNIFF_BYTES]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return _checked(data.decode("utf-16"), source)
@@ -80,13 +84,7 @@ def decode(data: bytes, source: str, html: bool = False) -> str:
             raise DecodeFailure(
                 source, "starts with a UTF-16 mark but is not UTF-16; re-save it as UTF-8"
             ) from exc
-    for magic, what in _MAGIC:
-        if head.startswith(magic):
-            raise BinaryInput(source, f"binary file ({what}), not text; convert it to .txt or .html first")
-    if b"\x00" in head or len(_CONTROL.findall(head)) > 0.02 * len(head):
-        raise BinaryInput(
-            source, "binary data (NUL or control bytes), not text; convert it to .txt or .html first"
-        )
+    refuse_binary(head, source)
     try:
         return _checked(data.decode("utf-8-sig"), source)  # plain UTF-8 too: the BOM is optional
     except UnicodeDecodeError:
@@ -109,8 +107,19 @@ def decode(data: bytes, source: str, html: bool = False) -> str:
         ) from exc
 
 
+def refuse_binary(head: bytes, source: str) -> None:
+    """Raise BinaryInput when the first bytes of an input are a known binary format or not text at all."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise BinaryInput(source, f"binary file ({what}), not text; convert it to .txt or .html first")
+    if b"\x00" in head or len(_CONTROL.findall(head)) > 0.02 * len(head):
+        raise BinaryInput(
+            source, "binary data (NUL or control bytes), not text; convert it to .txt or .html first"
+        )
+
+
 def _checked(text: str, source: str) -> str:
-    sample = text[:_SNIFF_BYTES]
+    sample = text[:SNIFF_BYTES]
     if sample and len(_BAD_CHARS.findall(sample)) > 0.02 * len(sample):
         raise BinaryInput(source, "mostly non-text characters after decoding; check that it is a text file")
     return text

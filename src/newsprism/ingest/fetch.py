@@ -8,9 +8,8 @@ link-local, multicast or reserved (unless `allow_private`, which tests use for a
 are followed by hand so each target is checked again; a body is read in chunks and refused past
 `fetch_max_bytes` after decompression, so a gzip bomb or a 100 MB page stops early with a clear reason.
 
-(A name can resolve differently between the check and the connection; a resolver that answers with a
-public address and then a private one can still reach a private host. Run behind an egress proxy where
-that matters.)
+A name can resolve differently between that check and the connection (DNS rebinding), so the address each
+connection actually reached is checked again before a byte is sent.
 """
 
 from __future__ import annotations
@@ -75,6 +74,8 @@ class Fetcher:
             retries=False,
             timeout=urllib3.Timeout(connect=self.policy.timeout_s, read=self.policy.timeout_s),
         )
+        if not self.policy.allow_private:
+            self._pool.pool_classes_by_scheme = _peer_checked_pools()
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._last: dict[str, float] = {}
 
@@ -279,6 +280,37 @@ def is_public(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         and not any(a in net for net in _NOT_GLOBAL if net.version == a.version)
         for a in _with_embedded(addr)
     )
+
+
+def _peer_checked(connection_class: type) -> type:
+    """`connection_class` refusing a connection whose peer is not a public address (is_public)."""
+
+    class PeerChecked(connection_class):  # type: ignore[misc, valid-type]
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            peer = ipaddress.ip_address(sock.getpeername()[0].split("%", 1)[0])
+            if not is_public(peer):
+                sock.close()
+                # not an urllib3 error: nothing retries it, and the fetch is refused with this reason
+                raise UnsupportedInput(
+                    self.host, f"host {self.host} connected to the non-public address {peer}; refused"
+                )
+            return sock
+
+    return PeerChecked
+
+
+def _peer_checked_pools() -> dict[str, type]:
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    http = type(
+        "PeerCheckedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": _peer_checked(HTTPConnection)}
+    )
+    https = type(
+        "PeerCheckedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": _peer_checked(HTTPSConnection)}
+    )
+    return {"http": http, "https": https}
 
 
 def check_host(host: str, port: int | None, url: str, allow_private: bool) -> None:

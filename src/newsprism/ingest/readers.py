@@ -7,14 +7,20 @@ memory (WARC) are read from their path instead: `PATH_READERS` in `ingest/__init
 
 from __future__ import annotations
 
+import codecs
+import gzip
+import io
 import json
 import re
-from collections.abc import Callable, Iterator
-from typing import Any
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
 
-from ..errors import InputError, MalformedRecord
+from .. import settings
+from ..errors import EmptyInput, InputError, MalformedRecord
 from ..records import RawDocument, Rejection
-from .decode import decode
+from .decode import SNIFF_BYTES, decode, refuse_binary, source_name
 
 Reader = Callable[[bytes, str], Iterator[RawDocument | Rejection]]
 READERS: dict[str, Reader] = {}
@@ -37,18 +43,101 @@ def read_html(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
 
 def read_jsonl(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
     """One article per line; a broken line becomes a Rejection naming `path#Ln` and the rest goes on."""
-    text = decode(data, source)
-    # lines end at "\n" only: str.splitlines() also splits at U+2028 and other separators a JSON string
-    # may hold verbatim, and would cut such a record in two
-    for lineno, line in enumerate(text.split("\n"), start=1):
-        line = line.removesuffix("\r")
+    yield from _jsonl_stream(io.BufferedReader(io.BytesIO(data)), source)
+
+
+def read_jsonl_file(path: Path) -> Iterator[RawDocument | Rejection]:
+    """A .jsonl or .jsonl.gz file streamed line by line, so memory stays flat however many lines it holds;
+    each line may be as long as a whole input (`max_input_bytes`)."""
+    source = source_name(path)
+    if path.stat().st_size == 0:
+        yield Rejection(input=source, reason="file is empty; nothing to analyse")
+        return
+    zipped = path.suffix.lower() == ".gz"
+    yielded = False
+    with gzip.open(path, "rb") if zipped else path.open("rb", buffering=SNIFF_BYTES) as fh:
+        try:
+            for item in _jsonl_stream(fh, source):
+                yielded = True
+                yield item
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+            yielded = True
+            yield Rejection(
+                input=source, reason=f"not valid gzip data ({exc}); re-compress or unzip the file"
+            )
+    if not yielded:
+        yield Rejection(input=source, reason="holds no JSON record, only blank lines; nothing to analyse")
+
+
+def _jsonl_stream(fh: BinaryIO, source: str) -> Iterator[RawDocument | Rejection]:
+    # Lines end at "\n" only (as reading bytes by line does): str.splitlines() also splits at U+2028 and
+    # other separators a JSON string may hold verbatim, and would cut such a record in two.
+    cap = int(settings.get("max_input_bytes"))
+    head = fh.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+    try:
+        refuse_binary(head, source)
+    except InputError as exc:
+        yield Rejection(input=source, reason=exc.cause)
+        return
+    if not _utf8_prefix(head):  # a legacy encoding (JSON Lines should be UTF-8): detect it on the whole file
+        data = fh.read(cap + 1)
+        if len(data) > cap:
+            yield Rejection(
+                input=source,
+                reason=f"not UTF-8, and over max_input_bytes={cap:,} bytes to detect its encoding in; "
+                "re-save it as UTF-8",
+            )
+            return
+        try:
+            text = decode(data, source)
+        except InputError as exc:
+            yield Rejection(input=source, reason=exc.cause)
+            return
+        yield from _jsonl_lines(text.split("\n"), source)
+        return
+    yield from _jsonl_lines(_utf8_lines(fh, cap), source)
+
+
+def _utf8_lines(fh: BinaryIO, cap: int) -> Iterator[str | InputError]:
+    """The file's lines decoded as UTF-8; a line that is not UTF-8 or is longer than `cap` as an error."""
+    first = True
+    while line := fh.readline(cap + 1):
+        if len(line) > cap and not line.endswith(b"\n"):
+            while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of an over-long line without holding it
+            yield MalformedRecord("", f"line is over max_input_bytes={cap:,} bytes; split the record")
+            continue
+        try:
+            yield line.decode("utf-8-sig" if first else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield MalformedRecord(
+                "", f"not UTF-8 text ({exc.reason} at byte {exc.start}); re-save it as UTF-8"
+            )
+        first = False
+
+
+def _jsonl_lines(lines: Iterable[str | InputError], source: str) -> Iterator[RawDocument | Rejection]:
+    for lineno, line in enumerate(lines, start=1):
+        where = f"{source}#L{lineno}"
+        if isinstance(line, InputError):
+            yield Rejection(input=where, reason=line.cause)
+            continue
+        line = line.removesuffix("\n").removesuffix("\r")
         if not line.strip():
             continue
-        where = f"{source}#L{lineno}"
         try:
             yield _jsonl_record(line, where)
         except InputError as exc:
             yield Rejection(input=where, reason=exc.cause)
+
+
+def _utf8_prefix(head: bytes) -> bool:
+    """Whether `head`, the first bytes of a file, is UTF-8 (a character cut at its end allowed)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _jsonl_record(line: str, where: str) -> RawDocument:
@@ -70,12 +159,16 @@ def _jsonl_record(line: str, where: str) -> RawDocument:
             where, f"a JSON {type(record).__name__}, not an object; each line must be one article object"
         )
     text, html = _text_value(record.get("text")), _text_value(record.get("html"))
-    hints = {k: v for k in HINT_FIELDS if (v := _hint_value(record.get(k))) not in (None, "", [])}
-    if isinstance(text, str) and text.strip():
-        return RawDocument(source=where, kind="text", content=text, hints=hints)
-    if isinstance(html, str) and html.strip():
-        return RawDocument(source=where, kind="html", content=html, hints=hints)
-    raise MalformedRecord(where, 'no non-empty "text" or "html" string field; add the article body')
+    kind, content = ("text", text) if isinstance(text, str) and text.strip() else ("html", html)
+    if not (isinstance(content, str) and content.strip()):
+        raise MalformedRecord(where, 'no non-empty "text" or "html" string field; add the article body')
+    # cleaning only shortens a text, so one already too short is refused here, before any work
+    if kind == "text" and (length := len(text.strip())) < (minimum := settings.get("min_text_chars")):
+        raise EmptyInput(
+            where, f"only {length} characters of article text (min_text_chars={minimum}); nothing to analyse"
+        )
+    hints = {k: v for k in HINT_FIELDS if k in record and (v := _hint_value(record[k])) not in (None, "", [])}
+    return RawDocument(source=where, kind=kind, content=content, hints=hints)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")  # json pairs what it can, so any left is lone

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .. import __version__
+from .. import __version__, settings
 from ..records import Article, StoryAnalysis, to_dict
 from ..store import Store
 
 SCHEMA_ID = "https://newsprism.invalid/schema/report/v1"
 # docs/report.schema.json: its x-changelog says what each version changed
-REPORT_SCHEMA_VERSION = 3
+REPORT_SCHEMA_VERSION = 4
 
 
 def article_to_dict(
@@ -144,5 +144,12 @@ def build_report(store: Store) -> dict[str, Any]:
         "articles": _articles(store, story_of),
         "stories": stories,
         "storylines": storylines(store, {s["id"]: s.get("title") or s["id"] for s in stories}),
-        "rejected": [{"input": r.input, "reason": r.reason} for r in store.rejections()],
+        "rejected": rejected_list(store),
+        "rejected_count": store.rejection_count(),
     }
+
+
+def rejected_list(store: Store) -> list[dict[str, str]]:
+    """The first `report_max_rejected` rejections, oldest first (`newsprism rejects` lists them all)."""
+    limit = int(settings.get("report_max_rejected"))
+    return [{"input": r.input, "reason": r.reason} for r in store.rejections(limit=limit)]

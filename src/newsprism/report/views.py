@@ -15,6 +15,7 @@ from typing import Any
 from ..records import source_label
 from ..store import Store
 from ..text import sentence_spans
+from .build import rejected_list
 
 SEARCH_LIMIT = 30  # results per kind on the search page
 MAX_QUERY_CHARS = 200  # longer search text is cut (the FTS query is also capped by terms)
@@ -178,15 +179,12 @@ def index_page(store: Store) -> dict[str, Any]:
         "stories": stories,
         "storylines": storylines(store, {s["id"]: s["title"] for s in stories}),
         "article_count": store.article_count(),
-        "rejected_count": len(store.rejections()),
+        "rejected_count": store.rejection_count(),
     }
 
 
 def rejected_page(store: Store) -> dict[str, Any]:
-    return {
-        "page": "rejected",
-        "rejected": [{"input": r.input, "reason": r.reason} for r in store.rejections()],
-    }
+    return {"page": "rejected", "rejected": rejected_list(store), "rejected_count": store.rejection_count()}
 
 
 def search_page(store: Store, query: str) -> dict[str, Any]:

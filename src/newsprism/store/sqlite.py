@@ -463,21 +463,30 @@ class SQLiteStore:
 
     # ------------------------------------------------------------ rejections
 
-    def add_rejection(self, rejection: Rejection) -> None:
-        self._exec(
-            "INSERT INTO rejected(input, reason, at) VALUES (?,?,?)"
-            " ON CONFLICT(input) DO UPDATE SET reason = excluded.reason, at = excluded.at",
-            (rejection.input, rejection.reason, _now()),
-        )
+    def add_rejections(self, rejections: Iterable[Rejection]) -> None:
+        at = _now()
+        with self._lock:
+            self._conn.executemany(
+                "INSERT INTO rejected(input, reason, at) VALUES (?,?,?)"
+                " ON CONFLICT(input) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+                ((r.input, r.reason, at) for r in rejections),
+            )
 
-    def clear_rejection(self, source: str) -> None:
-        self._exec("DELETE FROM rejected WHERE input = ?", (source,))
+    def clear_rejections(self, sources: Iterable[str]) -> None:
+        with self._lock:
+            self._conn.executemany("DELETE FROM rejected WHERE input = ?", ((s,) for s in sources))
 
-    def rejections(self) -> list[Rejection]:
+    def rejections(self, limit: int | None = None) -> list[Rejection]:
         return [
             Rejection(r["input"], r["reason"])
-            for r in self._query("SELECT * FROM rejected ORDER BY at, input")
+            for r in self._query(
+                "SELECT input, reason FROM rejected ORDER BY at, input LIMIT ?",
+                (-1 if limit is None else limit,),
+            )
         ]
+
+    def rejection_count(self) -> int:
+        return self._query("SELECT count(*) AS n FROM rejected")[0]["n"]
 
     # ------------------------------------------------------------ vectors
 

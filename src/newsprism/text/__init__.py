@@ -62,7 +62,10 @@ _ABBREVIATIONS = {
     "p.m",
     "approx",
 }
-_CANDIDATE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+)")
+# A candidate starts only where a run of end marks starts: tried inside a run, it would rescan the run's
+# tail and fail the same way (quadratic on a line of 600,000 full stops).
+_CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]+[\"'”’»)\]]*(?=\s)")
+_LAST_WORD = re.compile(r"([\w.]+)\.$")
 _OPENER = re.compile(r"\s+[\"'“‘«(\[]*[A-Z0-9\u00C0-\u024F\u0400-\u04FF\u4e00-\u9fff]")
 
 
@@ -76,7 +79,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             end = match.end()
             if not _OPENER.match(text, end, p_end):
                 continue
-            word = re.search(r"([\w.]+)\.$", text[start : match.start() + 1])
+            # The word before the period, read from a short window: no abbreviation or initial is longer.
+            word = _LAST_WORD.search(text, max(start, match.start() - 30), match.start() + 1)
             if match.group().startswith(".") and word and word.group(1).lower() in _ABBREVIATIONS:
                 continue
             if match.group().startswith(".") and word and re.fullmatch(r"[A-Z]", word.group(1)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -42,6 +43,9 @@ SECURITY_HEADERS = {
 MAX_URL_CHARS = 2048  # longer request targets get 414; no page needs more
 MAX_BODY_BYTES = 0  # GET only: any request body is refused unread
 REQUEST_TIMEOUT_S = 15  # a client that stalls mid-request loses its thread after this
+# A request line and headers must arrive within this, however they trickle: REQUEST_TIMEOUT_S bounds one wait
+# only, so a client sending a byte every few seconds would otherwise hold its thread for ever.
+REQUEST_HEAD_DEADLINE_S = 20.0
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 CACHE_PAGES = 256  # rendered pages kept until the store changes (a story page takes ~100 ms to build)
 
@@ -137,6 +141,29 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         log.debug("%s " + format, self.address_string(), *args)
+
+    def handle_one_request(self) -> None:
+        # The watchdog closes the connection if the request's head is not in by the deadline; parse_request
+        # stops it once the headers are read (an idle keep-alive connection is closed by it too).
+        self._watchdog = threading.Timer(REQUEST_HEAD_DEADLINE_S, self._cut_off)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        try:
+            super().handle_one_request()
+        finally:
+            self._watchdog.cancel()
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self._watchdog.cancel()
+        return parsed
+
+    def _cut_off(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed
 
     # ------------------------------------------------------------ methods
 

@@ -1,0 +1,145 @@
+"""The reliability suite (issue 26): budgets applied before the expensive call, with a note or a reason;
+streamed JSONL; rejections at scale; a run killed with SIGKILL and completed by the next. Budgets are set low
+here; `python -m bench.reliability` measures the real inputs at the default budgets (docs/reliability.md)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from bench.reliability import report_outline
+
+from newsprism import settings
+from newsprism.clean import clean_document
+from newsprism.ingest import read_inputs
+from newsprism.models.embeddings import _batches
+from newsprism.pipeline import MAX_KEPT_REJECTIONS, Pipeline, analyze
+from newsprism.records import RawDocument, Rejection
+from newsprism.store import SQLiteStore
+from newsprism.text import sentence_spans
+
+SENTENCE = "The council met on Tuesday and voted to keep the library open until nine."
+
+
+def test_an_article_over_the_budget_is_cut_at_a_sentence_end_with_a_note():
+    text = " ".join([SENTENCE] * 100)
+    with settings.override({"max_article_chars": 1000}):
+        article = clean_document(RawDocument(source="long.txt", kind="text", content=text))
+    assert len(article.text) <= 1000 and article.text.endswith("nine.")
+    note = article.removed[-1]
+    assert "max_article_chars=1,000" in note.reason and note.text.startswith("The council")
+    assert f"{len(text) - len(article.text) - 1:,} characters" in note.reason
+
+
+def test_a_text_input_is_read_only_to_its_cap_with_a_note():
+    text = "\n\n".join([SENTENCE] * 100)
+    with settings.override({"max_text_input_chars": 2000}):
+        article = clean_document(RawDocument(source="long.txt", kind="text", content=text))
+    assert len(article.text) <= 2000
+    assert any("max_text_input_chars=2,000" in r.reason and r.start == 2000 for r in article.removed)
+
+
+def test_a_gzipped_document_may_not_inflate_past_the_input_cap(tmp_path):
+    (tmp_path / "big.txt.gz").write_bytes(gzip.compress(("\n".join([SENTENCE] * 200)).encode()))
+    (tmp_path / "ok.txt").write_text(SENTENCE * 2)
+    with settings.override({"max_input_bytes": 5000}):
+        out = {x.source if isinstance(x, RawDocument) else x.input: x for x in read_inputs([tmp_path])}
+    big = out[str(tmp_path / "big.txt.gz")]
+    assert isinstance(big, Rejection) and "max_input_bytes=5,000" in big.reason
+    assert isinstance(out[str(tmp_path / "ok.txt")], RawDocument)
+
+
+def test_jsonl_is_streamed_and_an_over_long_line_is_rejected_while_the_next_is_read(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    lines = [{"text": SENTENCE}, {"text": SENTENCE * 100}, {"text": SENTENCE, "title": "after"}]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    with settings.override({"max_input_bytes": 1000}):  # the file is larger: JSONL is capped per line
+        out = list(read_inputs([path]))
+    assert [type(x).__name__ for x in out] == ["RawDocument", "Rejection", "RawDocument"]
+    assert out[1].input.endswith("#L2") and "max_input_bytes=1,000" in out[1].reason
+    assert out[2].source.endswith("#L3") and out[2].hints["title"] == "after"
+
+
+def test_a_gzipped_jsonl_of_blank_lines_says_so(tmp_path):
+    path = tmp_path / "blank.jsonl.gz"
+    path.write_bytes(gzip.compress(b"\n\n  \n"))
+    (only,) = read_inputs([path])
+    assert isinstance(only, Rejection) and "no JSON record" in only.reason
+
+
+def test_many_rejected_lines_are_all_stored_and_the_result_and_report_stay_small(tmp_path):
+    path = tmp_path / "tiny.jsonl"
+    n = MAX_KEPT_REJECTIONS + 500
+    path.write_text('{"text": "x"}\n' * n + json.dumps({"text": SENTENCE * 3}) + "\n")
+    with settings.override({"report_max_rejected": 10}):
+        result = analyze([path], db=tmp_path / "n.db", out=tmp_path / "report")
+        report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert result.ingest.rejected_count == n and len(result.ingest.rejections) == MAX_KEPT_REJECTIONS
+    assert len(result.ingest.articles) == 1
+    assert "min_text_chars" in result.ingest.rejections[0].reason
+    assert report["rejected_count"] == n and len(report["rejected"]) == 10
+    assert SQLiteStore(tmp_path / "n.db").rejection_count() == n
+
+
+def test_a_line_of_full_stops_is_one_sentence():
+    assert sentence_spans("." * 5000 + " Then a sentence.") == [(0, 5000), (5001, 5017)]
+    assert sentence_spans("Mr. Smith came. He left.") == [(0, 15), (16, 24)]
+
+
+def test_embedding_batches_stay_under_the_token_budget():
+    rng = np.random.default_rng(0)
+    lengths = [int(x) for x in rng.integers(1, 257, size=500)]
+    order = np.argsort(lengths, kind="stable")
+    batches = _batches(order, lengths, 32, 2048)
+    assert sorted(i for b in batches for i in b) == list(range(500))
+    assert all(len(b) <= 32 and len(b) * max(lengths[i] for i in b) <= 2048 for b in batches)
+
+
+# A runner that kills its own process with SIGKILL when the pipeline reaches the named step: after the
+# articles are committed (cluster), after the stories are committed (analyze_story).
+_KILLED_AT = """
+import os, signal, sys
+from newsprism import pipeline
+setattr(pipeline.Pipeline, sys.argv[1], lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL))
+from newsprism.cli import main
+sys.argv = ["newsprism", *sys.argv[2:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("step", ["cluster", "analyze_story"])
+def test_a_run_killed_mid_way_is_completed_by_the_next(step, analysed_sample, tmp_path):
+    db, out = tmp_path / "n.db", tmp_path / "report"
+    args = ["analyze", str(analysed_sample["inputs"]), "--db", str(db), "--out", str(out), "--quiet"]
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AT, step, *args], capture_output=True, check=False)
+    assert killed.returncode == -signal.SIGKILL and not (out / "report.json").exists()
+    again = subprocess.run([sys.executable, "-m", "newsprism.cli", *args], capture_output=True, check=False)
+    assert again.returncode == 0, again.stderr.decode()
+    assert report_outline(out / "report.json") == report_outline(analysed_sample["out"] / "report.json")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
+
+
+def test_rejections_are_written_with_their_batch(tmp_path, monkeypatch):
+    """An interrupted batch leaves no rejection behind either: the next run records it once."""
+    store = SQLiteStore(tmp_path / "n.db")
+    pipeline = Pipeline(store)
+    docs = [Rejection("a.txt", "empty"), RawDocument("b.txt", "text", SENTENCE * 2)]
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("newsprism.pipeline.split_sentences", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.ingest(docs)
+    assert store.rejection_count() == 0 and store.article_count() == 0
+    monkeypatch.undo()
+    pipeline.ingest(docs)
+    assert store.rejections() == [Rejection("a.txt", "empty")] and store.article_count() == 1
