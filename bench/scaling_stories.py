@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from newsprism.pipeline import SENTENCE_VECTORS, entity_counts, lead_people
+from newsprism.pipeline import SENTENCE_VECTORS, Pipeline, entity_counts, lead_people
 from newsprism.store import SQLiteStore
-from newsprism.stories import StoryClusterer, title_vectors
+from newsprism.stories import StoryClusterer
 
 _NUMBER = re.compile(r"\d{1,15}")
 _BASE_DAY = dt.date(2024, 1, 1)
@@ -45,8 +45,7 @@ def rss_mb() -> float:
 def stream(source: SQLiteStore, n: int, seed: int = 0):
     rng = np.random.default_rng(seed)
     articles = source.articles()
-    with source.transaction():
-        titles = title_vectors(source, articles)  # embedded once (cached in the source store)
+    titles = Pipeline(source).title_vectors(articles)  # embedded once (kept in the source store)
     extractions = {a.id: source.get_extraction(a.id) for a in articles}
     base = [
         (

@@ -307,6 +307,45 @@ def test_any_extraction_round_trips(extraction):
         assert fresh.get_extraction(extraction.article_id) == extraction
 
 
+@st.composite
+def term_bags(draw):
+    """{part: (sorted unique ids below 2**24, float32 weights)}, as the story clusterer hands them over."""
+    parts = draw(st.lists(st.sampled_from(["terms", "entities", "years", "people", "marks"]), unique=True))
+    out = {}
+    for part in parts:
+        ids = sorted(draw(st.sets(st.integers(0, (1 << 24) - 1), max_size=30)))
+        weights = draw(st.lists(st.floats(-1e6, 1e6, width=32), min_size=len(ids), max_size=len(ids)))
+        out[part] = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32))
+    return out
+
+
+def _same_bags(a, b):
+    return set(a) == set(b) and all(
+        a[k][0].tolist() == b[k][0].tolist() and a[k][1].tolist() == b[k][1].tolist() for k in a
+    )
+
+
+@given(term_bags(), term_bags(), st.integers(0, 3000), st.lists(st.floats(-1, 1, width=32), max_size=8))
+@settings(max_examples=60, deadline=None)
+def test_the_clusterer_state_round_trips(story_parts, member_parts, anchor, vector):
+    with closing(open_store(":memory:")) as fresh:
+        fresh.put_story_terms("s", {"marks": (np.array([1]), np.array([1.0], dtype=np.float32))})
+        fresh.put_story_terms("s", story_parts)  # replaces every part
+        assert _same_bags(fresh.story_terms(["s", "absent"]).get("s", {}), story_parts)
+        fresh.put_member_evidence("a", anchor, np.array(vector, dtype=np.float32), member_parts)
+        got_anchor, got_vector, got_parts = fresh.member_evidence("a")
+        assert got_anchor == anchor and got_vector.tolist() == np.array(vector, dtype=np.float32).tolist()
+        assert _same_bags(got_parts, member_parts) and fresh.member_evidence("b") is None
+
+
+def test_term_frequencies_keep_the_latest_count_of_each_bucket(store):
+    assert store.term_frequencies()[0] == 0 and len(store.term_frequencies()[1]) == 0
+    store.put_term_frequencies(3, np.array([5, 9]), np.array([1, 3]))
+    store.put_term_frequencies(4, np.array([9, 11]), np.array([4, 1]))
+    documents, buckets, counts = store.term_frequencies()
+    assert documents == 4 and dict(zip(buckets.tolist(), counts.tolist(), strict=True)) == {5: 1, 9: 4, 11: 1}
+
+
 @given(st.text(max_size=200), st.integers(min_value=-5, max_value=500))
 @settings(max_examples=100, deadline=None)
 def test_search_takes_any_text(query, limit):

@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsprism.errors import StoreError
@@ -260,3 +261,71 @@ def _open_and_report_version(path: str) -> int:
         return store.schema_version()
     finally:
         store.close()
+
+
+def _packed(*profiles: tuple[list[int], list[float]]) -> np.ndarray:
+    """Profiles as rows were packed before schema 4: their lengths, then each one's ids and weights."""
+    head = [float(len(ids)) for ids, _ in profiles]
+    body = [float(x) for ids, weights in profiles for x in (*ids, *weights)]
+    return np.array(head + body, dtype=np.float32)
+
+
+def test_schema_4_moves_every_packed_layout_that_shipped_into_tables(tmp_path):
+    """A story's profiles were packed into one row of 4, 5, 6 or 7 profiles (the layout guessed from the row's
+    size), or kept one row per profile before that; a member's evidence likewise. Each reads back the same."""
+    store = SQLiteStore(tmp_path / "n.db")
+    terms, day, people = ([5, 9], [1.0, 2.0]), ([3], [1.0]), ([11, 12], [0.5, 0.5])
+    vector = np.array([0.6, 0.8], dtype=np.float32)
+    rows = {
+        ("s4", "story_profile"): _packed(terms, ([], []), ([], []), ([], [])),
+        ("s7", "story_profile"): _packed(
+            terms, ([], []), ([], []), ([2019], [1.0]), day, people, ([7], [3.0])
+        ),
+        ("s1", "story_terms"): _packed(terms)[1:],  # one profile per row: ids, then weights
+        ("m4", "cluster_member"): np.concatenate(
+            [np.array([2013, 2], dtype=np.float32), vector, _packed(terms, ([], []), ([], []), day)]
+        ),
+        ("m1", "cluster_vector"): vector,
+        ("m1", "cluster_terms"): _packed(terms)[1:],
+        ("m1", "cluster_anchor"): np.array([2009], dtype=np.float32),
+        ("__stories__", "term_df"): np.array([4, 0, 2, 0, 1], dtype=np.float32),
+    }
+    with store.transaction():
+        for (owner, kind), array in rows.items():
+            store.put_vectors(owner, kind, array)
+        store._move_legacy_state()
+    stored = store.story_terms(["s4", "s7", "s1"])
+    assert stored["s4"]["terms"][0].tolist() == [5, 9] and set(stored["s4"]) == {
+        "terms",
+        "entities",
+        "years",
+        "anchors",
+    }
+    assert stored["s7"]["people"][0].tolist() == [11, 12] and stored["s7"]["marks"][1].tolist() == [3.0]
+    assert stored["s7"]["anchors"][0].tolist() == [2019] and stored["s1"]["terms"][1].tolist() == [1.0, 2.0]
+    anchor, got, parts = store.member_evidence("m4")
+    assert (
+        anchor == 2013 and got.tolist() == pytest.approx([0.6, 0.8]) and parts["weekdays"][0].tolist() == [3]
+    )
+    anchor, got, parts = store.member_evidence("m1")
+    assert anchor == 2009 and parts["terms"][0].tolist() == [5, 9] and set(parts) == {"terms"}
+    documents, buckets, counts = store.term_frequencies()
+    assert documents == 4 and buckets.tolist() == [1, 3] and counts.tolist() == [2, 1]
+    assert all(store.get_vectors(owner, kind) is None for owner, kind in rows)
+
+
+def test_the_clusterer_continues_from_the_upgraded_store(old_store, tmp_path):
+    """The schema-1 fixture holds packed profiles, member evidence and the 4 MB frequencies row: after the
+    upgrade the clusterer loads the same state from the new tables."""
+    from newsprism.stories import StoryClusterer
+
+    raw = sqlite3.connect(old_store)
+    (documents_before,) = raw.execute("SELECT length(data) FROM vectors WHERE kind = 'term_df'").fetchone()
+    raw.close()
+    store = SQLiteStore(old_store)
+    clusterer = StoryClusterer(store, write=lambda changes: None)
+    assert documents_before == 4 * ((1 << 20) + 1)
+    assert clusterer.frequencies.documents == 5 and int(clusterer.frequencies.df.sum()) > 100
+    assert clusterer.open_stories() and all(len(clusterer._terms[s.id]) for s in clusterer.open_stories())
+    member = clusterer._member(store.articles()[0].id)
+    assert member is not None and member.vector.shape == (384,) and len(member.terms) > 10

@@ -13,7 +13,6 @@ from newsprism import settings
 from newsprism.records import Article
 from newsprism.store.sqlite import SQLiteStore
 from newsprism.stories import CentroidIndex, StoryClusterer, article_vector
-from newsprism.stories.clusterer import _pack_member, _unpack_member, _unpack_profiles
 from newsprism.stories.consolidate import (
     MemberEvidence,
     average_linkage_merges,
@@ -508,8 +507,9 @@ def test_many_open_stories_switch_to_the_approximate_index(store):
     assert joined.story_id == "sr7"
 
 
-def test_title_vectors_are_cached_in_the_store(store, monkeypatch):
+def test_title_vectors_are_embedded_once_and_kept_in_the_store(store, monkeypatch):
     from newsprism import models
+    from newsprism.pipeline import Pipeline
     from newsprism.stories import title_vectors
 
     calls = []
@@ -517,10 +517,15 @@ def test_title_vectors_are_cached_in_the_store(store, monkeypatch):
         models, "embed", lambda texts: calls.append(list(texts)) or np.ones((len(texts), DIM))
     )
     article = art("t1", title="Quake hits Papua")
+    vectors, new = title_vectors([article], {})
+    assert set(vectors) == set(new) == {"t1"}
+    vectors, new = title_vectors([article], {"t1": np.zeros(DIM)})  # the caller's cache: nothing embedded
+    assert set(vectors) == {"t1"} and new == {} and len(calls) == 1
     store.add_article(article)
-    assert set(title_vectors(store, [article])) == {"t1"}
-    assert set(title_vectors(store, [article])) == {"t1"}
-    assert calls == [["Quake hits Papua"]]  # embedded once, then read back
+    pipeline = Pipeline(store)
+    assert set(pipeline.title_vectors([article])) == {"t1"}
+    assert set(pipeline.title_vectors([article])) == {"t1"}
+    assert len(calls) == 2  # the pipeline embedded it once, then read it back from the store
 
 
 def test_anchor_year_is_the_publication_year_else_the_latest_year_named():
@@ -681,44 +686,6 @@ def test_a_fragment_joins_the_story_it_is_clearly_nearest():
     assert merges[0].mean == pytest.approx(0.6)
     merges = average_linkage_merges(*args, 2, 0.5, 0.0)
     assert [(m.kept, m.absorbed) for m in merges] == [(0, 2), (1, 3)]
-
-
-def test_old_rows_without_weekdays_still_load():
-    terms = Profile(np.array([5, 9]), np.array([1.0, 2.0], dtype=np.float32))
-    old_story = np.concatenate([np.array([2, 0, 0, 0], dtype=np.float32), terms.to_array()])
-    assert [len(p) for p in _unpack_profiles(old_story)] == [2, 0, 0, 0]
-    vector = unit(1, 0)
-    old_member = np.concatenate(
-        [
-            np.array([2009, DIM], dtype=np.float32),
-            vector,
-            np.array([2, 0, 0], dtype=np.float32),
-            terms.to_array(),
-        ]
-    )
-    member = _unpack_member("a1", old_member)
-    assert member.anchor == 2009 and len(member.terms) == 2 and len(member.weekdays) == 0
-    day = Profile(np.array([3]), np.ones(1, dtype=np.float32))
-    new = MemberEvidence("a2", vector, terms, Profile(), Profile(), 2013, day)
-    assert _unpack_member("a2", _pack_member(new)).weekdays.ids.tolist() == [3]
-    # rows written before lead people were kept: five story profiles, four member profiles
-    five = np.concatenate([np.array([2, 0, 0, 0, 1], dtype=np.float32), terms.to_array(), day.to_array()])
-    assert [len(p) for p in _unpack_profiles(five)] == [2, 0, 0, 0, 1]
-    four = np.concatenate(
-        [np.array([2013, DIM], dtype=np.float32), vector, np.array([2, 0, 0, 1], dtype=np.float32)]
-        + [terms.to_array(), day.to_array()]
-    )
-    member = _unpack_member("a2", four)
-    assert len(member.people) == 0 and member.weekdays.ids.tolist() == [3] and len(member.terms) == 2
-    people = Profile(np.array([11, 12]), np.full(2, 0.5, dtype=np.float32))
-    both = MemberEvidence("a3", vector, terms, Profile(), Profile(), 2013, day, people)
-    assert _unpack_member("a3", _pack_member(both)).people.ids.tolist() == [11, 12]
-    # rows written before copy marks were kept: six story profiles
-    six = np.concatenate(
-        [np.array([2, 0, 0, 0, 1, 2], dtype=np.float32)] + [terms.to_array(), day.to_array()]
-    )
-    six = np.concatenate([six, people.to_array()])
-    assert [len(p) for p in _unpack_profiles(six)] == [2, 0, 0, 0, 1, 2]
 
 
 WIRE = (

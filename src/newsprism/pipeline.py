@@ -254,15 +254,27 @@ class Pipeline:
             )
         return self._clusterer
 
+    def title_vectors(self, articles: Sequence[Article]) -> dict[str, np.ndarray]:
+        """The title vectors the clusterer needs (stories.title_vectors), those embedded anew kept in the store."""
+        from .stories import TITLE_VECTORS, needs_title_vector, title_vectors
+
+        cached = {
+            a.id: vector
+            for a in articles
+            if needs_title_vector(a) and (vector := self.store.get_vectors(a.id, TITLE_VECTORS)) is not None
+        }
+        vectors, new = title_vectors(articles, cached)
+        with self.store.transaction():
+            for article_id, vector in new.items():
+                self.store.put_vectors(article_id, TITLE_VECTORS, vector[None, :])
+        return vectors
+
     @_under_settings
     def cluster(self, article_ids: Sequence[str]) -> list[StoryAssignment]:
         """Assign articles to stories in the order given (callers sort by publication time)."""
-        from .stories import title_vectors
-
         assignments = []
         articles = self.store.articles(article_ids)
-        with self.store.transaction():
-            titles = title_vectors(self.store, articles)
+        titles = self.title_vectors(articles)
         for article in self._progress(articles, "clustering"):
             vectors = self._sentence_vectors(article)
             extraction = self.store.get_extraction(article.id)

@@ -148,19 +148,22 @@ class StoryState:
 @dataclass(frozen=True)
 class StoryChanges:
     """What the story clusterer changed since it last handed its changes over, in the order they are written
-    (`store.changes.write_story_changes`, one transaction): arrays first (member evidence), then memberships,
-    merges, story states, story profiles and storyline links; then which articles now have a story and which
-    stories' analyses are out of date; the document frequencies last."""
+    (`store.changes.write_story_changes`, one transaction): member evidence first, then memberships, merges,
+    story states, story terms and storyline links; then which articles now have a story and which stories'
+    analyses are out of date; the document frequencies last. Terms are bags of hashed terms by part name:
+    {part: (sorted int64 ids, float32 weights)}."""
 
-    evidence: tuple[tuple[str, str, Any], ...] = ()  # (article id, vectors kind, float32 array)
+    evidence: tuple[
+        tuple[str, int, Any, Mapping[str, Any]], ...
+    ] = ()  # (article, anchor year, vector, terms)
     memberships: tuple[StoryAssignment, ...] = ()
     moves: tuple[tuple[str, str, str], ...] = ()  # (absorbed story, survivor, merge note)
     states: tuple[StoryState, ...] = ()
-    profiles: tuple[tuple[str, str, Any], ...] = ()  # (story id, vectors kind, float32 array)
+    profiles: tuple[tuple[str, Mapping[str, Any]], ...] = ()  # (story id, terms)
     links: tuple[tuple[str, str, float, str], ...] = ()  # (story, story, score, why)
     clustered: tuple[str, ...] = ()  # articles that now have a story
     stale: tuple[str, ...] = ()  # stories whose analysis is out of date
-    frequencies: tuple[tuple[str, str, Any], ...] = ()  # (owner id, vectors kind, float32 array)
+    frequencies: tuple[int, Any, Any] | None = None  # (articles counted, changed buckets, their documents)
 
 
 # ---------------------------------------------------------------- extract

@@ -112,15 +112,13 @@ def ingest(items: Sequence[dict[str, Any]], progress: bool = False) -> Ingested:
     from ..pipeline import Pipeline
     from ..records import Article
     from ..store import open_store
-    from ..stories import title_vectors
 
     source = Pipeline(open_store(":memory:"), progress=progress)
     outcome = [x for _, x in source.ingest(_documents(items)).items]
     if len(outcome) != len(items):
         raise RuntimeError(f"pipeline ingest returned {len(outcome)} outcomes for {len(items)} inputs")
     ids = [x.id if isinstance(x, Article) else None for x in outcome]
-    with source.store.transaction():
-        title_vectors(source.store, source.store.articles([i for i in ids if i]))
+    source.title_vectors(source.store.articles([i for i in ids if i]))
     return Ingested(list(items), ids, source.store)
 
 

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from .sqlite import SearchHit
 
 
+# A bag of hashed terms: sorted unique int64 ids (below 2**24) and a float32 weight each.
+Terms = tuple["np.ndarray", "np.ndarray"]
+
+
 @runtime_checkable
 class Store(Protocol):
     """Articles, their vectors and extractions, stories, analyses, rejections and site memory.
@@ -85,6 +89,29 @@ class Store(Protocol):
     def get_vectors(self, article_id: str, kind: str) -> np.ndarray | None: ...
 
     def put_extraction(self, extraction: ArticleExtraction) -> None: ...
+
+    # the story clusterer's state: bags of hashed terms by part (stories.clusterer names the parts)
+    def put_story_terms(self, story_id: str, parts: Mapping[str, Terms]) -> None:
+        """Replace every part of a story's terms."""
+        ...
+
+    def story_terms(self, story_ids: Iterable[str]) -> dict[str, dict[str, Terms]]: ...
+
+    def put_member_evidence(
+        self, article_id: str, anchor: int, vector: np.ndarray, parts: Mapping[str, Terms]
+    ) -> None:
+        """What consolidation needs of a member article: the year it reports from, its vector, its terms."""
+        ...
+
+    def member_evidence(self, article_id: str) -> tuple[int, np.ndarray, dict[str, Terms]] | None: ...
+
+    def put_term_frequencies(self, documents: int, buckets: np.ndarray, counts: np.ndarray) -> None:
+        """Articles counted so far, and the documents of each hashed-term bucket that changed."""
+        ...
+
+    def term_frequencies(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """Articles counted, and the buckets with their documents (only buckets ever counted)."""
+        ...
 
     def get_extraction(self, article_id: str) -> ArticleExtraction | None: ...
 

@@ -12,7 +12,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -38,8 +38,10 @@ from ..records import (
     to_dict,
 )
 from ..text.ids import text_key
+from . import legacy
+from .base import Terms
 
-SCHEMA_VERSION = 3  # the number of the last migration in _MIGRATIONS
+SCHEMA_VERSION = 4  # the number of the last migration in _MIGRATIONS
 
 # The tables as the first store (schema 1) had them; _MIGRATIONS takes a store from there to today's.
 _SCHEMA = """
@@ -143,7 +145,35 @@ _MIGRATIONS: dict[int, tuple[str, str]] = {
         );
         """,
     ),
+    4: (
+        "the story clusterer's state in tables of its own, not packed rows of `vectors`",
+        """
+        -- a bag of hashed terms: ids as little-endian int32, weights as float32, both in id order
+        CREATE TABLE story_terms (
+            story_id TEXT NOT NULL,
+            part TEXT NOT NULL,
+            ids BLOB NOT NULL,
+            weights BLOB NOT NULL,
+            PRIMARY KEY (story_id, part)
+        );
+        CREATE TABLE member_evidence (
+            article_id TEXT PRIMARY KEY,
+            anchor INTEGER NOT NULL,
+            vector BLOB NOT NULL
+        );
+        CREATE TABLE member_terms (
+            article_id TEXT NOT NULL,
+            part TEXT NOT NULL,
+            ids BLOB NOT NULL,
+            weights BLOB NOT NULL,
+            PRIMARY KEY (article_id, part)
+        );
+        CREATE TABLE term_frequencies (bucket INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
+        """,
+    ),
 }
+# Python steps of a migration, run after its script in the same transaction.
+_MIGRATION_STEPS: dict[int, Callable[[SQLiteStore], None]] = {4: lambda store: store._move_legacy_state()}
 
 # Full-text search (SQLite FTS5). remove_diacritics lets "Sergey Lavrov" find "Sergéy"; the id columns are
 # carried, not indexed. Kept in sync by add_article, save_story and put_analysis.
@@ -197,6 +227,18 @@ def _segments(snippet: str) -> tuple[tuple[str, bool], ...]:
         if part:
             out.append((part, i % 2 == 1))
     return tuple(out)
+
+
+def _term_blobs(terms: Terms) -> tuple[bytes, bytes]:
+    """A bag of terms as stored: ids as little-endian int32 (term hashes are below 2**24), weights float32."""
+    ids, weights = terms
+    return np.asarray(ids, dtype="<i4").tobytes(), np.asarray(weights, dtype="<f4").tobytes()
+
+
+def _terms_from(ids: bytes, weights: bytes) -> Terms:
+    return np.frombuffer(ids, dtype="<i4").astype(np.int64), np.frombuffer(weights, dtype="<f4").astype(
+        np.float32
+    )
 
 
 def _statements(script: str) -> list[str]:
@@ -274,6 +316,8 @@ class SQLiteStore:
                         continue  # another process upgraded it while this one waited for the lock
                     for statement in _statements(script):
                         self._conn.execute(statement)
+                    if number in _MIGRATION_STEPS:
+                        _MIGRATION_STEPS[number](self)
                     self._conn.execute(
                         "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(number),)
                     )
@@ -505,6 +549,77 @@ class SQLiteStore:
             return None
         flat = np.frombuffer(rows[0]["data"], dtype=np.float32)
         return flat.reshape(rows[0]["rows"], -1) if kind.endswith("sentences") else flat
+
+    # ------------------------------------------------------------ the story clusterer's state
+
+    def put_story_terms(self, story_id: str, parts: Mapping[str, Terms]) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM story_terms WHERE story_id = ?", (story_id,))
+            self._conn.executemany(
+                "INSERT INTO story_terms(story_id, part, ids, weights) VALUES (?,?,?,?)",
+                [(story_id, part, *_term_blobs(terms)) for part, terms in parts.items()],
+            )
+
+    def story_terms(self, story_ids: Iterable[str]) -> dict[str, dict[str, Terms]]:
+        out: dict[str, dict[str, Terms]] = {}
+        for r in self._query_in("SELECT * FROM story_terms WHERE story_id IN ({marks})", list(story_ids)):
+            out.setdefault(r["story_id"], {})[r["part"]] = _terms_from(r["ids"], r["weights"])
+        return out
+
+    def put_member_evidence(
+        self, article_id: str, anchor: int, vector: np.ndarray, parts: Mapping[str, Terms]
+    ) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO member_evidence(article_id, anchor, vector) VALUES (?,?,?)",
+                (article_id, int(anchor), np.asarray(vector, dtype="<f4").tobytes()),
+            )
+            self._conn.execute("DELETE FROM member_terms WHERE article_id = ?", (article_id,))
+            self._conn.executemany(
+                "INSERT INTO member_terms(article_id, part, ids, weights) VALUES (?,?,?,?)",
+                [(article_id, part, *_term_blobs(terms)) for part, terms in parts.items()],
+            )
+
+    def member_evidence(self, article_id: str) -> tuple[int, np.ndarray, dict[str, Terms]] | None:
+        rows = self._query("SELECT anchor, vector FROM member_evidence WHERE article_id = ?", (article_id,))
+        if not rows:
+            return None
+        parts = {
+            r["part"]: _terms_from(r["ids"], r["weights"])
+            for r in self._query("SELECT * FROM member_terms WHERE article_id = ?", (article_id,))
+        }
+        return int(rows[0]["anchor"]), np.frombuffer(rows[0]["vector"], dtype="<f4").copy(), parts
+
+    def put_term_frequencies(self, documents: int, buckets: np.ndarray, counts: np.ndarray) -> None:
+        with self._lock:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO term_frequencies(bucket, documents) VALUES (?,?)",
+                zip(np.asarray(buckets).tolist(), np.asarray(counts).astype(np.int64).tolist(), strict=True),
+            )
+            self._conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('frequency_documents', ?)",
+                (str(int(documents)),),
+            )
+
+    def term_frequencies(self) -> tuple[int, np.ndarray, np.ndarray]:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'frequency_documents'").fetchone()
+            pairs = self._conn.execute("SELECT bucket, documents FROM term_frequencies").fetchall()
+        table = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        return (int(row[0]) if row else 0), table[:, 0], table[:, 1]
+
+    def _move_legacy_state(self) -> None:
+        """Migration 4's step: the clusterer's packed rows of `vectors` into its own tables."""
+        state = legacy.read_legacy(self._conn)
+        for story_id, parts in state.stories.items():
+            self.put_story_terms(story_id, parts)
+        for article_id, vector in state.vectors.items():
+            parts = state.members.get(article_id, {})
+            self.put_member_evidence(article_id, state.anchors.get(article_id, 0), vector, parts)
+        if state.frequencies is not None:
+            buckets = np.flatnonzero(state.frequencies)
+            self.put_term_frequencies(state.documents, buckets, state.frequencies[buckets])
+        legacy.drop_legacy(self._conn)
 
     # ------------------------------------------------------------ extractions
 

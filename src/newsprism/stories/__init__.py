@@ -1,15 +1,17 @@
 """Incremental story clustering: articles join the open story they match, or found a new one."""
 
-from .clusterer import StoryClusterer, article_vector, title_vectors
+from .clusterer import TITLE_VECTORS, StoryClusterer, article_vector, needs_title_vector, title_vectors
 from .evidence import ArticleEvidence, article_evidence
 from .index import AnnCentroidIndex, CentroidIndex
 
 __all__ = [
+    "TITLE_VECTORS",
     "AnnCentroidIndex",
     "ArticleEvidence",
     "CentroidIndex",
     "StoryClusterer",
     "article_vector",
     "article_evidence",
+    "needs_title_vector",
     "title_vectors",
 ]

@@ -59,11 +59,12 @@ _MAX_STORY_ENTITIES = 200  # readable entity counts kept per story (report, evid
 _MAX_STORY_TERMS = 600  # hashed terms kept per story profile: bounded memory, the tail is one-off words
 _MAX_STORY_ENTITY_TERMS = 150
 # Articles between checkpoints: story states, profiles, memberships and member evidence are written to the
-# store together (with the 4 MB document frequencies) every this many articles and at flush/consolidate, so
-# the store always holds one consistent state; per-article writes were half the clustering time.
+# store together (with the document frequencies that changed) every this many articles and at flush and
+# consolidate, so the store always holds one consistent state; per-article writes were half the clustering time.
 _CHECKPOINT = 500
-_PROFILE_KIND = "story_profile"  # a story's seven profiles (terms ... copy marks) in one row
-_MEMBER_KIND = "cluster_member"  # an article's MemberEvidence packed in one row
+# A story's seven profiles and a member's five, by the part names the store keeps them under.
+STORY_PARTS = ("terms", "entities", "years", "anchors", "weekdays", "people", "marks")
+MEMBER_PARTS = ("terms", "entities", "years", "weekdays", "people")
 _MAX_STORY_YEARS = 20
 _MAX_STORY_PEOPLE = 40  # lead people kept per story (the heaviest)
 _MAX_STORY_MARKS = 4000  # copy marks kept per story (those most members share): ~90 articles of 400 words
@@ -77,11 +78,6 @@ _PROFILE_CAPS = (
     _MAX_STORY_PEOPLE,
     _MAX_STORY_MARKS,
 )
-# Rows written by earlier versions (one per profile / per piece of member evidence), still read.
-_TERMS_KIND, _ENTITIES_KIND, _YEARS_KIND = "story_terms", "story_entities", "story_years"
-_ANCHORS_KIND = "story_anchors"
-_MEMBER_KINDS = ("cluster_vector", "cluster_terms", "cluster_entities", "cluster_years")
-_MEMBER_ANCHOR_KIND = "cluster_anchor"
 _MAX_CONSOLIDATE_MEMBERS = 40  # newest members that represent a story in consolidation: bounded cost
 _REWEIGHT_GROWTH = 1.02  # a cached IDF-weighted story profile is recomputed after 2% more articles
 _MAX_CONSOLIDATE_ROWS = 4000  # member rows per consolidation round (a rows^2 float32 score matrix)
@@ -175,26 +171,27 @@ class StoryClusterer:
         # Zeroed lookup table over the hash space for weighted_cosines (4 MB, allocated once).
         self._scratch = np.zeros(self.frequencies.df.shape[0], dtype=np.float32)
         newest: datetime | None = None
+        opened = []
         for state in store.story_states(include_closed=True):
             day = parse_date(state.last_date)
             if day is not None and (newest is None or day > newest):
                 newest = day
             if not state.closed:
-                self._states[state.id] = state
-                packed = store.get_vectors(state.id, _PROFILE_KIND)
-                if packed is not None:
-                    profiles = _unpack_profiles(packed)
-                else:
-                    kinds = (_TERMS_KIND, _ENTITIES_KIND, _YEARS_KIND, _ANCHORS_KIND)
-                    profiles = [Profile.from_array(store.get_vectors(state.id, k)) for k in kinds]
-                terms, entities, years, anchors = profiles[:4]
-                self._terms[state.id], self._entities[state.id] = terms, entities
-                self._years[state.id], self._anchors[state.id] = years, anchors
-                # rows written before weekdays were kept have four profiles
-                self._weekdays[state.id] = profiles[4] if len(profiles) > 4 else Profile()
-                self._people[state.id] = profiles[5] if len(profiles) > 5 else Profile()
-                self._marks[state.id] = profiles[6] if len(profiles) > 6 else Profile()
-                self._index_put(state)
+                opened.append(state)
+        stored = store.story_terms([state.id for state in opened])
+        for state in opened:
+            self._states[state.id] = state
+            parts = stored.get(state.id, {})
+            (
+                self._terms[state.id],
+                self._entities[state.id],
+                self._years[state.id],
+                self._anchors[state.id],
+                self._weekdays[state.id],
+                self._people[state.id],
+                self._marks[state.id],
+            ) = (Profile(*parts[part]) if part in parts else Profile() for part in STORY_PARTS)
+            self._index_put(state)
         self._newest = newest
         # Writes waiting for the next checkpoint (see _CHECKPOINT): latest state per story, stories whose
         # profiles changed, memberships by article, member moves of merges, member evidence.
@@ -283,12 +280,15 @@ class StoryClusterer:
 
     def _take_changes(self) -> StoryChanges:
         changes = StoryChanges(
-            evidence=tuple((m.article_id, _MEMBER_KIND, _pack_member(m)) for m in self._pending_evidence),
+            evidence=tuple(
+                (m.article_id, m.anchor, m.vector, _parts(MEMBER_PARTS, _member_profiles(m)))
+                for m in self._pending_evidence
+            ),
             memberships=tuple(self._pending_members.values()),
             moves=tuple(self._pending_moves),
             states=tuple(self._pending_states.values()),
             profiles=tuple(
-                (story_id, _PROFILE_KIND, _pack(list(self._profiles(story_id))))
+                (story_id, _parts(STORY_PARTS, self._profiles(story_id)))
                 for story_id in self._pending_profiles
                 if story_id in self._states
             ),
@@ -600,21 +600,13 @@ class StoryClusterer:
         """A member's evidence: this batch's from memory, older ones from the store (None if never stored)."""
         if article_id in self._batch:
             return self._batch[article_id]
-        packed = self.store.get_vectors(article_id, _MEMBER_KIND)
-        if packed is not None:
-            return _unpack_member(article_id, packed)
-        vector_kind, terms_kind, entities_kind, years_kind = _MEMBER_KINDS
-        vector = self.store.get_vectors(article_id, vector_kind)
-        if vector is None:
+        stored = self.store.member_evidence(article_id)
+        if stored is None:
             return None
-        return MemberEvidence(
-            article_id,
-            np.asarray(vector, dtype=np.float32).ravel(),
-            Profile.from_array(self.store.get_vectors(article_id, terms_kind)),
-            Profile.from_array(self.store.get_vectors(article_id, entities_kind)),
-            Profile.from_array(self.store.get_vectors(article_id, years_kind)),
-            _stored_anchor(self.store.get_vectors(article_id, _MEMBER_ANCHOR_KIND)),
-        )
+        anchor, vector, parts = stored
+        profiles = (Profile(*parts[part]) if part in parts else Profile() for part in MEMBER_PARTS)
+        terms, entities, years, weekdays, people = profiles
+        return MemberEvidence(article_id, vector, terms, entities, years, anchor, weekdays, people)
 
     def open_stories(self) -> list[StoryState]:
         return list(self._states.values())
@@ -1116,54 +1108,13 @@ def _apart_shares(article: Profile, stories: list[Profile], gap: int) -> np.ndar
     return out
 
 
-def _pack(profiles: list[Profile]) -> np.ndarray:
-    """Profiles in one float32 row: their lengths, then each one's ids and weights (Profile.to_array)."""
-    head = np.array([len(p) for p in profiles], dtype=np.float32)
-    return np.concatenate([head] + [p.to_array() for p in profiles])
+def _parts(names: Sequence[str], profiles: Sequence[Profile]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Profiles as the store keeps them: (ids, weights) by part name."""
+    return {name: (p.ids, p.weights) for name, p in zip(names, profiles, strict=True)}
 
 
-def _unpack(array: np.ndarray, n: int) -> list[Profile]:
-    lengths = array[:n].astype(np.int64)
-    out, at = [], n
-    for length in lengths.tolist():
-        out.append(Profile.from_array(array[at : at + 2 * length]))
-        at += 2 * length
-    return out
-
-
-def _unpack_profiles(array: np.ndarray, n: int = 7) -> list[Profile]:
-    """`n` packed profiles (a story's seven by default), or fewer from rows written before the last ones
-    (weekdays, people, then copy marks) were kept."""
-    for count in range(n, 2, -1):
-        if _packed_size(array, count) == array.size:
-            return _unpack(array, count)
-    return _unpack(array, 3)
-
-
-def _packed_size(array: np.ndarray, n: int) -> int:
-    if array.size < n:
-        return -1
-    return n + 2 * int(array[:n].astype(np.int64).sum())
-
-
-def _pack_member(member: MemberEvidence) -> np.ndarray:
-    head = np.array([member.anchor, member.vector.shape[0]], dtype=np.float32)
-    profiles = _pack([member.terms, member.entities, member.years, member.weekdays, member.people])
-    return np.concatenate([head, member.vector.astype(np.float32), profiles])
-
-
-def _unpack_member(article_id: str, array: np.ndarray) -> MemberEvidence:
-    anchor, dim = int(array[0]), int(array[1])
-    profiles = _unpack_profiles(array[2 + dim :], 5)
-    weekdays = profiles[3] if len(profiles) > 3 else Profile()
-    people = profiles[4] if len(profiles) > 4 else Profile()
-    return MemberEvidence(
-        article_id, np.array(array[2 : 2 + dim], dtype=np.float32), *profiles[:3], anchor, weekdays, people
-    )
-
-
-def _stored_anchor(array: np.ndarray | None) -> int:
-    return int(array.ravel()[0]) if array is not None and array.size else 0
+def _member_profiles(member: MemberEvidence) -> tuple[Profile, ...]:
+    return member.terms, member.entities, member.years, member.weekdays, member.people
 
 
 def _days_apart(a: StoryState, b: StoryState) -> int | None:
@@ -1232,24 +1183,25 @@ def _story_title(article: Article) -> str:
 TITLE_VECTORS = "title"  # vectors-table kind of a cached title embedding
 
 
-def title_vectors(store: Store, articles: Iterable[Article]) -> dict[str, np.ndarray]:
-    """Title vectors of the articles whose title is not their text's first line: cached in the store,
-    the missing ones embedded in one batch (one by one they would dominate clustering time)."""
+def title_vectors(
+    articles: Iterable[Article], cached: Mapping[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Title vectors of the articles whose title is not their text's first line, and those of them that are
+    new (not in `cached`, which the caller keeps): the missing ones embedded in one batch (one by one they
+    would dominate clustering time)."""
     out: dict[str, np.ndarray] = {}
     missing: list[Article] = []
     for article in articles:
         if not needs_title_vector(article):
             continue
-        cached = store.get_vectors(article.id, TITLE_VECTORS)
-        if cached is not None:
-            out[article.id] = cached
+        if article.id in cached:
+            out[article.id] = cached[article.id]
         else:
             missing.append(article)
+    new: dict[str, np.ndarray] = {}
     if missing:
         from ..models import embed
 
         vectors = embed([(a.title or "").strip() for a in missing])
-        for article, vector in zip(missing, vectors, strict=True):
-            store.put_vectors(article.id, TITLE_VECTORS, vector[None, :])
-            out[article.id] = vector
-    return out
+        new = {article.id: vector for article, vector in zip(missing, vectors, strict=True)}
+    return {**out, **new}, new

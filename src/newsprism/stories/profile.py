@@ -61,17 +61,6 @@ class Profile:
         keep = weights > 1e-6
         return Profile(self.ids[keep], weights[keep])
 
-    def to_array(self) -> np.ndarray:
-        # Hash ids < 2**24 are exact in float32, so one float32 array holds both rows.
-        return np.concatenate([self.ids.astype(np.float32), self.weights])
-
-    @classmethod
-    def from_array(cls, array: np.ndarray | None) -> Profile:
-        if array is None or array.size < 2 or array.size % 2:
-            return cls()
-        half = array.size // 2
-        return cls(array[:half].astype(np.int64), np.asarray(array[half:], dtype=np.float32))
-
 
 def tfidf_cosine(a: Profile, b: Profile, df: DocumentFrequencies) -> tuple[float, np.ndarray]:
     """Cosine of the two profiles weighted by the stream's IDF, and the shared ids, heaviest first."""
