@@ -65,6 +65,13 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"x")
                 self.wfile.flush()
                 time.sleep(0.1)
+        elif self.path == "/trickle-headers":  # the status line, then a header a byte at a time
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(40):
+                self.wfile.write(b"X")
+                self.wfile.flush()
+                time.sleep(0.1)
+            self.wfile.write(b": y\r\nContent-Length: 0\r\n\r\n")
         elif self.path == "/to-bad-port":
             self._send(302, b"", extra={"Location": "http://127.0.0.1:99999/x"})
         elif self.path == "/to-private":
@@ -229,6 +236,14 @@ def test_a_redirect_to_an_impossible_port_is_one_rejection_and_the_batch_goes_on
     bad, good = fetch([f"{server}/to-bad-port", f"{server}/page"])
     assert isinstance(bad, Rejection) and "not a usable URL" in bad.reason
     assert isinstance(good, RawDocument)
+
+
+def test_headers_trickled_byte_by_byte_are_cut_off_at_the_deadline(server: str) -> None:
+    with settings.override({"fetch_body_timeout_s": 1.0, "fetch_timeout_s": 2.0}):
+        started = time.monotonic()
+        slow, good = fetch([f"{server}/trickle-headers", f"{server}/page"])
+    assert isinstance(slow, Rejection) and "took longer than 1 s to start" in slow.reason
+    assert time.monotonic() - started < 4.0 and isinstance(good, RawDocument)
 
 
 def test_a_body_trickled_byte_by_byte_is_cut_off_at_the_body_deadline(server: str) -> None:

@@ -51,8 +51,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "fetch_body_timeout_s",
         60.0,
-        "A page's whole body must arrive within this many seconds (the read timeout bounds one wait only, so"
-        " a server sending a byte now and then is cut off here).",
+        "A page's answer must start (status line and headers) within this many seconds, and its whole body"
+        " arrive within as many again (the read timeout bounds one wait only, so a server sending a byte now"
+        " and then is cut off here).",
     ),
     Setting(
         "fetch_max_bytes",

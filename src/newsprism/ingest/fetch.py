@@ -9,7 +9,8 @@ are followed by hand so each target is checked again; a body is read in chunks a
 `fetch_max_bytes` after decompression, so a gzip bomb or a 100 MB page stops early with a clear reason.
 
 A name can resolve differently between that check and the connection (DNS rebinding), so the address each
-connection actually reached is checked again before a byte is sent.
+connection actually reached is checked again before a byte is sent. The whole answer, its headers as well as
+its body, must arrive within `fetch_body_timeout_s`, however slowly it trickles.
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ class Fetcher:
             retries=False,
             timeout=urllib3.Timeout(connect=self.policy.timeout_s, read=self.policy.timeout_s),
         )
-        if not self.policy.allow_private:
-            self._pool.pool_classes_by_scheme = _peer_checked_pools()
+        self._pool.pool_classes_by_scheme = _guarded_pools(
+            check_peer=not self.policy.allow_private, head_timeout_s=self.policy.body_timeout_s
+        )
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._last: dict[str, float] = {}
 
@@ -282,14 +284,17 @@ def is_public(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-def _peer_checked(connection_class: type) -> type:
-    """`connection_class` refusing a connection whose peer is not a public address (is_public)."""
+def _guarded(connection_class: type, check_peer: bool, head_timeout_s: float) -> type:
+    """`connection_class` that refuses a peer that is not a public address (`check_peer`: the name may have
+    resolved differently for check_host), and cuts a response whose status line and headers have not all
+    arrived within `head_timeout_s` (the read timeout bounds one wait only, so a server trickling its
+    headers a byte at a time would hold the fetch for ever)."""
 
-    class PeerChecked(connection_class):  # type: ignore[misc, valid-type]
+    class Guarded(connection_class):  # type: ignore[misc, valid-type]
         def _new_conn(self) -> socket.socket:
             sock = super()._new_conn()
             peer = ipaddress.ip_address(sock.getpeername()[0].split("%", 1)[0])
-            if not is_public(peer):
+            if check_peer and not is_public(peer):
                 sock.close()
                 # not an urllib3 error: nothing retries it, and the fetch is refused with this reason
                 raise UnsupportedInput(
@@ -297,20 +302,55 @@ def _peer_checked(connection_class: type) -> type:
                 )
             return sock
 
-    return PeerChecked
+        def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+            expired = threading.Event()
+
+            def cut() -> None:
+                expired.set()
+                try:
+                    self.sock.shutdown(socket.SHUT_RDWR)
+                except (AttributeError, OSError):
+                    pass  # already closed
+
+            too_slow = InputError(
+                self.host,
+                f"the server's answer took longer than {head_timeout_s:g} s to start (fetch_body_timeout_s);"
+                " not fetched",
+            )
+            watchdog = threading.Timer(head_timeout_s, cut)
+            watchdog.daemon = True
+            watchdog.start()
+            try:
+                response = super().getresponse(*args, **kwargs)
+            except Exception:
+                if expired.is_set():
+                    raise too_slow from None
+                raise
+            finally:
+                watchdog.cancel()
+            if expired.is_set():  # cut mid-headers, what arrived can parse as a (broken) answer
+                raise too_slow
+            return response
+
+    return Guarded
 
 
-def _peer_checked_pools() -> dict[str, type]:
+def _guarded_pools(check_peer: bool, head_timeout_s: float) -> dict[str, type]:
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-    http = type(
-        "PeerCheckedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": _peer_checked(HTTPConnection)}
-    )
-    https = type(
-        "PeerCheckedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": _peer_checked(HTTPSConnection)}
-    )
-    return {"http": http, "https": https}
+    return {
+        "http": type(
+            "GuardedHTTPPool",
+            (HTTPConnectionPool,),
+            {"ConnectionCls": _guarded(HTTPConnection, check_peer, head_timeout_s)},
+        ),
+        "https": type(
+            "GuardedHTTPSPool",
+            (HTTPSConnectionPool,),
+            {"ConnectionCls": _guarded(HTTPSConnection, check_peer, head_timeout_s)},
+        ),
+    }
 
 
 def check_host(host: str, port: int | None, url: str, allow_private: bool) -> None:
