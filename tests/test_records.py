@@ -55,3 +55,22 @@ def test_a_story_analysis_of_the_sample_reads_back(analysed_sample):
     analysis = from_dict(StoryAnalysis, {**stored, "story_id": stored["id"], "membership": []})
     assert analysis.claims and analysis.quotes and analysis.timeline
     assert json.loads(json.dumps(to_dict(analysis)))["claims"] == stored["claims"]
+
+
+def test_published_at_is_read_once_as_naive_utc_and_sorts_in_time_order():
+    from datetime import datetime
+
+    from newsprism.pipeline import _by_publication
+    from newsprism.records import Article
+
+    def art(published):
+        return Article(id=published or "none", source="s", text="t", published=published)
+
+    assert art("2024-05-17").published_at == datetime(2024, 5, 17)
+    assert art("2024-05-17T21:28Z").published_at == datetime(2024, 5, 17, 21, 28)
+    assert art("not a date").published_at is None and art(None).published_at is None
+    new_york = art("2024-05-17T21:28-04:00")  # 01:28 UTC on the 18th
+    london = art("2024-05-18T00:30+00:00")
+    assert new_york.published < london.published  # as strings: out of time order
+    ordered = sorted([art(None), new_york, london], key=_by_publication)
+    assert [a.id for a in ordered] == [london.id, new_york.id, "none"]

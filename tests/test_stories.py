@@ -529,7 +529,7 @@ def test_title_vectors_are_embedded_once_and_kept_in_the_store(store, monkeypatc
 
 
 def test_anchor_year_is_the_publication_year_else_the_latest_year_named():
-    assert anchor_year("2013-05-02", frozenset({2004})) == 2013
+    assert anchor_year(art("a", published="2013-05-02").published_at, frozenset({2004})) == 2013
     assert anchor_year(None, frozenset({1999, 2005})) == 2005
     assert anchor_year(None, frozenset()) is None
 

@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -316,7 +317,7 @@ class Pipeline:
         if articles is None:
             ids = [m.article_id for m in self.store.memberships(story_id)]
             articles = self.store.articles(ids)
-        articles = sorted(articles, key=lambda a: (a.published is None, a.published or ""))
+        articles = sorted(articles, key=_by_publication)
         sentences = {a.id: tuple(split_sentences(a.id, a.text)) for a in articles}
         vectors = {a.id: self._sentence_vectors(a) for a in articles}
         extractions = {a.id: self.store.get_extraction(a.id) or ArticleExtraction(a.id) for a in articles}
@@ -388,7 +389,7 @@ class Pipeline:
         new_ids = set(ingest.new_ids)
         leftover = [i for i in self.store.unfinished("stories", after="extract") if i not in new_ids]
         new = self.store.articles([*ingest.new_ids, *leftover])
-        new.sort(key=lambda a: (a.published is None, a.published or ""))
+        new.sort(key=_by_publication)
         assignments = self.cluster([a.id for a in new])
         touched: list[str] = []
         for assignment in assignments:
@@ -506,3 +507,9 @@ def analyze(
         return RunResult(result.ingest, result.assignments, result.story_ids, Path(out), files, result.failed)
     finally:
         store.close()
+
+
+def _by_publication(article: Article) -> tuple[bool, datetime]:
+    """Sort key: the publication time (as UTC; an ISO string with another offset sorts out of time order),
+    undated articles last."""
+    return article.published_at is None, article.published_at or datetime.min

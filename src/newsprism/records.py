@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from datetime import UTC, datetime
 from types import UnionType
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
@@ -68,6 +69,27 @@ class Article:
     language: str | None = None
     url: str | None = None
     removed: tuple[RemovedSpan, ...] = ()
+
+    @functools.cached_property
+    def published_at(self) -> datetime | None:
+        """`published` read once, as naive UTC (a date alone as its midnight); None when missing or unreadable.
+        Stages compare and sort by this, never by the string: ISO strings with different offsets do not sort
+        in time order."""
+        return iso_to_naive_utc(self.published)
+
+
+def iso_to_naive_utc(value: str | None) -> datetime | None:
+    """An ISO 8601 date or datetime ("Z" for UTC) as naive UTC; its first ten characters when the rest does
+    not read; None when missing or unreadable."""
+    if not value:
+        return None
+    for text in (value.strip(), value.strip()[:10]):
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo is not None else parsed
+    return None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from ..records import (
     Sentence,
     StoryMaterial,
 )
-from ..text.dates import parse_date
 from .align import (
     RewriteEvidence,
     SentenceAlignment,
@@ -59,7 +58,7 @@ def _article_vector(vectors: np.ndarray) -> np.ndarray | None:
 def _choose_original(members: list[Article]) -> tuple[Article, str]:
     """Earliest published; ties or no dates -> the one carrying a wire credit; else the longest text."""
     candidates = members
-    dated = [(d, a) for a in members if (d := parse_date(a.published)) is not None]
+    dated = [(d, a) for a in members if (d := a.published_at) is not None]
     chosen: Article | None = None
     if dated:
         first = min(d for d, _ in dated)
@@ -311,7 +310,7 @@ def _source_is_first(first: Article, second: Article, first_wire: bool, second_w
     """Which side was reused: the wire side, else the earlier published, else the earlier in story order."""
     if first_wire != second_wire:
         return first_wire
-    d1, d2 = parse_date(first.published), parse_date(second.published)
+    d1, d2 = first.published_at, second.published_at
     if d1 is not None and d2 is not None and d1 != d2:
         return d1 < d2
     return True

@@ -226,7 +226,7 @@ class StoryClusterer:
         # The article counts in the IDF it is scored with, as in batch TF-IDF.
         self.frequencies.add(np.union1d(evidence.terms.ids, evidence.entities.ids))
         self._arrivals += 1
-        day = parse_date(article.published)
+        day = article.published_at
         self._keep_member(evidence)
         if day is not None and (self._newest is None or day > self._newest):
             self._newest = day

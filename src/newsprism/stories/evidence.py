@@ -12,6 +12,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
@@ -20,7 +21,6 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from .. import settings
 from ..records import Article
 from ..text import sentence_spans
-from ..text.dates import parse_date
 from ..text.shingles import SHINGLE_WORDS, normalise
 from .frequencies import HASH_BITS
 from .profile import Profile
@@ -102,16 +102,15 @@ def copy_marks(text: str) -> Profile:
     return Profile(ids, np.ones(len(ids), dtype=np.float32))
 
 
-def anchor_year(published: str | None, years: frozenset[int]) -> int | None:
+def anchor_year(published: datetime | None, years: frozenset[int]) -> int | None:
     """The year an article reports from: its publication year, else the latest year its text names.
 
     Background years (an earlier quake, a first term) come before the reported event, so the latest named
     year is the best undated estimate; years after the publication date are plans ("by 2030"), not events.
     Two look-alike events (two quakes in one province, two coaches fired) are usually years apart.
     """
-    day = parse_date(published)
-    if day is not None:
-        return day.year
+    if published is not None:
+        return published.year
     return max(years) if years else None
 
 
@@ -244,7 +243,7 @@ def article_evidence(
         names,
         entities,
         years,
-        anchor_year(article.published, years),
+        anchor_year(article.published_at, years),
         # the lead is the article vector's: the title (when not the text's first line) and the first sentences
         lead_weekdays(text, int(settings.get("story_lead_sentences")) + (text is not article.text)),
         frozenset(term_hash("@" + entity_key(name)) for name in lead_people),

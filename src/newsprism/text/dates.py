@@ -4,7 +4,9 @@ normalised), and stored ISO dates parsed back (`parse_date`)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+
+from ..records import iso_to_naive_utc
 
 _MONTHS = {
     m: i
@@ -167,12 +169,5 @@ def _same_day(day: str, stated: str | None) -> str:
 
 
 def parse_date(value: str | None) -> datetime | None:
-    """ISO date or datetime as naive UTC, None when missing or unreadable."""
-    if not value:
-        return None
-    parsed = _from_iso(value) or _from_iso(value.strip()[:10])  # else its date alone
-    if parsed is None:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    """ISO date or datetime as naive UTC, None when missing or unreadable (an Article has it as published_at)."""
+    return iso_to_naive_utc(value)
