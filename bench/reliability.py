@@ -509,7 +509,7 @@ def markdown(results: dict[str, Any]) -> str:
             "## Hostile servers and clients",
             "",
             "The fetch cases (every address that is not public, reached by a name through an injected resolver,",
-            "and one that rebinds to loopback after the check; a body trickled byte by byte; robots.txt that",
+            "and one that rebinds to loopback after the check; headers or a body trickled byte by byte; robots.txt that",
             "redirects, is too large or fails; a redirect to an impossible port; gzip bombs) and the web app's",
             "(traversal, Host tricks, oversized URLs and bodies, too many query fields, trickled headers, XSS in",
             "Chromium) run from the test suite, on loopback only: a socket guard fails any connection elsewhere.",

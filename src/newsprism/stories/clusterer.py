@@ -182,15 +182,7 @@ class StoryClusterer:
         for state in opened:
             self._states[state.id] = state
             parts = stored.get(state.id, {})
-            (
-                self._terms[state.id],
-                self._entities[state.id],
-                self._years[state.id],
-                self._anchors[state.id],
-                self._weekdays[state.id],
-                self._people[state.id],
-                self._marks[state.id],
-            ) = (Profile(*parts[part]) if part in parts else Profile() for part in STORY_PARTS)
+            self._set_profiles(state.id, [Profile(*parts.get(part, ())) for part in STORY_PARTS])
             self._index_put(state)
         self._newest = newest
         # Writes waiting for the next checkpoint (see _CHECKPOINT): latest state per story, stories whose
@@ -938,17 +930,21 @@ class StoryClusterer:
         self._pending_profiles.add(state.id)
         self._last_touch[state.id] = self._arrivals
         self._states[state.id] = state
-        (
-            self._terms[state.id],
-            self._entities[state.id],
-            self._years[state.id],
-            self._anchors[state.id],
-            self._weekdays[state.id],
-            self._people[state.id],
-            self._marks[state.id],
-        ) = profiles
+        self._set_profiles(state.id, profiles)
         self._weighted.pop(state.id, None)
         self._index_put(state)
+
+    def _set_profiles(self, story_id: str, profiles: Sequence[Profile]) -> None:
+        """Keep a story's seven profiles, in _profiles order."""
+        (
+            self._terms[story_id],
+            self._entities[story_id],
+            self._years[story_id],
+            self._anchors[story_id],
+            self._weekdays[story_id],
+            self._people[story_id],
+            self._marks[story_id],
+        ) = profiles
 
     def _profiles(self, story_id: str) -> tuple[Profile, ...]:
         """The story's seven profiles in stored order: terms, entities, named years, anchor years, lead
