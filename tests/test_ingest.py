@@ -189,3 +189,26 @@ def test_deep_nesting_json_can_read_is_no_hint_and_ends_nothing(tmp_path: Path) 
     (doc,) = read_inputs([tmp_path / "c.jsonl"])
     assert isinstance(doc, RawDocument) and doc.content == BODY
     assert "title" not in doc.hints and doc.hints["authors"] == ["Ann Lee", 7]
+
+
+def test_a_subfolder_that_cannot_be_listed_is_a_rejection(tmp_path: Path, monkeypatch) -> None:
+    """chmod cannot take a folder away from root (the tests' user here), so listing it is made to fail."""
+    import os
+
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "inside.txt").write_text(BODY)
+    (tmp_path / "open.txt").write_text(BODY)
+    scandir = os.scandir
+
+    def refusing(path=".", *args, **kwargs):
+        if Path(path) == tmp_path / "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    out = {Path(x.input if isinstance(x, Rejection) else x.source).name: x for x in read_inputs([tmp_path])}
+    assert isinstance(out["open.txt"], RawDocument) and "inside.txt" not in out
+    assert (
+        isinstance(out["locked"], Rejection)
+        and "cannot be listed (Permission denied)" in out["locked"].reason
+    )
