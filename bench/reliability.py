@@ -46,9 +46,11 @@ class Pathological:
     what: str
 
 
+SENTENCE = "The council met on Tuesday and voted to keep the library open until nine."
+
+
 def _sentences(n_bytes: int, sep: str = " ") -> bytes:
-    sentence = "The council met on Tuesday and voted to keep the library open until nine."
-    return ((sentence + sep) * (n_bytes // (len(sentence) + len(sep)) + 1)).encode()[:n_bytes]
+    return ((SENTENCE + sep) * (n_bytes // (len(SENTENCE) + len(sep)) + 1)).encode()[:n_bytes]
 
 
 def _gzip_text(n_bytes: int) -> bytes:
@@ -88,7 +90,7 @@ PATHOLOGICAL = (
     ),
     Pathological(
         "lone_surrogate", "surrogate.jsonl",
-        lambda: b'{"text": "The council met on Tuesday.", "title": "\\udfff"}\n',
+        lambda: json.dumps({"text": SENTENCE * 2, "title": "\udfff"}).encode() + b"\n",
         "a title holding a lone surrogate",
     ),
     Pathological(
