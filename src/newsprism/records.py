@@ -78,18 +78,23 @@ class Article:
         return iso_to_naive_utc(self.published)
 
 
+def parse_iso(value: str) -> datetime | None:
+    """ISO 8601 as Python reads it, "Z" as UTC; None when it is not."""
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def iso_to_naive_utc(value: str | None) -> datetime | None:
     """An ISO 8601 date or datetime ("Z" for UTC) as naive UTC; its first ten characters when the rest does
     not read; None when missing or unreadable."""
     if not value:
         return None
-    for text in (value.strip(), value.strip()[:10]):
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo is not None else parsed
-    return None
+    parsed = parse_iso(value) or parse_iso(value.strip()[:10])
+    if parsed is None:
+        return None
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo is not None else parsed
 
 
 @dataclass(frozen=True)

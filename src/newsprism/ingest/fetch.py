@@ -21,7 +21,8 @@ import socket
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,37 +172,27 @@ class Fetcher:
         # The read timeout bounds each wait, not the whole body: a server sending a byte now and then would
         # hold the fetch forever. A watchdog cuts the connection when the body's time is up.
         limit = self.policy.body_timeout_s
-        expired = threading.Event()
-
-        def expire() -> None:
-            expired.set()
-            resp.shutdown()
-
-        watchdog = threading.Timer(limit, expire)
-        watchdog.daemon = True
-        watchdog.start()
         too_slow = InputError(
             url, f"the page took longer than {limit:g} s to arrive (fetch_body_timeout_s); not fetched"
         )
-        try:
-            for chunk in resp.stream(65_536, decode_content=True):
-                out += chunk
-                if len(out) > cap:
-                    raise TooLarge(
-                        url,
-                        f"page inflates past fetch_max_bytes={cap:,} bytes (a huge page or a gzip bomb); "
-                        "refused",
-                    )
-        except urllib3.exceptions.DecodeError as exc:
-            if expired.is_set():
-                raise too_slow from None
-            raise InputError(url, f"compressed body cannot be decoded ({exc}); refused") from None
-        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError, OSError) as exc:
-            if expired.is_set():
-                raise too_slow from None
-            raise InputError(url, f"connection broke while reading ({type(exc).__name__})") from None
-        finally:
-            watchdog.cancel()
+        with _cut_after(limit, resp.shutdown) as expired:
+            try:
+                for chunk in resp.stream(65_536, decode_content=True):
+                    out += chunk
+                    if len(out) > cap:
+                        raise TooLarge(
+                            url,
+                            f"page inflates past fetch_max_bytes={cap:,} bytes (a huge page or a gzip bomb); "
+                            "refused",
+                        )
+            except urllib3.exceptions.DecodeError as exc:
+                if expired.is_set():
+                    raise too_slow from None
+                raise InputError(url, f"compressed body cannot be decoded ({exc}); refused") from None
+            except (urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError, OSError) as exc:
+                if expired.is_set():
+                    raise too_slow from None
+                raise InputError(url, f"connection broke while reading ({type(exc).__name__})") from None
         if expired.is_set():  # a body without a length just ends when the connection is cut
             raise too_slow
         return bytes(out)
@@ -284,6 +275,26 @@ def is_public(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
+@contextmanager
+def _cut_after(seconds: float, cut: Callable[[], None]) -> Iterator[threading.Event]:
+    """A watchdog over the block: after `seconds` it sets the event it yields and calls `cut` (which closes
+    the connection the block is reading), so a read timeout that bounds one wait cannot be stretched for
+    ever by a peer sending a byte now and then."""
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        cut()
+
+    watchdog = threading.Timer(seconds, expire)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        yield expired
+    finally:
+        watchdog.cancel()
+
+
 def _guarded(connection_class: type, check_peer: bool, head_timeout_s: float) -> type:
     """`connection_class` that refuses a peer that is not a public address (`check_peer`: the name may have
     resolved differently for check_host), and cuts a response whose status line and headers have not all
@@ -303,34 +314,27 @@ def _guarded(connection_class: type, check_peer: bool, head_timeout_s: float) ->
             return sock
 
         def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-            expired = threading.Event()
-
-            def cut() -> None:
-                expired.set()
-                try:
-                    self.sock.shutdown(socket.SHUT_RDWR)
-                except (AttributeError, OSError):
-                    pass  # already closed
-
             too_slow = InputError(
                 self.host,
                 f"the server's answer took longer than {head_timeout_s:g} s to start (fetch_body_timeout_s);"
                 " not fetched",
             )
-            watchdog = threading.Timer(head_timeout_s, cut)
-            watchdog.daemon = True
-            watchdog.start()
-            try:
-                response = super().getresponse(*args, **kwargs)
-            except Exception:
-                if expired.is_set():
-                    raise too_slow from None
-                raise
-            finally:
-                watchdog.cancel()
+            with _cut_after(head_timeout_s, self._cut_socket) as expired:
+                try:
+                    response = super().getresponse(*args, **kwargs)
+                except Exception:
+                    if expired.is_set():
+                        raise too_slow from None
+                    raise
             if expired.is_set():  # cut mid-headers, what arrived can parse as a (broken) answer
                 raise too_slow
             return response
+
+        def _cut_socket(self) -> None:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except (AttributeError, OSError):
+                pass  # already closed
 
     return Guarded
 

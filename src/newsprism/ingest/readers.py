@@ -159,11 +159,12 @@ def _jsonl_record(line: str, where: str) -> RawDocument:
             where, f"a JSON {type(record).__name__}, not an object; each line must be one article object"
         )
     text, html = _text_value(record.get("text")), _text_value(record.get("html"))
-    kind, content = ("text", text) if isinstance(text, str) and text.strip() else ("html", html)
+    length = len(text.strip()) if isinstance(text, str) else 0
+    kind, content = ("text", text) if length else ("html", html)
     if not (isinstance(content, str) and content.strip()):
         raise MalformedRecord(where, 'no non-empty "text" or "html" string field; add the article body')
     # cleaning only shortens a text, so one already too short is refused here, before any work
-    if kind == "text" and (length := len(text.strip())) < (minimum := settings.get("min_text_chars")):
+    if kind == "text" and length < (minimum := settings.get("min_text_chars")):
         raise EmptyInput(
             where, f"only {length} characters of article text (min_text_chars={minimum}); nothing to analyse"
         )

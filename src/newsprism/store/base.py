@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 # A bag of hashed terms: sorted unique int64 ids (below 2**24) and a float32 weight each.
 Terms = tuple["np.ndarray", "np.ndarray"]
+# The parts the store keeps of a story's terms and of a member's evidence, in the story clusterer's order
+# (which is also the order of the packed rows migration 4 reads).
+STORY_PARTS = ("terms", "entities", "years", "anchors", "weekdays", "people", "marks")
+MEMBER_PARTS = ("terms", "entities", "years", "weekdays", "people")
 
 
 @runtime_checkable

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# The parts of a story's state and of a member's evidence, in the order the packed rows held them.
-STORY_PARTS = ("terms", "entities", "years", "anchors", "weekdays", "people", "marks")
-MEMBER_PARTS = ("terms", "entities", "years", "weekdays", "people")
+from .base import MEMBER_PARTS, STORY_PARTS, Terms
 
 _STORY_PACKED = "story_profile"
 _STORY_SINGLE = {"story_terms": "terms", "story_entities": "entities", "story_years": "years",
@@ -26,8 +24,6 @@ _MEMBER_SINGLE = {"cluster_terms": "terms", "cluster_entities": "entities", "clu
 _FREQUENCIES_OWNER, _FREQUENCIES_KIND = "__stories__", "term_df"
 LEGACY_KINDS = (_STORY_PACKED, *_STORY_SINGLE, _MEMBER_PACKED, _MEMBER_VECTOR, _MEMBER_ANCHOR,
                 *_MEMBER_SINGLE, _FREQUENCIES_KIND)  # fmt: skip
-
-Terms = tuple[np.ndarray, np.ndarray]  # sorted unique int64 term ids, float32 weights
 
 
 def _terms(array: np.ndarray) -> Terms:

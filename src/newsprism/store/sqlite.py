@@ -554,11 +554,15 @@ class SQLiteStore:
 
     def put_story_terms(self, story_id: str, parts: Mapping[str, Terms]) -> None:
         with self._lock:
-            self._conn.execute("DELETE FROM story_terms WHERE story_id = ?", (story_id,))
-            self._conn.executemany(
-                "INSERT INTO story_terms(story_id, part, ids, weights) VALUES (?,?,?,?)",
-                [(story_id, part, *_term_blobs(terms)) for part, terms in parts.items()],
-            )
+            self._replace_terms("story_terms", "story_id", story_id, parts)
+
+    def _replace_terms(self, table: str, owner_column: str, owner: str, parts: Mapping[str, Terms]) -> None:
+        """Every part of one owner's terms in `table` (story_terms or member_terms) replaced by `parts`."""
+        self._conn.execute(f"DELETE FROM {table} WHERE {owner_column} = ?", (owner,))
+        self._conn.executemany(
+            f"INSERT INTO {table}({owner_column}, part, ids, weights) VALUES (?,?,?,?)",
+            [(owner, part, *_term_blobs(terms)) for part, terms in parts.items()],
+        )
 
     def story_terms(self, story_ids: Iterable[str]) -> dict[str, dict[str, Terms]]:
         out: dict[str, dict[str, Terms]] = {}
@@ -574,11 +578,7 @@ class SQLiteStore:
                 "INSERT OR REPLACE INTO member_evidence(article_id, anchor, vector) VALUES (?,?,?)",
                 (article_id, int(anchor), np.asarray(vector, dtype="<f4").tobytes()),
             )
-            self._conn.execute("DELETE FROM member_terms WHERE article_id = ?", (article_id,))
-            self._conn.executemany(
-                "INSERT INTO member_terms(article_id, part, ids, weights) VALUES (?,?,?,?)",
-                [(article_id, part, *_term_blobs(terms)) for part, terms in parts.items()],
-            )
+            self._replace_terms("member_terms", "article_id", article_id, parts)
 
     def member_evidence(self, article_id: str) -> tuple[int, np.ndarray, dict[str, Terms]] | None:
         rows = self._query("SELECT anchor, vector FROM member_evidence WHERE article_id = ?", (article_id,))

@@ -35,7 +35,7 @@ import numpy as np
 
 from .. import settings
 from ..records import Article, StoryAssignment, StoryChanges, StoryState
-from ..store.base import Store
+from ..store.base import MEMBER_PARTS, STORY_PARTS, Store
 from ..store.changes import write_story_changes
 from ..text import sentence_spans
 from ..text.dates import parse_date
@@ -62,9 +62,6 @@ _MAX_STORY_ENTITY_TERMS = 150
 # store together (with the document frequencies that changed) every this many articles and at flush and
 # consolidate, so the store always holds one consistent state; per-article writes were half the clustering time.
 _CHECKPOINT = 500
-# A story's seven profiles and a member's five, by the part names the store keeps them under.
-STORY_PARTS = ("terms", "entities", "years", "anchors", "weekdays", "people", "marks")
-MEMBER_PARTS = ("terms", "entities", "years", "weekdays", "people")
 _MAX_STORY_YEARS = 20
 _MAX_STORY_PEOPLE = 40  # lead people kept per story (the heaviest)
 _MAX_STORY_MARKS = 4000  # copy marks kept per story (those most members share): ~90 articles of 400 words
@@ -181,8 +178,7 @@ class StoryClusterer:
         stored = store.story_terms([state.id for state in opened])
         for state in opened:
             self._states[state.id] = state
-            parts = stored.get(state.id, {})
-            self._set_profiles(state.id, [Profile(*parts.get(part, ())) for part in STORY_PARTS])
+            self._set_profiles(state.id, _profiles_from(STORY_PARTS, stored.get(state.id, {})))
             self._index_put(state)
         self._newest = newest
         # Writes waiting for the next checkpoint (see _CHECKPOINT): latest state per story, stories whose
@@ -596,8 +592,7 @@ class StoryClusterer:
         if stored is None:
             return None
         anchor, vector, parts = stored
-        profiles = (Profile(*parts[part]) if part in parts else Profile() for part in MEMBER_PARTS)
-        terms, entities, years, weekdays, people = profiles
+        terms, entities, years, weekdays, people = _profiles_from(MEMBER_PARTS, parts)
         return MemberEvidence(article_id, vector, terms, entities, years, anchor, weekdays, people)
 
     def open_stories(self) -> list[StoryState]:
@@ -1107,6 +1102,12 @@ def _apart_shares(article: Profile, stories: list[Profile], gap: int) -> np.ndar
 def _parts(names: Sequence[str], profiles: Sequence[Profile]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Profiles as the store keeps them: (ids, weights) by part name."""
     return {name: (p.ids, p.weights) for name, p in zip(names, profiles, strict=True)}
+
+
+def _profiles_from(names: Sequence[str], parts: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list[Profile]:
+    """The profiles named, from their parts as the store keeps them (empty where none is kept); `_parts`
+    turned the other way."""
+    return [Profile(*parts[name]) if name in parts else Profile() for name in names]
 
 
 def _member_profiles(member: MemberEvidence) -> tuple[Profile, ...]:

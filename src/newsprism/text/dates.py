@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from ..records import iso_to_naive_utc
+from ..records import iso_to_naive_utc, parse_iso
 
 _MONTHS = {
     m: i
@@ -88,10 +88,7 @@ def normalise_date(value: object) -> str | None:
     """A hint's date (ISO string, 'May 16, 2024', ...) as ISO 8601, or None when it cannot be read."""
     if not isinstance(value, str) or not value.strip():
         return None
-    try:  # ISO 8601 with a time zone keeps it ("2024-05-16T10:00:00+03:00")
-        parsed_iso = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        parsed_iso = None
+    parsed_iso = parse_iso(value)  # ISO 8601 with a time zone keeps it ("2024-05-16T10:00:00+03:00")
     if parsed_iso is not None and 1990 <= parsed_iso.year <= 2100:
         if parsed_iso.tzinfo is not None:
             return parsed_iso.isoformat(timespec="minutes")
@@ -114,17 +111,9 @@ def normalise_date(value: object) -> str | None:
     return parsed.strftime("%Y-%m-%dT%H:%M") if (parsed.hour or parsed.minute) else parsed.date().isoformat()
 
 
-def _from_iso(value: str) -> datetime | None:
-    """ISO 8601 as Python reads it, "Z" as UTC; None when it is not."""
-    try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def _aware(value: str | None) -> datetime | None:
     """An ISO 8601 timestamp that states its UTC offset, else None."""
-    parsed = _from_iso(value) if value else None
+    parsed = parse_iso(value) if value else None
     return (
         parsed if parsed is not None and parsed.tzinfo is not None and 1990 <= parsed.year <= 2100 else None
     )
