@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/newsprism analyze examples/seed-story --db demo/newsprism.db --out demo/report --quiet
 
 test: $(STAMP)
+	scripts/test-system-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

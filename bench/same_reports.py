@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import secrets
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 INPUTS = {
@@ -41,7 +43,9 @@ def _without_ignored(report: dict) -> dict:
     return out
 
 
-def write(folder: Path, shared: Path, names: list[str]) -> None:
+def write(folder: Path, shared: Path, names: list[str], postgres: str | None = None) -> None:
+    """Analyse each input into a fresh store (a SQLite file; with `postgres`, a new schema of that
+    database, dropped afterwards) and write its comparable report."""
     from newsprism.pipeline import analyze
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -49,7 +53,8 @@ def write(folder: Path, shared: Path, names: list[str]) -> None:
         started = time.perf_counter()
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "report"
-            analyze([shared / INPUTS[name]], db=Path(tmp) / "store.db", out=out)
+            with _fresh_store(postgres, Path(tmp)) as db:
+                analyze([shared / INPUTS[name]], db=db, out=out)
             report = json.loads((out / "report.json").read_text(encoding="utf-8"))
             rename = _renamer(report)
             pages = {rename(p.name): rename(p.read_text(encoding="utf-8")) for p in out.glob("*.html")}
@@ -64,6 +69,18 @@ def write(folder: Path, shared: Path, names: list[str]) -> None:
             f"{time.perf_counter() - started:.0f} s",
             file=sys.stderr,
         )
+
+
+@contextmanager
+def _fresh_store(postgres: str | None, folder: Path) -> Iterator[str]:
+    if postgres is None:
+        yield str(folder / "store.db")
+        return
+    from newsprism.store.postgres import PostgresStore
+
+    schema = f"same_reports_{secrets.token_hex(4)}"
+    yield f"{postgres}{'&' if '?' in postgres else '?'}options=-csearch_path%3D{schema}"
+    PostgresStore(postgres, schema=schema, drop_on_close=True).close()
 
 
 def _renamer(report: dict) -> Callable[[str], str]:
@@ -174,12 +191,13 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("folder", type=Path)
     w.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     w.add_argument("--only", nargs="*", choices=sorted(INPUTS), default=list(INPUTS))
+    w.add_argument("--postgres", metavar="URL", help="analyse into new schemas of this PostgreSQL database")
     c = sub.add_parser("compare", help="name every difference between two written folders")
     c.add_argument("old", type=Path)
     c.add_argument("new", type=Path)
     args = parser.parse_args(argv)
     if args.command == "write":
-        write(args.folder, args.shared, args.only)
+        write(args.folder, args.shared, args.only, args.postgres)
         return 0
     return compare(args.old, args.new)
 

@@ -39,14 +39,55 @@ def analysed_sample(tmp_path_factory):
     return {"report": report, "out": out, "db": db, "inputs": inputs, "result": result}
 
 
-# Every Store implementation the contract tests (tests/test_store.py) hold to the same behaviour, each opened
-# empty and in memory. A back-end joins by adding its factory here.
-STORES = {"sqlite": lambda: SQLiteStore(":memory:")}
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server for the session (tests/pg_server.py), started on first use; its URL."""
+    from tests import pg_server
+
+    server = pg_server.start()
+    yield server.url
+    server.stop()
+
+
+def _schema_name() -> str:
+    import secrets
+
+    return f"t_{secrets.token_hex(6)}"
+
+
+# Every Store implementation the contract tests (tests/test_store.py) hold to the same behaviour: a factory
+# for each that opens a new, empty store (a SQLite store in memory; a PostgreSQL store in a schema of its
+# own, dropped when it closes). A back-end joins by adding its factory here.
+def _sqlite_stores(request):
+    return lambda: SQLiteStore(":memory:")
+
+
+def _postgres_stores(request):
+    from newsprism.store.postgres import PostgresStore
+
+    url = request.getfixturevalue("postgres_url")
+    return lambda: PostgresStore(url, schema=_schema_name(), drop_on_close=True)
+
+
+STORES = {"sqlite": _sqlite_stores, "postgres": _postgres_stores}
 
 
 @pytest.fixture(params=sorted(STORES))
-def store(request):
-    """An empty in-memory store of each implementation."""
-    opened = STORES[request.param]()
-    yield opened
-    opened.close()
+def open_empty_store(request):
+    """A function that opens a new, empty store of each implementation (closed after the test)."""
+    opened = []
+    factory = STORES[request.param](request)
+
+    def open_one():
+        opened.append(factory())
+        return opened[-1]
+
+    yield open_one
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(open_empty_store):
+    """An empty store of each implementation."""
+    return open_empty_store()

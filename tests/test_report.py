@@ -20,15 +20,16 @@ from newsprism.records import (
 )
 from newsprism.report import analysis_to_dict, write_report
 from newsprism.report.html import highlight, page_id, paragraphs, safe_url
-from newsprism.store import SQLiteStore
+from newsprism.store import SQLiteStore, Store
 
 from .conftest import ROOT
 
 PAYLOAD = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
 
-def hostile_store() -> SQLiteStore:
-    store = SQLiteStore(":memory:")
+def hostile_store(store: Store | None = None) -> Store:
+    """`store` (a new in-memory SQLite store by default) holding one story whose every text is hostile."""
+    store = store if store is not None else SQLiteStore(":memory:")
     text = f'Officials met on Monday. {PAYLOAD} "We agree," the minister said.\n\nMore text follows here.'
     article = Article(
         id="a1",

@@ -19,8 +19,9 @@ from .test_report import hostile_store
 
 
 @pytest.fixture
-def server():
-    store = hostile_store()
+def server(open_empty_store):
+    """The web app over a hostile story, on each store implementation."""
+    store = hostile_store(open_empty_store())
     # "old" was merged into "s1": its URL must keep working.
     store.save_story(
         StoryState("old", "Old title", np.zeros(4, dtype=np.float32), 1, None, None, merged_into="s1")
@@ -99,8 +100,8 @@ def test_requests_are_capped_and_only_get_is_served(server):
     assert status == 200 and headers["Content-Type"].startswith("text/javascript")
 
 
-def test_search_finds_titles_text_and_entities_and_resists_syntax():
-    store = hostile_store()
+def test_search_finds_titles_text_and_entities_and_resists_syntax(store):
+    hostile_store(store)
     hits = store.search("officials monday")
     assert [(h.kind, h.id) for h in hits] == [("article", "a1")]
     assert any(match for _, match in hits[0].snippet)

@@ -40,6 +40,15 @@ def _open_store(db: str):
         _fail(exc)
 
 
+def _db_option(purpose: str):
+    return click.option(
+        "--db",
+        default="newsprism.db",
+        show_default=True,
+        help=f"Store to {purpose}: a SQLite file, or a postgresql://user@host/dbname URL.",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsprism")
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage's decisions.")
@@ -52,7 +61,7 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to read and extend.")
+@_db_option("read and extend")
 @click.option(
     "--out", default="newsprism-report", show_default=True, help="Folder for report.json and the HTML report."
 )
@@ -99,6 +108,7 @@ def analyze(
     """
     from .brief.abstractive import make_generator
     from .pipeline import analyze as run_analysis
+    from .store import shown
 
     try:
         with settings.override(_parse_settings(setting_pairs)) as run_settings:
@@ -118,13 +128,14 @@ def analyze(
         click.echo(f"rejected {rejection.input}: {rejection.reason}", err=True)
     if (unshown := ingest.rejected_count - len(ingest.rejections)) > 0:
         click.echo(
-            f"... and {unshown:,} more rejected; `newsprism rejects --db {db}` lists them all", err=True
+            f"... and {unshown:,} more rejected; `newsprism rejects --db {shown(db)}` lists them all",
+            err=True,
         )
     for failure in result.failed:
         click.echo(f"{failure.input}: {failure.reason}; the next run tries it again", err=True)
     click.echo(
         f"{len(ingest.articles)} articles read ({len(ingest.new_ids)} new), {ingest.rejected_count} rejected; "
-        f"{len(result.story_ids)} stories updated; store: {db}"
+        f"{len(result.story_ids)} stories updated; store: {shown(db)}"
     )
     if result.report_dir:
         click.echo(f"report: {(result.report_dir / 'index.html').resolve()}")
@@ -133,7 +144,7 @@ def analyze(
 
 
 @main.command()
-@click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to report on.")
+@_db_option("report on")
 @click.option(
     "--out", default="newsprism-report", show_default=True, help="Folder for report.json and the HTML report."
 )
@@ -202,7 +213,7 @@ def fetch(
 
 
 @main.command()
-@click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to list.")
+@_db_option("list")
 def stories(db: str) -> None:
     """List the stories in the store, newest first.
 
@@ -217,7 +228,7 @@ def stories(db: str) -> None:
 
 
 @main.command()
-@click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to list.")
+@_db_option("list")
 def rejects(db: str) -> None:
     """List rejected inputs with their reasons.
 
@@ -231,7 +242,7 @@ def rejects(db: str) -> None:
 
 
 @main.command()
-@click.option("--db", default="newsprism.db", show_default=True, help="SQLite store to browse.")
+@_db_option("browse")
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only by default)."
 )
@@ -249,11 +260,15 @@ def serve(db: str, host: str, port: int) -> None:
     Example:
       newsprism serve --db news.db --port 8000
     """
+    from .store import shown
     from .web import serve as run_server
 
     try:
         run_server(
-            db, host=host, port=port, ready=lambda url: click.echo(f"serving {db} at {url}/ (Ctrl-C stops)")
+            db,
+            host=host,
+            port=port,
+            ready=lambda url: click.echo(f"serving {shown(db)} at {url}/ (Ctrl-C stops)"),
         )
     except NewsprismError as exc:
         _fail(exc)

@@ -379,16 +379,26 @@ class Pipeline:
         """Ingest the documents, cluster what is new, and analyse every story that changed; then finish what
         an interrupted earlier run left undone (articles stored but never clustered, stories whose analysis
         is missing or out of date). A story whose analysis fails is reported as a rejection, stays undone for
-        the next run, and the other stories go on. The run holds the store as its one writer
-        (`Store.writer`): a second run on the same store is refused, not interleaved."""
+        the next run, and the other stories go on. The run holds the store (`Store.writer`): on SQLite a
+        second run on the same store is refused, not interleaved; on PostgreSQL runs ingest side by side
+        and take turns at the story stage (`Store.story_stage`)."""
         with self.store.writer():
             return self._run(docs)
 
     def _run(self, docs: Iterable[RawDocument | Rejection]) -> RunResult:
         ingest = self.ingest(docs)
+        with self.store.story_stage() as others_filed_stories:
+            return self._story_stage(ingest, others_filed_stories)
+
+    def _story_stage(self, ingest: IngestResult, others_filed_stories: bool) -> RunResult:
+        """File the new articles (and any that an earlier or a concurrent run stored but did not file) in
+        stories, then analyse every story that changed or lacks an analysis."""
+        if others_filed_stories:  # another run's story stage finished since ours: read the stories afresh
+            self._clusterer = None
         new_ids = set(ingest.new_ids)
         leftover = [i for i in self.store.unfinished("stories", after="extract") if i not in new_ids]
-        new = self.store.articles([*ingest.new_ids, *leftover])
+        # an article a concurrent run stored too may have been filed by it already
+        new = self.store.articles(self.store.undone("stories", [*ingest.new_ids, *leftover]))
         new.sort(key=_by_publication)
         assignments = self.cluster([a.id for a in new])
         touched: list[str] = []

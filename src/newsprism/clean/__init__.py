@@ -72,15 +72,20 @@ def clean_document(raw: RawDocument, site_memory: SiteMemory | None = None) -> A
 
 
 _PREVIEW_CHARS = 200
+# C0 controls but tab, newline, carriage return: never part of a UTF-8 multi-byte sequence, so safe to delete
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+# in a text: deleted, but those that str.splitlines reads as line ends (form feed, ...) become newlines
+_CONTROL_CHARS = {c: "\n" if len(f"a{chr(c)}b".splitlines()) == 2 else None for c in _CONTROL_BYTES}
 
 
 def _clean_text_input(content: str) -> TextCleaning:
     """Clean a plain-text document, reading no more than `max_text_input_chars` of it (cleaning time grows
-    with the input; what lies past the cap is noted as removed)."""
+    with the input; what lies past the cap is noted as removed). C0 control characters but tab and line
+    ends are dropped, as from HTML: no record holds a NUL, which PostgreSQL cannot store."""
     cap = int(settings.get("max_text_input_chars"))
     if len(content) <= cap:
-        return clean_text(unicodedata.normalize("NFC", content))
-    found = clean_text(unicodedata.normalize("NFC", content[:cap]))
+        return clean_text(unicodedata.normalize("NFC", content.translate(_CONTROL_CHARS)))
+    found = clean_text(unicodedata.normalize("NFC", content[:cap].translate(_CONTROL_CHARS)))
     note = RemovedSpan(
         text=content[cap : cap + _PREVIEW_CHARS],
         reason=f"not read: {len(content) - cap:,} characters past max_text_input_chars={cap:,}",
@@ -147,7 +152,7 @@ def _detect(text: str) -> tuple[str, float] | None:
 def _str(value: Any) -> str | None:
     if value is None:
         return None
-    text = re.sub(r"\s+", " ", str(value)).strip()
+    text = re.sub(r"\s+", " ", str(value).translate(_CONTROL_CHARS)).strip()
     return text or None
 
 
@@ -160,10 +165,6 @@ def _authors(value: Any) -> tuple[str, ...]:
 
 
 # ------------------------------------------------------------------ HTML
-
-
-# C0 controls but tab, newline, carriage return: never part of a UTF-8 multi-byte sequence, so safe to delete
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 
 def parse_html(content: str) -> Any:

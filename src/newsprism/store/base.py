@@ -1,7 +1,7 @@
 """The one interface every stage's inputs and outputs go through, whatever keeps them.
 
-`SQLiteStore` implements it today; another back-end (PostgreSQL) implements the same methods, and
-tests/test_store_contract.py holds every implementation to the same behaviour. Nothing outside `store/`
+`SQLiteStore` (the embedded default) and `PostgresStore` implement it, and tests/test_store.py holds
+every implementation to the same behaviour. Nothing outside `store/`
 reaches behind it: the web server asks `data_version()` where it once read SQLite's pragma itself.
 """
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ..records import Article, ArticleExtraction, Rejection, StoryAssignment, StoryState
-    from .sqlite import SearchHit
+    from .rows import SearchHit
 
 
 # A bag of hashed terms: sorted unique int64 ids (below 2**24) and a float32 weight each.
@@ -38,9 +38,16 @@ class Store(Protocol):
     def transaction(self) -> AbstractContextManager[None]: ...
 
     def writer(self) -> AbstractContextManager[None]:
-        """Hold the store as its one writer for a whole run; raises errors.StoreBusy, naming the holder,
-        while another run holds it (two runs clustering one store at once would each file the same
-        articles in stories of their own). Readers (the web app, reports) never wait for it."""
+        """Hold the store for a whole run. A store that one run writes at a time (SQLite) raises
+        errors.StoreBusy, naming the holder, while another run holds it; one that several runs may write
+        (PostgreSQL) serialises their story stages instead (`story_stage`). Readers (the web app, reports)
+        never wait for it."""
+        ...
+
+    def story_stage(self) -> AbstractContextManager[bool]:
+        """Hold the story stage (filing articles in stories, analysing the stories that changed) for one
+        run at a time, waiting while another run holds it. Yields True when another run's story stage
+        finished since this store object's last one: what the caller holds of the stories is stale."""
         ...
 
     def data_version(self) -> Any:

@@ -12,12 +12,11 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -27,21 +26,36 @@ except ImportError:  # not on Windows: a run there holds no lock
     fcntl = None  # type: ignore[assignment]
 
 from ..errors import StoreBusy, StoreError
-from ..records import (
-    Article,
-    ArticleExtraction,
-    Rejection,
-    RemovedSpan,
-    StoryAssignment,
-    StoryState,
-    from_dict,
-    to_dict,
-)
+from ..records import Article, ArticleExtraction, Rejection, StoryAssignment, StoryState
 from ..text.ids import text_key
 from . import legacy
 from .base import Terms
+from .rows import (
+    ARTICLE_COLUMNS,
+    HIT_END,
+    HIT_START,
+    STORY_COLUMNS,
+    SearchHit,
+    analysis_json,
+    article_from,
+    article_values,
+    entity_names,
+    extraction_from,
+    extraction_json,
+    now,
+    segments,
+    story_from,
+    story_values,
+    term_blobs,
+    terms_from,
+    vector_blob,
+    vector_from,
+    vectors_blob,
+    vectors_from,
+)
 
 SCHEMA_VERSION = 4  # the number of the last migration in _MIGRATIONS
+_OPEN_WAIT_S = 10.0  # how long opening waits for another process opening the same file
 
 # The tables as the first store (schema 1) had them; _MIGRATIONS takes a store from there to today's.
 _SCHEMA = """
@@ -188,24 +202,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_stories USING fts5(
 SEARCH_VERSION = "2"  # 2: story rows keyed by _search_rowid
 _MAX_QUERY_TERMS = 12
 _MAX_TERM_CHARS = 40
-_HIT_START, _HIT_END = "\x02", "\x03"  # snippet markers; split into segments before anything renders them
 
 
 def _search_rowid(story_id: str) -> int:
     """A stable positive 63-bit rowid for a story's search row (a collision is a 2**-63 event per pair)."""
     return int.from_bytes(hashlib.blake2b(story_id.encode("utf-8"), digest_size=8).digest(), "big") >> 1
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One search result. `snippet` is a list of (text, is_match) pieces, never markup."""
-
-    kind: Literal["story", "article"]
-    id: str
-    title: str
-    snippet: tuple[tuple[str, bool], ...]
-    story_id: str | None
-    rank: float
 
 
 def fts_query(text: str) -> str | None:
@@ -221,26 +222,6 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
-def _segments(snippet: str) -> tuple[tuple[str, bool], ...]:
-    out: list[tuple[str, bool]] = []
-    for i, part in enumerate(re.split(f"[{_HIT_START}{_HIT_END}]", snippet)):
-        if part:
-            out.append((part, i % 2 == 1))
-    return tuple(out)
-
-
-def _term_blobs(terms: Terms) -> tuple[bytes, bytes]:
-    """A bag of terms as stored: ids as little-endian int32 (term hashes are below 2**24), weights float32."""
-    ids, weights = terms
-    return np.asarray(ids, dtype="<i4").tobytes(), np.asarray(weights, dtype="<f4").tobytes()
-
-
-def _terms_from(ids: bytes, weights: bytes) -> Terms:
-    return np.frombuffer(ids, dtype="<i4").astype(np.int64), np.frombuffer(weights, dtype="<f4").astype(
-        np.float32
-    )
-
-
 def _statements(script: str) -> list[str]:
     """A migration's statements, one by one (executescript would commit on its own, outside our transaction)."""
     out, current = [], ""
@@ -254,10 +235,6 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class SQLiteStore:
     """Open (or create) a store. `path` may be ':memory:' for tests and evaluation."""
 
@@ -267,9 +244,7 @@ class SQLiteStore:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._conn.execute(
-                "PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY"
-            )
+            self._set_journal_mode("WAL" if self.path != ":memory:" else "MEMORY")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             version = self._schema_version()
             if version is None:  # a new store: the first schema, then every migration
@@ -290,6 +265,19 @@ class SQLiteStore:
 
     def close(self) -> None:
         self._conn.close()
+
+    def _set_journal_mode(self, mode: str) -> None:
+        """Switching a file to WAL needs it unlocked for a moment, and SQLite answers "database is locked"
+        at once, without its busy wait, while another process opening it holds a lock: try for a while."""
+        deadline = time.monotonic() + _OPEN_WAIT_S
+        while True:
+            try:
+                self._conn.execute(f"PRAGMA journal_mode={mode}")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _schema_version(self) -> int | None:
         """The store's schema number; None for a new, empty file."""
@@ -363,7 +351,7 @@ class SQLiteStore:
                 ) from None
             handle.seek(0)
             handle.truncate()
-            handle.write(f"pid {os.getpid()}, since {_now()}")
+            handle.write(f"pid {os.getpid()}, since {now()}")
             handle.flush()
             try:
                 yield
@@ -371,6 +359,11 @@ class SQLiteStore:
                 handle.seek(0)
                 handle.truncate()
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def story_stage(self) -> Iterator[bool]:
+        """One run writes a SQLite store at a time (`writer`), so no other run's stories can appear."""
+        yield False
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -415,23 +408,8 @@ class SQLiteStore:
         """Store an article; False when an article with this id was already stored."""
         added = (
             self._exec(
-                "INSERT OR IGNORE INTO articles(id, source, url, title, published, authors, outlet, wire_credit,"
-                " language, text, removed, added_at, text_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    article.id,
-                    article.source,
-                    article.url,
-                    article.title,
-                    article.published,
-                    json.dumps(list(article.authors)),
-                    article.outlet,
-                    article.wire_credit,
-                    article.language,
-                    article.text,
-                    json.dumps([asdict(r) for r in article.removed]),
-                    _now(),
-                    text_key(article.text),
-                ),
+                f"INSERT OR IGNORE INTO articles({ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                article_values(article, text_key(article.text)),
             )
             == 1
         )
@@ -465,7 +443,7 @@ class SQLiteStore:
         """Record that the input `source`, whose own id is `alias`, is the stored article `article_id`."""
         self._exec(
             "INSERT OR IGNORE INTO article_aliases(alias, article_id, source, added_at) VALUES (?,?,?,?)",
-            (alias, article_id, source, _now()),
+            (alias, article_id, source, now()),
         )
 
     def aliases(self, ids: Iterable[str] | None = None) -> dict[str, list[str]]:
@@ -494,10 +472,10 @@ class SQLiteStore:
         """Articles by id (in the order given), or all of them in the order they were added."""
         if ids is None:
             rows = self._query("SELECT * FROM articles ORDER BY added_at, rowid")
-            return [_article(r) for r in rows]
+            return [article_from(r) for r in rows]
         wanted = list(ids)
         found = {
-            r["id"]: _article(r)
+            r["id"]: article_from(r)
             for r in self._query_in("SELECT * FROM articles WHERE id IN ({marks})", wanted)
         }
         return [found[i] for i in wanted if i in found]
@@ -508,7 +486,7 @@ class SQLiteStore:
     # ------------------------------------------------------------ rejections
 
     def add_rejections(self, rejections: Iterable[Rejection]) -> None:
-        at = _now()
+        at = now()
         with self._lock:
             self._conn.executemany(
                 "INSERT INTO rejected(input, reason, at) VALUES (?,?,?)"
@@ -535,20 +513,16 @@ class SQLiteStore:
     # ------------------------------------------------------------ vectors
 
     def put_vectors(self, article_id: str, kind: str, vectors: np.ndarray) -> None:
-        array = np.ascontiguousarray(vectors, dtype=np.float32)
         self._exec(
             "INSERT OR REPLACE INTO vectors(article_id, kind, data, rows) VALUES (?,?,?,?)",
-            (article_id, kind, array.tobytes(), int(array.shape[0]) if array.ndim == 2 else 1),
+            (article_id, kind, *vectors_blob(vectors)),
         )
 
     def get_vectors(self, article_id: str, kind: str) -> np.ndarray | None:
         rows = self._query(
             "SELECT data, rows FROM vectors WHERE article_id = ? AND kind = ?", (article_id, kind)
         )
-        if not rows:
-            return None
-        flat = np.frombuffer(rows[0]["data"], dtype=np.float32)
-        return flat.reshape(rows[0]["rows"], -1) if kind.endswith("sentences") else flat
+        return vectors_from(rows[0]["data"], rows[0]["rows"], kind) if rows else None
 
     # ------------------------------------------------------------ the story clusterer's state
 
@@ -561,13 +535,13 @@ class SQLiteStore:
         self._conn.execute(f"DELETE FROM {table} WHERE {owner_column} = ?", (owner,))
         self._conn.executemany(
             f"INSERT INTO {table}({owner_column}, part, ids, weights) VALUES (?,?,?,?)",
-            [(owner, part, *_term_blobs(terms)) for part, terms in parts.items()],
+            [(owner, part, *term_blobs(terms)) for part, terms in parts.items()],
         )
 
     def story_terms(self, story_ids: Iterable[str]) -> dict[str, dict[str, Terms]]:
         out: dict[str, dict[str, Terms]] = {}
         for r in self._query_in("SELECT * FROM story_terms WHERE story_id IN ({marks})", list(story_ids)):
-            out.setdefault(r["story_id"], {})[r["part"]] = _terms_from(r["ids"], r["weights"])
+            out.setdefault(r["story_id"], {})[r["part"]] = terms_from(r["ids"], r["weights"])
         return out
 
     def put_member_evidence(
@@ -576,7 +550,7 @@ class SQLiteStore:
         with self._lock:
             self._conn.execute(
                 "INSERT OR REPLACE INTO member_evidence(article_id, anchor, vector) VALUES (?,?,?)",
-                (article_id, int(anchor), np.asarray(vector, dtype="<f4").tobytes()),
+                (article_id, int(anchor), vector_blob(vector)),
             )
             self._replace_terms("member_terms", "article_id", article_id, parts)
 
@@ -585,10 +559,10 @@ class SQLiteStore:
         if not rows:
             return None
         parts = {
-            r["part"]: _terms_from(r["ids"], r["weights"])
+            r["part"]: terms_from(r["ids"], r["weights"])
             for r in self._query("SELECT * FROM member_terms WHERE article_id = ?", (article_id,))
         }
-        return int(rows[0]["anchor"]), np.frombuffer(rows[0]["vector"], dtype="<f4").copy(), parts
+        return int(rows[0]["anchor"]), vector_from(rows[0]["vector"]), parts
 
     def put_term_frequencies(self, documents: int, buckets: np.ndarray, counts: np.ndarray) -> None:
         with self._lock:
@@ -626,31 +600,19 @@ class SQLiteStore:
     def put_extraction(self, extraction: ArticleExtraction) -> None:
         self._exec(
             "INSERT OR REPLACE INTO extractions(article_id, data) VALUES (?,?)",
-            (extraction.article_id, json.dumps(to_dict(extraction))),
+            (extraction.article_id, extraction_json(extraction)),
         )
 
     def get_extraction(self, article_id: str) -> ArticleExtraction | None:
         rows = self._query("SELECT data FROM extractions WHERE article_id = ?", (article_id,))
-        return _extraction(json.loads(rows[0]["data"])) if rows else None
+        return extraction_from(rows[0]["data"]) if rows else None
 
     # ------------------------------------------------------------ stories
 
     def save_story(self, state: StoryState) -> None:
         self._exec(
-            "INSERT OR REPLACE INTO stories(id, title, centroid, size, first_date, last_date, entity_counts,"
-            " closed, merged_into, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                state.id,
-                state.title,
-                np.asarray(state.centroid, dtype=np.float32).tobytes(),
-                state.size,
-                state.first_date,
-                state.last_date,
-                json.dumps(state.entity_counts),
-                int(state.closed),
-                state.merged_into,
-                _now(),
-            ),
+            f"INSERT OR REPLACE INTO stories({STORY_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            story_values(state),
         )
         with self._lock:
             # Until the story has an analysis its entities are the clusterer's mention counts.
@@ -662,11 +624,11 @@ class SQLiteStore:
         sql = "SELECT * FROM stories WHERE merged_into IS NULL"
         if not include_closed:
             sql += " AND closed = 0"
-        return [_story(r) for r in self._query(sql + " ORDER BY rowid")]
+        return [story_from(r) for r in self._query(sql + " ORDER BY rowid")]
 
     def story_state(self, story_id: str) -> StoryState | None:
         rows = self._query("SELECT * FROM stories WHERE id = ?", (story_id,))
-        return _story(rows[0]) if rows else None
+        return story_from(rows[0]) if rows else None
 
     def resolve_story(self, story_id: str) -> str | None:
         """Follow merges: the id a story now lives under (None if unknown)."""
@@ -685,7 +647,7 @@ class SQLiteStore:
     def set_membership(self, assignment: StoryAssignment) -> None:
         self._exec(
             "INSERT OR REPLACE INTO story_members(article_id, story_id, score, evidence, joined_at) VALUES (?,?,?,?,?)",
-            (assignment.article_id, assignment.story_id, assignment.score, assignment.evidence, _now()),
+            (assignment.article_id, assignment.story_id, assignment.score, assignment.evidence, now()),
         )
 
     def move_members(self, from_story: str, to_story: str, note: str = "") -> None:
@@ -741,9 +703,9 @@ class SQLiteStore:
         with self._lock:
             self._exec(
                 "INSERT OR REPLACE INTO analyses(story_id, data, updated_at) VALUES (?,?,?)",
-                (story_id, json.dumps(data, ensure_ascii=False), _now()),
+                (story_id, analysis_json(data), now()),
             )
-            self._index_story(story_id, data.get("title") or "", _entity_names(data))
+            self._index_story(story_id, data.get("title") or "", entity_names(data))
 
     def get_analysis(self, story_id: str) -> dict[str, Any] | None:
         rows = self._query("SELECT data FROM analyses WHERE story_id = ?", (story_id,))
@@ -782,7 +744,7 @@ class SQLiteStore:
             for row in self._query("SELECT id, title, entity_counts FROM stories"):
                 analysis = self.get_analysis(row["id"])
                 if analysis is not None:
-                    self._index_story(row["id"], analysis.get("title") or "", _entity_names(analysis))
+                    self._index_story(row["id"], analysis.get("title") or "", entity_names(analysis))
                 else:
                     self._index_story(row["id"], row["title"], list(json.loads(row["entity_counts"])))
             self._exec(
@@ -804,14 +766,14 @@ class SQLiteStore:
                 "SELECT story_id, title, snippet(search_stories, -1, ?, ?, '…', 10) AS snip,"
                 " bm25(search_stories, 0.0, 5.0, 1.0) AS rank"
                 " FROM search_stories WHERE search_stories MATCH ? ORDER BY rank LIMIT ?",
-                (_HIT_START, _HIT_END, query, limit),
+                (HIT_START, HIT_END, query, limit),
             )
             article_rows = self._query(
                 "SELECT s.article_id, s.title, snippet(search_articles, -1, ?, ?, '…', 14) AS snip,"
                 " bm25(search_articles, 0.0, 5.0, 1.0) AS rank, m.story_id"
                 " FROM search_articles s LEFT JOIN story_members m ON m.article_id = s.article_id"
                 " WHERE search_articles MATCH ? ORDER BY rank LIMIT ?",
-                (_HIT_START, _HIT_END, query, limit),
+                (HIT_START, HIT_END, query, limit),
             )
         except sqlite3.OperationalError as exc:  # fts_query quotes every term, so this is a bug, not input
             raise StoreError(f"search for {text[:80]!r} failed: {exc}") from exc
@@ -822,12 +784,12 @@ class SQLiteStore:
                 continue
             seen.add(live)
             title = r["title"] if live == r["story_id"] else (self.story_state(live).title or r["title"])
-            hits.append(SearchHit("story", live, title, _segments(r["snip"]), live, float(r["rank"])))
+            hits.append(SearchHit("story", live, title, segments(r["snip"]), live, float(r["rank"])))
         for r in article_rows:
             story = self.resolve_story(r["story_id"]) if r["story_id"] else None
             hits.append(
                 SearchHit(
-                    "article", r["article_id"], r["title"], _segments(r["snip"]), story, float(r["rank"])
+                    "article", r["article_id"], r["title"], segments(r["snip"]), story, float(r["rank"])
                 )
             )
         return hits
@@ -836,11 +798,11 @@ class SQLiteStore:
 
     def mark_done(self, stage: str, items: Iterable[str]) -> None:
         """Record that `stage` finished for `items` (call it in the transaction that writes their output)."""
-        now = _now()
+        at = now()
         with self._lock:
             self._conn.executemany(
                 "INSERT OR REPLACE INTO stage_done(stage, item, done_at) VALUES (?,?,?)",
-                [(stage, item, now) for item in dict.fromkeys(items)],
+                [(stage, item, at) for item in dict.fromkeys(items)],
             )
 
     def forget_done(self, stage: str, items: Iterable[str]) -> None:
@@ -889,45 +851,3 @@ class SQLiteStore:
                 " ON CONFLICT(site, line_hash) DO UPDATE SET article_count = article_count + excluded.article_count",
                 (site, h, n),
             )
-
-
-def _entity_names(analysis: dict[str, Any]) -> list[str]:
-    names: list[str] = []
-    for entity in analysis.get("entities") or ():
-        names.append(entity.get("name") or "")
-        names.extend(entity.get("aliases") or ())
-    return [n for n in names if n]
-
-
-def _article(r: dict[str, Any]) -> Article:
-    return Article(
-        id=r["id"],
-        source=r["source"],
-        text=r["text"],
-        title=r["title"],
-        published=r["published"],
-        authors=tuple(json.loads(r["authors"])),
-        outlet=r["outlet"],
-        wire_credit=r["wire_credit"],
-        language=r["language"],
-        url=r["url"],
-        removed=tuple(RemovedSpan(**x) for x in json.loads(r["removed"])),
-    )
-
-
-def _story(r: dict[str, Any]) -> StoryState:
-    return StoryState(
-        id=r["id"],
-        title=r["title"],
-        centroid=np.frombuffer(r["centroid"], dtype=np.float32).copy(),
-        size=r["size"],
-        first_date=r["first_date"],
-        last_date=r["last_date"],
-        entity_counts=json.loads(r["entity_counts"]),
-        closed=bool(r["closed"]),
-        merged_into=r["merged_into"],
-    )
-
-
-def _extraction(d: dict[str, Any]) -> ArticleExtraction:
-    return from_dict(ArticleExtraction, d)  # a field added later (claim_units) takes its default

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from ..errors import StoreError
 from ..report import views
 from ..report.html import STATIC_FILES, render, static_asset
-from ..store import Store, open_store
+from ..store import POSTGRES_SCHEMES, Store, open_store
 
 log = logging.getLogger("newsprism.web")
 MAX_QUERY_FIELDS = 10  # no page reads more than two
@@ -313,7 +313,8 @@ def make_server(db: str | Path | Store, host: str = "127.0.0.1", port: int = 800
     if not isinstance(db, str | Path):
         store = db
     else:
-        if str(db) != ":memory:" and not Path(db).exists():
+        is_file = str(db) != ":memory:" and not str(db).startswith(POSTGRES_SCHEMES)
+        if is_file and not Path(db).exists():
             raise StoreError(f"{db}: no such store; run `newsprism analyze FOLDER --db {db}` first")
         store = open_store(str(db))
     return NewsprismServer(store, host, port)
