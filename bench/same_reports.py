@@ -43,9 +43,12 @@ def _without_ignored(report: dict) -> dict:
     return out
 
 
-def write(folder: Path, shared: Path, names: list[str], postgres: str | None = None) -> None:
+def write(
+    folder: Path, shared: Path, names: list[str], postgres: str | None = None, engine: str = "local"
+) -> None:
     """Analyse each input into a fresh store (a SQLite file; with `postgres`, a new schema of that
-    database, dropped afterwards) and write its comparable report."""
+    database, dropped afterwards), with the work on `engine` ("local" or "ray"), and write its comparable
+    report."""
     from newsprism.pipeline import analyze
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -54,7 +57,7 @@ def write(folder: Path, shared: Path, names: list[str], postgres: str | None = N
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "report"
             with _fresh_store(postgres, Path(tmp)) as db:
-                analyze([shared / INPUTS[name]], db=db, out=out)
+                analyze([shared / INPUTS[name]], db=db, out=out, engine=_engine(engine))
             report = json.loads((out / "report.json").read_text(encoding="utf-8"))
             rename = _renamer(report)
             pages = {rename(p.name): rename(p.read_text(encoding="utf-8")) for p in out.glob("*.html")}
@@ -69,6 +72,14 @@ def write(folder: Path, shared: Path, names: list[str], postgres: str | None = N
             f"{time.perf_counter() - started:.0f} s",
             file=sys.stderr,
         )
+
+
+def _engine(name: str):
+    if name == "local":
+        return None
+    from newsprism.engines.ray_engine import RayEngine
+
+    return RayEngine()
 
 
 @contextmanager
@@ -192,12 +203,13 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     w.add_argument("--only", nargs="*", choices=sorted(INPUTS), default=list(INPUTS))
     w.add_argument("--postgres", metavar="URL", help="analyse into new schemas of this PostgreSQL database")
+    w.add_argument("--engine", choices=["local", "ray"], default="local", help="where the work runs")
     c = sub.add_parser("compare", help="name every difference between two written folders")
     c.add_argument("old", type=Path)
     c.add_argument("new", type=Path)
     args = parser.parse_args(argv)
     if args.command == "write":
-        write(args.folder, args.shared, args.only, args.postgres)
+        write(args.folder, args.shared, args.only, args.postgres, args.engine)
         return 0
     return compare(args.old, args.new)
 

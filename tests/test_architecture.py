@@ -31,6 +31,7 @@ FLOORS = {
     "stages": 5,
     "report": 5,
     "pipeline": 6,
+    "engines": 6,
     "web": 6,
     "eval": 7,
     "cli": 8,

@@ -17,7 +17,7 @@ import numpy as np
 import psycopg
 import pytest
 
-from newsprism.errors import StoreError
+from newsprism.errors import MissingExtra, StoreError
 from newsprism.pipeline import Pipeline, analyze
 from newsprism.records import RawDocument, StoryState
 from newsprism.store import open_store
@@ -138,7 +138,7 @@ def test_a_password_never_shows_in_an_error(tmp_path):
 
 def test_without_psycopg_the_error_names_the_install_line(monkeypatch):
     monkeypatch.setitem(sys.modules, "psycopg", None)
-    with pytest.raises(StoreError, match=r"pip install 'newsprism\[postgres\]'"):
+    with pytest.raises(MissingExtra, match=r"pip install 'newsprism\[postgres\]'"):
         open_store("postgresql://localhost/newsprism")
 
 

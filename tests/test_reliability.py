@@ -102,7 +102,7 @@ def test_embedding_batches_stay_under_the_token_budget():
 
 
 # A runner that kills its own process with SIGKILL when the pipeline reaches the named step: after the
-# articles are committed (cluster), after the stories are committed (analyze_story).
+# articles are committed (cluster), after the stories are committed (analyse_stories).
 _KILLED_AT = """
 import os, signal, sys
 from newsprism import pipeline
@@ -113,7 +113,7 @@ main()
 """
 
 
-@pytest.mark.parametrize("step", ["cluster", "analyze_story"])
+@pytest.mark.parametrize("step", ["cluster", "analyse_stories"])
 def test_a_run_killed_mid_way_is_completed_by_the_next(step, analysed_sample, tmp_path):
     db, out = tmp_path / "n.db", tmp_path / "report"
     args = ["analyze", str(analysed_sample["inputs"]), "--db", str(db), "--out", str(out), "--quiet"]

@@ -143,12 +143,14 @@ def test_articles_stored_by_a_run_that_stopped_before_clustering_are_clustered_n
 
 def test_a_story_whose_analysis_fails_is_reported_and_retried(monkeypatch):
     store = open_store(":memory:")
-    real = Pipeline.analyze_material
+    from newsprism import pipeline
 
-    def failing(self, material):
+    real = pipeline.analysis_of
+
+    def failing(job, generator=None):
         raise ValueError("a bug in one stage")
 
-    monkeypatch.setattr(Pipeline, "analyze_material", failing)
+    monkeypatch.setattr(pipeline, "analysis_of", failing)
     result = Pipeline(store).run(_docs())
     assert result.partial_failure and result.story_ids == ()
     story = store.story_ids()[0]
@@ -159,7 +161,7 @@ def test_a_story_whose_analysis_fails_is_reported_and_retried(monkeypatch):
     assert [r.input for r in store.rejections()] == [f"story {story}"]
     assert store.get_analysis(story) is None and store.undone("analysis", [story]) == [story]
 
-    monkeypatch.setattr(Pipeline, "analyze_material", real)
+    monkeypatch.setattr(pipeline, "analysis_of", real)
     again = Pipeline(store).run([])  # nothing new: the undone analysis is finished
     assert again.story_ids == (story,) and not again.partial_failure
     assert store.rejections() == [] and store.get_analysis(story) is not None

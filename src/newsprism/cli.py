@@ -40,6 +40,16 @@ def _open_store(db: str):
         _fail(exc)
 
 
+def _engine(name: str, address: str | None, workers: int | None):
+    if name == "local":
+        if address or workers:
+            raise click.UsageError("--ray-address and --workers go with --engine ray")
+        return None
+    from .engines.ray_engine import RayEngine
+
+    return RayEngine(address, workers)
+
+
 def _db_option(purpose: str):
     return click.option(
         "--db",
@@ -86,6 +96,22 @@ def main(verbose: bool) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Local GGUF model run by llama-cpp-python (pip install llama-cpp-python) for the abstractive brief.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where cleaning, parsing and story analyses run: this machine's processes, or Ray"
+    " (pip install 'newsprism[ray]'; docs/scale.md). The answers are the same.",
+)
+@click.option(
+    "--ray-address",
+    metavar="ADDRESS",
+    help="A running Ray cluster ('auto', ray://host:10001); default: local.",
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), help="Ray actors of each kind (default: the cluster's CPUs)."
+)
 def analyze(
     paths: tuple[Path, ...],
     db: str,
@@ -96,6 +122,9 @@ def analyze(
     llm_model: str | None,
     llm_api_key_env: str | None,
     llm_gguf: Path | None,
+    engine: str,
+    ray_address: str | None,
+    workers: int | None,
 ) -> None:
     """Analyse files and folders of articles (.txt, .html, .htm, .jsonl) end to end.
 
@@ -120,6 +149,7 @@ def analyze(
                 progress=not quiet and sys.stderr.isatty(),
                 generator=generator,
                 settings=run_settings,
+                engine=_engine(engine, ray_address, workers),
             )
     except NewsprismError as exc:
         _fail(exc)

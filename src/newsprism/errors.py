@@ -52,6 +52,10 @@ class StoreBusy(StoreError):
     """Another run is writing the store."""
 
 
+class EngineError(NewsprismError):
+    """The engine running the work (a Ray cluster) cannot be reached, or a worker died past its retries."""
+
+
 class SettingError(NewsprismError):
     """A setting name or value is not valid."""
 

@@ -40,6 +40,7 @@ from .text.ids import content_id, text_key
 if TYPE_CHECKING:
     from .brief.abstractive import Generator
     from .clean.site import SiteMemory
+    from .engines import Engine, StoryJob
 
 log = logging.getLogger("newsprism")
 _REJECTIONS_PER_WRITE = 5000  # rejections waiting for a batch are written on their own past this many
@@ -109,7 +110,9 @@ class Pipeline:
     """The whole analysis over one store. Library users call `run`; the eval command calls the steps.
 
     `settings`: the run's `settings.Settings` (for example `settings.DEFAULTS.replace({...})`), under which
-    every step and every worker it starts runs; without it, the settings in force when a step is called."""
+    every step and every worker it starts runs; without it, the settings in force when a step is called.
+    `engine`: where cleaning, parsing and story analyses run (`engines.LocalEngine` by default, or
+    `engines.ray_engine.RayEngine`); the answers are the same."""
 
     def __init__(
         self,
@@ -118,12 +121,16 @@ class Pipeline:
         batch_size: int = 64,
         generator: Generator | None = None,
         settings: settings.Settings | None = None,
+        engine: Engine | None = None,
     ):
+        from .engines import LocalEngine
+
         self.store = store
         self.progress = progress
         self.batch_size = batch_size
         self.generator = generator  # a language model for the optional abstractive brief
         self.settings = settings
+        self.engine = engine if engine is not None else LocalEngine()
         self._clusterer = None
 
     # ------------------------------------------------------------ step 1-4: per article
@@ -136,7 +143,6 @@ class Pipeline:
         cleaned again: it is the stored article. One whose clean body is already stored under another id is
         recorded as an alias of that article. Pages are cleaned by a process pool (`clean.clean_documents`)
         running ahead of the embedding and parsing done here, so the cores share the two halves of the work."""
-        from .clean.batch import clean_documents
         from .clean.site import SiteMemory
 
         items: list[tuple[str, Article | Rejection]] = []
@@ -158,9 +164,7 @@ class Pipeline:
             rejections.clear()
             read.clear()
 
-        for outcome in self._progress(
-            clean_documents(self._known(docs), site_memory=site_memory), "cleaning"
-        ):
+        for outcome in self._progress(self.engine.clean(self._known(docs), site_memory), "cleaning"):
             if isinstance(outcome, Rejection):
                 log.warning("rejected %s: %s", outcome.input, outcome.reason)
                 rejections.append(outcome)
@@ -215,16 +219,11 @@ class Pipeline:
     ) -> None:
         """Embed and extract a batch, then write it, the aliases it found, what cleaning it taught about its
         sites, the inputs it rejected and the inputs read (no longer rejected), in one transaction."""
-        from .extract import extract_articles
-        from .models import embed
-
         learned = site_memory.drain()
         if not (articles or learned or aliases or rejections or read):
             return
         sentences = {a.id: split_sentences(a.id, a.text) for a in articles}
-        flat = [s.text for a in articles for s in sentences[a.id]]
-        vectors = embed(flat) if flat else np.zeros((0, 0), dtype=np.float32)
-        extractions = extract_articles(articles) if articles else []
+        vectors, extractions = self.engine.embed_and_extract(articles, sentences)
         with self.store.transaction():
             self.store.clear_rejections(read)
             self.store.add_rejections(rejections)
@@ -232,13 +231,10 @@ class Pipeline:
                 self.store.add_site_line_counts(site, counts)
             for alias, article_id, source in aliases:
                 self.store.add_alias(alias, article_id, source)
-            offset = 0
-            for article, extraction in zip(articles, extractions, strict=True):
-                n = len(sentences[article.id])
+            for article, article_vectors, extraction in zip(articles, vectors, extractions, strict=True):
                 self.store.add_article(article)
-                self.store.put_vectors(article.id, SENTENCE_VECTORS, vectors[offset : offset + n])
+                self.store.put_vectors(article.id, SENTENCE_VECTORS, article_vectors)
                 self.store.put_extraction(extraction)
-                offset += n
             self.store.mark_done("extract", [a.id for a in articles])
 
     # ------------------------------------------------------------ step 5: stories
@@ -326,32 +322,27 @@ class Pipeline:
     @_under_settings
     def analyze_material(self, material: StoryMaterial) -> StoryAnalysis:
         """Run the story stages (`stages.STORY_STAGES`) over one story's material."""
-        from .stages import run_stages
+        return analysis_of(self._job(material), self.generator)
 
-        values, incomplete = run_stages({"material": material, "generator": self.generator})
+    def _job(self, material: StoryMaterial) -> StoryJob:
+        """A story's material with what the store says of it: everything `analysis_of` needs."""
+        from .engines import StoryJob
+
         state = self.store.story_state(material.story_id)
-        neutral = values["neutral_title"]
-        # The story is named by its neutral title (the least loaded headline), not by whichever outlet's
-        # headline founded it
-        title = neutral or (
-            state.title if state else (material.articles[0].title or "") if material.articles else ""
-        )
-        outputs = {f.name for f in fields(StoryAnalysis)}
-        return StoryAnalysis(
-            story_id=material.story_id,
-            title=title,
-            article_ids=tuple(a.id for a in material.articles),
-            numbers=tuple(n for a in material.articles for n in material.extractions[a.id].numbers),
-            membership=tuple(self.store.memberships(material.story_id)),
-            incomplete=incomplete,
-            **{name: _frozen(value) for name, value in values.items() if name in outputs},
-        )
+        fallback = state.title if state else (material.articles[0].title or "") if material.articles else ""
+        return StoryJob(material, tuple(self.store.memberships(material.story_id)), fallback)
 
     @_under_settings
     def analyze_story(self, story_id: str) -> StoryAnalysis:
+        """Analyse one story and store its analysis."""
+        analysis = self.analyze_material(self.material(story_id))
+        self._store_analysis(analysis)
+        return analysis
+
+    def _store_analysis(self, analysis: StoryAnalysis) -> None:
         from .report.build import analysis_to_dict
 
-        analysis = self.analyze_material(self.material(story_id))
+        story_id = analysis.story_id
         with self.store.transaction():
             self.store.put_analysis(story_id, analysis_to_dict(analysis))
             if analysis.incomplete:  # shown as far as it got, and tried again by the next run
@@ -361,7 +352,40 @@ class Pipeline:
             else:
                 self.store.mark_done("analysis", [story_id])
                 self.store.clear_rejections([f"story {story_id}"])
-        return analysis
+
+    @_under_settings
+    def analyse_stories(self, story_ids: Sequence[str]) -> tuple[list[str], list[Rejection]]:
+        """Analyse the stories through the engine (in parallel where it can) and store each analysis as it
+        comes, in the order given. A story whose analysis fails is recorded as a rejection ("story ID" and the
+        cause), stays undone for the next run, and the others go on. Returns the stories analysed and the
+        failures (including analyses stored incomplete)."""
+        analysed: list[str] = []
+        failed: list[Rejection] = []
+
+        def fail(story_id: str, exc: BaseException) -> None:
+            log.debug("analysis of story %s failed", story_id, exc_info=exc)
+            cause = str(exc) if isinstance(exc, NewsprismError) else f"{type(exc).__name__}: {exc}"
+            failed.append(Rejection(f"story {story_id}", f"analysis failed ({cause})"[:500]))
+            log.warning("story %s: %s", story_id, failed[-1].reason)
+            self.store.add_rejections(failed[-1:])
+
+        def jobs() -> Iterator[StoryJob]:
+            for story_id in story_ids:
+                try:
+                    yield self._job(self.material(story_id))
+                except Exception as exc:  # noqa: BLE001 - one story's failure must not end the run
+                    fail(story_id, exc)
+
+        outcomes = self.engine.analyse(jobs(), self.generator)
+        for story_id, outcome in self._progress(outcomes, "analysing stories"):
+            if isinstance(outcome, Exception):
+                fail(story_id, outcome)
+                continue
+            self._store_analysis(outcome)
+            analysed.append(story_id)
+            if outcome.incomplete:
+                failed.append(Rejection(f"story {story_id}", "; ".join(outcome.incomplete)[:1000]))
+        return analysed, failed
 
     @_under_settings
     def analyze_as_story(
@@ -407,21 +431,7 @@ class Pipeline:
             if story and story not in touched:
                 touched.append(story)
         touched += [s for s in self.store.undone("analysis", self.store.story_ids()) if s not in touched]
-        analysed: list[str] = []
-        failed: list[Rejection] = []
-        for story_id in self._progress(touched, "analysing stories"):
-            try:
-                analysis = self.analyze_story(story_id)
-            except Exception as exc:  # noqa: BLE001 - one story's failure must not end the run; its cause is kept
-                log.debug("analysis of story %s failed", story_id, exc_info=True)
-                cause = str(exc) if isinstance(exc, NewsprismError) else f"{type(exc).__name__}: {exc}"
-                failed.append(Rejection(f"story {story_id}", f"analysis failed ({cause})"[:500]))
-                log.warning("story %s: %s", story_id, failed[-1].reason)
-                self.store.add_rejections(failed[-1:])
-                continue
-            analysed.append(story_id)
-            if analysis.incomplete:
-                failed.append(Rejection(f"story {story_id}", "; ".join(analysis.incomplete)[:1000]))
+        analysed, failed = self.analyse_stories(touched)
         return RunResult(ingest, tuple(assignments), tuple(analysed), failed=tuple(failed))
 
     def _progress(self, items: Iterable, label: str) -> Iterable:
@@ -435,6 +445,28 @@ class Pipeline:
 def _frozen(value: Any) -> Any:
     # stages may return lists; records hold tuples
     return tuple(value) if isinstance(value, list) else value
+
+
+def analysis_of(job: StoryJob, generator: Generator | None = None) -> StoryAnalysis:
+    """Run the story stages (`stages.STORY_STAGES`) over one story's material. Reads no store: a job carries
+    what the store says of its story, so an engine may run this anywhere."""
+    from .stages import run_stages
+
+    material = job.material
+    values, incomplete = run_stages({"material": material, "generator": generator})
+    # The story is named by its neutral title (the least loaded headline), not by whichever outlet's
+    # headline founded it
+    title = values["neutral_title"] or job.fallback_title
+    outputs = {f.name for f in fields(StoryAnalysis)}
+    return StoryAnalysis(
+        story_id=material.story_id,
+        title=title,
+        article_ids=tuple(a.id for a in material.articles),
+        numbers=tuple(n for a in material.articles for n in material.extractions[a.id].numbers),
+        membership=job.membership,
+        incomplete=incomplete,
+        **{name: _frozen(value) for name, value in values.items() if name in outputs},
+    )
 
 
 def entity_counts(extraction: ArticleExtraction | None) -> dict[str, int]:
@@ -496,9 +528,11 @@ def analyze(
     progress: bool = False,
     generator: Generator | None = None,
     settings: settings.Settings | None = None,
+    engine: Engine | None = None,
 ) -> RunResult:
-    """Analyse files and folders into the store at `db` and (re)write the report in `out`, under `settings`
-    (default: those in force).
+    """Analyse files and folders into the store at `db` (a SQLite file, or a postgresql:// URL) and
+    (re)write the report in `out`, under `settings` (default: those in force), with the work run by `engine`
+    (default: this process and its pools; closed at the end).
 
     With a `generator` (`brief.abstractive.make_generator`) each story's brief is written by that language
     model and verified against the sources; without one it is the extractive brief."""
@@ -509,7 +543,9 @@ def analyze(
     store = open_store(str(db))
     try:
         with settings_table.use(settings or settings_table.current()) as run_settings:
-            pipeline = Pipeline(store, progress=progress, generator=generator, settings=run_settings)
+            pipeline = Pipeline(
+                store, progress=progress, generator=generator, settings=run_settings, engine=engine
+            )
             result = pipeline.run(read_inputs(paths))
             if out is None:
                 return result
@@ -517,6 +553,8 @@ def analyze(
         return RunResult(result.ingest, result.assignments, result.story_ids, Path(out), files, result.failed)
     finally:
         store.close()
+        if engine is not None:
+            engine.close()
 
 
 def _by_publication(article: Article) -> tuple[bool, datetime]:

@@ -29,7 +29,7 @@ from ..workers import WorkerPool
 from . import clean_document
 from .site import SiteMemory, learn_and_remove, site_key
 
-__all__ = ["clean_documents", "apply_site_boilerplate"]
+__all__ = ["apply_site_boilerplate", "clean_documents", "clean_one"]
 
 T = TypeVar("T")
 
@@ -137,12 +137,13 @@ def _capped(raw: RawDocument, work: Any) -> Article | Rejection:
             signal.signal(signal.SIGALRM, previous)
 
 
-def _worker(raw: RawDocument) -> Article | Rejection:
-    """Pool task: clean without site memory (`workers.WorkerPool` runs it under the parent's settings)."""
+def clean_one(raw: RawDocument) -> Article | Rejection:
+    """Clean one page without site memory, capped in time; its failure becomes a `Rejection` (a pool task:
+    `workers.WorkerPool` and the Ray engine run it under the sender's settings)."""
     return _capped(raw, lambda: clean_document(raw))
 
 
-def _warm_up() -> None:
+def warm_up_worker() -> None:
     """Start a worker: one BLAS thread, then the extraction libraries and models (`warm`; already loaded when
     the worker was forked from a preloaded server), so that the first page's time cap does not pay for them.
 
@@ -162,7 +163,7 @@ def _warm_up() -> None:
 
 def _pool(workers: int) -> WorkerPool:
     # the fork server imports `warm` once and workers fork from it loaded (see workers.py for why a server)
-    return WorkerPool(workers, _START_METHOD, preload=[_PRELOAD], initializer=_warm_up)
+    return WorkerPool(workers, _START_METHOD, preload=[_PRELOAD], initializer=warm_up_worker)
 
 
 def _clean_pooled(
@@ -176,7 +177,7 @@ def _clean_pooled(
 
     def submit(count: int) -> None:
         for item in islice(items, count):
-            pending.append((item, pool.submit(_worker, item) if isinstance(item, RawDocument) else None))
+            pending.append((item, pool.submit(clean_one, item) if isinstance(item, RawDocument) else None))
 
     try:
         submit(window)
@@ -221,7 +222,7 @@ def _retry_alone(
             yield item
             continue
         try:
-            result = pool.submit(_worker, item).result()
+            result = pool.submit(clean_one, item).result()
         except BrokenProcessPool:
             pool.restart()
             yield Rejection(item.source, _CRASHED)

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import StoreError
+from ..errors import MissingExtra, StoreError
 from ..records import Article, ArticleExtraction, Rejection, StoryAssignment, StoryState
 from ..text.ids import text_key
 from .base import Terms
@@ -63,7 +63,6 @@ from .rows import (
 from .sqlite import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
-INSTALL = "pip install 'newsprism[postgres]'"
 
 # The tables at schema SCHEMA_VERSION. A PostgreSQL store starts there (it did not exist before schema 4);
 # _MIGRATIONS takes one from there, as sqlite._MIGRATIONS does, and each migration is written for both.
@@ -233,7 +232,7 @@ def _psycopg() -> Any:
     try:
         import psycopg
     except ImportError as exc:
-        raise StoreError(f"a postgresql:// store needs psycopg 3, which is not installed: {INSTALL}") from exc
+        raise MissingExtra("a postgresql:// store", "newsprism[postgres]") from exc
     return psycopg
 
 
