@@ -50,6 +50,7 @@ EXTRAS = (
     "throughput",
     "extract_speed",
     "stories_scaling",
+    "scale",
     "web",
 )
 CLAIM_SYSTEMS = ("majority", "all_positive", "tfidf", "negation_number")

@@ -178,3 +178,26 @@ def test_the_cli_lists_stories_and_rejects_from_postgresql(analysed_sample, sche
     assert listed.exit_code == 0, listed.output
     assert len([line for line in listed.output.splitlines() if line.strip()]) >= 1
     assert CliRunner().invoke(main, ["rejects", "--db", schema_url]).exit_code == 0
+
+
+def test_eval_keeps_its_working_stores_in_postgresql_and_scores_the_same(postgres_url, tmp_path):
+    from click.testing import CliRunner
+
+    from newsprism.cli import main
+    from tests.conftest import ROOT
+
+    dev = ROOT.parent / "shared" / "eval" / "clustering" / "ecbplus-dev.jsonl"  # read here, never copied
+    data = tmp_path / "c.jsonl"
+    data.write_text("".join(dev.read_text(encoding="utf-8").splitlines(keepends=True)[:24]), encoding="utf-8")
+    in_memory = CliRunner().invoke(main, ["eval", "clustering", str(data), "--json"])
+    on_postgres = CliRunner().invoke(main, ["eval", "clustering", str(data), "--json", "--db", postgres_url])
+    assert in_memory.exit_code == 0 and on_postgres.exit_code == 0, on_postgres.output
+    timings = ("seconds", "items_per_second")
+    scores = [
+        {k: v for k, v in json.loads(r.output.strip().splitlines()[-1]).items() if k not in timings}
+        for r in (in_memory, on_postgres)
+    ]
+    assert scores[0] == scores[1] and scores[0]["b3_f1"] is not None
+    with psycopg.connect(postgres_url) as conn:  # every scratch store dropped with its schema
+        left = conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'scratch%%'").fetchone()[0]
+    assert left == 0

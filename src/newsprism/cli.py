@@ -129,8 +129,9 @@ def analyze(
     """Analyse files and folders of articles (.txt, .html, .htm, .jsonl) end to end.
 
     \b
-    Example:
+    Examples:
       newsprism analyze examples/seed-story --db news.db --out report/
+      newsprism analyze shards/ --db postgresql://news@db/newsprism --engine ray --ray-address auto
 
     Running it again on the same input stores nothing twice; new files extend the existing stories.
     Exit code 0: all inputs analysed; 1: some inputs rejected (each named on stderr); 2: failure.
@@ -349,6 +350,13 @@ def show_settings(markdown: bool) -> None:
     default=None,
     help="audit: the label folder (gold/, outputs/, events.json; see audit/README.md).",
 )
+@click.option(
+    "--db",
+    default=None,
+    metavar="URL",
+    help="Keep the evaluation's working stores in new schemas of this postgresql:// database (dropped"
+    " after) instead of memory.",
+)
 @click.option("--no-probes", is_flag=True, help="audit: skip the seeded probes.")
 @click.option("--no-per-event", is_flag=True, help="audit: skip the per-event runs beside the joint run.")
 @click.option(
@@ -364,6 +372,7 @@ def evaluate(
     cv: int | None,
     limit: int | None,
     labels: Path | None,
+    db: str | None,
     no_probes: bool,
     no_per_event: bool,
     export_outputs: Path | None,
@@ -379,7 +388,28 @@ def evaluate(
       newsprism eval clustering ecbplus-dev.jsonl basil-dev.jsonl --cv 2
       newsprism eval claims ../shared/eval/claims/claimdiff-train.jsonl --cv 5
       newsprism eval audit ../shared/eval/clustering/basil-dev.jsonl --labels audit/labels
+      newsprism eval clustering ecbplus-dev.jsonl --db postgresql://news@db/newsprism
     """
+    from .store import scratch_stores_in
+
+    try:
+        with scratch_stores_in(db):
+            _evaluate(task, files, as_json, cv, limit, labels, no_probes, no_per_event, export_outputs)
+    except NewsprismError as exc:
+        _fail(exc)
+
+
+def _evaluate(
+    task: str,
+    files: tuple[Path, ...],
+    as_json: bool,
+    cv: int | None,
+    limit: int | None,
+    labels: Path | None,
+    no_probes: bool,
+    no_per_event: bool,
+    export_outputs: Path | None,
+) -> None:
     from .eval import format_table, run_eval
 
     if len(files) > 1 and task != "clustering":

@@ -111,9 +111,9 @@ class Ingested:
 def ingest(items: Sequence[dict[str, Any]], progress: bool = False) -> Ingested:
     from ..pipeline import Pipeline
     from ..records import Article
-    from ..store import open_store
+    from ..store import open_scratch_store
 
-    source = Pipeline(open_store(":memory:"), progress=progress)
+    source = Pipeline(open_scratch_store(), progress=progress)
     outcome = [x for _, x in source.ingest(_documents(items)).items]
     if len(outcome) != len(items):
         raise RuntimeError(f"pipeline ingest returned {len(outcome)} outcomes for {len(items)} inputs")

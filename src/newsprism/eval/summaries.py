@@ -65,9 +65,9 @@ def documents(item: dict[str, Any]) -> list:
 def newsprism_summary(item: dict[str, Any]) -> Summary:
     """The brief of the pipeline's `analyze_as_story` on a fresh store, with each citation checked."""
     from ..pipeline import Pipeline
-    from ..store import open_store
+    from ..store import open_scratch_store
 
-    store = open_store(":memory:")
+    store = open_scratch_store()
     try:
         try:
             analysis = Pipeline(store).analyze_as_story(documents(item), story_id=item["id"])

@@ -39,7 +39,7 @@ def analyse(articles: list, progress: bool = False) -> tuple[dict[str, Any], dic
     from ...pipeline import Pipeline
     from ...records import RawDocument
     from ...report.build import build_report
-    from ...store import open_store
+    from ...store import open_scratch_store
 
     docs = [
         RawDocument(
@@ -60,7 +60,7 @@ def analyse(articles: list, progress: bool = False) -> tuple[dict[str, Any], dic
         )
         for a in articles
     ]
-    store = open_store(":memory:")
+    store = open_scratch_store()
     try:
         Pipeline(store, progress=progress).run(docs)
         report = build_report(store)
