@@ -19,22 +19,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench.stories_scaling import ingest
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES_A_DAY = 500_000
-
-
-def _ingest(eval_dir: Path, db: Path) -> int:
-    from newsprism.eval.clustering import _documents
-    from newsprism.eval.data import read_items
-    from newsprism.pipeline import Pipeline
-    from newsprism.store import SQLiteStore
-
-    items = read_items("clustering", eval_dir / "clustering" / "basil-dev.jsonl", None)
-    store = SQLiteStore(str(db))
-    try:
-        return len(Pipeline(store).ingest(_documents(items)).new_ids)
-    finally:
-        store.close()
 
 
 def _json_lines(command: list[str], timeout: int) -> list[dict[str, Any]] | str:
@@ -50,7 +38,7 @@ def run(eval_dir: Path, limit: int | None) -> dict[str, Any]:
     pages = 1_000 if limit is None else 40
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "basil.db"
-        base = _ingest(eval_dir, db)
+        base = ingest(eval_dir, db, "basil-dev.jsonl")
         stores = _json_lines(
             [
                 sys.executable,

@@ -21,13 +21,14 @@ FULL_N = 100_000
 CHUNK = 5_000
 
 
-def _ingest(eval_dir: Path, db: Path) -> int:
+def ingest(eval_dir: Path, db: Path, name: str = "ecbplus-dev.jsonl") -> int:
+    """Ingest a clustering dev file (cleaning, embedding, extraction) into a SQLite store at `db`."""
     from newsprism.eval.clustering import _documents
     from newsprism.eval.data import read_items
     from newsprism.pipeline import Pipeline
     from newsprism.store import SQLiteStore
 
-    items = read_items("clustering", eval_dir / "clustering" / "ecbplus-dev.jsonl", None)
+    items = read_items("clustering", eval_dir / "clustering" / name, None)
     store = SQLiteStore(str(db))
     try:
         return len(Pipeline(store).ingest(_documents(items)).articles)
@@ -40,7 +41,7 @@ def run(eval_dir: Path, limit: int | None) -> dict[str, Any]:
     chunk = CHUNK if limit is None else max(250, n // 4)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "ecb.db"
-        base = _ingest(eval_dir, db)
+        base = ingest(eval_dir, db)
         cmd = [
             sys.executable,
             "-m",

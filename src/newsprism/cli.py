@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -365,18 +366,7 @@ def show_settings(markdown: bool) -> None:
     default=None,
     help="audit: write the outputs to label blind, per event, into this folder (keep it outside the repo).",
 )
-def evaluate(
-    task: str,
-    files: tuple[Path, ...],
-    as_json: bool,
-    cv: int | None,
-    limit: int | None,
-    labels: Path | None,
-    db: str | None,
-    no_probes: bool,
-    no_per_event: bool,
-    export_outputs: Path | None,
-) -> None:
+def evaluate(db: str | None, **options: Any) -> None:
     """Score a pipeline stage on a labelled file in the formats of shared/eval/README.md.
 
     Clustering takes several files and scores them as one stream, as unrelated stories arrive together.
@@ -394,7 +384,7 @@ def evaluate(
 
     try:
         with scratch_stores_in(db):
-            _evaluate(task, files, as_json, cv, limit, labels, no_probes, no_per_event, export_outputs)
+            _evaluate(**options)
     except NewsprismError as exc:
         _fail(exc)
 

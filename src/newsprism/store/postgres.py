@@ -36,6 +36,7 @@ from ..errors import MissingExtra, StoreError
 from ..records import Article, ArticleExtraction, Rejection, StoryAssignment, StoryState
 from ..text.ids import text_key
 from .base import Terms
+from .logic import SharedLogic
 from .rows import (
     ARTICLE_COLUMNS,
     HIT_END,
@@ -49,7 +50,6 @@ from .rows import (
     extraction_from,
     extraction_json,
     now,
-    segments,
     shown,
     story_from,
     story_values,
@@ -236,7 +236,7 @@ def _psycopg() -> Any:
     return psycopg
 
 
-class PostgresStore:
+class PostgresStore(SharedLogic):
     """A store in a PostgreSQL database at `location` (a postgresql:// URL or libpq connection string).
 
     `schema`: keep the tables in this schema (created if missing) instead of the URL's; `drop_on_close`
@@ -417,29 +417,17 @@ class PostgresStore:
         rows = self._query("SELECT value FROM meta WHERE key = 'story_stage_runs'")
         return int(rows[0]["value"]) if rows else 0
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All writes inside commit together or not at all (nested calls join the outer one); the store's
-        write lock is held from the first statement to the commit."""
-        with self._lock:
-            if self._depth == 0:
-                self._conn.execute("BEGIN")
-                try:
-                    self._conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_WRITE_LOCK, self._key))
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-            self._depth += 1
-            try:
-                yield
-            except BaseException:
-                self._depth -= 1
-                if self._depth == 0:
-                    self._conn.execute("ROLLBACK")
-                raise
-            self._depth -= 1
-            if self._depth == 0:
-                self._conn.execute("COMMIT")
+    def _begin(self) -> None:
+        """A transaction holds the store's write lock from its first statement to its end (see above)."""
+        self._conn.execute("BEGIN")
+        try:
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_WRITE_LOCK, self._key))
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    def _end(self, commit: bool) -> None:
+        self._conn.execute("COMMIT" if commit else "ROLLBACK")
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
@@ -666,20 +654,6 @@ class PostgresStore:
         rows = self._query("SELECT * FROM stories WHERE id = %s", (story_id,))
         return story_from(rows[0]) if rows else None
 
-    def resolve_story(self, story_id: str) -> str | None:
-        """Follow merges: the id a story now lives under (None if unknown)."""
-        seen = set()
-        current = story_id
-        while current not in seen:
-            seen.add(current)
-            state = self.story_state(current)
-            if state is None:
-                return None
-            if not state.merged_into:
-                return current
-            current = state.merged_into
-        return current
-
     def set_membership(self, assignment: StoryAssignment) -> None:
         self._exec(
             "INSERT INTO story_members(article_id, story_id, score, evidence, joined_at) VALUES (%s,%s,%s,%s,%s)"
@@ -701,17 +675,6 @@ class PostgresStore:
             " ON CONFLICT (story_a, story_b) DO UPDATE SET score = excluded.score, evidence = excluded.evidence",
             (a, b, score, evidence),
         )
-
-    def story_links(self) -> list[tuple[str, str, float, str]]:
-        best: dict[tuple[str, str], tuple[float, str]] = {}
-        for r in self._query("SELECT * FROM story_links"):
-            a, b = self.resolve_story(r["story_a"]), self.resolve_story(r["story_b"])
-            if a is None or b is None or a == b:
-                continue
-            pair = (min(a, b), max(a, b))
-            if pair not in best or r["score"] > best[pair][0]:
-                best[pair] = (r["score"], r["evidence"])
-        return [(a, b, score, evidence) for (a, b), (score, evidence) in sorted(best.items())]
 
     def story_of(self, article_id: str) -> str | None:
         rows = self._query("SELECT story_id FROM story_members WHERE article_id = %s", (article_id,))
@@ -774,35 +737,21 @@ class PostgresStore:
         try:
             story_rows = self._query(
                 "SELECT story_id, title, ts_headline('simple', title || ' · ' || entities, q, %s) AS snip, rank"
-                " FROM (SELECT s.*, q, ts_rank(%s, document, q) AS rank FROM story_search s,"
-                "       to_tsquery('simple', %s) q WHERE document @@ q ORDER BY rank DESC LIMIT %s) best"
-                " ORDER BY rank DESC",
+                " FROM (SELECT s.*, q, -ts_rank(%s, document, q) AS rank FROM story_search s,"
+                "       to_tsquery('simple', %s) q WHERE document @@ q ORDER BY rank LIMIT %s) best"
+                " ORDER BY rank",
                 (_HEADLINE + "10", _RANK_WEIGHTS, query, limit),
             )
             article_rows = self._query(
-                "SELECT id, title, ts_headline('simple', text, q, %s) AS snip, rank, m.story_id"
-                " FROM (SELECT a.id, a.title, a.text, q, ts_rank(%s, document, q) AS rank FROM articles a,"
-                "       to_tsquery('simple', %s) q WHERE document @@ q ORDER BY rank DESC LIMIT %s) best"
-                " LEFT JOIN story_members m ON m.article_id = best.id ORDER BY rank DESC",
+                "SELECT id AS article_id, title, ts_headline('simple', text, q, %s) AS snip, rank, m.story_id"
+                " FROM (SELECT a.id, a.title, a.text, q, -ts_rank(%s, document, q) AS rank FROM articles a,"
+                "       to_tsquery('simple', %s) q WHERE document @@ q ORDER BY rank LIMIT %s) best"
+                " LEFT JOIN story_members m ON m.article_id = best.id ORDER BY rank",
                 (_HEADLINE + "14", _RANK_WEIGHTS, query, limit),
             )
         except self._psycopg.Error as exc:  # tsquery admits only letters and digits, so this is a bug
             raise StoreError(f"search for {text[:80]!r} failed: {_one_line(exc)}") from exc
-        hits: list[SearchHit] = []
-        seen: set[str] = set()
-        for r in story_rows:
-            live = self.resolve_story(r["story_id"])
-            if live is None or live in seen:
-                continue
-            seen.add(live)
-            title = r["title"] if live == r["story_id"] else (self.story_state(live).title or r["title"])
-            hits.append(SearchHit("story", live, title, segments(r["snip"]), live, -float(r["rank"])))
-        for r in article_rows:
-            story = self.resolve_story(r["story_id"]) if r["story_id"] else None
-            hits.append(
-                SearchHit("article", r["id"], r["title"] or "", segments(r["snip"]), story, -float(r["rank"]))
-            )
-        return hits
+        return self._hits(story_rows, article_rows)
 
     # ------------------------------------------------------------ stage completion
 

@@ -30,6 +30,7 @@ from ..records import Article, ArticleExtraction, Rejection, StoryAssignment, St
 from ..text.ids import text_key
 from . import legacy
 from .base import Terms
+from .logic import SharedLogic
 from .rows import (
     ARTICLE_COLUMNS,
     HIT_END,
@@ -43,7 +44,6 @@ from .rows import (
     extraction_from,
     extraction_json,
     now,
-    segments,
     story_from,
     story_values,
     term_blobs,
@@ -235,7 +235,7 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-class SQLiteStore:
+class SQLiteStore(SharedLogic):
     """Open (or create) a store. `path` may be ':memory:' for tests and evaluation."""
 
     def __init__(self, path: str | Path = "newsprism.db"):
@@ -365,23 +365,11 @@ class SQLiteStore:
         """One run writes a SQLite store at a time (`writer`), so no other run's stories can appear."""
         yield False
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All writes inside commit together or not at all (nested calls join the outer one)."""
-        with self._lock:
-            if self._depth == 0:
-                self._conn.execute("BEGIN IMMEDIATE")
-            self._depth += 1
-            try:
-                yield
-            except BaseException:
-                self._depth -= 1
-                if self._depth == 0:
-                    self._conn.execute("ROLLBACK")
-                raise
-            self._depth -= 1
-            if self._depth == 0:
-                self._conn.execute("COMMIT")
+    def _begin(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def _end(self, commit: bool) -> None:
+        self._conn.execute("COMMIT" if commit else "ROLLBACK")
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -630,20 +618,6 @@ class SQLiteStore:
         rows = self._query("SELECT * FROM stories WHERE id = ?", (story_id,))
         return story_from(rows[0]) if rows else None
 
-    def resolve_story(self, story_id: str) -> str | None:
-        """Follow merges: the id a story now lives under (None if unknown)."""
-        seen = set()
-        current = story_id
-        while current not in seen:
-            seen.add(current)
-            state = self.story_state(current)
-            if state is None:
-                return None
-            if not state.merged_into:
-                return current
-            current = state.merged_into
-        return current
-
     def set_membership(self, assignment: StoryAssignment) -> None:
         self._exec(
             "INSERT OR REPLACE INTO story_members(article_id, story_id, score, evidence, joined_at) VALUES (?,?,?,?,?)",
@@ -664,19 +638,6 @@ class SQLiteStore:
             "INSERT OR REPLACE INTO story_links(story_a, story_b, score, evidence) VALUES (?,?,?,?)",
             (a, b, score, evidence),
         )
-
-    def story_links(self) -> list[tuple[str, str, float, str]]:
-        """Storyline links between live stories (a link to a story merged away follows it to the survivor;
-        a link inside one story, after a merge, is gone), each pair once with its best score."""
-        best: dict[tuple[str, str], tuple[float, str]] = {}
-        for r in self._query("SELECT * FROM story_links"):
-            a, b = self.resolve_story(r["story_a"]), self.resolve_story(r["story_b"])
-            if a is None or b is None or a == b:
-                continue
-            pair = (min(a, b), max(a, b))
-            if pair not in best or r["score"] > best[pair][0]:
-                best[pair] = (r["score"], r["evidence"])
-        return [(a, b, score, evidence) for (a, b), (score, evidence) in sorted(best.items())]
 
     def story_of(self, article_id: str) -> str | None:
         rows = self._query("SELECT story_id FROM story_members WHERE article_id = ?", (article_id,))
@@ -760,7 +721,6 @@ class SQLiteStore:
         if query is None:
             return []
         limit = max(1, min(int(limit), 200))
-        hits: list[SearchHit] = []
         try:
             story_rows = self._query(
                 "SELECT story_id, title, snippet(search_stories, -1, ?, ?, '…', 10) AS snip,"
@@ -777,22 +737,7 @@ class SQLiteStore:
             )
         except sqlite3.OperationalError as exc:  # fts_query quotes every term, so this is a bug, not input
             raise StoreError(f"search for {text[:80]!r} failed: {exc}") from exc
-        seen: set[str] = set()
-        for r in story_rows:
-            live = self.resolve_story(r["story_id"])
-            if live is None or live in seen:
-                continue
-            seen.add(live)
-            title = r["title"] if live == r["story_id"] else (self.story_state(live).title or r["title"])
-            hits.append(SearchHit("story", live, title, segments(r["snip"]), live, float(r["rank"])))
-        for r in article_rows:
-            story = self.resolve_story(r["story_id"]) if r["story_id"] else None
-            hits.append(
-                SearchHit(
-                    "article", r["article_id"], r["title"], segments(r["snip"]), story, float(r["rank"])
-                )
-            )
-        return hits
+        return self._hits(story_rows, article_rows)
 
     # ------------------------------------------------------------ stage completion
 
