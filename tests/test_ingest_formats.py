@@ -100,3 +100,32 @@ def test_broken_warc_is_a_rejection(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a warc file at all\r\n\r\n")
     out = list(read_inputs([path]))
     assert out and all(isinstance(x, Rejection) for x in out)
+
+
+def test_a_warc_record_with_a_wrong_length_is_a_rejection_not_a_stderr_warning(tmp_path: Path, capfd) -> None:
+    page = (
+        "<html><body><article>"
+        + "<p>Harbour news, paragraph of the report.</p>" * 6
+        + "</article></body></html>"
+    )
+    path = tmp_path / "crawl.warc"
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=False)
+        for n in (1, 2):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            body = io.BytesIO(page.replace("Harbour", f"Harbour {n}").encode())
+            writer.write_record(writer.create_warc_record(f"https://a.example/{n}", "response", payload=body,
+                                                          http_headers=headers))  # fmt: skip
+    data = path.read_bytes()
+    first = data.index(b"Content-Length: ") + len(b"Content-Length: ")
+    end = data.index(b"\r\n", first)
+    path.write_bytes(data[:first] + str(int(data[first:end]) - 40).encode() + data[end:])  # 40 bytes short
+    out = list(read_inputs([path]))
+    rejected = [x for x in out if isinstance(x, Rejection)]
+    assert rejected and all("Content-Length does not match" in r.reason for r in rejected)
+    assert path.name in rejected[0].input and rejected[0].input.rsplit("@", 1)[1].isdigit()  # file@offset
+    assert [d.hints["url"] for d in out if isinstance(d, RawDocument)][-1] == "https://a.example/2"
+    assert "WARNING" not in capfd.readouterr().err

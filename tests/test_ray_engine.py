@@ -99,3 +99,23 @@ def test_without_ray_the_error_names_the_install_line(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(MissingExtra, match=r"pip install 'newsprism\[ray\]'"):
         RayEngine()
+
+
+def test_basil_dev_gives_the_same_report_on_sqlite_locally_and_on_postgresql_with_ray(postgres_url, tmp_path):
+    """The 150 articles of basil-dev (read at run time from ../shared, never copied): {SQLite, local} and
+    {PostgreSQL, Ray} give the same stories, claim groups, briefs and everything else in report.json."""
+    from newsprism.engines.ray_engine import RayEngine
+    from newsprism.store.postgres import PostgresStore
+    from tests.conftest import ROOT
+
+    basil = ROOT.parent / "shared" / "eval" / "clustering" / "basil-dev.jsonl"
+    analyze([basil], db=tmp_path / "n.db", out=tmp_path / "local")
+    schema = "t_ray_basil"
+    try:
+        url = f"{postgres_url}&options=-csearch_path%3D{schema}"
+        analyze([basil], db=url, out=tmp_path / "ray", engine=RayEngine(workers=2))
+    finally:
+        PostgresStore(postgres_url, schema=schema, drop_on_close=True).close()
+    local, on_ray = (_comparable(tmp_path / run / "report.json") for run in ("local", "ray"))
+    assert len(local["articles"]) == 150 and len(local["stories"]) > 10
+    assert on_ray == local

@@ -7,9 +7,12 @@ whose Content-Type is HTML are articles; request, metadata and revisit records a
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .. import settings
 from ..errors import InputError
@@ -29,7 +32,10 @@ def read_warc(path: Path) -> Iterator[RawDocument | Rejection]:
     n = pages = 0
     with path.open("rb") as fh:
         try:
-            for record in ArchiveIterator(fh):
+            for record in _records(ArchiveIterator(fh), source):
+                if isinstance(record, Rejection):
+                    yield record
+                    continue
                 if record.rec_type != "response" or record.http_headers is None:
                     continue
                 n += 1
@@ -63,6 +69,27 @@ def read_warc(path: Path) -> Iterator[RawDocument | Rejection]:
         yield Rejection(
             input=source, reason="no HTML response records found; is it a WARC file of web pages?"
         )
+
+
+_RESYNCED_AT = re.compile(r"Offset: (\d+)")
+
+
+def _records(records: Iterator[Any], source: str) -> Iterator[Any]:
+    """warcio's records, with the warning it prints to stderr when a record's Content-Length is wrong (it
+    then skips ahead to the next record) turned into a rejection naming the file and the offset."""
+    while True:
+        printed = io.StringIO()
+        with contextlib.redirect_stderr(printed):
+            record = next(records, None)
+        for offset in _RESYNCED_AT.findall(printed.getvalue()):
+            yield Rejection(
+                input=f"{source}@{offset}",
+                reason="a WARC record whose Content-Length does not match its content; the reader skipped to"
+                " the next record",
+            )
+        if record is None:
+            return
+        yield record
 
 
 def _hints(url: str, language: str | None) -> dict[str, str]:

@@ -282,11 +282,17 @@ class PostgresStore(SharedLogic):
         self._conn.execute(f"SET search_path TO {first}")
         return first
 
+    def _quoted_schema(self) -> str:
+        """The schema's name as SQL (a search path the user chose may name one that needs quoting)."""
+        from psycopg import sql
+
+        return sql.Identifier(self.schema).as_string(self._conn)
+
     def close(self) -> None:
         if self._conn.closed:
             return
         if self._drop_on_close:
-            self._conn.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+            self._conn.execute(f"DROP SCHEMA IF EXISTS {self._quoted_schema()} CASCADE")
         self._conn.close()
 
     # ------------------------------------------------------------ schema
@@ -367,7 +373,7 @@ class PostgresStore(SharedLogic):
                 )
                 copy._conn.execute(f"DELETE FROM {table}")
                 copy._conn.execute(
-                    f"INSERT INTO {table}({columns}) SELECT {columns} FROM {self.schema}.{table}"
+                    f"INSERT INTO {table}({columns}) SELECT {columns} FROM {self._quoted_schema()}.{table}"
                 )
             last = self._conn.execute("SELECT last_value FROM row_order").fetchone()["last_value"]
             copy._conn.execute("SELECT setval('row_order', %s)", (last,))
