@@ -14,6 +14,7 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -439,7 +440,9 @@ class Pipeline:
             return items
         from tqdm import tqdm
 
-        return tqdm(items, desc=label, unit="item", file=sys.stderr, leave=False)
+        return tqdm(
+            items, desc=label, unit="doc" if label == "cleaning" else "item", file=sys.stderr, leave=False
+        )
 
 
 def _frozen(value: Any) -> Any:
@@ -546,7 +549,8 @@ def analyze(
             pipeline = Pipeline(
                 store, progress=progress, generator=generator, settings=run_settings, engine=engine
             )
-            result = pipeline.run(read_inputs(paths))
+            with _files_progress(progress) as on_file_read:
+                result = pipeline.run(read_inputs(paths, on_file_read))
             if out is None:
                 return result
             files = tuple(write_report(store, Path(out)))
@@ -555,6 +559,26 @@ def analyze(
         store.close()
         if engine is not None:
             engine.close()
+
+
+@contextmanager
+def _files_progress(shown: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar of the input files read and left (beside the per-document one of the cleaning)."""
+    if not shown:
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(desc="input files", unit="file", file=sys.stderr, leave=False, position=1)
+
+    def read(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        yield read
+    finally:
+        bar.close()
 
 
 def _by_publication(article: Article) -> tuple[bool, datetime]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ..errors import InputError
@@ -30,25 +30,33 @@ _FOLDER_NOTES = re.compile(r"(?i)(?:readme|license|licence|changelog|notice)(?:\
 __all__ = ["read_inputs", "read_file", "register", "READERS", "decode", "gunzip"]
 
 
-def read_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Rejection]:
+def read_inputs(
+    paths: Sequence[str | Path], on_file_read: Callable[[int, int], None] | None = None
+) -> Iterator[RawDocument | Rejection]:
     """Yield one RawDocument per article found in `paths` (files or folders, recursive, sorted).
 
     Hidden files and folders (name starting with ".") and README/LICENSE notes inside a folder are skipped.
-    """
+    `on_file_read(done, total)` is called as each file is read to its end (a progress display: the files are
+    listed before the first is read, so the total is known)."""
+    files: list[Path | Rejection] = []
     for raw_path in paths:
         path = Path(raw_path)
         if path.is_dir():
-            for child in _folder_files(path):
-                if isinstance(child, Rejection):
-                    yield child
-                elif _FOLDER_NOTES.match(child.name):
-                    continue  # a folder's README/LICENSE describes the inputs; it is not one
-                else:
-                    yield from read_file(child)
+            # a folder's README/LICENSE describes the inputs; it is not one
+            files += [
+                c for c in _folder_files(path) if isinstance(c, Rejection) or not _FOLDER_NOTES.match(c.name)
+            ]
         elif path.exists():
-            yield from read_file(path)
+            files.append(path)
         else:
-            yield Rejection(input=source_name(path), reason="no such file or folder; check the path")
+            files.append(Rejection(input=source_name(path), reason="no such file or folder; check the path"))
+    for done, item in enumerate(files, 1):
+        if isinstance(item, Rejection):
+            yield item
+        else:
+            yield from read_file(item)
+        if on_file_read is not None:
+            on_file_read(done, len(files))
 
 
 def _folder_files(folder: Path) -> list[Path | Rejection]:
