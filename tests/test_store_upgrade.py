@@ -328,6 +328,8 @@ def test_the_clusterer_continues_from_the_upgraded_store(old_store, tmp_path):
     clusterer = StoryClusterer(store, write=lambda changes: None)
     assert documents_before == 4 * ((1 << 20) + 1)
     assert clusterer.frequencies.documents == 5 and int(clusterer.frequencies.df.sum()) > 100
-    assert clusterer.open_stories() and all(len(clusterer._terms[s.id]) for s in clusterer.open_stories())
+    assert clusterer.open_stories() and all(
+        len(clusterer._profiles_of[s.id].terms) for s in clusterer.open_stories()
+    )
     member = clusterer._member(store.articles()[0].id)
     assert member is not None and member.vector.shape == (384,) and len(member.terms) > 10

@@ -386,7 +386,7 @@ def test_batch_end_moves_an_article_that_joined_the_wrong_story_on_arrival(store
     assert "kessington" not in festival_state.entity_counts
     assert flood_state.entity_counts["kessington"] == 3
     # a restart reads the reduced profiles back: the festival story no longer holds the flood's names
-    assert len(StoryClusterer(store)._entities["sx"]) == 1
+    assert len(StoryClusterer(store)._profiles_of["sx"].entities) == 1
 
 
 def test_profile_minus_undoes_plus():
@@ -759,3 +759,11 @@ def test_the_clusterer_hands_its_changes_over_and_writes_nothing_itself(store):
     write_story_changes(store, changes)
     assert store.story_state("sa1").size == 2 and store.unfinished("stories", after="extract") == []
     assert store.story_of("a1") == store.story_of("a2") == "sa1"
+
+
+def test_a_storys_profiles_are_kept_in_the_stores_part_order():
+    from newsprism.store.base import STORY_PARTS
+    from newsprism.stories.clusterer import NO_PROFILES, StoryProfiles
+
+    assert StoryProfiles._fields == STORY_PARTS
+    assert all(len(profile) == 0 for profile in NO_PROFILES)

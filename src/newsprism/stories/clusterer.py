@@ -30,6 +30,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -65,7 +66,24 @@ _CHECKPOINT = 500
 _MAX_STORY_YEARS = 20
 _MAX_STORY_PEOPLE = 40  # lead people kept per story (the heaviest)
 _MAX_STORY_MARKS = 4000  # copy marks kept per story (those most members share): ~90 articles of 400 words
-# A story's seven profiles, in their stored order (see _profiles), each summed up to its cap.
+
+
+class StoryProfiles(NamedTuple):
+    """A story's seven profiles, in the store's order (store.base.STORY_PARTS)."""
+
+    terms: Profile
+    entities: Profile
+    years: Profile  # years its articles name, with counts
+    anchors: Profile  # years its articles report from, with counts
+    weekdays: Profile  # weekdays its leads name (see _weekday_profile)
+    people: Profile  # people its leads name (see _people_profile)
+    marks: Profile  # copy marks of its members, weighted by members
+
+
+NO_PROFILES = StoryProfiles(
+    *(Profile() for _ in StoryProfiles._fields)
+)  # a story not held: every profile empty
+# Each of a story's profiles is summed up to its cap, in StoryProfiles order.
 _PROFILE_CAPS = (
     _MAX_STORY_TERMS,
     _MAX_STORY_ENTITY_TERMS,
@@ -147,13 +165,7 @@ class StoryClusterer:
         self._write = write if write is not None else functools.partial(write_story_changes, store)
         self.index = index if index is not None else CentroidIndex()
         self._states: dict[str, StoryState] = {}
-        self._terms: dict[str, Profile] = {}
-        self._entities: dict[str, Profile] = {}
-        self._years: dict[str, Profile] = {}  # story -> years its articles name (ids) with counts
-        self._anchors: dict[str, Profile] = {}  # story -> years its articles report from, with counts
-        self._weekdays: dict[str, Profile] = {}  # story -> weekdays its leads name (see _weekday_profile)
-        self._people: dict[str, Profile] = {}  # story -> people its leads name (see _people_profile)
-        self._marks: dict[str, Profile] = {}  # story -> copy marks of its members, weighted by members
+        self._profiles_of: dict[str, StoryProfiles] = {}  # story -> its seven profiles
         self._copies: set[str] = set()  # this batch's articles that joined as copies (never moved)
         self._weighted: dict[str, _Weighed] = {}  # see _weighted_profiles
         self._names: dict[str, dict[int, str]] = {}  # story -> term hash -> surface form (evidence text)
@@ -420,7 +432,10 @@ class StoryClusterer:
         threshold = float(settings.get("story_storyline_similarity"))
         shared_person = bool(settings.get("story_storyline_shared_person"))
         rows = self._rows_by_story(stories, groups)
-        people = {story_id: set(self._people.get(story_id, Profile()).ids.tolist()) for story_id in rows}
+        people = {
+            story_id: set(self._profiles_of.get(story_id, NO_PROFILES).people.ids.tolist())
+            for story_id in rows
+        }
         ids = sorted(rows)
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:
@@ -655,12 +670,12 @@ class StoryClusterer:
         if cached is None or documents > cached.documents * _REWEIGHT_GROWTH:
             cached = self._weighted[story_id] = _Weighed(
                 max(documents, 1),
-                weighted(self._terms.get(story_id, Profile()), self.frequencies),
-                weighted(self._entities.get(story_id, Profile()), self.frequencies),
-                frozenset(self._years.get(story_id, Profile()).ids.tolist()),
-                self._anchors.get(story_id, Profile()),
-                self._weekdays.get(story_id, Profile()),
-                self._people.get(story_id, Profile()),
+                weighted(self._profiles_of.get(story_id, NO_PROFILES).terms, self.frequencies),
+                weighted(self._profiles_of.get(story_id, NO_PROFILES).entities, self.frequencies),
+                frozenset(self._profiles_of.get(story_id, NO_PROFILES).years.ids.tolist()),
+                self._profiles_of.get(story_id, NO_PROFILES).anchors,
+                self._profiles_of.get(story_id, NO_PROFILES).weekdays,
+                self._profiles_of.get(story_id, NO_PROFILES).people,
             )
         return cached
 
@@ -679,7 +694,7 @@ class StoryClusterer:
             return None
         window = timedelta(days=int(settings.get("story_window_days")))
         for story_id in candidates:
-            held = self._marks.get(story_id)
+            held = self._profiles_of.get(story_id, NO_PROFILES).marks
             if held is None or len(held) < need:
                 continue
             found = int(np.count_nonzero(held.find(marks)[1]))
@@ -730,7 +745,7 @@ class StoryClusterer:
             if words:
                 reasons.append(f"{label}: " + ", ".join(words))
         gap = int(settings.get("story_anchor_gap_years"))
-        apart = apart_share(anchors, self._anchors.get(story_id, Profile()), gap)
+        apart = apart_share(anchors, self._profiles_of.get(story_id, NO_PROFILES).anchors, gap)
         if apart > 0:
             reasons.append(
                 f"anchor year {evidence.anchor_year}: {apart:.0%} of the story's anchor years"
@@ -838,17 +853,17 @@ class StoryClusterer:
             candidates = [ids[i] for i in keep]
             # The grown story weighed afresh, not from the candidate cache (stale by up to _REWEIGHT_GROWTH):
             # with cached weights ECB+ dev B3-F1 fell 0.8955 -> 0.8935.
-            terms = weighted(self._terms[current], self.frequencies)
-            entities = weighted(self._entities[current], self.frequencies)
+            terms = weighted(self._profiles_of[current].terms, self.frequencies)
+            entities = weighted(self._profiles_of[current].entities, self.frequencies)
             scores, _, _ = self._candidate_scores(
                 candidates,
                 sims[keep],
                 terms,
                 entities,
-                self._years[current],
-                self._anchors[current],
-                self._weekdays[current],
-                self._people[current],
+                self._profiles_of[current].years,
+                self._profiles_of[current].anchors,
+                self._profiles_of[current].weekdays,
+                self._profiles_of[current].people,
             )
             best = int(np.argmax(scores))
             if scores[best] < threshold:
@@ -930,29 +945,12 @@ class StoryClusterer:
         self._index_put(state)
 
     def _set_profiles(self, story_id: str, profiles: Sequence[Profile]) -> None:
-        """Keep a story's seven profiles, in _profiles order."""
-        (
-            self._terms[story_id],
-            self._entities[story_id],
-            self._years[story_id],
-            self._anchors[story_id],
-            self._weekdays[story_id],
-            self._people[story_id],
-            self._marks[story_id],
-        ) = profiles
+        """Keep a story's seven profiles, in StoryProfiles order."""
+        self._profiles_of[story_id] = StoryProfiles(*profiles)
 
     def _profiles(self, story_id: str) -> tuple[Profile, ...]:
-        """The story's seven profiles in stored order: terms, entities, named years, anchor years, lead
-        weekdays, lead people, copy marks."""
-        return (
-            self._terms[story_id],
-            self._entities[story_id],
-            self._years[story_id],
-            self._anchors[story_id],
-            self._weekdays[story_id],
-            self._people[story_id],
-            self._marks[story_id],
-        )
+        """The story's seven profiles in stored order (StoryProfiles)."""
+        return tuple(self._profiles_of[story_id])
 
     def _summed(self, story_id: str, parts: Sequence[Profile]) -> list[Profile]:
         """The story's profiles plus `parts` (an article's, or another story's), each kept to its cap."""
@@ -979,13 +977,7 @@ class StoryClusterer:
         self._last_touch.pop(story_id, None)
         self._checked.pop(story_id, None)
         self._states.pop(story_id, None)
-        self._terms.pop(story_id, None)
-        self._entities.pop(story_id, None)
-        self._years.pop(story_id, None)
-        self._anchors.pop(story_id, None)
-        self._weekdays.pop(story_id, None)
-        self._people.pop(story_id, None)
-        self._marks.pop(story_id, None)
+        self._profiles_of.pop(story_id, None)
         self._weighted.pop(story_id, None)
         self.index.remove(story_id)
 
