@@ -220,7 +220,9 @@ def test_read_inputs_reports_each_file_read_and_how_many_there_are(tmp_path):
     for name in ("b.txt", "a.txt", "README.md"):
         (folder / name).write_text("Words of a real sentence here. " * 5, encoding="utf-8")
     seen: list[tuple[int, int]] = []
-    docs = list(read_inputs([folder, tmp_path / "missing.txt"], lambda done, total: seen.append((done, total))))
+    docs = list(
+        read_inputs([folder, tmp_path / "missing.txt"], lambda done, total: seen.append((done, total)))
+    )
     assert [getattr(d, "source", None) or d.input for d in docs][-1].endswith("missing.txt")
     assert [d.source.rsplit("/", 1)[-1] for d in docs[:2]] == ["a.txt", "b.txt"]
     assert seen == [(1, 3), (2, 3), (3, 3)]  # the README is a note, not an input

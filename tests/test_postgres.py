@@ -201,3 +201,25 @@ def test_eval_keeps_its_working_stores_in_postgresql_and_scores_the_same(postgre
     with psycopg.connect(postgres_url) as conn:  # every scratch store dropped with its schema
         left = conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'scratch%%'").fetchone()[0]
     assert left == 0
+
+
+def test_a_run_opening_a_store_whose_schema_another_run_is_creating_waits_and_opens_it(
+    postgres_url, schema_url
+):
+    """CREATE SCHEMA IF NOT EXISTS waits for another transaction creating the same schema, then fails with a
+    duplicate key when that one commits; the store takes the schema that is now there."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    schema = schema_url.rsplit("%3D", 1)[1]
+    creating = psycopg.connect(postgres_url)
+    creating.execute(f"CREATE SCHEMA {schema}")  # not committed yet
+    with ThreadPoolExecutor(1) as pool:
+        opening = pool.submit(open_store, schema_url)
+        time.sleep(1)  # the opening run now waits on the uncommitted schema
+        creating.commit()
+        creating.close()
+        store = opening.result(timeout=60)
+    try:
+        assert store.schema_version() == SCHEMA_VERSION and store.article_count() == 0
+    finally:
+        store.close()

@@ -142,8 +142,9 @@ class Pipeline:
 
         A document whose id (its raw content's hash, `text.ids.content_id`) the store already knows is not
         cleaned again: it is the stored article. One whose clean body is already stored under another id is
-        recorded as an alias of that article. Pages are cleaned by a process pool (`clean.clean_documents`)
-        running ahead of the embedding and parsing done here, so the cores share the two halves of the work."""
+        recorded as an alias of that article. The engine cleans pages (locally a process pool,
+        `clean.clean_documents`) running ahead of the embedding and parsing, so the cores share the two halves
+        of the work."""
         from .clean.site import SiteMemory
 
         items: list[tuple[str, Article | Rejection]] = []
@@ -165,7 +166,7 @@ class Pipeline:
             rejections.clear()
             read.clear()
 
-        for outcome in self._progress(self.engine.clean(self._known(docs), site_memory), "cleaning"):
+        for outcome in self._progress(self.engine.clean(self._known(docs), site_memory), "cleaning", "doc"):
             if isinstance(outcome, Rejection):
                 log.warning("rejected %s: %s", outcome.input, outcome.reason)
                 rejections.append(outcome)
@@ -378,11 +379,15 @@ class Pipeline:
                     fail(story_id, exc)
 
         outcomes = self.engine.analyse(jobs(), self.generator)
-        for story_id, outcome in self._progress(outcomes, "analysing stories"):
+        for story_id, outcome in self._progress(outcomes, "analysing stories", "story", len(story_ids)):
             if isinstance(outcome, Exception):
                 fail(story_id, outcome)
                 continue
-            self._store_analysis(outcome)
+            try:
+                self._store_analysis(outcome)
+            except Exception as exc:  # noqa: BLE001 - as above: recorded, and the next run tries it again
+                fail(story_id, exc)
+                continue
             analysed.append(story_id)
             if outcome.incomplete:
                 failed.append(Rejection(f"story {story_id}", "; ".join(outcome.incomplete)[:1000]))
@@ -435,14 +440,14 @@ class Pipeline:
         analysed, failed = self.analyse_stories(touched)
         return RunResult(ingest, tuple(assignments), tuple(analysed), failed=tuple(failed))
 
-    def _progress(self, items: Iterable, label: str) -> Iterable:
+    def _progress(
+        self, items: Iterable, label: str, unit: str = "item", total: int | None = None
+    ) -> Iterable:
         if not self.progress:
             return items
         from tqdm import tqdm
 
-        return tqdm(
-            items, desc=label, unit="doc" if label == "cleaning" else "item", file=sys.stderr, leave=False
-        )
+        return tqdm(items, desc=label, unit=unit, total=total, file=sys.stderr, leave=False)
 
 
 def _frozen(value: Any) -> Any:

@@ -97,15 +97,11 @@ class RayEngine:
         from ..clean.batch import apply_site_boilerplate
 
         values = _actor_settings()
-        for chunk, outcome in self._ordered(self._cleaner_pool(), "clean", _chunks(items, values)):
-            if isinstance(outcome, BaseException):  # its worker died every time it ran it
+        for (_, pages), outcome in self._ordered(self._cleaner_pool(), "clean", _chunks(items, values)):
+            if isinstance(outcome, BaseException):  # clean_one keeps a page's own failure: its worker died
+                why = f"the Ray worker cleaning it failed {_RETRIES + 1} times ({_cause(outcome)})"
                 outcome = [
-                    Rejection(
-                        raw.source, f"the worker cleaning it died {_RETRIES + 1} times ({_cause(outcome)})"
-                    )
-                    if isinstance(raw, RawDocument)
-                    else raw
-                    for raw in chunk[1]
+                    Rejection(raw.source, why) if isinstance(raw, RawDocument) else raw for raw in pages
                 ]
             for result in outcome:
                 yield apply_site_boilerplate(result, site_memory) if isinstance(result, Article) else result
@@ -126,7 +122,7 @@ class RayEngine:
             if isinstance(outcome, BaseException):
                 names = ", ".join(a.source for a in part[:5]) + (" ..." if len(part) > 5 else "")
                 raise EngineError(
-                    f"the worker parsing {names} died {_RETRIES + 1} times ({_cause(outcome)}); nothing of"
+                    f"the Ray worker parsing {names} failed {_RETRIES + 1} times ({_cause(outcome)}); nothing of"
                     " this batch was stored, and the next run starts again from it"
                 )
             vectors += outcome[0]
@@ -154,10 +150,6 @@ class RayEngine:
         self._cleaners, self._analysers = [], []
         if self._started_here:
             self._ray.shutdown()
-
-    def worker_pids(self) -> list[int]:
-        """The process ids of the actors started so far (for tests that kill one)."""
-        return self._ray.get([a.pid.remote() for a in self._cleaners + self._analysers])
 
     # ------------------------------------------------------------ internals
 

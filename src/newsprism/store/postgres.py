@@ -257,8 +257,7 @@ class PostgresStore(SharedLogic):
             if schema is not None:
                 if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
                     raise StoreError(f"{schema!r}: a schema name is lower-case letters, digits and _")
-                self._conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-                self._conn.execute(f"SET search_path TO {schema}")
+                self._create_schema(schema)
             self.schema = self._conn.execute("SELECT current_schema() AS s").fetchone()["s"]
             if self.schema is None:  # the URL's search_path names a schema that does not exist yet
                 self.schema = self._create_first_schema()
@@ -278,9 +277,19 @@ class PostgresStore(SharedLogic):
                 f"{shown(self.location)}: the search path ({path}) names no schema newsprism can create;"
                 " name one of lower-case letters, digits and _"
             )
-        self._conn.execute(f"CREATE SCHEMA IF NOT EXISTS {first}")
-        self._conn.execute(f"SET search_path TO {first}")
+        self._create_schema(first)
         return first
+
+    def _create_schema(self, name: str) -> None:
+        """Create the schema `name` (a checked identifier) if missing and work in it. IF NOT EXISTS is not
+        enough when two runs open a new store at once: the slower one's insert collides, and the schema is
+        there, which is all it wanted."""
+        errors = self._psycopg.errors
+        try:
+            self._conn.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")
+        except (errors.UniqueViolation, errors.DuplicateSchema):
+            pass
+        self._conn.execute(f"SET search_path TO {name}")
 
     def _quoted_schema(self) -> str:
         """The schema's name as SQL (a search path the user chose may name one that needs quoting)."""
