@@ -68,7 +68,14 @@ def start() -> LocalServer:
     if os.geteuid() == 0:
         import pwd
 
-        owner = pwd.getpwnam("postgres")
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise RuntimeError(
+                "as root, the test PostgreSQL server runs as the user 'postgres' (initdb refuses root), and there"
+                " is none: `apt-get install postgresql` creates it"
+            ) from None
         os.chown(folder, owner.pw_uid, owner.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
     server = LocalServer(folder, binaries, as_user)
