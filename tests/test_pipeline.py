@@ -336,3 +336,27 @@ def test_cluster_reports_an_article_under_the_story_it_moved_to():
     pipeline._clusterer = Clusterer()
     assignments = {a.article_id: a.story_id for a in pipeline.cluster(["a", "b"])}
     assert assignments == {"a": "s1", "b": "s2"}
+
+
+def test_a_long_run_holds_neither_its_articles_nor_all_of_them_at_once(
+    analysed_sample, tmp_path, monkeypatch
+):
+    """keep_articles=False counts the articles read instead of keeping them, and the story stage reads them
+    from the store a few at a time (`_CHUNK`, 2 here): the report is the one of an ordinary run."""
+    import json
+
+    from newsprism import pipeline
+
+    monkeypatch.setattr(pipeline, "_CHUNK", 2)
+    result = pipeline.analyze(
+        [analysed_sample["inputs"]], db=tmp_path / "n.db", out=tmp_path / "r", keep_articles=False
+    )
+    assert (
+        result.ingest.articles == [] and result.ingest.article_count == 5 and len(result.ingest.new_ids) == 5
+    )
+    mine, theirs = (
+        json.loads((d / "report.json").read_text(encoding="utf-8"))
+        for d in (tmp_path / "r", analysed_sample["out"])
+    )
+    mine.pop("generated_at"), theirs.pop("generated_at")
+    assert mine == theirs

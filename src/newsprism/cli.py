@@ -152,6 +152,7 @@ def analyze(
                 generator=generator,
                 settings=run_settings,
                 engine=_engine(engine, ray_address, workers),
+                keep_articles=False,  # only counted here: a long run's memory stays flat
             )
     except NewsprismError as exc:
         _fail(exc)
@@ -166,7 +167,7 @@ def analyze(
     for failure in result.failed:
         click.echo(f"{failure.input}: {failure.reason}; the next run tries it again", err=True)
     click.echo(
-        f"{len(ingest.articles)} articles read ({len(ingest.new_ids)} new), {ingest.rejected_count} rejected; "
+        f"{ingest.article_count} articles read ({len(ingest.new_ids)} new), {ingest.rejected_count} rejected; "
         f"{len(result.story_ids)} stories updated; store: {shown(db)}"
     )
     if result.report_dir:

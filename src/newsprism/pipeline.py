@@ -58,6 +58,8 @@ class _Known(NamedTuple):
     article: Article
 
 
+# Articles the story stage reads from the store at a time: its memory does not grow with a run's length.
+_CHUNK = 1000
 # Rejections an IngestResult holds (every one is stored): a file of a million broken lines costs no memory.
 MAX_KEPT_REJECTIONS = 1000
 
@@ -65,11 +67,13 @@ MAX_KEPT_REJECTIONS = 1000
 @dataclass(frozen=True)
 class IngestResult:
     """What happened to each input, in input order: its source and the Article or Rejection it became
-    (the first `MAX_KEPT_REJECTIONS` rejections only; `rejected_count` counts them all)."""
+    (the first `MAX_KEPT_REJECTIONS` rejections only; `rejected_count` counts them all; no articles when the
+    pipeline keeps none, `Pipeline(keep_articles=False)`; `article_count` counts them all)."""
 
     items: tuple[tuple[str, Article | Rejection], ...] = ()
     new_ids: tuple[str, ...] = ()
     rejected_count: int = 0
+    article_count: int = 0  # inputs read as articles (new, known, or aliases of a stored article)
 
     @property
     def articles(self) -> list[Article]:
@@ -113,7 +117,8 @@ class Pipeline:
     `settings`: the run's `settings.Settings` (for example `settings.DEFAULTS.replace({...})`), under which
     every step and every worker it starts runs; without it, the settings in force when a step is called.
     `engine`: where cleaning, parsing and story analyses run (`engines.LocalEngine` by default, or
-    `engines.ray_engine.RayEngine`); the answers are the same."""
+    `engines.ray_engine.RayEngine`); the answers are the same. `keep_articles=False`: the result of `ingest`
+    and `run` counts the articles read instead of holding them (memory stays flat over a long run)."""
 
     def __init__(
         self,
@@ -123,6 +128,7 @@ class Pipeline:
         generator: Generator | None = None,
         settings: settings.Settings | None = None,
         engine: Engine | None = None,
+        keep_articles: bool = True,
     ):
         from .engines import LocalEngine
 
@@ -132,6 +138,8 @@ class Pipeline:
         self.generator = generator  # a language model for the optional abstractive brief
         self.settings = settings
         self.engine = engine if engine is not None else LocalEngine()
+        # whether IngestResult holds every article read, text and all; a long run keeps only their count
+        self.keep_articles = keep_articles
         self._clusterer = None
 
     # ------------------------------------------------------------ step 1-4: per article
@@ -158,6 +166,12 @@ class Pipeline:
         read: list[str] = []  # sources read, whose earlier rejections are forgotten with the batch
         rejected = 0
 
+        read_count = 0
+
+        def keep(source: str, article: Article) -> None:
+            if self.keep_articles:
+                items.append((source, article))
+
         def flush() -> None:
             self._store_batch(batch, site_memory, aliases, rejections, read)
             new_ids.extend(a.id for a in batch)
@@ -176,29 +190,30 @@ class Pipeline:
                 if len(rejections) >= _REJECTIONS_PER_WRITE:
                     flush()
                 continue
+            read_count += 1
             if isinstance(outcome, _Known):
-                items.append((outcome.source, outcome.article))
+                keep(outcome.source, outcome.article)
                 read.append(outcome.source)
                 continue
             article = outcome
             read.append(article.source)
             if article.id in ids_in_run or self.store.has_article(article.id):
-                items.append((article.source, article))  # the same input again: stored once
+                keep(article.source, article)  # the same input again: stored once
                 continue
             body = text_key(article.text)
             same_body = body_in_run.get(body) or self.store.article_with_text(article.text)
             if same_body is not None:  # another input with this body: one article, and an alias
                 aliases.append((article.id, same_body, article.source))
-                items.append((article.source, replace(article, id=same_body)))
+                keep(article.source, replace(article, id=same_body))
                 continue
-            items.append((article.source, article))
+            keep(article.source, article)
             ids_in_run.add(article.id)
             body_in_run[body] = article.id
             batch.append(article)
             if len(batch) >= self.batch_size:
                 flush()
         flush()
-        return IngestResult(tuple(items), tuple(new_ids), rejected)
+        return IngestResult(tuple(items), tuple(new_ids), rejected, read_count)
 
     def _known(self, docs: Iterable[RawDocument | Rejection]) -> Iterator[RawDocument | Rejection | _Known]:
         """Documents the store already holds (by id or alias) as their stored articles, the rest as given."""
@@ -272,9 +287,8 @@ class Pipeline:
     def cluster(self, article_ids: Sequence[str]) -> list[StoryAssignment]:
         """Assign articles to stories in the order given (callers sort by publication time)."""
         assignments = []
-        articles = self.store.articles(article_ids)
-        titles = self.title_vectors(articles)
-        for article in self._progress(articles, "clustering"):
+        chunks = self._articles_in_chunks(list(article_ids))
+        for article, title in self._progress(chunks, "clustering", "article", len(article_ids)):
             vectors = self._sentence_vectors(article)
             extraction = self.store.get_extraction(article.id)
             # No transaction per article: the clusterer keeps its changes in memory and writes them in one
@@ -284,7 +298,7 @@ class Pipeline:
                     article,
                     vectors,
                     entity_counts(extraction),
-                    title_vector=titles.get(article.id),
+                    title_vector=title,
                     lead_people=lead_people(extraction),
                 )
             )
@@ -298,6 +312,15 @@ class Pipeline:
             self.clusterer.flush()
         # An article moved to another story at batch end is reported (and its story analysed) there.
         return [self.clusterer.moved.get(a.article_id, a) for a in assignments]
+
+    def _articles_in_chunks(self, article_ids: list[str]) -> Iterator[tuple[Article, np.ndarray | None]]:
+        """Each article (in the order given) with its title vector, read from the store `_CHUNK` at a
+        time, so that a run's memory does not grow with its articles."""
+        for lo in range(0, len(article_ids), _CHUNK):
+            articles = self.store.articles(article_ids[lo : lo + _CHUNK])
+            titles = self.title_vectors(articles)
+            for article in articles:
+                yield article, titles.get(article.id)
 
     def _sentence_vectors(self, article: Article) -> np.ndarray:
         vectors = self.store.get_vectors(article.id, SENTENCE_VECTORS)
@@ -428,9 +451,11 @@ class Pipeline:
         new_ids = set(ingest.new_ids)
         leftover = [i for i in self.store.unfinished("stories", after="extract") if i not in new_ids]
         # an article a concurrent run stored too may have been filed by it already
-        new = self.store.articles(self.store.undone("stories", [*ingest.new_ids, *leftover]))
-        new.sort(key=_by_publication)
-        assignments = self.cluster([a.id for a in new])
+        pending = self.store.undone("stories", [*ingest.new_ids, *leftover])
+        when: dict[str, tuple[bool, datetime]] = {}
+        for lo in range(0, len(pending), _CHUNK):
+            when.update((a.id, _by_publication(a)) for a in self.store.articles(pending[lo : lo + _CHUNK]))
+        assignments = self.cluster(sorted(when, key=when.__getitem__))  # stable: ties keep arrival order
         touched: list[str] = []
         for assignment in assignments:
             story = self.store.resolve_story(assignment.story_id)
@@ -537,10 +562,12 @@ def analyze(
     generator: Generator | None = None,
     settings: settings.Settings | None = None,
     engine: Engine | None = None,
+    keep_articles: bool = True,
 ) -> RunResult:
     """Analyse files and folders into the store at `db` (a SQLite file, or a postgresql:// URL) and
     (re)write the report in `out`, under `settings` (default: those in force), with the work run by `engine`
-    (default: this process and its pools; closed at the end).
+    (default: this process and its pools; closed at the end). `keep_articles=False`: the result counts the
+    articles read instead of holding them (`Pipeline`).
 
     With a `generator` (`brief.abstractive.make_generator`) each story's brief is written by that language
     model and verified against the sources; without one it is the extractive brief."""
@@ -552,7 +579,12 @@ def analyze(
     try:
         with settings_table.use(settings or settings_table.current()) as run_settings:
             pipeline = Pipeline(
-                store, progress=progress, generator=generator, settings=run_settings, engine=engine
+                store,
+                progress=progress,
+                generator=generator,
+                settings=run_settings,
+                engine=engine,
+                keep_articles=keep_articles,
             )
             with _files_progress(progress) as on_file_read:
                 result = pipeline.run(read_inputs(paths, on_file_read))
