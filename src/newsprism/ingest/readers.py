@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .. import settings
-from ..errors import EmptyInput, InputError, MalformedRecord
+from ..errors import InputError, MalformedRecord
 from ..records import RawDocument, Rejection
 from .decode import SNIFF_BYTES, decode, refuse_binary, source_name
 
@@ -117,6 +117,7 @@ def _utf8_lines(fh: BinaryIO, cap: int) -> Iterator[str | InputError]:
 
 
 def _jsonl_lines(lines: Iterable[str | InputError], source: str) -> Iterator[RawDocument | Rejection]:
+    minimum = int(settings.get("min_text_chars"))  # read once: a file may hold millions of lines
     for lineno, line in enumerate(lines, start=1):
         where = f"{source}#L{lineno}"
         if isinstance(line, InputError):
@@ -126,7 +127,7 @@ def _jsonl_lines(lines: Iterable[str | InputError], source: str) -> Iterator[Raw
         if not line.strip():
             continue
         try:
-            yield _jsonl_record(line, where)
+            yield _jsonl_record(line, where, minimum)
         except InputError as exc:
             yield Rejection(input=where, reason=exc.cause)
 
@@ -140,7 +141,9 @@ def _utf8_prefix(head: bytes) -> bool:
     return True
 
 
-def _jsonl_record(line: str, where: str) -> RawDocument:
+def _jsonl_record(line: str, where: str, minimum: int) -> RawDocument | Rejection:
+    """One line as a document; a record whose text is already under `minimum` characters is a rejection
+    (returned, not raised: a file of millions of such lines is the common hostile case)."""
 
     try:
         record: Any = json.loads(line)
@@ -164,8 +167,8 @@ def _jsonl_record(line: str, where: str) -> RawDocument:
     if not (isinstance(content, str) and content.strip()):
         raise MalformedRecord(where, 'no non-empty "text" or "html" string field; add the article body')
     # cleaning only shortens a text, so one already too short is refused here, before any work
-    if kind == "text" and length < (minimum := settings.get("min_text_chars")):
-        raise EmptyInput(
+    if kind == "text" and length < minimum:
+        return Rejection(
             where, f"only {length} characters of article text (min_text_chars={minimum}); nothing to analyse"
         )
     hints = {k: v for k in HINT_FIELDS if k in record and (v := _hint_value(record[k])) not in (None, "", [])}
