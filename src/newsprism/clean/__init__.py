@@ -83,9 +83,9 @@ def _clean_text_input(content: str) -> TextCleaning:
     with the input; what lies past the cap is noted as removed). C0 control characters but tab and line
     ends are dropped, as from HTML: no record holds a NUL, which PostgreSQL cannot store."""
     cap = int(settings.get("max_text_input_chars"))
-    if len(content) <= cap:
-        return clean_text(unicodedata.normalize("NFC", content.translate(_CONTROL_CHARS)))
     found = clean_text(unicodedata.normalize("NFC", content[:cap].translate(_CONTROL_CHARS)))
+    if len(content) <= cap:
+        return found
     note = RemovedSpan(
         text=content[cap : cap + _PREVIEW_CHARS],
         reason=f"not read: {len(content) - cap:,} characters past max_text_input_chars={cap:,}",
