@@ -424,8 +424,8 @@ def markdown(results: dict[str, Any]) -> str:
     out = [
         "# Reliability",
         "",
-        "Written by `python -m bench.reliability` (part of `make bench`); every figure below was measured in the",
-        "run that wrote it, on the machine it names. Issue 26's acceptance: hostile input, crashes and hostile",
+        "Written by `python -m bench.reliability` (part of `make bench`); every figure below was measured by it,",
+        "on the machine and at the time its section names (at the end). Issue 26's acceptance: hostile input, crashes and hostile",
         "peers, at the default budgets (`docs/settings.md`: max_input_bytes, max_decompressed_bytes,",
         "max_article_chars, max_text_input_chars, max_token_chars, embedding_batch_tokens,",
         "clean_document_timeout_s, report_max_rejected).",
@@ -537,7 +537,10 @@ def markdown(results: dict[str, Any]) -> str:
             f" skipped: {suites['skipped']}",
             "",
         ]
-    if machine := results.get("machine"):
+    if where := results.get("measured_on"):  # one line a section: --update keeps sections of earlier runs
+        out += ["Where and when each section was measured:", ""]
+        out += [f"- {section}: {on}" for section, on in where.items()] + [""]
+    elif machine := results.get("machine"):
         out += [f"Machine: {machine}. Measured {results.get('measured', '')}.", ""]
     return "\n".join(out)
 
@@ -574,6 +577,9 @@ def main(argv: list[str] | None = None) -> int:
 
     results["machine"] = machine()
     results["measured"] = time.strftime("%Y-%m-%d %H:%M %Z")
+    on = results.setdefault("measured_on", {})
+    for section in sections:
+        on[section] = f"{results['machine']}, {results['measured']}"
     args.out.write_text(markdown(results), encoding="utf-8")
     state_path.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
