@@ -37,6 +37,7 @@ from .records import (
 from .store import Store, open_store
 from .text import split_sentences
 from .text.ids import content_id, text_key
+from .text.languages import is_analysed
 
 if TYPE_CHECKING:
     from .brief.abstractive import Generator
@@ -483,10 +484,19 @@ def _frozen(value: Any) -> Any:
 def analysis_of(job: StoryJob, generator: Generator | None = None) -> StoryAnalysis:
     """Run the story stages (`stages.STORY_STAGES`) over one story's material. Reads no store: a job carries
     what the store says of its story, so an engine may run this anywhere."""
-    from .stages import run_stages
+    from .stages import STORY_STAGES, run_stages
 
     material = job.material
-    values, incomplete = run_stages({"material": material, "generator": generator})
+    analysed = _analysed_part(material)
+    if analysed.articles:
+        values, incomplete = run_stages({"material": analysed, "generator": generator})
+    else:  # nothing the models read: the stages' empty outputs, and no stage counted as failed
+        values = {
+            name: empty
+            for stage in STORY_STAGES
+            for name, empty in zip(stage.writes, stage.empty, strict=True)
+        }
+        incomplete = ()
     # The story is named by its neutral title (the least loaded headline), not by whichever outlet's
     # headline founded it
     title = values["neutral_title"] or job.fallback_title
@@ -495,10 +505,26 @@ def analysis_of(job: StoryJob, generator: Generator | None = None) -> StoryAnaly
         story_id=material.story_id,
         title=title,
         article_ids=tuple(a.id for a in material.articles),
-        numbers=tuple(n for a in material.articles for n in material.extractions[a.id].numbers),
+        numbers=tuple(n for a in analysed.articles for n in analysed.extractions[a.id].numbers),
         membership=job.membership,
         incomplete=incomplete,
+        not_analysed=tuple(a.id for a in material.articles if not is_analysed(a.language)),
         **{name: _frozen(value) for name, value in values.items() if name in outputs},
+    )
+
+
+def _analysed_part(material: StoryMaterial) -> StoryMaterial:
+    """The story's material restricted to the articles its models read (`text.languages.is_analysed`)."""
+    keep = tuple(a for a in material.articles if is_analysed(a.language))
+    if len(keep) == len(material.articles):
+        return material
+    ids = {a.id for a in keep}
+    return StoryMaterial(
+        material.story_id,
+        keep,
+        {k: v for k, v in material.sentences.items() if k in ids},
+        {k: v for k, v in material.vectors.items() if k in ids},
+        {k: v for k, v in material.extractions.items() if k in ids},
     )
 
 

@@ -408,6 +408,8 @@ class StoryAnalysis:
     neutral_title: str | None = None
     # Story stages that failed or were skipped, each "stage: why" (stages.py); their outputs are empty.
     incomplete: tuple[str, ...] = ()
+    # Members in a language the models do not read (`analysis_languages`): listed, clustered, not analysed.
+    not_analysed: tuple[str, ...] = ()
 
 
 def source_label(

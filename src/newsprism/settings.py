@@ -102,6 +102,14 @@ SETTINGS: tuple[Setting, ...] = (
         " Content-Language header) are always kept.",
     ),
     Setting(
+        "analysis_languages",
+        "en",
+        "Languages (ISO 639-1 codes, comma-separated; * for every language) whose articles a story's analyses"
+        " read. The shipped models read English: an article in another language is stored, marked with its"
+        " language and clustered like any other, but no entities, quotes, numbers, claims, brief, framing or"
+        " timeline are drawn from it (report: stories[].not_analysed). An article of unknown language is read.",
+    ),
+    Setting(
         "trafilatura_fallback_share",
         0.5,
         "trafilatura's body runs in fast mode (no readability/justext comparison, ~17 ms less per page); its full"

@@ -12,7 +12,7 @@ from ..store import Store
 
 SCHEMA_ID = "https://newsprism.invalid/schema/report/v1"
 # docs/report.schema.json: its x-changelog says what each version changed
-REPORT_SCHEMA_VERSION = 4
+REPORT_SCHEMA_VERSION = 5
 
 
 def article_to_dict(
@@ -37,10 +37,11 @@ def analysis_to_dict(analysis: StoryAnalysis) -> dict[str, Any]:
         for m in data["membership"]
     ]
     claim_ids = [c.id for c in analysis.claims]
+    read = [aid for aid in analysis.article_ids if aid not in analysis.not_analysed]
     data["coverage"] = {
         "claim_ids": claim_ids,
-        "article_ids": list(analysis.article_ids),
-        "matrix": [[int(aid in c.article_ids) for aid in analysis.article_ids] for c in analysis.claims],
+        "article_ids": read,
+        "matrix": [[int(aid in c.article_ids) for aid in read] for c in analysis.claims],
     }
     return data
 

@@ -54,6 +54,7 @@ def _article_summary(article: dict[str, Any], number: int | None = None) -> dict
         "published": article.get("published"),
         "url": article.get("url"),
         "wire_credit": article.get("wire_credit"),
+        "language": article.get("language"),
     }
 
 
@@ -249,6 +250,8 @@ def story_view(
         _article_summary(articles.get(aid) or {"id": aid, "source": aid}, n) for n, aid in enumerate(ids, 1)
     ]
     by_id = {s["id"]: s for s in sources}
+    not_analysed = set(analysis.get("not_analysed") or ())
+    read = [aid for aid in ids if aid not in not_analysed]  # the coverage matrix's columns
 
     def label(aid: str) -> str:
         return by_id[aid]["label"] if aid in by_id else aid
@@ -289,15 +292,17 @@ def story_view(
             "claim_id": c["id"],
             "text": c["text"] if len(c["text"]) <= _CLAIM_EXCERPT else c["text"][: _CLAIM_EXCERPT - 1] + "…",
             "status": c["status"],
-            "cells": [int(aid in c["article_ids"]) for aid in ids],
+            "cells": [int(aid in c["article_ids"]) for aid in read],
             "count": len(c["article_ids"]),
         }
         for c in claims
     ]
-    totals = [sum(r["cells"][i] for r in rows) for i in range(len(ids))]
+    totals = [sum(r["cells"][i] for r in rows) for i in range(len(read))]
     peak = max(totals, default=0) or 1
     coverage = {
-        "articles": [{"id": s["id"], "number": s["number"], "label": s["label"]} for s in sources],
+        "articles": [
+            {"id": s["id"], "number": s["number"], "label": s["label"]} for s in sources if s["id"] in read
+        ],
         "rows": rows,
         "totals": [{"count": t, "level": min(4, math.ceil(4 * t / peak))} for t in totals],
     }
@@ -465,6 +470,11 @@ def story_view(
         "brief_mode": analysis.get("brief_mode", "extractive"),
         "brief_note": analysis.get("brief_note"),
         "incomplete": list(analysis.get("incomplete") or ()),
+        "not_analysed": [
+            {"number": by_id[aid]["number"], "label": by_id[aid]["label"], "language": by_id[aid]["language"]}
+            for aid in ids
+            if aid in not_analysed
+        ],
         "claims": [{**c, "evidence": evidence(c["evidence"])} for c in claims],
         "contradictions": [{**x, "evidence": evidence(x["evidence"])} for x in analysis["contradictions"]],
         "coverage": coverage,
