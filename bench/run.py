@@ -48,6 +48,7 @@ EXTRAS = (
     "clustering_heldout",
     "dedupe_bench",
     "throughput",
+    "end_to_end",
     "extract_speed",
     "stories_scaling",
     "scale",

@@ -471,6 +471,12 @@ SETTINGS: tuple[Setting, ...] = (
         " 0 = one per CPU core, at most 2.",
     ),
     Setting(
+        "embedding_cache_sentences",
+        10_000,
+        "Sentence vectors a process keeps by a hash of the sentence (least recently used go first; 1.5 KB each):"
+        " a sentence copied into another article, a wire story run again, is embedded once. 0 keeps none.",
+    ),
+    Setting(
         "embedding_batch_tokens",
         2048,
         "Most tokens (sentences times the longest one's length) the embedder runs at once: onnxruntime's"

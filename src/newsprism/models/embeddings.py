@@ -6,8 +6,10 @@ Vectors match sentence-transformers' fp32 model to cosine >= 0.999 (shared MODEL
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,12 +38,47 @@ class Embedder:
         self._tokenizer.enable_truncation(_MAX_TOKENS)
         self._tokenizer.no_padding()
         self._lock = threading.Lock()
+        # Vectors of recent sentences by a hash of their text: a sentence copied from one article into another
+        # (wire copy, a shared lead) is embedded once. Exact, since a vector does not depend on its batch.
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self.embedded = 0  # texts run through the model
+        self.reused = 0  # texts answered from the cache, or by an equal text of the same call
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text (zeros for an empty list)."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        encodings = self._tokenizer.encode_batch([t or " " for t in texts])
+        texts = [t or " " for t in texts]
+        keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts]
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        first: dict[bytes, int] = {}  # key -> row of the text to embed
+        with self._cache_lock:
+            for row, key in enumerate(keys):
+                cached = self._cache.get(key)
+                if cached is not None:
+                    out[row] = cached
+                    self._cache.move_to_end(key)
+                elif key not in first:
+                    first[key] = row
+        rows = list(first.values())
+        if rows:
+            out[rows] = self._encode_new([texts[r] for r in rows], batch_size)
+        for row, key in enumerate(keys):
+            if key in first and first[key] != row:
+                out[row] = out[first[key]]
+        capacity = int(settings.get("embedding_cache_sentences"))
+        with self._cache_lock:
+            self.embedded += len(rows)
+            self.reused += len(texts) - len(rows)
+            for key, row in first.items():
+                self._cache[key] = out[row].copy()
+            while len(self._cache) > capacity:
+                self._cache.popitem(last=False)
+        return out
+
+    def _encode_new(self, texts: list[str], batch_size: int) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
         # Length-sorted batches: padding to the batch's longest keeps throughput ~3x higher (MODELS.md).
         lengths = [len(e.ids) for e in encodings]
         order = np.argsort(lengths, kind="stable")
