@@ -251,8 +251,10 @@ class Pipeline:
                 self.store.add_alias(alias, article_id, source)
             for article, article_vectors, extraction in zip(articles, vectors, extractions, strict=True):
                 self.store.add_article(article)
-                self.store.put_vectors(article.id, SENTENCE_VECTORS, article_vectors)
-                self.store.put_extraction(extraction)
+                if article_vectors is not None:  # None: a language the models do not read
+                    self.store.put_vectors(article.id, SENTENCE_VECTORS, article_vectors)
+                if extraction is not None:
+                    self.store.put_extraction(extraction)
             self.store.mark_done("extract", [a.id for a in articles])
 
     # ------------------------------------------------------------ step 5: stories
@@ -273,6 +275,7 @@ class Pipeline:
         """The title vectors the clusterer needs (stories.title_vectors), those embedded anew kept in the store."""
         from .stories import TITLE_VECTORS, needs_title_vector, title_vectors
 
+        articles = [a for a in articles if is_analysed(a.language)]  # the others are not compared
         cached = {
             a.id: vector
             for a in articles
@@ -290,6 +293,9 @@ class Pipeline:
         assignments = []
         chunks = self._articles_in_chunks(list(article_ids))
         for article, title in self._progress(chunks, "clustering", "article", len(article_ids)):
+            if not is_analysed(article.language):
+                assignments.append(self.clusterer.add_apart(article, _kept_apart(article)))
+                continue
             vectors = self._sentence_vectors(article)
             extraction = self.store.get_extraction(article.id)
             # No transaction per article: the clusterer keeps its changes in memory and writes them in one
@@ -341,7 +347,7 @@ class Pipeline:
             articles = self.store.articles(ids)
         articles = sorted(articles, key=_by_publication)
         sentences = {a.id: tuple(split_sentences(a.id, a.text)) for a in articles}
-        vectors = {a.id: self._sentence_vectors(a) for a in articles}
+        vectors = {a.id: self._sentence_vectors(a) for a in articles if is_analysed(a.language)}
         extractions = {a.id: self.store.get_extraction(a.id) or ArticleExtraction(a.id) for a in articles}
         return StoryMaterial(story_id, tuple(articles), sentences, vectors, extractions)
 
@@ -510,6 +516,13 @@ def analysis_of(job: StoryJob, generator: Generator | None = None) -> StoryAnaly
         incomplete=incomplete,
         not_analysed=tuple(a.id for a in material.articles if not is_analysed(a.language)),
         **{name: _frozen(value) for name, value in values.items() if name in outputs},
+    )
+
+
+def _kept_apart(article: Article) -> str:
+    return (
+        f"a story of its own: written in {article.language}, which the models do not read"
+        " (analysis_languages), so newsprism does not judge which other reports tell of the same event"
     )
 
 

@@ -289,7 +289,8 @@ class ArticleExtraction:
 class StoryMaterial:
     """Everything the story-level stages read: the story's articles and what earlier stages made of them.
 
-    `vectors[article_id]` holds one L2-normalised MiniLM row per sentence of `sentences[article_id]`.
+    `vectors[article_id]` holds one L2-normalised MiniLM row per sentence of `sentences[article_id]` (for the
+    articles whose language the models read: `text.languages`).
     Articles are ordered by published date (undated last), then by arrival.
     """
 

@@ -104,10 +104,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "analysis_languages",
         "en",
-        "Languages (ISO 639-1 codes, comma-separated; * for every language) whose articles a story's analyses"
-        " read. The shipped models read English: an article in another language is stored, marked with its"
-        " language and clustered like any other, but no entities, quotes, numbers, claims, brief, framing or"
-        " timeline are drawn from it (report: stories[].not_analysed). An article of unknown language is read.",
+        "Languages (ISO 639-1 codes, comma-separated; * for every language) the models read. The shipped models"
+        " read English: an article in another language is stored, marked with its language and kept as a story"
+        " of its own (English vectors and entities group unrelated reports in other languages), and is neither"
+        " embedded nor parsed; nothing is drawn from it (report: stories[].not_analysed). Applies to articles"
+        " read after a change. An article of unknown language is read.",
     ),
     Setting(
         "trafilatura_fallback_share",

@@ -54,8 +54,9 @@ class Engine(Protocol):
 
     def embed_and_extract(
         self, articles: list[Article], sentences: dict[str, list[Any]]
-    ) -> tuple[list[np.ndarray], list[ArticleExtraction]]:
-        """Each article's sentence vectors (`sentences` holds its sentences) and its extraction, in order."""
+    ) -> tuple[list[np.ndarray | None], list[ArticleExtraction | None]]:
+        """Each article's sentence vectors (`sentences` holds its sentences) and its extraction, in order;
+        None for both where the article's language is not read (`embed_and_extract_here`)."""
         ...
 
     def analyse(
@@ -80,7 +81,7 @@ class LocalEngine:
 
     def embed_and_extract(
         self, articles: list[Article], sentences: dict[str, list[Any]]
-    ) -> tuple[list[np.ndarray], list[ArticleExtraction]]:
+    ) -> tuple[list[np.ndarray | None], list[ArticleExtraction | None]]:
         return embed_and_extract_here(articles, sentences)
 
     def analyse(
@@ -100,19 +101,24 @@ class LocalEngine:
 
 def embed_and_extract_here(
     articles: list[Article], sentences: dict[str, list[Any]]
-) -> tuple[list[np.ndarray], list[ArticleExtraction]]:
-    """Embed every sentence of the batch in one call and parse the batch (`extract.extract_articles`)."""
+) -> tuple[list[np.ndarray | None], list[ArticleExtraction | None]]:
+    """Embed the batch's sentences in one call and parse the batch (`extract.extract_articles`). An article
+    in a language the models do not read (`text.languages.is_analysed`) is neither embedded nor parsed: its
+    vectors and extraction are None."""
     from ..extract import extract_articles
     from ..models import embed
+    from ..text.languages import is_analysed
 
-    flat = [s.text for a in articles for s in sentences[a.id]]
+    read = [a for a in articles if is_analysed(a.language)]
+    flat = [s.text for a in read for s in sentences[a.id]]
     vectors = embed(flat) if flat else np.zeros((0, 0), dtype=np.float32)
-    per_article, offset = [], 0
-    for article in articles:
+    embedded, offset = {}, 0
+    for article in read:
         n = len(sentences[article.id])
-        per_article.append(vectors[offset : offset + n])
+        embedded[article.id] = vectors[offset : offset + n]
         offset += n
-    return per_article, extract_articles(articles) if articles else []
+    parsed = {e.article_id: e for e in extract_articles(read)} if read else {}
+    return [embedded.get(a.id) for a in articles], [parsed.get(a.id) for a in articles]
 
 
 __all__ = ["Engine", "LocalEngine", "StoryJob", "embed_and_extract_here"]

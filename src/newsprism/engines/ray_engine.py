@@ -108,7 +108,7 @@ class RayEngine:
 
     def embed_and_extract(
         self, articles: list[Article], sentences: dict[str, list[Any]]
-    ) -> tuple[list[np.ndarray], list[ArticleExtraction]]:
+    ) -> tuple[list[np.ndarray | None], list[ArticleExtraction | None]]:
         if not articles:
             return [], []
         pool = self._analyser_pool()
@@ -116,8 +116,8 @@ class RayEngine:
         step = -(-len(articles) // len(pool))
         parts = [articles[lo : lo + step] for lo in range(0, len(articles), step)]
         calls = [(values, part, {a.id: sentences[a.id] for a in part}) for part in parts]
-        vectors: list[np.ndarray] = []
-        extractions: list[ArticleExtraction] = []
+        vectors: list[np.ndarray | None] = []
+        extractions: list[ArticleExtraction | None] = []
         for (_, part, _), outcome in self._ordered(pool, "embed_and_extract", calls):
             if isinstance(outcome, BaseException):
                 names = ", ".join(a.source for a in part[:5]) + (" ..." if len(part) > 5 else "")

@@ -35,6 +35,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import settings
+from ..models.embeddings import DIMENSIONS
 from ..records import Article, StoryAssignment, StoryChanges, StoryState
 from ..store.base import MEMBER_PARTS, STORY_PARTS, Store
 from ..store.changes import write_story_changes
@@ -95,6 +96,7 @@ _PROFILE_CAPS = (
 )
 _MAX_CONSOLIDATE_MEMBERS = 40  # newest members that represent a story in consolidation: bounded cost
 _REWEIGHT_GROWTH = 1.02  # a cached IDF-weighted story profile is recomputed after 2% more articles
+_NO_CENTROID = np.zeros(DIMENSIONS, dtype=np.float32)  # a story kept apart is never compared
 _MAX_CONSOLIDATE_ROWS = 4000  # member rows per consolidation round (a rows^2 float32 score matrix)
 
 
@@ -255,6 +257,27 @@ class StoryClusterer:
             assignment = self._found(article, evidence, day, best)
             self._pending_members[article.id] = assignment
             self._touched.add(assignment.story_id)
+        if len(self._pending_members) >= _CHECKPOINT:
+            self._checkpoint()
+        return assignment
+
+    def add_apart(self, article: Article, why: str) -> StoryAssignment:
+        """Put one article in a story of its own, closed at once, so that nothing joins it or merges with it
+        by content: for an article whose language the models do not read (`text.languages`), where their
+        vectors and entities would group unrelated reports. `why` is its membership's evidence."""
+        pending = self._pending_members.get(article.id)
+        if pending is not None:
+            return pending
+        existing = self.store.story_of(article.id)
+        if existing is not None:
+            return self._existing_assignment(article.id, existing)
+        story_id = "s" + article.id[:12]
+        dated = article.published if article.published_at is not None else None
+        self._pending_states[story_id] = StoryState(
+            story_id, _story_title(article), _NO_CENTROID, 1, dated, dated, {}, closed=True
+        )
+        assignment = StoryAssignment(article.id, story_id, 1.0, why)
+        self._pending_members[article.id] = assignment
         if len(self._pending_members) >= _CHECKPOINT:
             self._checkpoint()
         return assignment

@@ -1,6 +1,7 @@
-"""Which articles a story's analyses read (`analysis_languages`). The spaCy pipeline, MiniLM and the lexicons
-read English: from an article in another language, entities, quotes and claims would be guesses shown as
-findings, so it is stored, clustered and listed, and nothing is drawn from it."""
+"""Which articles the models read (`analysis_languages`). The spaCy pipeline, MiniLM and the lexicons read
+English: on an article in another language, entities, quotes and claims would be guesses shown as findings,
+and its vectors would group it with unrelated reports. So it is stored and listed as a story of its own, and
+nothing is drawn from it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from .. import settings
 
 
 def is_analysed(language: str | None) -> bool:
-    """Whether a story's analyses read an article in `language` (ISO 639-1; None when unknown)."""
+    """Whether the models read an article in `language` (ISO 639-1; None when unknown)."""
     if not language:
         return True
     codes = {code.strip().lower() for code in str(settings.get("analysis_languages")).split(",")}
