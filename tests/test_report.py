@@ -1,5 +1,7 @@
 """Report rendering: schema-valid JSON, escaped HTML, safe links — independent of the models."""
 
+import copy
+import html
 import json
 
 import jsonschema
@@ -154,3 +156,25 @@ def test_a_scheduled_date_is_listed_apart_from_the_timeline(tmp_path):
     events, scheduled = html.split("Scheduled: 1 date still ahead when reported", 1)
     assert "2024-03-04" in events and "2024-04-30" not in events
     assert "2024-04-30" in scheduled
+
+
+def test_the_brief_names_its_sources_and_marks_a_contested_sentence(analysed_sample):
+    """A reader sees which outlet each citation is and that sources contradict a sentence, where they read it."""
+    from newsprism.report import views
+    from newsprism.report.html import render
+
+    report = json.loads((analysed_sample["out"] / "report.json").read_text(encoding="utf-8"))
+    story = copy.deepcopy(report["stories"][0])
+    articles = {a["id"]: a for a in report["articles"]}
+    first = story["brief"][0]
+    claim = next(c for c in story["claims"] if c["id"] == first["claim_id"])
+    page = render(views.story_view(story, articles))
+    brief_html = page.split('id="brief"')[1].split("</section>")[0]
+    label = views.story_view(story, articles)["brief"][0]["citations"][0]["label"]
+    assert '<span class="num">' in brief_html and html.escape(label[:20]) in brief_html
+    assert "badge contested" not in brief_html or claim["status"] == "contested"
+
+    claim["status"] = "contested"
+    page = render(views.story_view(story, articles))
+    brief_html = page.split('id="brief"')[1].split("</section>")[0]
+    assert f'class="badge contested" href="#claim-{claim["id"]}"' in brief_html

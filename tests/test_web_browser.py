@@ -114,6 +114,8 @@ def test_citation_click_reveals_the_cited_sentences(browser, sample_server, shot
     cite = page.locator("details.cite").first
     popover = cite.locator(".pop q.cited").first
     assert not popover.is_visible()
+    label = cite.locator(".pop-head").text_content()
+    assert label and label[:20] in cite.locator("summary").text_content()  # the citation names its outlet
     cite.locator("summary").click()
     assert popover.is_visible() and len(popover.inner_text()) > 20
     page.screenshot(path=str(shots / "citation.png"))

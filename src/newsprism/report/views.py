@@ -266,10 +266,13 @@ def story_view(
         analysis["claims"], key=lambda c: (-c["independent_sources"], -len(c["article_ids"]), c["text"])
     )
     claim_text = {c["id"]: c["text"] for c in claims}
+    status_of = {c["id"]: c["status"] for c in claims}
     brief = [
         {
             "text": s["text"],
             "claim_id": s.get("claim_id"),
+            # a sentence whose claim group sources contradict is marked where it is read, not only under Claims
+            "status": status_of.get(s.get("claim_id")),
             "citations": [
                 {
                     "article_id": aid,
