@@ -219,10 +219,40 @@ def test_read_inputs_reports_each_file_read_and_how_many_there_are(tmp_path):
     folder.mkdir()
     for name in ("b.txt", "a.txt", "README.md"):
         (folder / name).write_text("Words of a real sentence here. " * 5, encoding="utf-8")
-    seen: list[tuple[int, int]] = []
-    docs = list(
-        read_inputs([folder, tmp_path / "missing.txt"], lambda done, total: seen.append((done, total)))
-    )
+    seen = []
+    docs = list(read_inputs([folder, tmp_path / "missing.txt"], seen.append))
     assert [getattr(d, "source", None) or d.input for d in docs][-1].endswith("missing.txt")
     assert [d.source.rsplit("/", 1)[-1] for d in docs[:2]] == ["a.txt", "b.txt"]
-    assert seen == [(1, 3), (2, 3), (3, 3)]  # the README is a note, not an input
+    # the README is a note, not an input; a file is counted read once its documents are out
+    assert sorted({(p.files_read, p.files_total) for p in seen}) == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert seen[-1].files_read == 3 and seen[-1].bytes_read == seen[-1].bytes_total == 2 * 155
+
+
+def test_progress_follows_a_stream_through_its_file(tmp_path):
+    """What is left is known before the first document and followed inside a JSONL file as it streams, in
+    bytes (of the compressed file for .gz), to the total."""
+    import random
+
+    from newsprism.ingest import InputProgress
+
+    rng = random.Random(7)
+    words = [f"word{n}" for n in range(5000)]
+    lines = [
+        json.dumps({"title": f"Report {n}", "text": " ".join(rng.choice(words) for _ in range(60))})
+        for n in range(3000)
+    ]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    (tmp_path / "c.txt").write_text("A short report about the council vote on the bridge, with some detail.")
+    sizes = {p.name: p.stat().st_size for p in tmp_path.iterdir()}
+    seen: list[InputProgress] = []
+    documents = [d for d in read_inputs([tmp_path], seen.append) if isinstance(d, RawDocument)]
+    assert len(documents) == 6001
+    assert {p.bytes_total for p in seen} == {sum(sizes.values())} and {p.files_total for p in seen} == {3}
+    assert [p.bytes_read for p in seen] == sorted(p.bytes_read for p in seen)
+    assert seen[-1] == InputProgress(sum(sizes.values()), sum(sizes.values()), 3, 3)
+    # partial positions inside each of the two streamed files, not only a jump at each file's end
+    inside_plain = {p.bytes_read for p in seen if 0 < p.bytes_read < sizes["a.jsonl"]}
+    start_gz = sizes["a.jsonl"]
+    inside_gz = {p.bytes_read for p in seen if start_gz < p.bytes_read < start_gz + sizes["b.jsonl.gz"]}
+    assert len(inside_plain) >= 3 and len(inside_gz) >= 2

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from .brief.abstractive import Generator
     from .clean.site import SiteMemory
     from .engines import Engine, StoryJob
+    from .ingest import InputProgress
 
 log = logging.getLogger("newsprism")
 _REJECTIONS_PER_WRITE = 5000  # rejections waiting for a batch are written on their own past this many
@@ -625,8 +626,8 @@ def analyze(
                 engine=engine,
                 keep_articles=keep_articles,
             )
-            with _files_progress(progress) as on_file_read:
-                result = pipeline.run(read_inputs(paths, on_file_read))
+            with _input_progress(progress) as on_progress:
+                result = pipeline.run(read_inputs(paths, on_progress))
             if out is None:
                 return result
             files = tuple(write_report(store, Path(out)))
@@ -638,18 +639,20 @@ def analyze(
 
 
 @contextmanager
-def _files_progress(shown: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar of the input files read and left (beside the per-document one of the cleaning)."""
+def _input_progress(shown: bool) -> Iterator[Callable[[InputProgress], None] | None]:
+    """A progress bar of the input read and left, in bytes (a JSONL or WARC file followed as it streams), with
+    its files, beside the per-document one of the cleaning: what is left, and when it will be done."""
     if not shown:
         yield None
         return
     from tqdm import tqdm
 
-    bar = tqdm(desc="input files", unit="file", file=sys.stderr, leave=False, position=1)
+    bar = tqdm(desc="input", unit="B", unit_scale=True, file=sys.stderr, leave=False, position=1)
 
-    def read(done: int, total: int) -> None:
-        bar.total = total
-        bar.update(done - bar.n)
+    def read(progress: InputProgress) -> None:
+        bar.total = progress.bytes_total
+        bar.set_postfix_str(f"{progress.files_read}/{progress.files_total} files", refresh=False)
+        bar.update(progress.bytes_read - bar.n)
 
     try:
         yield read

@@ -12,11 +12,12 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
 from ..errors import InputError
 from ..records import RawDocument, Rejection
 from .decode import decode, gunzip, read_bytes, source_name
-from .readers import READERS, read_jsonl_file, register
+from .readers import READERS, read_jsonl_file, register, unwatched
 from .warc import read_warc
 
 # Containers streamed from their path, record by record, instead of being read whole (suffix -> reader).
@@ -27,17 +28,27 @@ _ONE_DOCUMENT = frozenset({".txt", ".html", ".htm"})
 # Notes that sit beside articles in a folder; named explicitly they are still read (and rejected if unsupported).
 _FOLDER_NOTES = re.compile(r"(?i)(?:readme|license|licence|changelog|notice)(?:\.(?:md|rst|txt))?$")
 
-__all__ = ["read_inputs", "read_file", "register", "READERS", "decode", "gunzip"]
+__all__ = ["InputProgress", "read_inputs", "read_file", "register", "READERS", "decode", "gunzip"]
+
+
+class InputProgress(NamedTuple):
+    """How far `read_inputs` has read: bytes of the listed files (a file being streamed counts as far as its
+    reader has got) and whole files."""
+
+    bytes_read: int
+    bytes_total: int
+    files_read: int
+    files_total: int
 
 
 def read_inputs(
-    paths: Sequence[str | Path], on_file_read: Callable[[int, int], None] | None = None
+    paths: Sequence[str | Path], on_progress: Callable[[InputProgress], None] | None = None
 ) -> Iterator[RawDocument | Rejection]:
     """Yield one RawDocument per article found in `paths` (files or folders, recursive, sorted).
 
     Hidden files and folders (name starting with ".") and README/LICENSE notes inside a folder are skipped.
-    `on_file_read(done, total)` is called as each file is read to its end (a progress display: the files are
-    listed before the first is read, so the total is known)."""
+    `on_progress` is called after each document and at the end of each file (a progress display: the files
+    are listed and sized before the first is read; a JSONL or WARC file is followed through as it streams)."""
     files: list[Path | Rejection] = []
     for raw_path in paths:
         path = Path(raw_path)
@@ -50,13 +61,36 @@ def read_inputs(
             files.append(path)
         else:
             files.append(Rejection(input=source_name(path), reason="no such file or folder; check the path"))
-    for done, item in enumerate(files, 1):
+    sizes = [0 if isinstance(f, Rejection) else _size(f) for f in files]
+    total, before = sum(sizes), 0
+    for done, (item, size) in enumerate(zip(files, sizes, strict=True)):
         if isinstance(item, Rejection):
             yield item
         else:
-            yield from read_file(item)
-        if on_file_read is not None:
-            on_file_read(done, len(files))
+            streamed: list[BinaryIO] = []
+            for document in read_file(item, opened=streamed.append):
+                yield document
+                if on_progress is not None:
+                    within = _position(streamed[0]) if streamed else 0
+                    on_progress(InputProgress(before + min(within, size), total, done, len(files)))
+        before += size
+        if on_progress is not None:
+            on_progress(InputProgress(before, total, done + 1, len(files)))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _position(fh: BinaryIO) -> int:
+    """How far into its file a reader's handle is (0 once it is closed)."""
+    try:
+        return fh.tell()
+    except (OSError, ValueError):
+        return 0
 
 
 def _folder_files(folder: Path) -> list[Path | Rejection]:
@@ -100,7 +134,11 @@ def _folder_files(folder: Path) -> list[Path | Rejection]:
     return sorted(found, key=lambda x: x if isinstance(x, Path) else Path(x.input))  # as Path sorts: by parts
 
 
-def read_file(path: Path) -> Iterator[RawDocument | Rejection]:
+def read_file(
+    path: Path, opened: Callable[[BinaryIO], None] | None = None
+) -> Iterator[RawDocument | Rejection]:
+    """The documents of one file. A file read as a stream (JSONL, WARC) hands its open handle to `opened`,
+    so that a caller can follow how far it has got."""
     source = source_name(path)
     suffixes = [s.lower() for s in path.suffixes[-2:]]
     suffix = (
@@ -108,7 +146,7 @@ def read_file(path: Path) -> Iterator[RawDocument | Rejection]:
     )
     if suffix in PATH_READERS:
         try:
-            yield from PATH_READERS[suffix](path)
+            yield from PATH_READERS[suffix](path, opened or unwatched)
         except OSError as exc:
             yield Rejection(
                 input=source, reason=f"cannot be read ({exc.strerror or exc}); check its permissions"

@@ -8,6 +8,7 @@ memory (WARC) are read from their path instead: `PATH_READERS` in `ingest/__init
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import io
 import json
@@ -46,16 +47,26 @@ def read_jsonl(data: bytes, source: str) -> Iterator[RawDocument | Rejection]:
     yield from _jsonl_stream(io.BufferedReader(io.BytesIO(data)), source)
 
 
-def read_jsonl_file(path: Path) -> Iterator[RawDocument | Rejection]:
+def unwatched(_handle: BinaryIO) -> None:
+    """The `opened` of a path reader whose caller does not follow its progress."""
+
+
+def read_jsonl_file(
+    path: Path, opened: Callable[[BinaryIO], None] = unwatched
+) -> Iterator[RawDocument | Rejection]:
     """A .jsonl or .jsonl.gz file streamed line by line, so memory stays flat however many lines it holds;
-    each line may be as long as a whole input (`max_input_bytes`)."""
+    each line may be as long as a whole input (`max_input_bytes`). `opened` gets the file's own handle (for
+    a .gz, the compressed bytes'), to follow how far the stream has got."""
     source = source_name(path)
     if path.stat().st_size == 0:
         yield Rejection(input=source, reason="file is empty; nothing to analyse")
         return
     zipped = path.suffix.lower() == ".gz"
     yielded = False
-    with gzip.open(path, "rb") if zipped else path.open("rb", buffering=SNIFF_BYTES) as fh:
+    with contextlib.ExitStack() as stack:
+        raw = stack.enter_context(path.open("rb", buffering=SNIFF_BYTES))
+        opened(raw)
+        fh = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb")) if zipped else raw
         try:
             for item in _jsonl_stream(fh, source):
                 yielded = True

@@ -10,20 +10,24 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .. import settings
 from ..errors import InputError
 from ..records import RawDocument, Rejection
 from .decode import decode, source_name
+from .readers import unwatched
 
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.I)
 
 
-def read_warc(path: Path) -> Iterator[RawDocument | Rejection]:
-    """Yield the HTML pages of a .warc or .warc.gz file; a bad record becomes a Rejection, a broken file stops."""
+def read_warc(
+    path: Path, opened: Callable[[BinaryIO], None] = unwatched
+) -> Iterator[RawDocument | Rejection]:
+    """Yield the HTML pages of a .warc or .warc.gz file; a bad record becomes a Rejection, a broken file stops.
+    `opened` gets the file's handle, to follow how far the stream has got."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -31,6 +35,7 @@ def read_warc(path: Path) -> Iterator[RawDocument | Rejection]:
     cap = int(settings.get("max_input_bytes"))
     n = pages = 0
     with path.open("rb") as fh:
+        opened(fh)
         try:
             for record in _records(ArchiveIterator(fh), source):
                 if isinstance(record, Rejection):
