@@ -74,6 +74,20 @@ def test_articles_keep_requested_order(store):
     assert [a.id for a in store.articles(["a2", "a0", "missing", "a1"])] == ["a2", "a0", "a1"]
 
 
+def test_source_labels_name_each_stored_article(store):
+    from newsprism.records import source_label
+
+    store.add_article(make_article(1, outlet="Fox News"))
+    store.add_article(make_article(2, url="https://www.nytimes.com/2024/05/16/world/x.html"))
+    assert store.source_labels(["a1", "a2", "missing"]) == {
+        "a1": "Fox News",
+        "a2": source_label(
+            None, "https://www.nytimes.com/2024/05/16/world/x.html", "Title 2", "in/2.txt", "a2"
+        ),
+    }
+    assert store.source_labels([]) == {}
+
+
 def test_transaction_rolls_back_on_error(store):
     with pytest.raises(RuntimeError):
         with store.transaction():

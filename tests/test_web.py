@@ -65,6 +65,14 @@ def test_json_twin_is_the_view_the_page_renders(server):
     assert page["coverage"]["rows"][0]["cells"] == [1]
 
 
+def test_a_story_card_names_its_outlets(server):
+    _, _, data = get(server, "/index.json")
+    (card,) = [s for s in json.loads(data)["stories"] if s["id"] == "s1"]
+    assert card["outlets"] == [server.store.source_labels(["a1"])["a1"]] and card["more_outlets"] == 0
+    _, _, page = get(server, "/")
+    assert '<p class="outlets">' in page.decode()
+
+
 def test_merged_story_redirects_to_where_it_lives(server):
     status, headers, _ = get(server, "/story/old")
     assert status == 301 and headers["Location"] == "/story/s1"

@@ -20,6 +20,7 @@ from .build import rejected_list
 SEARCH_LIMIT = 30  # results per kind on the search page
 MAX_QUERY_CHARS = 200  # longer search text is cut (the FTS query is also capped by terms)
 _CLAIM_EXCERPT = 140
+_CARD_OUTLETS = 6  # outlets named on a story card; the rest are counted
 
 
 class NotFound(LookupError):
@@ -150,21 +151,27 @@ def _label_rows(ticks: list[tuple[str, float]], gap: float = 0.11) -> list[dict[
 
 
 def index_page(store: Store) -> dict[str, Any]:
-    """Stories newest first, with their size and the first brief sentence."""
+    """Stories newest first, with their size, the outlets that carry them and the first brief sentence."""
     stories = []
+    found = []
     for story_id in store.story_ids():
         analysis = store.get_analysis(story_id)
         state = store.story_state(story_id)
-        if analysis is None or state is None:
-            continue
+        if analysis is not None and state is not None:
+            found.append((story_id, analysis, state))
+    labels = store.source_labels({aid for _, analysis, _ in found for aid in analysis["article_ids"]})
+    for story_id, analysis, state in found:
         counts = defaultdict(int)
         for c in analysis["claims"]:
             counts[c["status"]] += 1
+        outlets = list(dict.fromkeys(labels[aid] for aid in analysis["article_ids"] if aid in labels))
         stories.append(
             {
                 "id": story_id,
                 "title": analysis.get("title") or state.title,
                 "articles": len(analysis["article_ids"]),
+                "outlets": outlets[:_CARD_OUTLETS],
+                "more_outlets": max(0, len(outlets) - _CARD_OUTLETS),
                 "first_date": state.first_date,
                 "last_date": state.last_date,
                 "claims": dict(counts),

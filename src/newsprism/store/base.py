@@ -77,6 +77,10 @@ class Store(Protocol):
 
     def articles(self, ids: Iterable[str] | None = None) -> list[Article]: ...
 
+    def source_labels(self, ids: Iterable[str]) -> dict[str, str]:
+        """Each stored article's short source name (`records.source_label`), without reading its text."""
+        ...
+
     def article_count(self) -> int: ...
 
     # rejections

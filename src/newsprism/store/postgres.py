@@ -49,6 +49,7 @@ from .rows import (
     entity_names,
     extraction_from,
     extraction_json,
+    label_of,
     now,
     shown,
     story_from,
@@ -533,6 +534,10 @@ class PostgresStore(SharedLogic):
             for r in self._query(f"SELECT {columns} FROM articles WHERE id = ANY(%s)", (wanted,))
         }
         return [found[i] for i in wanted if i in found]
+
+    def source_labels(self, ids: Iterable[str]) -> dict[str, str]:
+        query = "SELECT id, outlet, url, title, source FROM articles WHERE id = ANY(%s)"
+        return {r["id"]: label_of(r) for r in self._query(query, (list(ids),))}
 
     def article_count(self) -> int:
         return self._query("SELECT count(*) AS n FROM articles")[0]["n"]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
 
-from ..records import Article, ArticleExtraction, RemovedSpan, StoryState, from_dict, to_dict
+from ..records import Article, ArticleExtraction, RemovedSpan, StoryState, from_dict, source_label, to_dict
 from .base import Terms
 
 # Search snippets mark matches with these two characters; `segments` splits on them, so no markup from the
@@ -178,3 +179,8 @@ def vectors_from(blob: bytes, rows: int, kind: str) -> np.ndarray:
     """Stored vectors back: a matrix for the per-sentence kinds, one vector otherwise."""
     flat = np.frombuffer(blob, dtype=np.float32)
     return flat.reshape(rows, -1) if kind.endswith("sentences") else flat
+
+
+def label_of(row: Mapping[str, Any]) -> str:
+    """The short source name of an article row holding id, outlet, url, title and source."""
+    return source_label(row["outlet"], row["url"], row["title"], row["source"], row["id"])

@@ -43,6 +43,7 @@ from .rows import (
     entity_names,
     extraction_from,
     extraction_json,
+    label_of,
     now,
     story_from,
     story_values,
@@ -467,6 +468,10 @@ class SQLiteStore(SharedLogic):
             for r in self._query_in("SELECT * FROM articles WHERE id IN ({marks})", wanted)
         }
         return [found[i] for i in wanted if i in found]
+
+    def source_labels(self, ids: Iterable[str]) -> dict[str, str]:
+        query = "SELECT id, outlet, url, title, source FROM articles WHERE id IN ({marks})"
+        return {r["id"]: label_of(r) for r in self._query_in(query, list(ids))}
 
     def article_count(self) -> int:
         return self._query("SELECT count(*) AS n FROM articles")[0]["n"]
