@@ -176,3 +176,14 @@ def test_with_every_language_read_they_are_clustered_and_analysed_as_before(tmp_
     report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
     assert all(s["not_analysed"] == [] for s in report["stories"])
     assert any(s["claims"] for s in _stories_of(report, "de"))
+
+
+def test_an_unsure_guess_leaves_the_language_unknown_and_the_article_analysed():
+    """On a short English text the detector guesses another language with little confidence; kept, that
+    guess would hide the article's analysis."""
+    from newsprism.clean import choose_language
+
+    names = "Angela Merkel, Emmanuel Macron, Mario Draghi met in Rome."
+    assert choose_language(None, names) is None and is_analysed(choose_language(None, names))
+    assert choose_language("en", names) == "en"
+    assert choose_language(None, GERMAN) == "de" and choose_language(None, ENGLISH) == "en"

@@ -99,7 +99,8 @@ SETTINGS: tuple[Setting, ...] = (
         " unless py3langid gives another language at least this probability (calibrated on fundus and"
         ' trafilatura-eval: the declaration disagrees on 35 of 1,175 pages, mostly a template\'s lang="en" on'
         " German text, where the detector gives >= 0.9 and is right). Container hints (feed, JSONL,"
-        " Content-Language header) are always kept.",
+        " Content-Language header) are always kept. A language nothing declares is taken from the detector"
+        " only at this probability too; below it the language is unknown and the article is analysed.",
     ),
     Setting(
         "analysis_languages",

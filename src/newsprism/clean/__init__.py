@@ -125,13 +125,15 @@ def detect_language(text: str) -> str | None:
 
 def choose_language(declared: str | None, text: str) -> str | None:
     """The page's declared language unless the text detector confidently says otherwise (a template's default
-    lang="en" on German text; `language_detector_override`)."""
+    lang="en" on German text; `language_detector_override`). Undeclared, the detector's language only when
+    it is as confident as that, else unknown (None): on a short text it guesses ("Angela Merkel, Emmanuel
+    Macron, Mario Draghi met in Rome." is Dutch at 0.52), and an article in another language is not
+    analysed (`text.languages`)."""
     found = _detect(text)
-    if declared and (
-        found is None or found[0] == declared or found[1] < settings.get("language_detector_override")
-    ):
+    confident = found is not None and found[1] >= settings.get("language_detector_override")
+    if declared and (found is None or found[0] == declared or not confident):
         return declared
-    return found[0] if found else declared
+    return found[0] if confident else declared
 
 
 @functools.cache
