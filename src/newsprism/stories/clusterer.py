@@ -96,7 +96,6 @@ _PROFILE_CAPS = (
 )
 _MAX_CONSOLIDATE_MEMBERS = 40  # newest members that represent a story in consolidation: bounded cost
 _REWEIGHT_GROWTH = 1.02  # a cached IDF-weighted story profile is recomputed after 2% more articles
-_NO_CENTROID = np.zeros(DIMENSIONS, dtype=np.float32)  # a story kept apart is never compared
 _MAX_CONSOLIDATE_ROWS = 4000  # member rows per consolidation round (a rows^2 float32 score matrix)
 
 
@@ -274,7 +273,14 @@ class StoryClusterer:
         story_id = "s" + article.id[:12]
         dated = article.published if article.published_at is not None else None
         self._pending_states[story_id] = StoryState(
-            story_id, _story_title(article), _NO_CENTROID, 1, dated, dated, {}, closed=True
+            story_id,
+            _story_title(article),
+            np.zeros(DIMENSIONS, dtype=np.float32),
+            1,
+            dated,
+            dated,
+            {},
+            closed=True,
         )
         assignment = StoryAssignment(article.id, story_id, 1.0, why)
         self._pending_members[article.id] = assignment
