@@ -216,12 +216,8 @@ class StoryClusterer:
     ) -> StoryAssignment:
         """Put one article in a story. `entity_counts`: mention counts of its named things (pipeline.entity_counts);
         `title_vector`: the embedded title when it is not the text's first line (else embedded here)."""
-        pending = self._pending_members.get(article.id)
-        if pending is not None:
-            return pending
-        existing = self.store.story_of(article.id)
-        if existing is not None:
-            return self._existing_assignment(article.id, existing)
+        if (assigned := self._assigned(article.id)) is not None:
+            return assigned
         vector = article_vector(article, sentence_vectors, title_vector)
         evidence = article_evidence(article, vector, entity_counts, lead_people)
         # The article counts in the IDF it is scored with, as in batch TF-IDF.
@@ -264,12 +260,8 @@ class StoryClusterer:
         """Put one article in a story of its own, closed at once, so that nothing joins it or merges with it
         by content: for an article whose language the models do not read (`text.languages`), where their
         vectors and entities would group unrelated reports. `why` is its membership's evidence."""
-        pending = self._pending_members.get(article.id)
-        if pending is not None:
-            return pending
-        existing = self.store.story_of(article.id)
-        if existing is not None:
-            return self._existing_assignment(article.id, existing)
+        if (assigned := self._assigned(article.id)) is not None:
+            return assigned
         story_id = "s" + article.id[:12]
         dated = article.published if article.published_at is not None else None
         self._pending_states[story_id] = StoryState(
@@ -1011,6 +1003,14 @@ class StoryClusterer:
         self.index.remove(story_id)
 
     # ------------------------------------------------------------------ helpers
+
+    def _assigned(self, article_id: str) -> StoryAssignment | None:
+        """The article's assignment if it already has a story: added in this batch, or stored."""
+        pending = self._pending_members.get(article_id)
+        if pending is not None:
+            return pending
+        existing = self.store.story_of(article_id)
+        return self._existing_assignment(article_id, existing) if existing is not None else None
 
     def _existing_assignment(self, article_id: str, story_id: str) -> StoryAssignment:
         # Stored memberships only: flushed, so the store's merges are complete.
