@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.stories_scaling import ingest
+from bench.stories_scaling import ingest, records_table
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES_A_DAY = 500_000
@@ -118,9 +118,7 @@ def markdown(result: dict[str, Any]) -> str:
     if isinstance(stores, str):
         lines.append(f"error: {stores}")
     elif stores:
-        keys = list(stores[0])
-        lines += ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-        lines += ["| " + " | ".join(str(r.get(k, "")) for k in keys) + " |" for r in stores]
+        lines += records_table(stores, rule="---")
     lines += [
         "",
         f"Engines: `newsprism analyze` end to end (clean, embed, parse, stories, analyses, report) over the same"

@@ -75,10 +75,18 @@ def markdown(result: dict[str, Any]) -> str:
     if "error" in result:
         return "\n".join(lines + [f"error: {' '.join(result['error'])}"])
     rows = result["rows"]
-    keys = [k for k in rows[0]] if rows else []
-    lines += ["| " + " | ".join(keys) + " |", "|" + "---:|" * len(keys)]
-    lines += ["| " + " | ".join(str(r.get(k, "")) for k in keys) + " |" for r in rows]
+    lines += records_table(rows)
     return "\n".join(lines)
+
+
+def records_table(rows: list[dict[str, Any]], rule: str = "---:") -> list[str]:
+    """Markdown table lines of rows that share their keys (the first row's, in order): a column per key."""
+    keys = list(rows[0]) if rows else []
+    return [
+        "| " + " | ".join(keys) + " |",
+        "|" + f"{rule}|" * len(keys),
+        *("| " + " | ".join(str(r.get(k, "")) for k in keys) + " |" for r in rows),
+    ]
 
 
 if __name__ == "__main__":
