@@ -29,6 +29,7 @@ FLOORS = {
     "brief": 4,
     # what runs and shows them
     "stages": 5,
+    "runlog": 5,
     "report": 5,
     "pipeline": 6,
     "engines": 6,

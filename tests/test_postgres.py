@@ -19,7 +19,7 @@ import pytest
 
 from newsprism.errors import MissingExtra, StoreError
 from newsprism.pipeline import Pipeline, analyze
-from newsprism.records import RawDocument, StoryState
+from newsprism.records import RawDocument, Rejection, StoryState
 from newsprism.store import open_store
 from newsprism.store.postgres import PostgresStore
 from newsprism.store.sqlite import SCHEMA_VERSION
@@ -223,3 +223,15 @@ def test_a_run_opening_a_store_whose_schema_another_run_is_creating_waits_and_op
         assert store.schema_version() == SCHEMA_VERSION and store.article_count() == 0
     finally:
         store.close()
+
+
+def test_a_store_at_schema_4_gains_the_run_log_in_place(schema_url):
+    with closing(open_store(schema_url)) as store:
+        store.add_rejections([Rejection("x.txt", "empty")])
+        store._exec("DROP TABLE runs")
+        store._exec("DROP TABLE changes")
+        store._exec("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    with closing(open_store(schema_url)) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 5
+        assert store.rejections() == [Rejection("x.txt", "empty")] and store.runs() == []
+        assert store.begin_run() == 1

@@ -3,6 +3,7 @@
 import copy
 import html
 import json
+import re
 
 import jsonschema
 import numpy as np
@@ -20,8 +21,8 @@ from newsprism.records import (
     StoryState,
     TimelineEvent,
 )
-from newsprism.report import analysis_to_dict, write_report
-from newsprism.report.html import highlight, page_id, paragraphs, safe_url
+from newsprism.report import analysis_to_dict, views, write_report
+from newsprism.report.html import StaticUrls, highlight, page_id, paragraphs, safe_url
 from newsprism.store import SQLiteStore, Store
 
 from .conftest import ROOT
@@ -70,7 +71,12 @@ def hostile_store(store: Store | None = None) -> Store:
 def test_untrusted_text_is_escaped_everywhere(tmp_path):
     files = write_report(hostile_store(), tmp_path)
     pages = [p for p in files if p.suffix == ".html"]
-    assert {p.name for p in pages} == {"index.html", "rejected.html", "story-s1.html", "article-a1.html"}
+    names = {p.name for p in pages}
+    assert names - {"index.html", "rejected.html", "changes.html", "story-s1.html", "article-a1.html"} == {
+        StaticUrls().outlet(views.article_label({"id": "a1", "title": f"Title {PAYLOAD}"}))
+    }  # the source's page, its file name made safe whatever the name holds
+    markdown = (tmp_path / "story-s1.md").read_text()  # the export a reader pastes into a draft
+    assert not re.search(r"(?<!\\)[<>]", markdown) and "](javascript:" not in markdown  # every tag escaped
     for page in pages:
         html = page.read_text()
         assert "<script>" not in html

@@ -4,6 +4,7 @@ import http.client
 import json
 import socket
 import time
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -84,11 +85,20 @@ def test_merged_story_redirects_to_where_it_lives(server):
 
 
 def test_untrusted_text_is_escaped_and_headers_are_strict(server):
-    for path in ["/", "/story/s1", "/article/a1", "/search?q=" + "Title%20%3Cscript%3E"]:
+    label = server.store.source_labels(["a1"])["a1"]  # the hostile title names the source
+    outlet = "/outlet/" + quote(label, safe="")
+    for path in [
+        "/",
+        "/story/s1",
+        "/article/a1",
+        "/search?q=" + "Title%20%3Cscript%3E",
+        outlet,
+        "/?outlet=x",
+    ]:
         status, headers, body = get(server, path)
         html = body.decode()
         assert "<script>alert" not in html and "<img" not in html and "javascript:" not in html, path
-        assert "&lt;script&gt;" in html or path == "/search?q=Title%20%3Cscript%3E"
+        assert "&lt;script&gt;" in html or path in {"/search?q=Title%20%3Cscript%3E", "/?outlet=x"}
         csp = headers["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp
         assert headers["X-Content-Type-Options"] == "nosniff"

@@ -80,7 +80,7 @@ def test_every_page_loads_for_the_sample_story(browser, sample_server, shots, vi
     page = watched_page(browser, viewport=viewport)
     base = sample_server.url
     page.goto(base + "/")
-    links = page.locator("ol.stories a")
+    links = page.locator("ol.stories h2.headline a")
     assert links.count() == 1
     links.first.click()
     assert "/story/" in page.url
@@ -110,7 +110,7 @@ def test_every_page_loads_for_the_sample_story(browser, sample_server, shots, vi
 def test_citation_click_reveals_the_cited_sentences(browser, sample_server, shots):
     page = watched_page(browser, viewport={"width": 1280, "height": 900})
     page.goto(sample_server.url + "/")
-    page.locator("ol.stories a").first.click()
+    page.locator("ol.stories h2.headline a").first.click()
     cite = page.locator("details.cite").first
     popover = cite.locator(".pop q.cited").first
     assert not popover.is_visible()
@@ -204,3 +204,41 @@ def test_a_storyline_page_draws_its_time_axis_under_the_apps_csp(browser, shots)
     finally:
         stop(srv)
         store.close()
+
+
+def test_a_story_downloads_as_markdown_and_the_changes_page_says_what_the_run_did(
+    browser, sample_server, shots
+):
+    page = watched_page(browser, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.goto(sample_server.url + "/")
+    page.locator("ol.stories h2.headline a").first.click()
+    with page.expect_download() as caught:
+        page.locator("p.exports a", has_text="Markdown").click()
+    download = caught.value
+    assert download.suggested_filename.startswith("story-") and download.suggested_filename.endswith(".md")
+    text = open(download.path(), encoding="utf-8").read()
+    assert text.startswith("# ") and "## Brief" in text and "[^" in text
+    page.locator("nav.top a", has_text="Changes").click()
+    assert page.locator("h1").inner_text() == "What changed"
+    assert page.locator("li.change.story_new").count() == 1  # the sample's one run founded its one story
+    page.screenshot(path=str(shots / "changes.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_filtering_by_outlet_and_following_it_to_its_page(browser, sample_server, shots):
+    page = watched_page(browser, viewport={"width": 390, "height": 844})
+    page.goto(sample_server.url + "/")
+    select = page.locator("form.filters select[name=outlet]")
+    outlet = select.locator("option").nth(1).get_attribute("value")
+    select.select_option(outlet)
+    page.locator("form.filters button").click()
+    page.wait_for_url("**/?outlet=*")
+    assert page.locator("ol.stories li.story").count() == 1
+    page.screenshot(path=str(shots / "filtered.png"), full_page=True)
+    page.locator("ol.stories p.outlets a", has_text=outlet).first.click()
+    assert "/outlet/" in page.url and page.locator("h1").inner_text() == outlet
+    assert page.locator("#stories tbody tr").count() == 1
+    page.locator("form.search input[name=q]").fill("")  # the header still works on the outlet page
+    page.goto(sample_server.url + "/?status=contested&from=1999-01-01&to=1999-01-02")
+    assert page.locator("ol.stories li.empty").inner_text() == "No story matches these filters."
+    assert page.errors == []

@@ -170,6 +170,9 @@ def analyze(
         f"{ingest.article_count} articles read ({len(ingest.new_ids)} new), {ingest.rejected_count} rejected; "
         f"{len(result.story_ids)} stories updated; store: {shown(db)}"
     )
+    if result.run is not None:
+        changed = ", ".join(f"{n} {_CHANGE_WORDS[kind]}" for kind, n in result.changed) or "nothing changed"
+        click.echo(f"run {result.run}: {changed} (newsprism changes --db {shown(db)} lists them with why)")
     if result.report_dir:
         click.echo(f"report: {(result.report_dir / 'index.html').resolve()}")
         click.echo(f"json:   {(result.report_dir / 'report.json').resolve()}")
@@ -258,6 +261,103 @@ def stories(db: str) -> None:
     for story_id in store.story_ids():
         state = store.story_state(story_id)
         click.echo(f"{story_id}\t{state.size} articles\t{state.last_date or '-'}\t{state.title}")
+
+
+@main.command()
+@click.argument("story_ids", nargs=-1, metavar="[STORY]...")
+@_db_option("export from")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["markdown", "claims-csv", "quotes-csv", "json"]),
+    default="markdown",
+    show_default=True,
+    help="markdown: the brief with footnoted citations naming outlets; claims-csv / quotes-csv: one row per "
+    "claim group / quote; json: report.json of the schema for these stories.",
+)
+@click.option(
+    "--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+)
+def export(story_ids: tuple[str, ...], db: str, format_name: str, out: Path | None) -> None:
+    """Export stories (all of them when none is named) to paste into a draft or load into a spreadsheet.
+
+    \b
+    Examples:
+      newsprism export s9ff4f13df94c --db news.db > story.md
+      newsprism export --format claims-csv --db news.db -o claims.csv
+    """
+    from .report.export import export_stories
+
+    store = _open_store(db)
+    try:
+        text = export_stories(store, story_ids or None, format_name)
+    except NewsprismError as exc:
+        _fail(exc)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"{format_name}: {out.resolve()}", err=True)
+
+
+_CHANGE_WORDS = {
+    "story_new": "new stories",
+    "article_joined": "articles joined earlier stories",
+    "story_merged": "stories merged",
+    "claim_status": "claim statuses moved",
+}
+
+
+def _since(value: str | None) -> tuple[int | None, str | None]:
+    from .report.views import parse_since
+
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+
+
+@main.command()
+@_db_option("read")
+@click.option(
+    "--since", metavar="RUN|DATE", help="Changes after run RUN, or since DATE (default: the last run's)."
+)
+@click.option(
+    "--story", "story_id", metavar="STORY", help="Only this story's changes (and of stories merged into it)."
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=1000, show_default=True, help="At most this many."
+)
+def changes(db: str, since: str | None, story_id: str | None, limit: int) -> None:
+    """List what runs changed: new stories, articles that joined earlier stories, merges and claim statuses
+    that moved, each with why, oldest first.
+
+    \b
+    Examples:
+      newsprism changes --db news.db
+      newsprism changes --since 2026-12-01 --story s9ff4f13df94c
+    """
+    from .report.views import change_list
+
+    store = _open_store(db)
+    since_run, since_date = _since(since)
+    if since is None:  # the last run's
+        last = store.runs(limit=1)
+        since_run = last[0].id - 1 if last else None
+    try:
+        listing = change_list(store, since_run, since_date, story_id, limit)
+    except NewsprismError as exc:
+        _fail(exc)
+    if not listing["runs"]:
+        click.echo("no changes recorded" + (f" since {since}" if since else ""))
+    for run in reversed(listing["runs"]):
+        click.echo(f"run {run['id']} · {run['when']} · {run['summary']}")
+        for c in run["changes"]:
+            click.echo(f"  {c['kind']:<15} {c['story_id']}  {c['text']}")
+            if c["why"]:
+                click.echo(f"  {'':<15} {'':<{len(c['story_id'])}}  why: {c['why']}")
+    if listing["more"]:
+        click.echo(f"... only the newest {limit}; pass --limit or --since to see others", err=True)
 
 
 @main.command()

@@ -52,6 +52,14 @@ class StoreBusy(StoreError):
     """Another run is writing the store."""
 
 
+class UnknownStory(NewsprismError):
+    """A story id the store does not hold."""
+
+    def __init__(self, story_id: str):
+        self.story_id = story_id
+        super().__init__(f"no story {story_id!r} in the store; `newsprism stories` lists them")
+
+
 class EngineError(NewsprismError):
     """The engine running the work (a Ray cluster) cannot be reached, or a worker died past its retries."""
 

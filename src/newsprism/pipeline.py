@@ -22,16 +22,19 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from . import settings
+from . import runlog, settings
 from .errors import NewsprismError
 from .records import (
+    CHANGE_KINDS,
     Article,
     ArticleExtraction,
+    Change,
     EntityMention,
     RawDocument,
     Rejection,
     StoryAnalysis,
     StoryAssignment,
+    StoryChanges,
     StoryMaterial,
 )
 from .store import Store, open_store
@@ -94,6 +97,8 @@ class RunResult:
     report_dir: Path | None = None
     report_files: tuple[Path, ...] = field(default=())
     failed: tuple[Rejection, ...] = ()  # stories whose analysis failed or is incomplete ("story ID", why)
+    run: int | None = None  # its number in the store's run log
+    changed: tuple[tuple[str, int], ...] = ()  # entries it added to the run log, by kind (records.Change)
 
     @property
     def partial_failure(self) -> bool:
@@ -143,6 +148,9 @@ class Pipeline:
         # whether IngestResult holds every article read, text and all; a long run keeps only their count
         self.keep_articles = keep_articles
         self._clusterer = None
+        self._run: int | None = None  # the run log's number for the run in progress (`run`)
+        self._changed: Counter[str] = Counter()  # its entries so far, by kind
+        self._merges: list[tuple[str, str, str]] = []  # (absorbed, survivor, note) written in this run
 
     # ------------------------------------------------------------ step 1-4: per article
 
@@ -267,9 +275,12 @@ class Pipeline:
             from .stories import StoryClusterer
 
             # the clusterer reads earlier stories through the store and hands its changes back to be written
-            self._clusterer = StoryClusterer(
-                self.store, write=functools.partial(write_story_changes, self.store)
-            )
+            def write(changes: StoryChanges) -> None:
+                write_story_changes(self.store, changes)
+                if self._run is not None:  # the run log says which stories merged, and why
+                    self._merges += changes.moves
+
+            self._clusterer = StoryClusterer(self.store, write=write)
         return self._clusterer
 
     def title_vectors(self, articles: Sequence[Article]) -> dict[str, np.ndarray]:
@@ -376,8 +387,12 @@ class Pipeline:
         from .report.build import analysis_to_dict
 
         story_id = analysis.story_id
+        data = analysis_to_dict(analysis)
         with self.store.transaction():
-            self.store.put_analysis(story_id, analysis_to_dict(analysis))
+            if self._run is not None:
+                before = self.store.get_analysis(story_id)
+                self._log(runlog.claim_changes(story_id, before, data))
+            self.store.put_analysis(story_id, data)
             if analysis.incomplete:  # shown as far as it got, and tried again by the next run
                 self.store.add_rejections(
                     [Rejection(f"story {story_id}", "; ".join(analysis.incomplete)[:1000])]
@@ -444,9 +459,24 @@ class Pipeline:
         second run on the same store is refused, not interleaved; on PostgreSQL runs ingest side by side
         and take turns at the story stage (`Store.story_stage`)."""
         with self.store.writer():
-            return self._run(docs)
+            run = self._run = self.store.begin_run()
+            self._merges = []
+            self._changed = Counter()
+            try:
+                result = self._ingest_and_file(docs)
+                self.store.end_run(
+                    run,
+                    result.ingest.article_count,
+                    len(result.ingest.new_ids),
+                    result.ingest.rejected_count,
+                    len(result.story_ids),
+                )
+                changed = tuple((kind, self._changed[kind]) for kind in CHANGE_KINDS if self._changed[kind])
+                return replace(result, run=run, changed=changed)
+            finally:
+                self._run = None
 
-    def _run(self, docs: Iterable[RawDocument | Rejection]) -> RunResult:
+    def _ingest_and_file(self, docs: Iterable[RawDocument | Rejection]) -> RunResult:
         ingest = self.ingest(docs)
         with self.store.story_stage() as others_filed_stories:
             return self._story_stage(ingest, others_filed_stories)
@@ -461,9 +491,15 @@ class Pipeline:
         # an article a concurrent run stored too may have been filed by it already
         pending = self.store.undone("stories", [*ingest.new_ids, *leftover])
         when: dict[str, tuple[bool, datetime]] = {}
+        titles: dict[str, str | None] = {}  # for the run log
         for lo in range(0, len(pending), _CHUNK):
-            when.update((a.id, _by_publication(a)) for a in self.store.articles(pending[lo : lo + _CHUNK]))
+            for article in self.store.articles(pending[lo : lo + _CHUNK]):
+                when[article.id] = _by_publication(article)
+                titles[article.id] = article.title
+        existed = set(self.store.story_ids()) if pending and self._run is not None else set()
         assignments = self.cluster(sorted(when, key=when.__getitem__))  # stable: ties keep arrival order
+        if self._run is not None and assignments:
+            self._log_filing(assignments, existed, titles)
         touched: list[str] = []
         for assignment in assignments:
             story = self.store.resolve_story(assignment.story_id)
@@ -472,6 +508,37 @@ class Pipeline:
         touched += [s for s in self.store.undone("analysis", self.store.story_ids()) if s not in touched]
         analysed, failed = self.analyse_stories(touched)
         return RunResult(ingest, tuple(assignments), tuple(analysed), failed=tuple(failed))
+
+    def _story_title(self, story_id: str) -> str | None:
+        state = self.store.story_state(story_id)
+        return state.title if state else None
+
+    def _log_filing(
+        self, assignments: Sequence[StoryAssignment], existed: set[str], titles: dict[str, str | None]
+    ) -> None:
+        """Record in the run log which stories this run founded, which articles joined earlier stories and
+        which earlier stories merged, each with why."""
+        from .stories.clusterer import merge_reason
+
+        ids = [a.article_id for a in assignments]
+        changes = runlog.filing_changes(
+            assignments,
+            existed,
+            self.store.resolve_story,
+            self._story_title,
+            titles,
+            self.store.source_labels(ids),
+        )
+        moves = [(small, big, merge_reason(small, note)) for small, big, note in self._merges]
+        # an absorbed story keeps its title (and gains `merged_into`)
+        changes += runlog.merge_changes(moves, existed, self.store.resolve_story, self._story_title)
+        self._log(changes)
+        self._merges = []
+
+    def _log(self, changes: Sequence[Change]) -> None:
+        if self._run is not None and changes:
+            self.store.add_changes(self._run, changes)
+            self._changed.update(c.kind for c in changes)
 
     def _progress(
         self, items: Iterable, label: str, unit: str = "item", total: int | None = None
@@ -631,7 +698,7 @@ def analyze(
             if out is None:
                 return result
             files = tuple(write_report(store, Path(out)))
-        return RunResult(result.ingest, result.assignments, result.story_ids, Path(out), files, result.failed)
+        return replace(result, report_dir=Path(out), report_files=files)
     finally:
         store.close()
         if engine is not None:

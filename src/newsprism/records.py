@@ -413,6 +413,49 @@ class StoryAnalysis:
     not_analysed: tuple[str, ...] = ()
 
 
+# ---------------------------------------------------------------- runs: what each one changed
+
+CHANGE_KINDS = ("story_new", "article_joined", "story_merged", "claim_status")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing a run changed, as `newsprism changes` and the changes page list it.
+
+    `kind`: story_new (a story first seen), article_joined (an article filed in an earlier story),
+    story_merged (an earlier story folded into this one), claim_status (a claim group's status moved).
+    `story_id`: the story it happened in (when it was recorded); `subject`: the article, absorbed story or
+    claim group it is about; `text`: what happened, in one line for a reader; `why`: the evidence for it (the
+    scores a join or a merge passed, a claim's new sources); `before`/`after`: a claim's status.
+    `run`, `at` and `seq` are filled in when the store hands it back."""
+
+    kind: str
+    story_id: str
+    text: str
+    why: str = ""
+    subject: str | None = None
+    before: str | None = None
+    after: str | None = None
+    run: int | None = None
+    at: str | None = None
+    seq: int | None = None  # its place in its run
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One `analyze` run: when, what it read, and how many changes it recorded (`finished_at` None: it
+    stopped before its end, or is still going)."""
+
+    id: int
+    started_at: str
+    finished_at: str | None = None
+    articles_read: int = 0
+    articles_new: int = 0
+    rejected: int = 0
+    stories_analysed: int = 0
+    changes: int = 0
+
+
 def source_label(
     outlet: str | None, url: str | None, title: str | None, source: str | None, article_id: str
 ) -> str:

@@ -126,6 +126,22 @@ def _articles(store: Store, story_of: dict[str, str]) -> list[dict[str, Any]]:
     ]
 
 
+def story_articles(store: Store, stories: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The articles of some stories (report form), each with its story, aliases and the versions of its page."""
+    story_of = {aid: s["id"] for s in stories for aid in s["article_ids"]}
+    articles = store.articles(list(story_of))
+    aliases = store.aliases(list(story_of))
+    return {
+        a.id: article_to_dict(
+            a,
+            story_of.get(a.id),
+            aliases.get(a.id, ()),
+            versions if a.url and len(versions := store.versions(a.url)) > 1 else (),
+        )
+        for a in articles
+    }
+
+
 def build_report(store: Store) -> dict[str, Any]:
     """The whole store as one JSON-ready document."""
     stories = []

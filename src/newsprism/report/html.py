@@ -7,13 +7,14 @@ it; citations open with <details>); the web app adds one local script file under
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -21,7 +22,8 @@ from markupsafe import Markup
 from ..store import Store
 from . import views
 from .build import build_report
-from .views import highlight, paragraphs
+from .export import FORMATS, STATIC_FORMATS, export_name
+from .views import highlight, paragraphs, safe_url
 
 __all__ = [
     "CSP",
@@ -32,6 +34,7 @@ __all__ = [
     "page_id",
     "paragraphs",
     "render",
+    "render_feed",
     "safe_url",
     "static_asset",
     "write_report",
@@ -43,17 +46,6 @@ CSP = (
 )
 
 STATIC_FILES = {"newsprism.css": "text/css; charset=utf-8", "newsprism.js": "text/javascript; charset=utf-8"}
-
-
-def safe_url(url: str | None) -> str | None:
-    """Only http(s) links leave the report; anything else (javascript:, data:) is dropped."""
-    if not url:
-        return None
-    try:
-        scheme = urlsplit(url).scheme
-    except ValueError:  # malformed (e.g. a bad IPv6 literal): not a link we can vouch for
-        return None
-    return url if scheme in {"http", "https"} else None
 
 
 def page_id(value: str) -> str:
@@ -73,9 +65,13 @@ class StaticUrls:
 
     scripts = False
     search = None
+    feed = None  # a feed needs a server to ask
 
     def index(self) -> str:
         return "index.html"
+
+    def changes(self, story_id: str | None = None) -> str:
+        return "changes.html"
 
     def rejected(self) -> str:
         return "rejected.html"
@@ -89,6 +85,14 @@ class StaticUrls:
     def storyline(self, storyline_id: str) -> str:
         return f"storyline-{page_id(storyline_id)}.html"
 
+    def export(self, story_id: str, format_name: str) -> str | None:
+        return export_name(story_id, format_name) if format_name in STATIC_FORMATS else None
+
+    def outlet(self, name: str) -> str:
+        # names differ in more than page_id keeps (case, accents, punctuation): a digest keeps them apart
+        digest = hashlib.blake2b(name.encode("utf-8"), digest_size=4).hexdigest()
+        return f"outlet-{page_id(name)[:40]}-{digest}.html"
+
     def static(self, name: str) -> str:
         return name
 
@@ -100,6 +104,12 @@ class WebUrls:
 
     def index(self) -> str:
         return "/"
+
+    def changes(self, story_id: str | None = None) -> str:
+        return "/changes" + (f"?story={quote(story_id, safe='')}" if story_id else "")
+
+    def feed(self, story_id: str | None = None) -> str:
+        return "/changes.atom" + (f"?story={quote(story_id, safe='')}" if story_id else "")
 
     def rejected(self) -> str:
         return "/rejected"
@@ -116,8 +126,22 @@ class WebUrls:
     def storyline(self, storyline_id: str) -> str:
         return f"/storyline/{quote(storyline_id, safe='')}"
 
+    def export(self, story_id: str, format_name: str) -> str:
+        return f"/story/{quote(story_id, safe='')}/export.{FORMATS[format_name].suffix}"
+
+    def outlet(self, name: str) -> str:
+        return f"/outlet/{quote(name, safe='')}"
+
     def static(self, name: str) -> str:
         return f"/static/{quote(name, safe='')}"
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: Any) -> str:
+    """Text an XML 1.0 document may hold (a feed reader rejects the whole feed over one control character)."""
+    return _NOT_XML.sub("", str(value))
 
 
 @lru_cache(maxsize=2)
@@ -130,6 +154,8 @@ def environment(web: bool = False) -> Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["page_id"] = page_id
+    env.globals["export_formats"] = list(FORMATS.values())
+    env.filters["xml"] = xml_text
     if web:
         env.globals["urls"] = WebUrls()
         env.globals["CSP"] = None  # the server sends its policy as a header
@@ -146,9 +172,37 @@ def render(page: dict[str, Any], web: bool = False, **extra: Any) -> str:
     return environment(web).get_template(f"{page['page']}.html").render(**page, **extra)
 
 
+def render_feed(page: dict[str, Any], base_url: str, feed_id: str) -> str:
+    """The changes page (`views.changes_page`) as an Atom feed; links are absolute under `base_url`."""
+    urls = WebUrls()
+    story = page.get("story")
+    entries = [c for run in page["runs"] for c in run["changes"]]
+    updated = max((c["at"] for c in entries), default=None) or max(
+        (r["started_at"] for r in page["runs"]), default="1970-01-01T00:00:00+00:00"
+    )
+    return (
+        environment(web=True)
+        .get_template("changes.atom")
+        .render(
+            **page,
+            feed_id=feed_id + (f":story:{story['id']}" if story else ""),
+            updated=updated,
+            base_url=base_url,
+            self_url=base_url + urls.feed(story["id"] if story else None),
+            page_url=base_url + urls.changes(story["id"] if story else None),
+        )
+    )
+
+
+def _dates(story: dict[str, Any], articles: dict[str, dict[str, Any]]) -> tuple[str | None, str | None]:
+    """A story's first and last publication dates, from its articles (report form)."""
+    dates = sorted(d for aid in story["article_ids"] if (d := (articles.get(aid) or {}).get("published")))
+    return (dates[0], dates[-1]) if dates else (None, None)
+
+
 def write_report(store: Store, out: Path) -> list[Path]:
-    """Write report.json, index.html, rejected.html, story-*.html, storyline-*.html and article-*.html into
-    `out`."""
+    """Write report.json, index.html, rejected.html, changes.html, outlet-*.html, story-*.html with each story's exports (story-*.md,
+    story-*.claims.csv, story-*.quotes.csv), storyline-*.html and article-*.html into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     report = build_report(store)
     urls = StaticUrls()
@@ -162,13 +216,23 @@ def write_report(store: Store, out: Path) -> list[Path]:
     emit("report.json", json.dumps(report, ensure_ascii=False, indent=2))
     emit("index.html", render(views.index_page(store)))
     emit("rejected.html", render(views.rejected_page(store)))
+    emit("changes.html", render(views.changes_page(store)))
     articles = {a["id"]: a for a in report["articles"]}
     analyses = {}
     for story in report["stories"]:
         analyses[story["id"]] = story
         emit(urls.story(story["id"]), render(views.story_view(story, articles, report["storylines"])))
+        for name in STATIC_FORMATS:
+            emit(export_name(story["id"], name), FORMATS[name].write([story], articles))
     for line in report["storylines"]:
         emit(urls.storyline(line["id"]), render(views.storyline_view(line)))
+    labels = {a["id"]: views.article_label(a) for a in report["articles"]}
+    states = {s["id"]: s for s in report["stories"]}
+    dated = [(story, *_dates(story, articles)) for story in states.values()]
+    for name in dict.fromkeys(
+        labels[aid] for story in report["stories"] for aid in story["article_ids"] if aid in labels
+    ):
+        emit(urls.outlet(name), render(views.outlet_view(name, dated, labels)))
     for article in report["articles"]:
         sid = article["story_id"]
         emit(urls.article(article["id"]), render(views.article_view(article, analyses.get(sid), sid)))

@@ -9,10 +9,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from datetime import date
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
+from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from ..records import source_label
+from ..errors import UnknownStory
+from ..records import RunRecord, source_label
 from ..store import Store
 from ..text import sentence_spans
 from .build import rejected_list
@@ -21,6 +25,7 @@ SEARCH_LIMIT = 30  # results per kind on the search page
 MAX_QUERY_CHARS = 200  # longer search text is cut (the FTS query is also capped by terms)
 _CLAIM_EXCERPT = 140
 _CARD_OUTLETS = 6  # outlets named on a story card; the rest are counted
+_SPEAKER_CHOICES = 200  # speakers the filter form suggests, most quoted first
 
 
 class NotFound(LookupError):
@@ -36,6 +41,17 @@ class Moved(Exception):
 
 
 # ------------------------------------------------------------------ small helpers
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links leave the report; anything else (javascript:, data:) is dropped."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:  # malformed (e.g. a bad IPv6 literal): not a link we can vouch for
+        return None
+    return url if scheme in {"http", "https"} else None
 
 
 def article_label(article: dict[str, Any]) -> str:
@@ -150,21 +166,84 @@ def _label_rows(ticks: list[tuple[str, float]], gap: float = 0.11) -> list[dict[
 # ------------------------------------------------------------------ pages
 
 
-def index_page(store: Store) -> dict[str, Any]:
-    """Stories newest first, with their size, the outlets that carry them and the first brief sentence."""
-    stories = []
+STATUSES = ("corroborated", "contested", "unconfirmed", "single_source")
+
+
+@dataclass(frozen=True)
+class StoryFilter:
+    """What the index shows: stories carried by `outlet`, reported within [`since`, `until`] (ISO dates,
+    either open), holding a claim group of `status`, quoting a speaker whose name holds `speaker`."""
+
+    outlet: str | None = None
+    since: str | None = None
+    until: str | None = None
+    status: str | None = None
+    speaker: str | None = None
+
+    @classmethod
+    def from_query(cls, query: dict[str, list[str]]) -> StoryFilter:
+        """From the index page's query string; a value that cannot be one is dropped (and so not applied)."""
+
+        def one(name: str, pattern: str | None = None) -> str | None:
+            value = " ".join(((query.get(name) or [""])[0]).split())[:MAX_QUERY_CHARS]
+            return value if value and (pattern is None or re.fullmatch(pattern, value)) else None
+
+        return cls(
+            outlet=one("outlet"),
+            since=one("from", r"\d{4}-\d{2}-\d{2}"),
+            until=one("to", r"\d{4}-\d{2}-\d{2}"),
+            status=one("status", "|".join(STATUSES)),
+            speaker=one("speaker"),
+        )
+
+    def active(self) -> bool:
+        return any(getattr(self, f.name) for f in dataclass_fields(self))
+
+    def admits(
+        self, outlets: set[str], first: str | None, last: str | None, statuses: set[str], speakers: set[str]
+    ) -> bool:
+        if self.outlet and self.outlet not in outlets:
+            return False
+        if self.since or self.until:  # the story's reports overlap the range; an undated story is outside it
+            start, end = (first or last or "")[:10], (last or first or "")[:10]
+            if not start or (self.since and end < self.since) or (self.until and start > self.until):
+                return False
+        if self.status and self.status not in statuses:
+            return False
+        wanted = self.speaker.casefold() if self.speaker else None
+        return not wanted or any(wanted in name.casefold() for name in speakers)
+
+
+def _story_facts(store: Store) -> list[tuple[str, dict[str, Any], Any]]:
+    """(story id, analysis, state) for every analysed live story, newest activity first."""
     found = []
     for story_id in store.story_ids():
         analysis = store.get_analysis(story_id)
         state = store.story_state(story_id)
         if analysis is not None and state is not None:
             found.append((story_id, analysis, state))
+    return found
+
+
+def index_page(store: Store, filters: StoryFilter | None = None) -> dict[str, Any]:
+    """Stories newest first, with their size, the outlets that carry them and the first brief sentence; only
+    those `filters` admits, with what the filter form offers (every outlet, the speakers quoted most)."""
+    filters = filters or StoryFilter()
+    stories = []
+    found = _story_facts(store)
     labels = store.source_labels({aid for _, analysis, _ in found for aid in analysis["article_ids"]})
+    outlet_counts: Counter[str] = Counter()
+    speaker_counts: Counter[str] = Counter()
     for story_id, analysis, state in found:
         counts = defaultdict(int)
         for c in analysis["claims"]:
             counts[c["status"]] += 1
         outlets = list(dict.fromkeys(labels[aid] for aid in analysis["article_ids"] if aid in labels))
+        speakers = {q["speaker"] for q in analysis["quotes"] if q.get("speaker")}
+        outlet_counts.update(outlets)
+        speaker_counts.update(speakers)
+        if not filters.admits(set(outlets), state.first_date, state.last_date, set(counts), speakers):
+            continue
         stories.append(
             {
                 "id": story_id,
@@ -185,10 +264,218 @@ def index_page(store: Store) -> dict[str, Any]:
     return {
         "page": "index",
         "stories": stories,
-        "storylines": storylines(store, {s["id"]: s["title"] for s in stories}),
+        "storylines": [] if filters.active() else storylines(store, {s["id"]: s["title"] for s in stories}),
         "article_count": store.article_count(),
         "rejected_count": store.rejection_count(),
+        "story_total": len(found),
+        "filters": {f.name: getattr(filters, f.name) for f in dataclass_fields(filters)},
+        "filtered": filters.active(),
+        "choices": {
+            "outlets": sorted(outlet_counts, key=lambda o: (-outlet_counts[o], o.casefold())),
+            "statuses": list(STATUSES),
+            "speakers": [name for name, _ in speaker_counts.most_common(_SPEAKER_CHOICES)],
+        },
     }
+
+
+def outlet_page(store: Store, name: str) -> dict[str, Any]:
+    """One source across stories: its stories, what it alone reported, what it left out, whom it quoted.
+    A source is named as everywhere in the report (`records.source_label`). Raises NotFound."""
+    found = _story_facts(store)
+    labels = store.source_labels({aid for _, analysis, _ in found for aid in analysis["article_ids"]})
+    return outlet_view(
+        name, [(analysis, state.first_date, state.last_date) for _, analysis, state in found], labels
+    )
+
+
+def outlet_view(
+    name: str, stories: list[tuple[dict[str, Any], str | None, str | None]], labels: dict[str, str]
+) -> dict[str, Any]:
+    """`stories`: (analysis in report form, first date, last date); `labels`: article id -> source name."""
+    rows = []
+    alone: list[dict[str, Any]] = []
+    left_out: list[dict[str, Any]] = []
+    quoted: dict[str, dict[str, Any]] = {}
+    articles = 0
+    for analysis, first, last in stories:
+        mine = [aid for aid in analysis["article_ids"] if labels.get(aid) == name]
+        if not mine:
+            continue
+        articles += len(mine)
+        story = {"id": analysis["id"], "title": analysis.get("title") or analysis["id"]}
+        claims = {c["id"]: c for c in analysis["claims"]}
+        own = set(mine)
+        alone += [
+            {"story": story, "text": c["text"], "claim_id": c["id"]}
+            for c in analysis["claims"]
+            if c["status"] == "single_source" and set(c["article_ids"]) <= own
+        ]
+        # left out: claim groups that every article of this outlet in the story omits
+        frames = [f for f in analysis["framing"] if f["article_id"] in own]
+        omitted = (
+            set.intersection(*(set(f["omitted"]) for f in frames)) if len(frames) == len(mine) else set()
+        )
+        left_out += [
+            {"story": story, "text": claims[cid]["text"], "claim_id": cid, "status": claims[cid]["status"]}
+            for cid in sorted(omitted)
+            if cid in claims
+        ]
+        for q in analysis["quotes"]:
+            if q["article_id"] in own and q.get("speaker"):
+                entry = quoted.setdefault(
+                    q["speaker"],
+                    {
+                        "speaker": q["speaker"],
+                        "affiliation": q.get("affiliation"),
+                        "quotes": 0,
+                        "stories": {},
+                    },
+                )
+                entry["quotes"] += 1
+                entry["stories"][story["id"]] = story
+        others = sorted(
+            {labels[aid] for aid in analysis["article_ids"] if aid in labels and labels[aid] != name}
+        )
+        rows.append(
+            {**story, "first_date": first, "last_date": last, "articles": len(mine), "others": others}
+        )
+    if not rows:
+        raise NotFound(name)
+    speakers = sorted(quoted.values(), key=lambda e: (-e["quotes"], e["speaker"]))
+    return {
+        "page": "outlet",
+        "name": name,
+        "title": name,
+        "articles": articles,
+        "stories": rows,
+        "alone": alone,
+        "left_out": left_out,
+        "quoted": [{**e, "stories": list(e["stories"].values())} for e in speakers],
+    }
+
+
+CHANGE_LABELS = {
+    "story_new": "new story",
+    "article_joined": "article joined",
+    "story_merged": "stories merged",
+    "claim_status": "claim status",
+}
+CHANGES_SHOWN = 500  # entries on the changes page (`newsprism changes --limit` lists more)
+RUNS_SHOWN = 100
+
+
+def _run_summary(run: RunRecord) -> str:
+    if run.finished_at is None:
+        return "did not finish (interrupted, or still running): what it wrote is kept, and the next run completes it"
+    return (
+        f"{_count(run.articles_read, 'article')} read ({run.articles_new} new), {run.rejected} rejected,"
+        f" {_count(run.stories_analysed, 'story', 'stories')} analysed, {_count(run.changes, 'change')}"
+    )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def change_list(
+    store: Store,
+    since_run: int | None = None,
+    since: str | None = None,
+    story_id: str | None = None,
+    limit: int = CHANGES_SHOWN,
+) -> dict[str, Any]:
+    """The runs after run `since_run` (or started at or after `since`) and what each changed, newest first;
+    only the changes of `story_id` (and of stories merged into it) when given. Raises UnknownStory."""
+    story = None
+    story_ids = None
+    if story_id is not None:
+        live = store.resolve_story(story_id)
+        if live is None:
+            raise UnknownStory(story_id)
+        story_ids = store.merged_ids(live)
+        state = store.story_state(live)
+        story = {"id": live, "title": state.title if state else live}
+    found = store.changes(since_run=since_run, since=since, story_ids=story_ids, limit=limit + 1)
+    more = len(found) > limit
+    found = found[:limit]
+    titles: dict[str, tuple[str, str]] = {}
+
+    def where(sid: str) -> tuple[str, str]:
+        if sid not in titles:
+            live = store.resolve_story(sid) or sid
+            state = store.story_state(live)
+            titles[sid] = (live, state.title if state else live)
+        return titles[sid]
+
+    by_run: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for c in found:
+        live, title = where(c.story_id)
+        by_run[c.run].append(
+            {
+                "run": c.run,
+                "seq": c.seq,
+                "at": c.at,
+                "kind": c.kind,
+                "label": CHANGE_LABELS.get(c.kind, c.kind),
+                "story_id": live,
+                "story_title": title,
+                "subject": c.subject,
+                "before": c.before,
+                "after": c.after,
+                "text": c.text,
+                "why": c.why,
+            }
+        )
+    runs = []
+    for run in store.runs(limit=RUNS_SHOWN):
+        if since_run is not None and run.id <= since_run:
+            continue
+        if since is not None and run.started_at < since and run.id not in by_run:
+            continue
+        if story_ids is not None and run.id not in by_run:
+            continue
+        runs.append(
+            {
+                "id": run.id,
+                "when": run.started_at.replace("T", " ")[:16] + " UTC",
+                "started_at": run.started_at,
+                "finished_at": run.finished_at,
+                "summary": _run_summary(run),
+                "changes": sorted(by_run.get(run.id, []), key=lambda c: c["seq"]),  # in the order made
+            }
+        )
+    return {"runs": runs, "more": more, "story": story, "since_run": since_run, "since": since}
+
+
+def parse_since(value: str | None) -> tuple[int | None, str | None]:
+    """A `since` bound: a run number, or an ISO date or time (UTC when it names no offset) as the run log
+    writes times. Raises ValueError naming the value."""
+    if value is None or not value.strip():
+        return None, None
+    value = value.strip()[:40]
+    if value.isdigit():
+        return int(value), None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is neither a run number nor an ISO date (2026-12-01)") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return None, when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def changes_page(store: Store, since: str | None = None, story_id: str | None = None) -> dict[str, Any]:
+    """The changes page: what each run changed, newest first (`since`: a run number or an ISO date)."""
+    note = None
+    try:
+        since_run, since_date = parse_since(since)
+    except ValueError as exc:
+        since_run, since_date, note = None, None, f"{exc}: showing every run"
+    try:
+        listing = change_list(store, since_run, since_date, story_id)
+    except UnknownStory:
+        raise NotFound(story_id or "") from None
+    return {"page": "changes", "title": "What changed", "note": note, **listing}
 
 
 def rejected_page(store: Store) -> dict[str, Any]:

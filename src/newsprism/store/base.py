@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..records import Article, ArticleExtraction, Rejection, StoryAssignment, StoryState
+    from ..records import (
+        Article,
+        ArticleExtraction,
+        Change,
+        Rejection,
+        RunRecord,
+        StoryAssignment,
+        StoryState,
+    )
     from .rows import SearchHit
 
 
@@ -173,6 +181,35 @@ class Store(Protocol):
     def undone(self, stage: str, among: Iterable[str]) -> list[str]: ...
 
     def schema_version(self) -> int: ...
+
+    # the run log: each run, and what it changed (newsprism changes, the changes page and feeds)
+    def begin_run(self) -> int:
+        """Record that a run starts; its number, one more than the last run's."""
+        ...
+
+    def end_run(
+        self, run: int, articles_read: int, articles_new: int, rejected: int, stories_analysed: int
+    ) -> None: ...
+
+    def add_changes(self, run: int, changes: Iterable[Change]) -> None: ...
+
+    def runs(self, limit: int | None = None) -> list[RunRecord]:
+        """Runs, newest first."""
+        ...
+
+    def changes(
+        self,
+        since_run: int | None = None,
+        since: str | None = None,
+        story_ids: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[Change]:
+        """Recorded changes, newest first, after run `since_run`, at or after `since`, in `story_ids`."""
+        ...
+
+    def merged_ids(self, story_id: str) -> list[str]:
+        """The story and every story merged into it."""
+        ...
 
     # site memory (clean.site.SiteMemory reads the counts; the pipeline adds to them with each batch)
     def site_line_counts(self, site: str, line_hashes: Iterable[str]) -> Mapping[str, int]: ...

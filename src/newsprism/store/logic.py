@@ -12,13 +12,48 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..records import StoryState
-from .rows import SearchHit, segments
+from ..records import Change, RunRecord, StoryState
+from .rows import SearchHit, now, segments
+
+# The run log's tables (migration 5 in both stores). Its queries are the same SQL in both but for the
+# parameter mark, so they live here once.
+RUN_LOG_SCHEMA = """
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    articles_read INTEGER NOT NULL DEFAULT 0,
+    articles_new INTEGER NOT NULL DEFAULT 0,
+    rejected INTEGER NOT NULL DEFAULT 0,
+    stories_analysed INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE changes (
+    run_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    story_id TEXT NOT NULL,
+    subject TEXT,
+    text TEXT NOT NULL,
+    why TEXT NOT NULL DEFAULT '',
+    from_status TEXT,
+    to_status TEXT,
+    at TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX changes_story ON changes(story_id);
+CREATE INDEX changes_at ON changes(at);
+"""
 
 
 class SharedLogic:
     _lock: threading.RLock
     _depth: int
+    _mark = "?"  # the driver's parameter mark (psycopg's is %s)
+    _no_limit: Any = -1  # what LIMIT takes for "no limit" (PostgreSQL: NULL)
+    _bytewise = ""  # compares text byte by byte, as SQLite does (PostgreSQL: COLLATE "C")
+
+    def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
+        raise NotImplementedError
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         raise NotImplementedError
@@ -97,3 +132,103 @@ class SharedLogic:
                 )
             )
         return hits
+
+    # ------------------------------------------------------------ the run log
+
+    def begin_run(self) -> int:
+        """Record that a run starts; its number (1, 2, ...: one more than the last run's)."""
+        p = self._mark
+        with self.transaction():  # the write lock: two runs starting at once get two numbers
+            self._exec(
+                f"INSERT INTO runs(id, started_at) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM runs), {p})",
+                (now(),),
+            )
+            return int(self._query("SELECT max(id) AS id FROM runs")[0]["id"])
+
+    def end_run(
+        self, run: int, articles_read: int, articles_new: int, rejected: int, stories_analysed: int
+    ) -> None:
+        p = self._mark
+        self._exec(
+            f"UPDATE runs SET finished_at = {p}, articles_read = {p}, articles_new = {p}, rejected = {p},"
+            f" stories_analysed = {p} WHERE id = {p}",
+            (now(), articles_read, articles_new, rejected, stories_analysed, run),
+        )
+
+    def add_changes(self, run: int, changes: Iterable[Change]) -> None:
+        """Append to a run's changes, in order."""
+        p = self._mark
+        at = now()
+        changes = list(changes)
+        if not changes:
+            return
+        with self.transaction():
+            rows = self._query(f"SELECT coalesce(max(seq), 0) AS n FROM changes WHERE run_id = {p}", (run,))
+            last = int(rows[0]["n"])
+            for seq, c in enumerate(changes, last + 1):
+                self._exec(
+                    "INSERT INTO changes(run_id, seq, kind, story_id, subject, text, why, from_status, to_status,"
+                    f" at) VALUES ({', '.join([p] * 10)})",
+                    (run, seq, c.kind, c.story_id, c.subject, c.text, c.why, c.before, c.after, at),
+                )
+
+    def runs(self, limit: int | None = None) -> list[RunRecord]:
+        """Runs, newest first, each with the number of changes it recorded."""
+        rows = self._query(
+            "SELECT r.*, (SELECT count(*) FROM changes c WHERE c.run_id = r.id) AS changes FROM runs r"
+            f" ORDER BY r.id DESC LIMIT {self._mark}",
+            (self._no_limit if limit is None else limit,),
+        )
+        return [
+            RunRecord(
+                int(r["id"]), r["started_at"], r["finished_at"], int(r["articles_read"]),
+                int(r["articles_new"]), int(r["rejected"]), int(r["stories_analysed"]), int(r["changes"]),
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def changes(
+        self,
+        since_run: int | None = None,
+        since: str | None = None,
+        story_ids: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[Change]:
+        """Recorded changes, newest first: those of runs after `since_run`, recorded at or after `since` (an
+        ISO date or time), in the stories `story_ids`; the first `limit`."""
+        p = self._mark
+        where, params = [], []
+        if since_run is not None:
+            where.append(f"run_id > {p}")
+            params.append(since_run)
+        if since is not None:
+            where.append(f"at{self._bytewise} >= {p}")
+            params.append(since)
+        if story_ids is not None:
+            wanted = list(dict.fromkeys(story_ids))
+            if not wanted:
+                return []
+            where.append(f"story_id IN ({', '.join([p] * len(wanted))})")
+            params += wanted
+        sql = "SELECT * FROM changes" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += f" ORDER BY run_id DESC, seq DESC LIMIT {p}"
+        params.append(self._no_limit if limit is None else limit)
+        return [
+            Change(
+                r["kind"], r["story_id"], r["text"], r["why"], r["subject"], r["from_status"], r["to_status"],
+                int(r["run_id"]), r["at"], int(r["seq"]),
+            )
+            for r in self._query(sql, params)
+        ]  # fmt: skip
+
+    def merged_ids(self, story_id: str) -> list[str]:
+        """The story and every story merged into it, directly or through others (their changes are its own)."""
+        p = self._mark
+        found, frontier = [story_id], [story_id]
+        while frontier:
+            rows = self._query(
+                f"SELECT id FROM stories WHERE merged_into IN ({', '.join([p] * len(frontier))})", frontier
+            )
+            frontier = [r["id"] for r in rows if r["id"] not in found]
+            found += frontier
+        return found

@@ -36,7 +36,7 @@ from ..errors import MissingExtra, StoreError
 from ..records import Article, ArticleExtraction, Rejection, StoryAssignment, StoryState
 from ..text.ids import text_key
 from .base import Terms
-from .logic import SharedLogic
+from .logic import RUN_LOG_SCHEMA, SharedLogic
 from .rows import (
     ARTICLE_COLUMNS,
     HIT_END,
@@ -70,7 +70,8 @@ log = logging.getLogger(__name__)
 # `seq` keeps the order rows were written (SQLite's rowid, which INSERT OR REPLACE renews: a replaced row
 # takes a new `seq`), so that both stores hand records back in the same order. Text columns that order
 # results are compared byte by byte (COLLATE "C"), as SQLite does, whatever the database's locale.
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE SEQUENCE row_order;
 CREATE TABLE articles (
@@ -174,6 +175,8 @@ CREATE TABLE member_terms (
 );
 CREATE TABLE term_frequencies (bucket INTEGER PRIMARY KEY, documents BIGINT NOT NULL);
 """
+    + RUN_LOG_SCHEMA
+)
 _TABLES = (
     "meta",
     "articles",
@@ -192,9 +195,13 @@ _TABLES = (
     "member_evidence",
     "member_terms",
     "term_frequencies",
+    "runs",
+    "changes",
 )
 # Numbered migrations after SCHEMA_VERSION 4, each (what it does, its SQL), run like sqlite._MIGRATIONS.
-_MIGRATIONS: dict[int, tuple[str, str]] = {}
+_MIGRATIONS: dict[int, tuple[str, str]] = {
+    5: ("the run log: each run and what it changed (runs, changes)", RUN_LOG_SCHEMA),
+}
 
 # The advisory locks of a store: (class, the schema's hash). hashtext keeps stores in two schemas of one
 # database apart.
@@ -242,6 +249,10 @@ class PostgresStore(SharedLogic):
 
     `schema`: keep the tables in this schema (created if missing) instead of the URL's; `drop_on_close`
     drops that schema when the store closes (tests, snapshots)."""
+
+    _mark = "%s"
+    _no_limit = None
+    _bytewise = ' COLLATE "C"'
 
     def __init__(self, location: str, schema: str | None = None, drop_on_close: bool = False):
         psycopg = _psycopg()

@@ -1150,6 +1150,11 @@ def merge_note(absorbed: str, why: str) -> str:
     return f"; then its story {absorbed} was {why}"
 
 
+def merge_reason(absorbed: str, note: str) -> str:
+    """The why of a `merge_note`."""
+    return note.removeprefix(f"; then its story {absorbed} was ")
+
+
 def _closed(state: StoryState, merged_into: str | None = None) -> StoryState:
     return StoryState(
         state.id,

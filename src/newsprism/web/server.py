@@ -7,8 +7,10 @@ both renderings: `/story/ID` renders the dict that `/story/ID.json` returns.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 import socket
 import threading
 from collections import OrderedDict
@@ -19,13 +21,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from ..errors import StoreError
+from ..errors import StoreError, UnknownStory
 from ..report import views
-from ..report.html import STATIC_FILES, render, static_asset
+from ..report.export import by_suffix, export_name, export_stories
+from ..report.html import STATIC_FILES, WebUrls, render, render_feed, static_asset
 from ..store import POSTGRES_SCHEMES, Store, open_store
 
 log = logging.getLogger("newsprism.web")
-MAX_QUERY_FIELDS = 10  # no page reads more than two
+MAX_QUERY_FIELDS = 10  # the index reads five (its filters)
 
 # Scripts and styles only from this server, nothing inline, no frames, forms only to ourselves.
 CSP = (
@@ -47,6 +50,8 @@ REQUEST_TIMEOUT_S = 15  # a client that stalls mid-request loses its thread afte
 # only, so a client sending a byte every few seconds would otherwise hold its thread for ever.
 REQUEST_HEAD_DEADLINE_S = 20.0
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+# a story's downloads: /story/ID/export.md, export.claims.csv, export.quotes.csv, export.json
+_EXPORT_PATH = re.compile(r"/story/(?P<story>[^/]+)/export\.(?P<suffix>[a-z.]+)")
 CACHE_PAGES = 256  # rendered pages kept until the store changes (a story page takes ~100 ms to build)
 
 
@@ -68,6 +73,7 @@ class NewsprismServer(ThreadingHTTPServer):
         self._cache: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._cache_version: Any = None
+        self._store_key: str | None = None
         super().__init__((host, port), _Handler)
 
     def cached(self, key: tuple) -> tuple[bytes, str] | None:
@@ -88,6 +94,14 @@ class NewsprismServer(ThreadingHTTPServer):
             self._cache[key] = value
             while len(self._cache) > CACHE_PAGES:
                 self._cache.popitem(last=False)
+
+    def store_key(self) -> str:
+        """A name for this store that stays the same across restarts (a feed's id): from its first run."""
+        first = self.store.runs()[-1:] if self._store_key is None else None
+        if first:
+            digest = hashlib.blake2b(first[0].started_at.encode(), digest_size=8).hexdigest()
+            self._store_key = f"urn:newsprism:store:{digest}"
+        return self._store_key or "urn:newsprism:store:new"
 
     @property
     def url(self) -> str:
@@ -115,9 +129,13 @@ def route(store: Store, path: str, query: dict[str, list[str]]) -> dict[str, Any
     """The page dict for a path (without its `.json` suffix). Raises views.NotFound or _Redirect."""
     parts = [unquote(p) for p in path.strip("/").split("/")] if path.strip("/") else []
     if parts in ([], ["index"]):
-        return views.index_page(store)
+        return views.index_page(store, views.StoryFilter.from_query(query))
+    if len(parts) == 2 and parts[0] == "outlet":
+        return views.outlet_page(store, parts[1])
     if parts == ["rejected"]:
         return views.rejected_page(store)
+    if parts == ["changes"]:
+        return views.changes_page(store, (query.get("since") or [None])[0], (query.get("story") or [None])[0])
     if parts == ["search"]:
         return views.search_page(store, (query.get("q") or [""])[0])
     if len(parts) == 2 and parts[0] == "story":
@@ -205,6 +223,10 @@ class _Handler(BaseHTTPRequestHandler):
         path = split.path
         if path.startswith("/static/"):
             return self._static(unquote(path.removeprefix("/static/")))
+        if (export := _EXPORT_PATH.fullmatch(path)) is not None:
+            return self._export(unquote(export["story"]), export["suffix"])
+        if path == "/changes.atom":
+            return self._feed(split.query)
         as_json = path.endswith(".json")
         if as_json:
             path = path.removesuffix(".json")
@@ -251,6 +273,52 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
         return name.lower() in allowed
+
+    def _export(self, story_id: str, suffix: str) -> None:
+        """A story's export as a download (report.export); a merged-away id redirects to its story's."""
+        fmt = by_suffix(suffix)
+        if fmt is None:
+            return self._send_error(HTTPStatus.NOT_FOUND, "No such export.")
+        live = self.server.store.resolve_story(story_id)
+        if live is not None and live != story_id:
+            return self._redirect(WebUrls().export(live, fmt.name))
+        key = ("export", story_id, suffix)
+        cached = self.server.cached(key)
+        if cached is None:
+            try:
+                body = export_stories(self.server.store, [story_id], fmt.name).encode("utf-8")
+            except UnknownStory:
+                return self._send_error(HTTPStatus.NOT_FOUND, "No such story.")
+            except Exception as exc:  # as for pages: answer 500, keep serving, log the cause
+                log.exception("error on %s: %s", self.path, exc)
+                return self._send_error(HTTPStatus.INTERNAL_SERVER_ERROR, "The export could not be made.")
+            cached = (body, fmt.media_type)
+            self.server.remember(key, cached)
+        # the file name is ours (export_name keeps [A-Za-z0-9_-]), so it needs no quoting
+        disposition = f'attachment; filename="{export_name(story_id, fmt.name)}"'
+        self._send(HTTPStatus.OK, *cached, {"Content-Disposition": disposition})
+
+    def _feed(self, query_text: str) -> None:
+        """An Atom feed of the run log, of the whole store or of one story (`?story=ID`)."""
+        try:
+            query = parse_qs(query_text, max_num_fields=MAX_QUERY_FIELDS)
+        except ValueError:
+            return self._send_error(HTTPStatus.BAD_REQUEST, "Too many query parameters.")
+        story_id = (query.get("story") or [None])[0]
+        key = ("feed", query_text)
+        cached = self.server.cached(key)
+        if cached is None:
+            try:
+                page = views.changes_page(self.server.store, story_id=story_id)
+            except views.NotFound:
+                return self._send_error(HTTPStatus.NOT_FOUND, "No such story.")
+            except Exception as exc:  # as for pages
+                log.exception("error on %s: %s", self.path, exc)
+                return self._send_error(HTTPStatus.INTERNAL_SERVER_ERROR, "The feed could not be made.")
+            body = render_feed(page, self.server.url, self.server.store_key()).encode("utf-8")
+            cached = (body, "application/atom+xml; charset=utf-8")
+            self.server.remember(key, cached)
+        self._send(HTTPStatus.OK, *cached)
 
     def _static(self, name: str) -> None:
         try:

@@ -1,0 +1,128 @@
+"""One outlet across stories, and the index filtered by outlet, dates, claim status and speaker."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsprism.report import views
+from newsprism.report.views import StoryFilter, outlet_view
+from newsprism.store import SQLiteStore
+from newsprism.web import make_server
+
+from .test_web import get
+
+
+def _analysis(story_id, article_ids, claims=(), quotes=(), framing=()):
+    return {"id": story_id, "title": f"Story {story_id}", "article_ids": list(article_ids), "claims": list(claims),
+            "quotes": list(quotes), "framing": list(framing)}  # fmt: skip
+
+
+def _claim(cid, status, *article_ids):
+    return {"id": cid, "text": f"claim {cid}", "status": status, "article_ids": list(article_ids)}
+
+
+LABELS = {"f1": "Fox", "f2": "Fox", "n1": "NYT", "h1": "HuffPost", "n2": "NYT"}
+STORIES = [
+    (
+        _analysis(
+            "s1",
+            ["f1", "f2", "n1", "h1"],
+            claims=[
+                _claim("c1", "single_source", "f1", "f2"),  # Fox alone (two of its articles)
+                _claim("c2", "corroborated", "n1", "h1"),  # left out by both Fox articles
+                _claim("c3", "corroborated", "f1", "n1", "h1"),
+                _claim("c4", "single_source", "n1"),
+            ],
+            quotes=[
+                {"article_id": "f1", "speaker": "Ann Lee", "affiliation": "UN"},
+                {"article_id": "f2", "speaker": "Ann Lee", "affiliation": "UN"},
+                {"article_id": "f2", "speaker": None},  # withheld: nobody is credited with it
+                {"article_id": "n1", "speaker": "Bo Ray"},
+            ],
+            framing=[
+                {"article_id": "f1", "omitted": ["c2"]},
+                {
+                    "article_id": "f2",
+                    "omitted": ["c2", "c3"],
+                },  # c3: f1 carries it, so Fox did not leave it out
+                {"article_id": "n1", "omitted": []},
+                {"article_id": "h1", "omitted": []},
+            ],
+        ),
+        "2024-05-01",
+        "2024-05-03",
+    ),
+    (_analysis("s2", ["n2"], claims=[_claim("c9", "single_source", "n2")]), "2024-06-01", "2024-06-01"),
+]
+
+
+def test_an_outlet_page_says_what_it_alone_reported_left_out_and_whom_it_quoted():
+    page = outlet_view("Fox", STORIES, LABELS)
+    assert page["articles"] == 2 and [s["id"] for s in page["stories"]] == ["s1"]
+    assert page["stories"][0]["others"] == ["HuffPost", "NYT"]
+    assert [c["claim_id"] for c in page["alone"]] == ["c1"]
+    assert [c["claim_id"] for c in page["left_out"]] == ["c2"]
+    assert [(q["speaker"], q["quotes"]) for q in page["quoted"]] == [("Ann Lee", 2)]
+    nyt = outlet_view("NYT", STORIES, LABELS)
+    assert [s["id"] for s in nyt["stories"]] == ["s1", "s2"] and [c["claim_id"] for c in nyt["alone"]] == [
+        "c4",
+        "c9",
+    ]
+    with pytest.raises(views.NotFound):
+        outlet_view("Nobody", STORIES, LABELS)
+
+
+def test_a_filter_admits_what_overlaps_its_dates_and_matches_the_rest():
+    may = dict(
+        first="2024-05-01T09:00:00", last="2024-05-03", statuses={"corroborated"}, speakers={"Ann Lee"}
+    )
+
+    def admits(f: StoryFilter, **facts) -> bool:
+        facts = {**may, **facts}
+        return f.admits({"Fox", "NYT"}, facts["first"], facts["last"], facts["statuses"], facts["speakers"])
+
+    assert (
+        admits(StoryFilter()) and admits(StoryFilter(outlet="Fox")) and not admits(StoryFilter(outlet="BBC"))
+    )
+    assert admits(StoryFilter(since="2024-05-03")) and not admits(StoryFilter(since="2024-05-04"))
+    assert admits(StoryFilter(until="2024-05-01")) and not admits(StoryFilter(until="2024-04-30"))
+    assert not admits(StoryFilter(since="2024-01-01"), first=None, last=None)  # undated: outside any range
+    assert admits(StoryFilter(status="corroborated")) and not admits(StoryFilter(status="contested"))
+    assert admits(StoryFilter(speaker="ann")) and not admits(StoryFilter(speaker="bo ray"))
+
+
+def test_a_filter_from_the_query_string_drops_what_cannot_be_a_value():
+    f = StoryFilter.from_query(
+        {
+            "outlet": ["  Fox   News "],
+            "from": ["2024-05-01"],
+            "to": ["May"],
+            "status": ["bogus"],
+            "speaker": [""],
+        }
+    )
+    assert f == StoryFilter(outlet="Fox News", since="2024-05-01") and f.active()
+    assert not StoryFilter.from_query({}).active()
+
+
+def test_the_web_app_filters_the_index_and_serves_outlet_pages(analysed_sample):
+    store = SQLiteStore(analysed_sample["db"])
+    srv = make_server(store, port=0)
+    srv.start_background()
+    try:
+        index = views.index_page(store)
+        outlet = index["choices"]["outlets"][0]
+        assert index["choices"]["statuses"][0] == "corroborated" and index["choices"]["speakers"]
+        status, _, body = get(srv, "/?outlet=" + outlet.replace(" ", "+"))
+        assert status == 200 and b'class="card story"' in body and b"1 of 1 stories match" in body
+        status, _, body = get(srv, "/index.json?status=contested&from=1999-01-01&to=1999-12-31")
+        assert status == 200 and b'"stories": []' in body and b'"filtered": true' in body
+        status, _, body = get(srv, "/outlet/" + outlet.replace(" ", "%20"))
+        assert status == 200 and b"Only here" in body and b"Whom it quoted" in body
+        assert get(srv, "/outlet/nobody")[0] == 404
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        store.close()
+    pages = {p.name for p in analysed_sample["out"].glob("outlet-*.html")}
+    assert len(pages) == len({views.article_label(a) for a in analysed_sample["report"]["articles"]})
