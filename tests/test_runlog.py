@@ -224,3 +224,14 @@ def test_feed_text_drops_characters_xml_cannot_hold():
     from newsprism.report.html import xml_text
 
     assert xml_text("a\x00b\x0bc\ufffe\ud800d\te") == "abcd\te"
+
+
+def test_analyze_ends_by_counting_what_its_run_changed(tmp_path, sample_dir):
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copy(sorted(sample_dir.iterdir())[0], one)
+    result = CliRunner().invoke(
+        main, ["analyze", str(one), "--db", str(tmp_path / "n.db"), "--out", str(tmp_path / "r")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "run 1: 1 new story (newsprism changes --db" in result.output

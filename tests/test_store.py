@@ -409,3 +409,20 @@ def test_search_folds_accents_and_takes_the_last_word_as_a_prefix(store):
     assert any(match for _, match in hits[0].snippet)
     assert [(h.kind, h.id) for h in store.search("ankara")] == [("story", "s1"), ("article", "a1")]
     assert store.search("!!!") == []
+
+
+def test_search_corrects_a_misspelt_word_to_one_the_articles_use(store):
+    store.add_article(
+        Article(id="a1", source="a.txt", text="Peter Strzok testified on Thursday.", title="Hearing")
+    )
+    store.add_article(
+        Article(id="a2", source="b.txt", text="Strzok and Page exchanged texts.", title="Texts")
+    )
+    store.add_article(Article(id="a3", source="c.txt", text="A strong storm hit the coast.", title="Storm"))
+    assert store.search("Strzock") == []
+    assert dict(store.search_terms("strz", 6, 6)) == {"strzok": 2}
+    assert store.corrected_query("Strzock testifed") == "strzok testified"
+    assert {h.id for h in store.search(store.corrected_query("Strzock"))} == {"a1", "a2"}
+    assert store.corrected_query("Strzok") is None  # a word the articles use is left alone
+    assert store.corrected_query("xqzzzv") is None and store.corrected_query("the") is None
+    assert store.corrected_query("a strorm") == "a storm"  # each word on its own; short ones kept as typed

@@ -11,6 +11,7 @@ import pytest
 
 from newsprism.records import StoryState
 from newsprism.report import views
+from newsprism.report.html import render
 from newsprism.store import SQLiteStore
 from newsprism.store.sqlite import fts_query
 from newsprism.web import make_server
@@ -231,3 +232,22 @@ def test_a_client_trickling_its_headers_is_cut_off_at_the_deadline(server, monke
                 break
     assert closed and time.monotonic() - started < 3.0
     assert get(server, "/")[0] == 200  # the server goes on
+
+
+def test_search_page_corrects_a_typo_filters_by_outlet_and_dates_its_hits(analysed_sample):
+    store = SQLiteStore(analysed_sample["db"])
+    try:
+        page = views.search_page(store, "Harbni")
+        assert page["corrected"] == "harbin" and page["articles"] and page["stories"]
+        assert all(a["published"] is None or a["published"][:4] == "2024" for a in page["articles"])
+        assert page["stories"][0]["first_date"].startswith("2024-05")
+        outlet = page["articles"][0]["outlet"]
+        kept = views.search_page(store, f'harbin outlet:"{outlet}"')
+        assert kept["outlet"] == outlet and {a["outlet"] for a in kept["articles"]} == {outlet}
+        assert views.search_page(store, "harbin outlet:nobody")["articles"] == []
+        exact = views.search_page(store, "Harbin")
+        assert exact["corrected"] is None and len(exact["articles"]) == len(page["articles"])
+        html = render(views.search_page(store, "Harbni"), web=True)
+        assert "showing results for “harbin”" in html
+    finally:
+        store.close()

@@ -171,7 +171,9 @@ def analyze(
         f"{len(result.story_ids)} stories updated; store: {shown(db)}"
     )
     if result.run is not None:
-        changed = ", ".join(f"{n} {_CHANGE_WORDS[kind]}" for kind, n in result.changed) or "nothing changed"
+        changed = (
+            ", ".join(f"{n} {_CHANGE_WORDS[kind][n != 1]}" for kind, n in result.changed) or "nothing changed"
+        )
         click.echo(f"run {result.run}: {changed} (newsprism changes --db {shown(db)} lists them with why)")
     if result.report_dir:
         click.echo(f"report: {(result.report_dir / 'index.html').resolve()}")
@@ -300,11 +302,11 @@ def export(story_ids: tuple[str, ...], db: str, format_name: str, out: Path | No
         click.echo(f"{format_name}: {out.resolve()}", err=True)
 
 
-_CHANGE_WORDS = {
-    "story_new": "new stories",
-    "article_joined": "articles joined earlier stories",
-    "story_merged": "stories merged",
-    "claim_status": "claim statuses moved",
+_CHANGE_WORDS = {  # (one, several)
+    "story_new": ("new story", "new stories"),
+    "article_joined": ("article joined an earlier story", "articles joined earlier stories"),
+    "story_merged": ("earlier story merged", "earlier stories merged"),
+    "claim_status": ("claim status moved", "claim statuses moved"),
 }
 
 

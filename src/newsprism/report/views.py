@@ -482,11 +482,27 @@ def rejected_page(store: Store) -> dict[str, Any]:
     return {"page": "rejected", "rejected": rejected_list(store), "rejected_count": store.rejection_count()}
 
 
+_OUTLET_FILTER = re.compile(r'(?i)\boutlet:(?:"([^"]*)"|(\S+))')
+
+
 def search_page(store: Store, query: str) -> dict[str, Any]:
-    """Stories and articles matching every word of `query` (titles, entities, text)."""
+    """Stories and articles matching every word of `query` (titles, entities, text), with their dates and
+    outlets. `outlet:NAME` (or `outlet:"Two words"`) keeps the hits from sources whose name holds NAME. When
+    nothing matches, the words the articles never use are corrected to the closest ones they do use
+    (`Store.corrected_query`) and the page says so."""
     query = (query or "").strip()[:MAX_QUERY_CHARS]
-    hits = store.search(query, limit=SEARCH_LIMIT) if query else []
-    titles = {}
+    outlets = [(m.group(1) or m.group(2)).strip() for m in _OUTLET_FILTER.finditer(query)]
+    outlet = " ".join(o for o in outlets if o) or None
+    words = _OUTLET_FILTER.sub(" ", query).strip()
+    hits = store.search(words, limit=SEARCH_LIMIT) if words else []
+    corrected = None
+    if words and not hits:
+        corrected = store.corrected_query(words)
+        hits = store.search(corrected, limit=SEARCH_LIMIT) if corrected else []
+    article_ids = [h.id for h in hits if h.kind == "article"]
+    labels = store.source_labels(article_ids)
+    published = {a.id: a.published for a in store.articles(article_ids)}
+    titles: dict[str, str] = {}
     stories, articles = [], []
     for h in hits:
         item = {
@@ -499,7 +515,17 @@ def search_page(store: Store, query: str) -> dict[str, Any]:
             stories.append(item)
             titles[h.id] = h.title
         else:
+            item["outlet"] = labels.get(h.id)
+            item["published"] = published.get(h.id)
             articles.append(item)
+    if outlet:
+        wanted = outlet.casefold()
+        articles = [a for a in articles if wanted in (a["outlet"] or "").casefold()]
+        carried = {}
+        for s in stories:
+            ids = [m.article_id for m in store.memberships(s["id"])]
+            carried[s["id"]] = any(wanted in name.casefold() for name in store.source_labels(ids).values())
+        stories = [s for s in stories if carried[s["id"]]]
     # Stories reached only through their articles are results too.
     for item in articles:
         sid = item["story_id"]
@@ -510,7 +536,19 @@ def search_page(store: Store, query: str) -> dict[str, Any]:
                 {"id": sid, "title": titles[sid], "story_id": sid, "snippet": [], "via": "article"}
             )
         item["story_title"] = titles.get(sid) if sid else None
-    return {"page": "search", "query": query, "stories": stories, "articles": articles}
+    for s in stories:
+        state = store.story_state(s["id"])
+        s["first_date"] = state.first_date if state else None
+        s["last_date"] = state.last_date if state else None
+    return {
+        "page": "search",
+        "query": query,
+        "words": words,
+        "outlet": outlet,
+        "corrected": corrected,
+        "stories": stories,
+        "articles": articles,
+    }
 
 
 def story_page(store: Store, story_id: str) -> dict[str, Any]:

@@ -170,6 +170,15 @@ class Store(Protocol):
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]: ...
 
+    def search_terms(self, start: str, min_chars: int, max_chars: int) -> list[tuple[str, int]]:
+        """Words of the articles' search index that begin with `start` and are `min_chars` to `max_chars`
+        long, each with the number of articles holding it."""
+        ...
+
+    def corrected_query(self, text: str) -> str | None:
+        """The query with words the articles never use replaced by the closest ones they do; None if none."""
+        ...
+
     # stage completion: recorded in the transaction that writes the stage's output, so that a run can finish
     # what an interrupted one left undone
     def mark_done(self, stage: str, items: Iterable[str]) -> None: ...

@@ -7,13 +7,16 @@ live stories, and search hits reported under the story they live in now.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from ..records import Change, RunRecord, StoryState
-from .rows import SearchHit, now, segments
+from .rows import SearchHit, fold, now, segments
+
+_CORRECTABLE_CHARS = 4  # shorter words are left as typed: too many neighbours at one edit
 
 # The run log's tables (migration 5 in both stores). Its queries are the same SQL in both but for the
 # parameter mark, so they live here once.
@@ -232,3 +235,38 @@ class SharedLogic:
             frontier = [r["id"] for r in rows if r["id"] not in found]
             found += frontier
         return found
+
+    # ------------------------------------------------------------ typo-tolerant search
+
+    def search_terms(self, start: str, min_chars: int, max_chars: int) -> list[tuple[str, int]]:
+        raise NotImplementedError
+
+    def corrected_query(self, text: str) -> str | None:
+        """`text` with each word the articles never use replaced by the closest word they do use (one edit
+        for words of up to five characters, two beyond; the same first letter; ties to the commoner word),
+        or None when no word needed or found a correction. "Strzock" becomes "strzok"."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        words = re.findall(r"[^\W_]+", fold(text[:1000]))[:12]
+        changed = False
+        out = []
+        for word in words:
+            if len(word) < _CORRECTABLE_CHARS or word.isdigit():
+                out.append(word)
+                continue
+            edits = 1 if len(word) <= 5 else 2
+            known = dict(self.search_terms(word[0], len(word) - edits, len(word) + edits))
+            if word in known or not known:
+                out.append(word)
+                continue
+            found = process.extract(
+                word, list(known), scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=20
+            )
+            if not found:
+                out.append(word)
+                continue
+            best = min(found, key=lambda hit: (hit[1], -known[hit[0]], hit[0]))[0]
+            out.append(best)
+            changed = True
+        return " ".join(out) if changed else None

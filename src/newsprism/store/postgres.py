@@ -25,7 +25,6 @@ import logging
 import re
 import secrets
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -49,6 +48,7 @@ from .rows import (
     entity_names,
     extraction_from,
     extraction_json,
+    fold,
     label_of,
     now,
     shown,
@@ -64,6 +64,11 @@ from .rows import (
 from .sqlite import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
+
+# Words of the articles' search documents with the articles holding each (SQLite's fts5vocab gives the same).
+_SEARCH_TERMS = """
+CREATE TABLE search_terms (term TEXT PRIMARY KEY, documents INTEGER NOT NULL);
+"""
 
 # The tables at schema SCHEMA_VERSION. A PostgreSQL store starts there (it did not exist before schema 4);
 # _MIGRATIONS takes one from there, as sqlite._MIGRATIONS does, and each migration is written for both.
@@ -176,6 +181,7 @@ CREATE TABLE member_terms (
 CREATE TABLE term_frequencies (bucket INTEGER PRIMARY KEY, documents BIGINT NOT NULL);
 """
     + RUN_LOG_SCHEMA
+    + _SEARCH_TERMS
 )
 _TABLES = (
     "meta",
@@ -197,10 +203,16 @@ _TABLES = (
     "term_frequencies",
     "runs",
     "changes",
+    "search_terms",
 )
 # Numbered migrations after SCHEMA_VERSION 4, each (what it does, its SQL), run like sqlite._MIGRATIONS.
 _MIGRATIONS: dict[int, tuple[str, str]] = {
     5: ("the run log: each run and what it changed (runs, changes)", RUN_LOG_SCHEMA),
+    6: (
+        "the vocabulary of the articles' text, for typo-tolerant search (search_terms)",
+        _SEARCH_TERMS
+        + "INSERT INTO search_terms(term, documents) SELECT word, ndoc FROM ts_stat('SELECT document FROM articles');",
+    ),
 }
 
 # The advisory locks of a store: (class, the schema's hash). hashtext keeps stores in two schemas of one
@@ -213,12 +225,6 @@ _RANK_WEIGHTS = "{0.2, 0.2, 0.2, 1.0}"  # D (text, entities), C, B, A (title)
 _MAX_QUERY_TERMS = 12
 _MAX_TERM_CHARS = 40
 _HEADLINE = f"StartSel={HIT_START}, StopSel={HIT_END}, MaxFragments=1, MinWords=5, ShortWord=0, MaxWords="
-
-
-def fold(text: str) -> str:
-    """Text as search indexes it: lower case, accents dropped ("Sergéy" finds "Sergey")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def tsquery(text: str) -> str | None:
@@ -474,20 +480,29 @@ class PostgresStore(SharedLogic):
 
     def add_article(self, article: Article) -> bool:
         """Store an article; False when an article with this id was already stored."""
-        return (
-            self._exec(
-                f"INSERT INTO articles({ARTICLE_COLUMNS}, document) VALUES"
-                " (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
-                " setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'D'))"
-                " ON CONFLICT (id) DO NOTHING",
-                (
-                    *article_values(article, text_key(article.text)),
-                    fold(article.title or ""),
-                    fold(article.text),
-                ),
+        with self.transaction():
+            added = (
+                self._exec(
+                    f"INSERT INTO articles({ARTICLE_COLUMNS}, document) VALUES"
+                    " (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
+                    " setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'D'))"
+                    " ON CONFLICT (id) DO NOTHING",
+                    (
+                        *article_values(article, text_key(article.text)),
+                        fold(article.title or ""),
+                        fold(article.text),
+                    ),
+                )
+                == 1
             )
-            == 1
-        )
+            if added:  # its words join the vocabulary that typo-tolerant search corrects against
+                self._exec(
+                    "INSERT INTO search_terms(term, documents) SELECT word, 1"
+                    " FROM ts_stat(format('SELECT document FROM articles WHERE id = %%L', %s::text))"
+                    " ON CONFLICT (term) DO UPDATE SET documents = search_terms.documents + 1",
+                    (article.id,),
+                )
+        return added
 
     def has_article(self, article_id: str) -> bool:
         return bool(self._query("SELECT 1 FROM articles WHERE id = %s", (article_id,)))
@@ -757,6 +772,14 @@ class PostgresStore(SharedLogic):
             " document = excluded.document",
             (story_id, title, joined, fold(title), fold(joined)),
         )
+
+    def search_terms(self, start: str, min_chars: int, max_chars: int) -> list[tuple[str, int]]:
+        rows = self._query(
+            'SELECT term, documents FROM search_terms WHERE term COLLATE "C" >= %s AND term COLLATE "C" < %s'
+            " AND length(term) BETWEEN %s AND %s",
+            (start, start + "\U0010ffff", min_chars, max_chars),
+        )
+        return [(r["term"], int(r["documents"])) for r in rows]
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Stories (by title and entities) and articles (by title and text) matching every word, best first

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -47,6 +48,12 @@ def segments(snippet: str) -> tuple[tuple[str, bool], ...]:
 def shown(location: str) -> str:
     """A store's location as it may be printed: a URL's password masked."""
     return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", str(location))
+
+
+def fold(text: str) -> str:
+    """Text as search indexes it: lower case, accents dropped ("Sergéy" finds "Sergey")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def now() -> str:

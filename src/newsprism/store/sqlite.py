@@ -55,7 +55,7 @@ from .rows import (
     vectors_from,
 )
 
-SCHEMA_VERSION = 5  # the number of the last migration in _MIGRATIONS
+SCHEMA_VERSION = 6  # the number of the last migration in _MIGRATIONS
 _OPEN_WAIT_S = 10.0  # how long opening waits for another process opening the same file
 
 # The tables as the first store (schema 1) had them; _MIGRATIONS takes a store from there to today's.
@@ -187,6 +187,8 @@ _MIGRATIONS: dict[int, tuple[str, str]] = {
         """,
     ),
     5: ("the run log: each run and what it changed (runs, changes)", RUN_LOG_SCHEMA),
+    # SQLite reads the search vocabulary from the index itself (fts5vocab, made at open): nothing to store
+    6: ("the vocabulary of the articles' text, for typo-tolerant search", "SELECT 1;"),
 }
 # Python steps of a migration, run after its script in the same transaction.
 _MIGRATION_STEPS: dict[int, Callable[[SQLiteStore], None]] = {4: lambda store: store._move_legacy_state()}
@@ -263,6 +265,10 @@ class SQLiteStore(SharedLogic):
         self._depth = 0
         self._migrate(version)
         self._conn.executescript(_SEARCH_SCHEMA)
+        # the index's own vocabulary, per connection (temp): typo-tolerant search corrects against it
+        self._conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, 'search_articles', 'row')"
+        )
         self._backfill_search()
 
     def close(self) -> None:
@@ -717,6 +723,13 @@ class SQLiteStore(SharedLogic):
             self._exec(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('search_version', ?)", (SEARCH_VERSION,)
             )
+
+    def search_terms(self, start: str, min_chars: int, max_chars: int) -> list[tuple[str, int]]:
+        rows = self._query(
+            "SELECT term, doc FROM temp.search_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
+            (start, start + "\U0010ffff", min_chars, max_chars),
+        )
+        return [(r["term"], int(r["doc"])) for r in rows]
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Stories (by title and entities) and articles (by title and text) matching every word, best first.
