@@ -32,6 +32,7 @@ FLOORS = {
     "runlog": 5,
     "report": 5,
     "pipeline": 6,
+    "corrections": 6,
     "engines": 6,
     "web": 6,
     "eval": 7,

@@ -572,3 +572,22 @@ def test_two_quotations_in_different_words_are_two_statements():
         "For the court, it could be -- I don’t even want to contemplate that, she said to us",
     )
     assert not two("a disgrace", "I think it is a disgrace to the court")  # too short to tell
+
+
+def test_a_pair_an_editor_marked_no_contradiction_is_not_one():
+    from dataclasses import replace
+
+    from newsprism.records import Corrections
+
+    arts = _articles(
+        "The earthquake in Vantor province killed 12 people on Monday, officials said.",
+        "The earthquake in Vantor province killed 85 people on Monday, officials said.",
+    )
+    material = seed.material_for(arts)
+    _, contradictions = build_claims(material, DuplicateReport())
+    [clash] = contradictions
+    pair = frozenset((e.article_id, e.start, e.end) for e in clash.evidence)
+    groups, after = build_claims(
+        replace(material, corrections=Corrections(not_contradictions=frozenset([pair]))), DuplicateReport()
+    )
+    assert after == () and all(g.status != "contested" for g in groups)

@@ -225,16 +225,17 @@ def test_a_run_opening_a_store_whose_schema_another_run_is_creating_waits_and_op
         store.close()
 
 
-def test_a_store_at_schema_4_gains_the_run_log_and_the_search_vocabulary_in_place(schema_url):
+def test_a_store_at_schema_4_gains_the_run_log_search_vocabulary_and_corrections_in_place(schema_url):
     with closing(open_store(schema_url)) as store:
         store.add_rejections([Rejection("x.txt", "empty")])
         store.add_article(Article(id="a1", source="a.txt", text="Peter Strzok testified.", title="Hearing"))
-        for table in ("runs", "changes", "search_terms"):
+        for table in ("runs", "changes", "search_terms", "corrections"):
             store._exec(f"DROP TABLE {table}")
         store._exec("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     with closing(open_store(schema_url)) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 6
+        assert store.schema_version() == SCHEMA_VERSION == 7
         assert store.rejections() == [Rejection("x.txt", "empty")] and store.runs() == []
         assert store.begin_run() == 1
         assert store.search_terms("str", 6, 6) == [("strzok", 1)]  # backfilled from the stored articles
         assert store.corrected_query("Strzock") == "strzok"
+        assert store.corrections() == []

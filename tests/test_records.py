@@ -17,7 +17,7 @@ from newsprism.records import ArticleExtraction, EntityMention, StoryAnalysis, f
 st.register_type_strategy(float, st.floats(allow_nan=False, allow_infinity=False))
 
 # Records that carry numpy arrays or free-form dicts are the store's business, not JSON's.
-NOT_JSON = {records.StoryState, records.StoryMaterial, records.RawDocument}
+NOT_JSON = {records.StoryState, records.StoryMaterial, records.RawDocument, records.Corrections}
 RECORDS = sorted(
     (c for c in vars(records).values() if isinstance(c, type) and is_dataclass(c) and c not in NOT_JSON),
     key=lambda c: c.__name__,

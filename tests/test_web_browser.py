@@ -242,3 +242,50 @@ def test_filtering_by_outlet_and_following_it_to_its_page(browser, sample_server
     page.goto(sample_server.url + "/?status=contested&from=1999-01-01&to=1999-01-02")
     assert page.locator("ol.stories li.empty").inner_text() == "No story matches these filters."
     assert page.errors == []
+
+
+def test_a_speaker_corrected_in_the_browser_survives_the_next_analyze(browser, tmp_path, sample_dir, shots):
+    from newsprism.pipeline import analyze
+
+    files = sorted(sample_dir.iterdir())
+    (tmp_path / "one").mkdir()
+    (tmp_path / "rest").mkdir()
+    shutil.copy(files[0], tmp_path / "one")
+    for f in files[1:]:
+        shutil.copy(f, tmp_path / "rest")
+    db = tmp_path / "n.db"
+    analyze([tmp_path / "one"], db=db, out=None)
+    store = SQLiteStore(db)
+    srv = serving(store)
+    try:
+        page = watched_page(browser, viewport={"width": 1280, "height": 900})
+        page.goto(f"{srv.url}/unlock?token={srv.edit_token}")
+        page.locator("ol.stories h2.headline a").first.click()
+        story_url = page.url
+        quote = page.locator("#quotes blockquote.quote").first
+        quote.locator("details.fix summary").click()
+        quote.locator("input[name=name]").fill("Dmitry Peskov")
+        quote.locator("button", has_text="Fix speaker").click()
+        page.wait_for_url(story_url)
+        card = page.locator("#quotes .card.speaker", has=page.locator("h3", has_text="Dmitry Peskov"))
+        assert card.locator(".edited").inner_text() == "speaker named by an editor"
+        page.screenshot(path=str(shots / "corrected.png"))
+        assert page.errors == []
+    finally:
+        stop(srv)
+        store.close()
+    analyze([tmp_path / "rest"], db=db, out=None)  # four more articles: the story is analysed again
+    store = SQLiteStore(db)
+    srv = serving(store)
+    try:
+        page = watched_page(browser, viewport={"width": 1280, "height": 900})
+        page.goto(srv.url + "/")
+        page.locator("ol.stories h2.headline a").first.click()
+        assert page.locator(".meta", has_text="5 articles").count() >= 1
+        card = page.locator("#quotes .card.speaker", has=page.locator("h3", has_text="Dmitry Peskov"))
+        assert card.locator(".edited").count() == 1 and page.locator("form.fix").count() == 0  # locked here
+        page.goto(srv.url + "/corrections")
+        assert page.locator("tbody tr").count() == 1 and "in force" in page.locator("tbody tr").inner_text()
+    finally:
+        stop(srv)
+        store.close()

@@ -362,6 +362,138 @@ def changes(db: str, since: str | None, story_id: str | None, limit: int) -> Non
         click.echo(f"... only the newest {limit}; pass --limit or --since to see others", err=True)
 
 
+def _author() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in this environment
+        return ""
+
+
+@main.group()
+def correct() -> None:
+    """Correct what newsprism got wrong; the correction is kept, applied by every later analysis, and undone
+    with `newsprism corrections --undo N`.
+
+    \b
+    Examples:
+      newsprism correct speaker s9ff4f13df94c            (lists the story's quotes, numbered)
+      newsprism correct speaker s9ff4f13df94c 2 --name "Dmitry Peskov"
+      newsprism correct speaker s9ff4f13df94c 3 --remove
+      newsprism correct contradiction s9ff4f13df94c 1
+      newsprism correct date 9ff4f13df94cf2d6 2024-05-16
+    """
+
+
+def _apply(db: str, make: Any) -> None:
+    from . import corrections
+
+    store = _open_store(db)
+    try:
+        correction = make(store)
+        stored, stories = corrections.apply(store, correction)
+    except NewsprismError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    click.echo(f"correction {stored.id} recorded; stories analysed again: {', '.join(stories) or 'none'}")
+    click.echo(
+        "`newsprism report` rewrites the static report; `newsprism corrections --undo N` undoes it", err=True
+    )
+
+
+@correct.command("speaker")
+@click.argument("story_id", metavar="STORY")
+@click.argument("number", type=click.IntRange(min=1), required=False)
+@click.option("--name", help="Who said it.")
+@click.option("--remove", is_flag=True, help="Nobody named in the text said it: show the quote unattributed.")
+@click.option("--note", default="", help="Why (kept with the correction).")
+@_db_option("correct")
+def correct_speaker(
+    story_id: str, number: int | None, name: str | None, remove: bool, note: str, db: str
+) -> None:
+    """Name or remove the speaker of quote NUMBER of a story (without NUMBER: list its quotes)."""
+    from . import corrections
+
+    if number is None:
+        store = _open_store(db)
+        try:
+            for n, q in enumerate(corrections.story_quotes(store, story_id), 1):
+                click.echo(
+                    f"{n}\t{q.get('speaker') or '(unattributed)'}\t{' '.join(q['text'].split())[:100]}"
+                )
+        except NewsprismError as exc:
+            _fail(exc)
+        return
+    if bool(name) == remove:
+        raise click.UsageError("give --name NAME or --remove")
+    _apply(db, lambda store: corrections.speaker_fix(store, story_id, number, name, note, _author()))
+
+
+@correct.command("contradiction")
+@click.argument("story_id", metavar="STORY")
+@click.argument("number", type=click.IntRange(min=1), required=False)
+@click.option("--note", default="", help="Why (kept with the correction).")
+@_db_option("correct")
+def correct_contradiction(story_id: str, number: int | None, note: str, db: str) -> None:
+    """Mark contradiction NUMBER of a story as none (without NUMBER: list its contradictions)."""
+    from . import corrections
+
+    if number is None:
+        store = _open_store(db)
+        try:
+            for n, x in enumerate(corrections.story_contradictions(store, story_id), 1):
+                click.echo(f"{n}\t{x['kind']}\t{x['explanation']}")
+        except NewsprismError as exc:
+            _fail(exc)
+        return
+    _apply(db, lambda store: corrections.contradiction_fix(store, story_id, number, note, _author()))
+
+
+@correct.command("date")
+@click.argument("article_id", metavar="ARTICLE")
+@click.argument("value", metavar="DATE")
+@click.option("--note", default="", help="Why (kept with the correction).")
+@_db_option("correct")
+def correct_date(article_id: str, value: str, note: str, db: str) -> None:
+    """Give an article its right publication date (ISO: 2024-05-16, or a date and time)."""
+    from . import corrections
+
+    _apply(db, lambda store: corrections.date_fix(store, article_id, value, note, _author()))
+
+
+@main.command("corrections")
+@_db_option("read")
+@click.option("--undo", "undo_number", type=click.IntRange(min=1), metavar="N", help="Undo correction N.")
+def list_corrections(db: str, undo_number: int | None) -> None:
+    """List the corrections made in the store (undone ones marked), or undo one.
+
+    \b
+    Examples:
+      newsprism corrections --db news.db
+      newsprism corrections --undo 2
+    """
+    from . import corrections
+
+    store = _open_store(db)
+    try:
+        if undo_number is not None:
+            undone, stories = corrections.undo(store, undo_number)
+            click.echo(
+                f"correction {undone.id} undone; stories analysed again: {', '.join(stories) or 'none'}"
+            )
+            return
+        for c in store.corrections():
+            state = f"undone {c.undone_at}" if c.undone_at else "in force"
+            value = c.value if c.value is not None else "(none)"
+            click.echo(f"{c.id}\t{c.at}\t{c.author or '-'}\t{c.kind}\t{c.target}\t{value}\t{state}\t{c.note}")
+    except NewsprismError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+
+
 @main.command()
 @_db_option("list")
 def rejects(db: str) -> None:
@@ -403,7 +535,10 @@ def serve(db: str, host: str, port: int) -> None:
             db,
             host=host,
             port=port,
-            ready=lambda url: click.echo(f"serving {shown(db)} at {url}/ (Ctrl-C stops)"),
+            ready=lambda url, unlock: click.echo(
+                f"serving {shown(db)} at {url}/ (Ctrl-C stops)\n"
+                f"to make corrections in a browser, open {unlock} in it once"
+            ),
         )
     except NewsprismError as exc:
         _fail(exc)

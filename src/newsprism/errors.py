@@ -60,6 +60,10 @@ class UnknownStory(NewsprismError):
         super().__init__(f"no story {story_id!r} in the store; `newsprism stories` lists them")
 
 
+class CorrectionError(NewsprismError):
+    """A correction names something the store does not hold, or a value that cannot be one."""
+
+
 class EngineError(NewsprismError):
     """The engine running the work (a Ray cluster) cannot be reached, or a worker died past its retries."""
 

@@ -26,9 +26,11 @@ from . import runlog, settings
 from .errors import NewsprismError
 from .records import (
     CHANGE_KINDS,
+    EDITOR,
     Article,
     ArticleExtraction,
     Change,
+    Corrections,
     EntityMention,
     RawDocument,
     Rejection,
@@ -36,6 +38,7 @@ from .records import (
     StoryAssignment,
     StoryChanges,
     StoryMaterial,
+    corrections_in_force,
 )
 from .store import Store, open_store
 from .text import split_sentences
@@ -357,11 +360,15 @@ class Pipeline:
         if articles is None:
             ids = [m.article_id for m in self.store.memberships(story_id)]
             articles = self.store.articles(ids)
-        articles = sorted(articles, key=_by_publication)
+        fixes = corrections_in_force(self.store.corrections([a.id for a in articles]))
+        articles = sorted(_dated(articles, fixes), key=_by_publication)
         sentences = {a.id: tuple(split_sentences(a.id, a.text)) for a in articles}
         vectors = {a.id: self._sentence_vectors(a) for a in articles if is_analysed(a.language)}
-        extractions = {a.id: self.store.get_extraction(a.id) or ArticleExtraction(a.id) for a in articles}
-        return StoryMaterial(story_id, tuple(articles), sentences, vectors, extractions)
+        extractions = {
+            a.id: _with_speakers(self.store.get_extraction(a.id) or ArticleExtraction(a.id), fixes)
+            for a in articles
+        }
+        return StoryMaterial(story_id, tuple(articles), sentences, vectors, extractions, fixes)
 
     @_under_settings
     def analyze_material(self, material: StoryMaterial) -> StoryAnalysis:
@@ -585,6 +592,38 @@ def analysis_of(job: StoryJob, generator: Generator | None = None) -> StoryAnaly
         not_analysed=tuple(a.id for a in material.articles if not is_analysed(a.language)),
         **{name: _frozen(value) for name, value in values.items() if name in outputs},
     )
+
+
+def _dated(articles: Iterable[Article], fixes: Corrections) -> list[Article]:
+    """The articles with the publication dates an editor fixed."""
+    return [replace(a, published=fixes.published[a.id]) if a.id in fixes.published else a for a in articles]
+
+
+def _with_speakers(extraction: ArticleExtraction, fixes: Corrections) -> ArticleExtraction:
+    """An article's quotes with the speakers an editor named or removed: the editor's word, at full confidence
+    (a removed speaker leaves the quote unattributed, and no other article's name is carried to it)."""
+    if not fixes.speakers:
+        return extraction
+    quotes = []
+    for q in extraction.quotes:
+        span = (q.article_id, q.start, q.end)
+        if span not in fixes.speakers:
+            quotes.append(q)
+            continue
+        name = fixes.speakers[span]
+        quotes.append(
+            replace(
+                q,
+                speaker=name,
+                speaker_mention=name,
+                speaker_start=None,
+                speaker_end=None,
+                affiliation=None,
+                attribution=EDITOR,
+                confidence=1.0 if name else None,
+            )
+        )
+    return replace(extraction, quotes=tuple(quotes))
 
 
 def _kept_apart(article: Article) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
 from types import UnionType
@@ -285,6 +285,21 @@ class ArticleExtraction:
     claim_units: tuple[ClaimUnit, ...] = ()  # parts of multi-fact sentences; whole sentences are not listed
 
 
+Span = tuple[str, int, int]  # (article id, start, end): a stretch of one article's text
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """An editor's corrections in force for a story's articles, applied before the story stages read them
+    (`pipeline.Pipeline.material`): `speakers` names the speaker of the quote at a span (None: nobody; the
+    quote stays, unattributed), `published` fixes an article's date, and `not_contradictions` holds pairs
+    of evidence spans that the claims stage must not call a contradiction."""
+
+    speakers: dict[Span, str | None] = field(default_factory=dict, hash=False, compare=False)
+    published: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    not_contradictions: frozenset[frozenset[Span]] = frozenset()
+
+
 @dataclass(frozen=True)
 class StoryMaterial:
     """Everything the story-level stages read: the story's articles and what earlier stages made of them.
@@ -299,6 +314,7 @@ class StoryMaterial:
     sentences: dict[str, tuple[Sentence, ...]] = field(hash=False, compare=False)
     vectors: dict[str, Any] = field(hash=False, compare=False)
     extractions: dict[str, ArticleExtraction] = field(hash=False, compare=False)
+    corrections: Corrections = field(default_factory=lambda: Corrections())
 
 
 # ---------------------------------------------------------------- claims
@@ -454,6 +470,64 @@ class RunRecord:
     rejected: int = 0
     stories_analysed: int = 0
     changes: int = 0
+
+
+CORRECTION_KINDS = ("speaker", "date", "contradiction")
+EDITOR = "editor"  # a quote's attribution route when an editor named (or removed) its speaker
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One correction an editor made (`newsprism correct`, the web app's buttons), kept as an input that every
+    later analysis applies until it is undone.
+
+    `kind` speaker: `target` a quote's span "ARTICLE:START-END", `value` the speaker's name (None: nobody);
+    date: `target` an article id, `value` an ISO date; contradiction: `target` the two evidence spans
+    "ARTICLE:START-END|ARTICLE:START-END", not a contradiction (`value` None). `article_id`: the article it
+    touches first; `story_id`: the story it was made in; `id`, `at` and `undone_at` come from the store."""
+
+    kind: str
+    target: str
+    value: str | None
+    article_id: str
+    story_id: str | None = None
+    note: str = ""
+    author: str = ""
+    id: int | None = None
+    at: str | None = None
+    undone_at: str | None = None
+
+
+def span_key(span: Span) -> str:
+    article_id, start, end = span
+    return f"{article_id}:{start}-{end}"
+
+
+def parse_span(text: str) -> Span:
+    """ "ARTICLE:START-END" as a span; ValueError naming the text when it is not one."""
+    article_id, _, offsets = text.rpartition(":")
+    start, _, end = offsets.partition("-")
+    if not article_id or not start.isdigit() or not end.isdigit() or int(end) <= int(start):
+        raise ValueError(f"{text!r} is not a span ARTICLE:START-END")
+    return article_id, int(start), int(end)
+
+
+def corrections_in_force(corrections: Iterable[Correction]) -> Corrections:
+    """What a list of corrections (oldest first; undone ones skipped) asks the story stages to apply: a
+    later correction of one target replaces an earlier one."""
+    speakers: dict[Span, str | None] = {}
+    published: dict[str, str] = {}
+    pairs: set[frozenset[Span]] = set()
+    for c in corrections:
+        if c.undone_at:
+            continue
+        if c.kind == "speaker":
+            speakers[parse_span(c.target)] = c.value or None
+        elif c.kind == "date" and c.value:
+            published[c.target] = c.value
+        elif c.kind == "contradiction":
+            pairs.add(frozenset(parse_span(part) for part in c.target.split("|")))
+    return Corrections(speakers, published, frozenset(pairs))
 
 
 def source_label(

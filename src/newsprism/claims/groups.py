@@ -264,6 +264,8 @@ def build_claims(
                 # game's yards, a season's) or a negation in a clause of their own.
                 if clash and support_but_for_clash(item.feats, other.feats, cos) < same_fact:
                     clash = None
+            if clash and _span_pair(item, other) in material.corrections.not_contradictions:
+                clash = None  # an editor said these two do not contradict each other
             if clash:
                 clashes.append((min(i, j), max(i, j), clash.kind, clash.explanation))
                 continue
@@ -555,6 +557,12 @@ def _canonical(idx: list[int], items: list[_Item], sims: np.ndarray, roots: dict
     return idx[best]
 
 
+def _span_pair(a: _Item, b: _Item) -> frozenset[tuple[str, int, int]]:
+    return frozenset(
+        ((a.article_id, a.sentence.start, a.sentence.end), (b.article_id, b.sentence.start, b.sentence.end))
+    )
+
+
 def _evidence(item: _Item) -> Evidence:
     s = item.sentence
     return Evidence(article_id=item.article_id, start=s.start, end=s.end, text=s.text)
@@ -639,6 +647,9 @@ def _quote_clashes(
                 continue
             ga, gb = _group_at(qa, items, group_of), _group_at(qb, items, group_of)
             if not ga or not gb:
+                continue
+            spans = frozenset(((qa.article_id, qa.start, qa.end), (qb.article_id, qb.start, qb.end)))
+            if spans in material.corrections.not_contradictions:
                 continue
             out.append(
                 Contradiction(

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-from ..records import Entity, Quote, StoryMaterial
+from ..records import EDITOR, Entity, Quote, StoryMaterial
 from ..text.names import (
     COUNTRY_ALIASES,
     NAME_CONNECTORS,
@@ -585,6 +585,8 @@ def _agree_across_articles(quotes: list[Quote], bar: float) -> list[Quote]:
     named_set = set(named)
     out = list(quotes)
     for i, q in enumerate(quotes):
+        if q.attribution == EDITOR:
+            continue  # an editor's word on this quote stands (and, named, it outranks every inference)
         others = sorted(j for j in same[i] if j in named_set and quotes[j].article_id != q.article_id)
         if not others:
             continue

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from .. import __version__, settings
-from ..records import Article, StoryAnalysis, to_dict
+from ..records import Article, StoryAnalysis, corrections_in_force, to_dict
 from ..store import Store
 
 SCHEMA_ID = "https://newsprism.invalid/schema/report/v1"
@@ -107,9 +108,17 @@ def storylines(store: Store, titles: dict[str, str] | None = None) -> list[dict[
     return sorted(out, key=lambda line: line["events"][-1]["last_date"] or "", reverse=True)
 
 
+def corrected(store: Store, articles: list[Article]) -> list[Article]:
+    """Stored articles as the report shows them: with the publication dates an editor fixed."""
+    dates = corrections_in_force(
+        store.corrections([a.id for a in articles] if len(articles) < 500 else None)
+    ).published
+    return [replace(a, published=dates[a.id]) if a.id in dates else a for a in articles]
+
+
 def _articles(store: Store, story_of: dict[str, str]) -> list[dict[str, Any]]:
     """Every article in the order stored, with its story, its aliases, and the versions of its page."""
-    articles = store.articles()
+    articles = corrected(store, store.articles())
     aliases = store.aliases()
     at_url: dict[str, list[str]] = {}
     for a in articles:
@@ -129,7 +138,7 @@ def _articles(store: Store, story_of: dict[str, str]) -> list[dict[str, Any]]:
 def story_articles(store: Store, stories: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The articles of some stories (report form), each with its story, aliases and the versions of its page."""
     story_of = {aid: s["id"] for s in stories for aid in s["article_ids"]}
-    articles = store.articles(list(story_of))
+    articles = corrected(store, store.articles(list(story_of)))
     aliases = store.aliases(list(story_of))
     return {
         a.id: article_to_dict(

@@ -16,10 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import UnknownStory
-from ..records import RunRecord, source_label
+from ..records import EDITOR, RunRecord, source_label
 from ..store import Store
 from ..text import sentence_spans
-from .build import rejected_list
+from .build import corrected, rejected_list
 
 SEARCH_LIMIT = 30  # results per kind on the search page
 MAX_QUERY_CHARS = 200  # longer search text is cut (the FTS query is also capped by terms)
@@ -478,6 +478,29 @@ def changes_page(store: Store, since: str | None = None, story_id: str | None = 
     return {"page": "changes", "title": "What changed", "note": note, **listing}
 
 
+def corrections_page(store: Store) -> dict[str, Any]:
+    """Every correction made, newest first, with the story it was made in and whether it is in force."""
+    items = []
+    for c in reversed(store.corrections()):
+        live = store.resolve_story(c.story_id) if c.story_id else None
+        state = store.story_state(live) if live else None
+        items.append(
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "target": c.target,
+                "value": c.value,
+                "note": c.note,
+                "author": c.author,
+                "at": c.at,
+                "undone_at": c.undone_at,
+                "story_id": live,
+                "story_title": state.title if state else None,
+            }
+        )
+    return {"page": "corrections", "title": "Corrections", "corrections": items}
+
+
 def rejected_page(store: Store) -> dict[str, Any]:
     return {"page": "rejected", "rejected": rejected_list(store), "rejected_count": store.rejection_count()}
 
@@ -565,7 +588,7 @@ def story_page(store: Store, story_id: str) -> dict[str, Any]:
 
     return story_view(
         analysis,
-        {a.id: _article_dict(a) for a in store.articles(analysis["article_ids"])},
+        {a.id: _article_dict(a) for a in corrected(store, store.articles(analysis["article_ids"]))},
         storylines(store),
     )
 
@@ -645,7 +668,7 @@ def story_view(
     speakers: dict[str, list[dict[str, Any]]] = defaultdict(list)
     affiliation: dict[str, str] = {}
     sentence_edges: dict[str, list[tuple[int, int]]] = {}
-    for q in analysis["quotes"]:
+    for number, q in enumerate(analysis["quotes"], 1):
         name = q.get("speaker") or "Unattributed"
         text = (articles.get(q["article_id"]) or {}).get("text") or ""
         if q["article_id"] not in sentence_edges:
@@ -660,8 +683,12 @@ def story_view(
                 # the sentence around the quote, so a reader can check the attribution at a glance
                 "context": quote_context(sentence_edges[q["article_id"]], text, q["start"], q["end"]),
                 # a withheld guess says which words would have named the speaker, and why it was withheld
-                "withheld": q.get("speaker_mention") if not q.get("speaker") else None,
+                "withheld": q.get("speaker_mention")
+                if not q.get("speaker") and q.get("attribution") != EDITOR
+                else None,
                 "confidence": q.get("confidence"),
+                "number": number,  # what a correction names it by (`newsprism correct speaker STORY N`)
+                "by_editor": q.get("attribution") == EDITOR,
             }
         )
         if q.get("affiliation") and name not in affiliation:
@@ -811,7 +838,10 @@ def story_view(
             if aid in not_analysed
         ],
         "claims": [{**c, "evidence": evidence(c["evidence"])} for c in claims],
-        "contradictions": [{**x, "evidence": evidence(x["evidence"])} for x in analysis["contradictions"]],
+        "contradictions": [
+            {**x, "number": n, "evidence": evidence(x["evidence"])}
+            for n, x in enumerate(analysis["contradictions"], 1)
+        ],
         "coverage": coverage,
         "quotes": quotes,
         "entities": entities,
@@ -903,7 +933,7 @@ def _storyline_of(story_id: str, storylines: list[dict[str, Any]]) -> dict[str, 
 def article_page(store: Store, article_id: str) -> dict[str, Any]:
     """An article's clean text with its quotes and claim sentences marked, its metadata and what was removed."""
     resolved = store.resolve_article(article_id)  # an alias shows the article it was stored as
-    found = store.articles([resolved]) if resolved is not None else []
+    found = corrected(store, store.articles([resolved])) if resolved is not None else []
     if not found:
         raise NotFound(article_id)
     article = found[0]

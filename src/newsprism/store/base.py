@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         Article,
         ArticleExtraction,
         Change,
+        Correction,
         Rejection,
         RunRecord,
         StoryAssignment,
@@ -215,6 +216,17 @@ class Store(Protocol):
     ) -> list[Change]:
         """Recorded changes, newest first, after run `since_run`, at or after `since`, in `story_ids`."""
         ...
+
+    # an editor's corrections: inputs every later analysis applies until undone
+    def add_correction(self, correction: Correction) -> Correction: ...
+
+    def correction(self, number: int) -> Correction | None: ...
+
+    def corrections(self, article_ids: Iterable[str] | None = None) -> list[Correction]:
+        """Oldest first, undone ones too; those touching `article_ids` when given."""
+        ...
+
+    def undo_correction(self, number: int) -> Correction | None: ...
 
     def merged_ids(self, story_id: str) -> list[str]:
         """The story and every story merged into it."""

@@ -13,8 +13,25 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..records import Change, RunRecord, StoryState
+from ..records import Change, Correction, RunRecord, StoryState
 from .rows import SearchHit, fold, now, segments
+
+# An editor's corrections (migration 7 in both stores): inputs the story stages apply until undone.
+CORRECTIONS_SCHEMA = """
+CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    value TEXT,
+    article_id TEXT NOT NULL,
+    story_id TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    undone_at TEXT
+);
+CREATE INDEX corrections_article ON corrections(article_id);
+"""
 
 _CORRECTABLE_CHARS = 4  # shorter words are left as typed: too many neighbours at one edit
 
@@ -270,3 +287,55 @@ class SharedLogic:
             out.append(best)
             changed = True
         return " ".join(out) if changed else None
+
+    # ------------------------------------------------------------ an editor's corrections
+
+    def add_correction(self, correction: Correction) -> Correction:
+        """Record a correction; it comes back with its number and time."""
+        p = self._mark
+        at = now()
+        with self.transaction():
+            self._exec(
+                "INSERT INTO corrections(id, kind, target, value, article_id, story_id, note, author, at)"
+                f" VALUES ((SELECT coalesce(max(id), 0) + 1 FROM corrections), {', '.join([p] * 8)})",
+                (
+                    correction.kind, correction.target, correction.value, correction.article_id,
+                    correction.story_id, correction.note, correction.author, at,
+                ),
+            )  # fmt: skip
+            number = int(self._query("SELECT max(id) AS id FROM corrections")[0]["id"])
+        return self.correction(number)  # type: ignore[return-value]
+
+    def correction(self, number: int) -> Correction | None:
+        rows = self._query(f"SELECT * FROM corrections WHERE id = {self._mark}", (number,))
+        return _correction_from(rows[0]) if rows else None
+
+    def corrections(self, article_ids: Iterable[str] | None = None) -> list[Correction]:
+        """Corrections oldest first, undone ones too; only those touching `article_ids` when given."""
+        if article_ids is None:
+            rows = self._query("SELECT * FROM corrections ORDER BY id")
+        else:
+            wanted = list(dict.fromkeys(article_ids))
+            if not wanted:
+                return []
+            rows = self._query(
+                f"SELECT * FROM corrections WHERE article_id IN ({', '.join([self._mark] * len(wanted))})"
+                " ORDER BY id",
+                wanted,
+            )
+        return [_correction_from(r) for r in rows]
+
+    def undo_correction(self, number: int) -> Correction | None:
+        """Undo a correction (it stays listed, with when it was undone); None when there is no such one."""
+        self._exec(
+            f"UPDATE corrections SET undone_at = {self._mark} WHERE id = {self._mark} AND undone_at IS NULL",
+            (now(), number),
+        )
+        return self.correction(number)
+
+
+def _correction_from(r: dict[str, Any]) -> Correction:
+    return Correction(
+        r["kind"], r["target"], r["value"], r["article_id"], r["story_id"], r["note"], r["author"],
+        int(r["id"]), r["at"], r["undone_at"],
+    )  # fmt: skip

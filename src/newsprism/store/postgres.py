@@ -35,7 +35,7 @@ from ..errors import MissingExtra, StoreError
 from ..records import Article, ArticleExtraction, Rejection, StoryAssignment, StoryState
 from ..text.ids import text_key
 from .base import Terms
-from .logic import RUN_LOG_SCHEMA, SharedLogic
+from .logic import CORRECTIONS_SCHEMA, RUN_LOG_SCHEMA, SharedLogic
 from .rows import (
     ARTICLE_COLUMNS,
     HIT_END,
@@ -182,6 +182,7 @@ CREATE TABLE term_frequencies (bucket INTEGER PRIMARY KEY, documents BIGINT NOT 
 """
     + RUN_LOG_SCHEMA
     + _SEARCH_TERMS
+    + CORRECTIONS_SCHEMA
 )
 _TABLES = (
     "meta",
@@ -204,6 +205,7 @@ _TABLES = (
     "runs",
     "changes",
     "search_terms",
+    "corrections",
 )
 # Numbered migrations after SCHEMA_VERSION 4, each (what it does, its SQL), run like sqlite._MIGRATIONS.
 _MIGRATIONS: dict[int, tuple[str, str]] = {
@@ -213,6 +215,7 @@ _MIGRATIONS: dict[int, tuple[str, str]] = {
         _SEARCH_TERMS
         + "INSERT INTO search_terms(term, documents) SELECT word, ndoc FROM ts_stat('SELECT document FROM articles');",
     ),
+    7: ("an editor's corrections, applied by every later analysis until undone", CORRECTIONS_SCHEMA),
 }
 
 # The advisory locks of a store: (class, the schema's hash). hashtext keeps stores in two schemas of one

@@ -30,7 +30,7 @@ from ..records import Article, ArticleExtraction, Rejection, StoryAssignment, St
 from ..text.ids import text_key
 from . import legacy
 from .base import Terms
-from .logic import RUN_LOG_SCHEMA, SharedLogic
+from .logic import CORRECTIONS_SCHEMA, RUN_LOG_SCHEMA, SharedLogic
 from .rows import (
     ARTICLE_COLUMNS,
     HIT_END,
@@ -55,7 +55,7 @@ from .rows import (
     vectors_from,
 )
 
-SCHEMA_VERSION = 6  # the number of the last migration in _MIGRATIONS
+SCHEMA_VERSION = 7  # the number of the last migration in _MIGRATIONS
 _OPEN_WAIT_S = 10.0  # how long opening waits for another process opening the same file
 
 # The tables as the first store (schema 1) had them; _MIGRATIONS takes a store from there to today's.
@@ -189,6 +189,7 @@ _MIGRATIONS: dict[int, tuple[str, str]] = {
     5: ("the run log: each run and what it changed (runs, changes)", RUN_LOG_SCHEMA),
     # SQLite reads the search vocabulary from the index itself (fts5vocab, made at open): nothing to store
     6: ("the vocabulary of the articles' text, for typo-tolerant search", "SELECT 1;"),
+    7: ("an editor's corrections, applied by every later analysis until undone", CORRECTIONS_SCHEMA),
 }
 # Python steps of a migration, run after its script in the same transaction.
 _MIGRATION_STEPS: dict[int, Callable[[SQLiteStore], None]] = {4: lambda store: store._move_legacy_state()}

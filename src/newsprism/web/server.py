@@ -8,20 +8,24 @@ both renderings: `/story/ID` renders the dict that `/story/ID.json` returns.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import re
+import secrets
 import socket
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from http import HTTPStatus
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from ..errors import StoreError, UnknownStory
+from .. import corrections
+from ..errors import NewsprismError, StoreError, UnknownStory
 from ..report import views
 from ..report.export import by_suffix, export_name, export_stories
 from ..report.html import STATIC_FILES, WebUrls, render, render_feed, static_asset
@@ -44,7 +48,9 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 MAX_URL_CHARS = 2048  # longer request targets get 414; no page needs more
-MAX_BODY_BYTES = 0  # GET only: any request body is refused unread
+MAX_BODY_BYTES = 0  # a GET's body is refused unread
+MAX_FORM_BYTES = 8192  # a correction form (POST /correct, /undo)
+EDIT_COOKIE = "newsprism_edit"
 REQUEST_TIMEOUT_S = 15  # a client that stalls mid-request loses its thread after this
 # A request line and headers must arrive within this, however they trickle: REQUEST_TIMEOUT_S bounds one wait
 # only, so a client sending a byte every few seconds would otherwise hold its thread for ever.
@@ -74,6 +80,9 @@ class NewsprismServer(ThreadingHTTPServer):
         self._cache_lock = threading.Lock()
         self._cache_version: Any = None
         self._store_key: str | None = None
+        # Corrections need this token, printed at start: `/unlock?token=...` sets it as a cookie in the
+        # editor's browser, and each correction form carries it too, so no other page can forge a write.
+        self.edit_token = secrets.token_urlsafe(24)
         super().__init__((host, port), _Handler)
 
     def cached(self, key: tuple) -> tuple[bytes, str] | None:
@@ -134,6 +143,8 @@ def route(store: Store, path: str, query: dict[str, list[str]]) -> dict[str, Any
         return views.outlet_page(store, parts[1])
     if parts == ["rejected"]:
         return views.rejected_page(store)
+    if parts == ["corrections"]:
+        return views.corrections_page(store)
     if parts == ["changes"]:
         return views.changes_page(store, (query.get("since") or [None])[0], (query.get("story") or [None])[0])
     if parts == ["search"]:
@@ -197,7 +208,107 @@ class _Handler(BaseHTTPRequestHandler):
             HTTPStatus.METHOD_NOT_ALLOWED, "Only GET and HEAD are served.", {"Allow": "GET, HEAD"}
         )
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
+
+    def do_POST(self) -> None:
+        """A correction (`/correct`) or its undoing (`/undo`), from the forms an unlocked browser shows."""
+        self._head = False
+        self.close_connection = True  # a write is one request per connection
+        if not self._host_allowed():
+            return self._send_error(HTTPStatus.MISDIRECTED_REQUEST, "Unknown Host header.")
+        path = urlsplit(self.path).path if len(self.path) <= MAX_URL_CHARS else ""
+        if path not in {"/correct", "/undo"}:
+            return self._send_error(
+                HTTPStatus.METHOD_NOT_ALLOWED, "Only corrections are posted.", {"Allow": "GET, HEAD"}
+            )
+        # Our pages send no referrer, so a browser posts their forms with "Origin: null"; any other origin is
+        # another site's page (which could hold neither the SameSite cookie nor the form's token anyway).
+        origin = self.headers.get("Origin")
+        if origin not in (None, "null") and urlsplit(origin).netloc != (self.headers.get("Host") or ""):
+            return self._send_error(HTTPStatus.FORBIDDEN, "A correction must come from this app's own pages.")
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_FORM_BYTES or self.headers.get("Transfer-Encoding"):
+            return self._send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "A correction form is small.")
+        if (self.headers.get("Content-Type") or "").split(";")[
+            0
+        ].strip() != "application/x-www-form-urlencoded":
+            return self._send_error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the correction form as a form.")
+        try:
+            form = {
+                k: v[0]
+                for k, v in parse_qs(
+                    self.rfile.read(length).decode("utf-8"), max_num_fields=MAX_QUERY_FIELDS
+                ).items()
+            }
+        except (ValueError, UnicodeDecodeError):
+            return self._send_error(HTTPStatus.BAD_REQUEST, "Malformed form.")
+        if not (self._unlocked() and hmac.compare_digest(form.get("token", ""), self.server.edit_token)):
+            return self._send_error(
+                HTTPStatus.FORBIDDEN,
+                "Corrections need the token `newsprism serve` printed: open its /unlock link in this browser.",
+            )
+        try:
+            back = self._write(path, form)
+        except (NewsprismError, ValueError) as exc:
+            return self._send_error(HTTPStatus.BAD_REQUEST, f"The correction was not made: {exc}")
+        except Exception as exc:  # a bug: answer 500, keep serving, log the cause
+            log.exception("error on POST %s: %s", path, exc)
+            return self._send_error(HTTPStatus.INTERNAL_SERVER_ERROR, "The correction could not be made.")
+        self._send(
+            HTTPStatus.SEE_OTHER, f"See {back}\n".encode(), "text/plain; charset=utf-8", {"Location": back}
+        )
+
+    def _write(self, path: str, form: dict[str, str]) -> str:
+        """Make the correction a form asks for; the page to go back to."""
+        store = self.server.store
+        author = "web app"
+        note = form.get("note", "")
+        if path == "/undo":
+            corrections.undo(store, int(form.get("number", "")))
+            return "/corrections"
+        story = form.get("story", "")
+        kind = form.get("kind")
+        if kind == "speaker":
+            name = None if form.get("remove") else form.get("name", "")
+            if name is not None and not name.strip():
+                raise ValueError("type the speaker's name, or choose No speaker")
+            fix = corrections.speaker_fix(store, story, int(form.get("number", "")), name, note, author)
+        elif kind == "contradiction":
+            fix = corrections.contradiction_fix(store, story, int(form.get("number", "")), note, author)
+        elif kind == "date":
+            fix = corrections.date_fix(store, form.get("article", ""), form.get("date", ""), note, author)
+        else:
+            raise ValueError(f"unknown correction {kind!r}")
+        _, stories = corrections.apply(store, fix)
+        live = stories[0] if stories else store.resolve_story(story) or story
+        return WebUrls().story(live) if live else "/corrections"
+
+    def _unlocked(self) -> bool:
+        """Whether this browser holds the edit token (its cookie)."""
+        cookies = SimpleCookie()
+        try:
+            cookies.load(self.headers.get("Cookie") or "")
+        except CookieError:
+            return False
+        held = cookies.get(EDIT_COOKIE)
+        return held is not None and hmac.compare_digest(held.value, self.server.edit_token)
+
+    def _unlock(self, query: str) -> None:
+        token = (parse_qs(query, max_num_fields=MAX_QUERY_FIELDS).get("token") or [""])[0]
+        if not hmac.compare_digest(token, self.server.edit_token):
+            return self._send_error(
+                HTTPStatus.FORBIDDEN, "Wrong token: use the /unlock link `newsprism serve` printed."
+            )
+        cookie = f"{EDIT_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
+        self._send(
+            HTTPStatus.SEE_OTHER,
+            b"Unlocked\n",
+            "text/plain; charset=utf-8",
+            {"Location": "/", "Set-Cookie": cookie},
+        )
 
     # ------------------------------------------------------------ the request
 
@@ -227,6 +338,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._export(unquote(export["story"]), export["suffix"])
         if path == "/changes.atom":
             return self._feed(split.query)
+        if path == "/unlock":
+            return self._unlock(split.query)
         as_json = path.endswith(".json")
         if as_json:
             path = path.removesuffix(".json")
@@ -238,7 +351,8 @@ class _Handler(BaseHTTPRequestHandler):
                 f"Too many query parameters (at most {MAX_QUERY_FIELDS}).",
                 as_json=as_json,
             )
-        key = (path, as_json, split.query)
+        editing = not as_json and self._unlocked()
+        key = (path, as_json, split.query, editing)
         cached = self.server.cached(key)
         if cached is not None:
             return self._send(HTTPStatus.OK, *cached)
@@ -249,7 +363,8 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 twin = path.rstrip("/") or "/index"
                 json_url = f"{twin}.json" + (f"?{split.query}" if split.query else "")
-                body = render(page, web=True, json_url=json_url).encode("utf-8")
+                token = self.server.edit_token if editing else None
+                body = render(page, web=True, json_url=json_url, edit_token=token).encode("utf-8")
                 content_type = "text/html; charset=utf-8"
         except _Redirect as moved:
             return self._redirect(moved.location + (".json" if as_json else ""))
@@ -392,12 +507,13 @@ def serve(
     db: str | Path = "newsprism.db",
     host: str = "127.0.0.1",
     port: int = 8000,
-    ready: Callable[[str], None] | None = None,
+    ready: Callable[[str, str], None] | None = None,
 ) -> None:
-    """Serve the store at `db` until interrupted; `ready(url)` is called once the socket listens."""
+    """Serve the store at `db` until interrupted; `ready(url, unlock_url)` is called once the socket listens
+    (`unlock_url` lets the browser that opens it make corrections)."""
     server = make_server(db, host, port)
     if ready is not None:
-        ready(server.url)
+        ready(server.url, f"{server.url}/unlock?token={server.edit_token}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

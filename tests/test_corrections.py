@@ -1,0 +1,189 @@
+"""An editor's corrections: kept as inputs, applied by every later analysis, undoable; CLI and web app."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.parse
+
+import pytest
+from click.testing import CliRunner
+
+from newsprism import corrections
+from newsprism.cli import main
+from newsprism.errors import CorrectionError
+from newsprism.pipeline import analyze
+from newsprism.records import Correction, corrections_in_force, parse_span
+from newsprism.report.build import build_report
+from newsprism.store import SQLiteStore
+from newsprism.web import make_server
+
+from .test_web import get
+
+
+def test_the_store_keeps_corrections_and_undoing_one_keeps_it_listed(store):
+    first = store.add_correction(Correction("speaker", "a1:10-40", "Ann Lee", "a1", "s1", "said so", "ed"))
+    second = store.add_correction(Correction("date", "a2", "2024-05-16", "a2", "s1"))
+    assert (first.id, second.id) == (1, 2) and first.at and first.undone_at is None
+    assert [c.id for c in store.corrections(["a2"])] == [2] and store.corrections([]) == []
+    undone = store.undo_correction(1)
+    assert undone.undone_at is not None and store.correction(1) == undone
+    assert [c.id for c in store.corrections()] == [1, 2] and store.undo_correction(9) is None
+    force = corrections_in_force(store.corrections())
+    assert force.speakers == {} and force.published == {"a2": "2024-05-16"}
+
+
+def test_the_later_correction_of_one_target_wins_and_spans_must_be_spans():
+    force = corrections_in_force(
+        [
+            Correction("speaker", "a1:10-40", "Ann Lee", "a1"),
+            Correction("speaker", "a1:10-40", None, "a1"),
+            Correction("contradiction", "a1:0-9|a2:5-30", None, "a1"),
+        ]
+    )
+    assert force.speakers == {("a1", 10, 40): None}
+    assert force.not_contradictions == frozenset([frozenset([("a1", 0, 9), ("a2", 5, 30)])])
+    with pytest.raises(ValueError, match="not a span"):
+        parse_span("a1:40-10")
+
+
+@pytest.fixture
+def split_sample(tmp_path, sample_dir):
+    """The sample story's first article analysed alone; the other four wait in `rest`."""
+    files = sorted(sample_dir.iterdir())
+    (tmp_path / "one").mkdir()
+    (tmp_path / "rest").mkdir()
+    shutil.copy(files[0], tmp_path / "one")
+    for f in files[1:]:
+        shutil.copy(f, tmp_path / "rest")
+    db = tmp_path / "n.db"
+    analyze([tmp_path / "one"], db=db, out=None)
+    return tmp_path, db
+
+
+def _quote_at(store, story_id, span):
+    return next(
+        q
+        for q in corrections.story_quotes(store, story_id)
+        if (q["article_id"], q["start"], q["end"]) == span
+    )
+
+
+def test_a_speaker_fix_applies_at_once_survives_the_next_run_and_undoes(split_sample):
+    work, db = split_sample
+    store = SQLiteStore(db)
+    try:
+        story = store.story_ids()[0]
+        quotes = corrections.story_quotes(store, story)
+        number = next(n for n, q in enumerate(quotes, 1) if q.get("speaker"))
+        span = (quotes[number - 1]["article_id"], quotes[number - 1]["start"], quotes[number - 1]["end"])
+        original = quotes[number - 1]["speaker"]
+        stored, stories = corrections.apply(
+            store, corrections.speaker_fix(store, story, number, "Dmitry Peskov", "ed")
+        )
+        assert stories == [story] and stored.target == f"{span[0]}:{span[1]}-{span[2]}"
+        assert _quote_at(store, story, span)["speaker"] == "Dmitry Peskov"
+        assert _quote_at(store, story, span)["attribution"] == "editor"
+    finally:
+        store.close()
+    analyze([work / "rest"], db=db, out=None)  # four more articles join the story, which is analysed again
+    store = SQLiteStore(db)
+    try:
+        story = store.resolve_story(story)
+        assert len(store.get_analysis(story)["article_ids"]) == 5
+        assert _quote_at(store, story, span)["speaker"] == "Dmitry Peskov"  # the correction is an input
+        corrections.undo(store, stored.id)
+        assert _quote_at(store, story, span)["speaker"] == original
+        removed, _ = corrections.apply(store, corrections.speaker_fix(store, story, number, None))
+        quote = _quote_at(store, story, span)
+        assert quote["speaker"] is None and quote["attribution"] == "editor" and removed.value is None
+    finally:
+        store.close()
+
+
+def test_a_date_fix_reaches_the_analysis_and_bad_corrections_are_refused(split_sample):
+    _, db = split_sample
+    store = SQLiteStore(db)
+    try:
+        article = store.articles()[0]
+        corrections.apply(store, corrections.date_fix(store, article.id, "2023-01-02"))
+        assert corrections_in_force(store.corrections([article.id])).published == {article.id: "2023-01-02"}
+        shown = {a["id"]: a["published"] for a in build_report(store)["articles"]}
+        assert shown[article.id] == "2023-01-02"  # the report shows the date the editor gave
+        with pytest.raises(CorrectionError, match="not an ISO date"):
+            corrections.date_fix(store, article.id, "yesterday")
+        with pytest.raises(CorrectionError, match="no article 'nope'"):
+            corrections.apply(store, Correction("date", "nope", "2024-01-01", "nope"))
+        with pytest.raises(CorrectionError, match="no quote at"):
+            corrections.apply(store, Correction("speaker", f"{article.id}:0-3", "X", article.id))
+        with pytest.raises(CorrectionError, match="there is no quote 999"):
+            corrections.speaker_fix(store, store.story_ids()[0], 999, "X")
+        with pytest.raises(CorrectionError, match="no contradiction 1"):
+            corrections.contradiction_fix(store, store.story_ids()[0], 1)
+    finally:
+        store.close()
+
+
+def test_correct_and_corrections_commands(split_sample):
+    _, db = split_sample
+    runner = CliRunner()
+    store = SQLiteStore(db)
+    story = store.story_ids()[0]
+    store.close()
+    listing = runner.invoke(main, ["correct", "speaker", story, "--db", str(db)])
+    assert listing.exit_code == 0 and listing.output.startswith("1\t")
+    made = runner.invoke(main, ["correct", "speaker", story, "1", "--name", "Ann Lee", "--db", str(db)])
+    assert made.exit_code == 0 and "correction 1 recorded; stories analysed again: " + story in made.output
+    both = runner.invoke(main, ["correct", "speaker", story, "1", "--name", "X", "--remove", "--db", str(db)])
+    assert both.exit_code == 2 and "--name NAME or --remove" in both.output
+    listed = runner.invoke(main, ["corrections", "--db", str(db)])
+    assert "\tspeaker\t" in listed.output and "Ann Lee\tin force" in listed.output
+    undone = runner.invoke(main, ["corrections", "--undo", "1", "--db", str(db)])
+    assert undone.exit_code == 0 and "correction 1 undone" in undone.output
+    missing = runner.invoke(main, ["corrections", "--undo", "7", "--db", str(db)])
+    assert missing.exit_code == 2 and "there is no correction 7" in missing.output
+
+
+def _post(srv, path, form, cookie=None, origin="null", content_type="application/x-www-form-urlencoded"):
+    headers = {"Content-Type": content_type, "Origin": origin}
+    if cookie:
+        headers["Cookie"] = cookie
+    return get(srv, path, method="POST", headers=headers, body=urllib.parse.urlencode(form).encode())
+
+
+def test_the_web_app_takes_a_correction_only_with_its_token_from_its_own_pages(split_sample):
+    _, db = split_sample
+    store = SQLiteStore(db)
+    srv = make_server(store, port=0)
+    srv.start_background()
+    try:
+        story = store.story_ids()[0]
+        token = srv.edit_token
+        assert b'form class="fix"' not in get(srv, f"/story/{story}")[2]  # locked: no forms
+        assert get(srv, "/unlock?token=wrong")[0] == 403
+        status, headers, _ = get(srv, f"/unlock?token={token}")
+        assert (
+            status == 303
+            and "HttpOnly" in headers["Set-Cookie"]
+            and "SameSite=Strict" in headers["Set-Cookie"]
+        )
+        cookie = headers["Set-Cookie"].split(";")[0]
+        assert b'form class="fix"' in get(srv, f"/story/{story}", headers={"Cookie": cookie})[2]
+        form = {"token": token, "kind": "speaker", "story": story, "number": "1", "name": "Ann Lee"}
+        assert _post(srv, "/correct", form)[0] == 403  # no cookie: another page's forgery
+        assert _post(srv, "/correct", {**form, "token": "x"}, cookie)[0] == 403
+        assert _post(srv, "/correct", form, cookie, origin="http://evil.example")[0] == 403
+        assert _post(srv, "/correct", form, cookie, content_type="text/plain")[0] == 415
+        assert _post(srv, "/elsewhere", form, cookie)[0] == 405
+        status, _, body = _post(srv, "/correct", {**form, "number": "999"}, cookie)
+        assert status == 400 and b"there is no quote 999" in body
+        status, headers, _ = _post(srv, "/correct", form, cookie)
+        assert status == 303 and headers["Location"] == f"/story/{story}"
+        assert store.corrections()[0].value == "Ann Lee" and store.corrections()[0].author == "web app"
+        status, _, body = get(srv, "/corrections", headers={"Cookie": cookie})
+        assert status == 200 and b"Ann Lee" in body and b"Undo" in body
+        assert _post(srv, "/undo", {"token": token, "number": "1"}, cookie)[0] == 303
+        assert store.correction(1).undone_at is not None
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        store.close()
