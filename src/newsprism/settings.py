@@ -103,6 +103,14 @@ SETTINGS: tuple[Setting, ...] = (
         " only at this probability too; below it the language is unknown and the article is analysed.",
     ),
     Setting(
+        "outlets_file",
+        "",
+        "A CSV of outlets (columns name, domains, country, owner, state_controlled, wire_service, source, as_of;"
+        " docs/outlets.md) that extends the built-in table, or overrides its row of the same name. The report"
+        " names an article with a link but no outlet by its domain's outlet; articles of outlets with one owner"
+        " count as one origin of a claim.",
+    ),
+    Setting(
         "analysis_languages",
         "en",
         "Languages (ISO 639-1 codes, comma-separated; * for every language) the models read. The shipped models"

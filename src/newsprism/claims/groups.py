@@ -29,6 +29,7 @@ from ..records import (
 )
 from ..text import DATELINE, WEEKDAYS
 from ..text.names import clean_name
+from ..text.outlets import outlet_table
 from .contradict import find_clash, same_matter
 from .features import SentenceFeatures, features
 from .provenance import Credits, story_credits
@@ -105,14 +106,17 @@ def source_roots(material: StoryMaterial, duplicates: DuplicateReport) -> dict[s
         members = [a for a in group.article_ids if a in uf.parent]
         for other in members[1:]:
             uf.union(members[0], other)
-    by_outlet: dict[str, str] = {}
+    # one outlet, or outlets of one owner (text.outlets): one origin
+    by_origin: dict[str, str] = {}
+    table = outlet_table()
     for article in material.articles:
-        if article.outlet:
-            key = article.outlet.strip().lower()
-            if key in by_outlet:
-                uf.union(by_outlet[key], article.id)
-            else:
-                by_outlet[key] = article.id
+        key = table.origin(article.outlet, article.url)
+        if key is None:
+            continue
+        if key in by_origin:
+            uf.union(by_origin[key], article.id)
+        else:
+            by_origin[key] = article.id
     return {a: uf.find(a) for a in ids}
 
 
@@ -474,8 +478,13 @@ def _origins(
     if len(ids) == 1 and not notes:
         return 1, f"only {_name(articles[ids[0]])}"
     outlets = {articles[a].outlet for a in ids}
+    owners = {
+        row.owner if (row := outlet_table().of(articles[a].outlet, articles[a].url)) else None for a in ids
+    }
     if len(ids) > 1 and len(outlets) == 1 and None not in outlets:
         notes.append(f"{len(ids)} articles of one outlet")
+    elif len(outlets) > 1 and None not in outlets and len(owners) == 1 and None not in owners:
+        notes.append(f"{' and '.join(sorted(outlets))} have one owner, {next(iter(owners))}")
     elif not notes:
         notes.append(f"{' and '.join(sorted({_name(articles[a]) for a in ids}))} are copies of one report")
     return 1, "1 origin: " + "; ".join(notes)

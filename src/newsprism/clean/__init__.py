@@ -20,6 +20,7 @@ from ..errors import EmptyInput, InputError, MalformedRecord
 from ..records import Article, RawDocument, RemovedSpan
 from ..text.dates import normalise_date, reconcile_dates
 from ..text.ids import content_id, text_key
+from ..text.outlets import outlet_table
 from .metadata import alnum_key, language_code, page_metadata, visible_lead
 from .mojibake import fix_mojibake
 from .rules import TextCleaning, clean_text, normalise_wire
@@ -62,7 +63,7 @@ def clean_document(raw: RawDocument, site_memory: SiteMemory | None = None) -> A
         title=_str(hints.get("title")) or found.title,
         published=normalise_date(hints.get("published")) or found.published,
         authors=_authors(hints.get("authors")) or found.authors,
-        outlet=_str(hints.get("outlet")) or found.outlet or site_key(url),
+        outlet=_str(hints.get("outlet")) or found.outlet or outlet_at(url),
         wire_credit=normalise_wire(_str(hints.get("wire_credit")) or "") or found.wire_credit,
         # the container's or the page's own declaration; the detector only where neither says
         language=language_code(hints.get("language")) or choose_language(found.language, text),
@@ -149,6 +150,12 @@ def _detect(text: str) -> tuple[str, float] | None:
         return None
     code, prob = _identifier().classify(sample)
     return str(code), float(prob)
+
+
+def outlet_at(url: str | None) -> str | None:
+    """The outlet of a page that names none: its domain's row of the outlet table, else its site."""
+    row = outlet_table().at(url)
+    return row.name if row is not None else site_key(url)
 
 
 def _str(value: Any) -> str | None:
@@ -305,7 +312,7 @@ def _clean_html(raw: RawDocument) -> tuple[TextCleaning, str | None]:
         or found.authors,
         # the text's own dateline or credit line first: it names this story's source, metadata the site's habit
         wire_credit=found.wire_credit or meta.wire_credit,
-        outlet=meta.site_name or found.outlet or site_key(url),
+        outlet=meta.site_name or found.outlet or outlet_at(url),
         language=meta.language,
     )
     return cleaning, url

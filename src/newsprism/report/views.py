@@ -19,6 +19,7 @@ from ..errors import UnknownStory
 from ..records import EDITOR, RunRecord, source_label
 from ..store import Store
 from ..text import sentence_spans
+from ..text.outlets import outlet_table
 from .build import corrected, rejected_list
 
 SEARCH_LIMIT = 30  # results per kind on the search page
@@ -342,9 +343,23 @@ def outlet_view(
     if not rows:
         raise NotFound(name)
     speakers = sorted(quoted.values(), key=lambda e: (-e["quotes"], e["speaker"]))
+    row = outlet_table().named(name)
     return {
         "page": "outlet",
         "name": name,
+        # what the outlet table (text.outlets) says of it, and where that comes from
+        "facts": {
+            "country": row.country,
+            "owner": row.owner,
+            "state_controlled": row.state_controlled,
+            "wire_service": row.wire_service,
+            "domains": list(row.domains),
+            "source": row.source,
+            "as_of": row.as_of,
+            "from_user": row.from_user,
+        }
+        if row is not None
+        else None,
         "title": name,
         "articles": articles,
         "stories": rows,
