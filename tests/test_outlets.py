@@ -126,3 +126,16 @@ def test_the_web_app_filters_the_index_and_serves_outlet_pages(analysed_sample):
         store.close()
     pages = {p.name for p in analysed_sample["out"].glob("outlet-*.html")}
     assert len(pages) == len({views.article_label(a) for a in analysed_sample["report"]["articles"]})
+
+
+def test_the_glance_counts_per_source_what_it_carries_alone_leaves_out_and_quotes():
+    analysis = dict(STORIES[0][0], contradictions=[])
+    analysis["framing"] = [
+        {**f, "covered": ["c1", "c3"] if f["article_id"] == "f1" else []} for f in analysis["framing"]
+    ]
+    glance = views._glance(
+        analysis, ["f1", "f2", "n1", "h1"], LABELS.get, {c["id"]: c["status"] for c in analysis["claims"]}
+    )
+    fox = next(r for r in glance["sources"] if r["label"] == "Fox")
+    assert fox == {"label": "Fox", "articles": 2, "carried": 2, "alone": 1, "left_out": 1, "quotes": 2}
+    assert glance["corroborated"] == 2 and glance["contradictions"] == 0

@@ -289,3 +289,17 @@ def test_a_speaker_corrected_in_the_browser_survives_the_next_analyze(browser, t
     finally:
         stop(srv)
         store.close()
+
+
+def test_the_verdict_is_read_at_1280_without_scrolling(browser, sample_server, shots):
+    page = watched_page(browser, viewport={"width": 1280, "height": 900})
+    page.goto(sample_server.url + "/")
+    page.locator("ol.stories h2.headline a").first.click()
+    brief = page.locator("#brief").bounding_box()
+    glance = page.locator("aside.glance").bounding_box()
+    assert glance["x"] >= brief["x"] + brief["width"]  # beside the brief, not under it
+    assert glance["y"] + glance["height"] <= 900 and brief["y"] < 450  # both start above the fold
+    assert page.locator(".glance-table tbody tr").count() == 5  # one row per source
+    assert page.locator("#brief .cite .num").first.is_visible()  # citations name their sources by number
+    page.screenshot(path=str(shots / "glance.png"))
+    assert page.errors == []

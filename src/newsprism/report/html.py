@@ -235,5 +235,10 @@ def write_report(store: Store, out: Path) -> list[Path]:
         emit(urls.outlet(name), render(views.outlet_view(name, dated, labels)))
     for article in report["articles"]:
         sid = article["story_id"]
-        emit(urls.article(article["id"]), render(views.article_view(article, analyses.get(sid), sid)))
+        versions = article.get("versions") or []
+        at = versions.index(article["id"]) if article["id"] in versions else 0
+        previous = articles.get(versions[at - 1]) if at else None
+        emit(
+            urls.article(article["id"]), render(views.article_view(article, analyses.get(sid), sid, previous))
+        )
     return written

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime
+from difflib import SequenceMatcher
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -813,6 +814,7 @@ def story_view(
                 "headline_overlap": f.get("headline_overlap"),
             }
         )
+    glance = _glance(analysis, read, label, status_of)
     # Voices by side across the story: which side each source lets speak, and how often.
     totals: Counter = Counter()
     for f in framing:
@@ -858,6 +860,7 @@ def story_view(
             for n, x in enumerate(analysis["contradictions"], 1)
         ],
         "coverage": coverage,
+        "glance": glance,
         "quotes": quotes,
         "entities": entities,
         "timeline": timeline,
@@ -870,6 +873,42 @@ def story_view(
             for m in analysis["membership"]
         ],
         "storyline": _storyline_of(analysis["id"], storylines),
+    }
+
+
+def _glance(
+    analysis: dict[str, Any], read: list[str], label: Any, status_of: dict[str, str]
+) -> dict[str, Any]:
+    """The story at a glance, beside its brief: per source (articles of one outlet together), the claim
+    groups it carries, those only it carries, those most sources carry that it leaves out, and its quotes."""
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for aid in read:
+        by_source[label(aid)].append(aid)
+    covered = {f["article_id"]: set(f["covered"]) for f in analysis["framing"]}
+    omitted = {f["article_id"]: set(f["omitted"]) for f in analysis["framing"]}
+    quoted = Counter(q["article_id"] for q in analysis["quotes"] if q.get("speaker"))
+    rows = []
+    for name, ids in by_source.items():
+        own = set(ids)
+        rows.append(
+            {
+                "label": name,
+                "articles": len(ids),
+                "carried": len(set().union(*(covered.get(a, set()) for a in ids))),
+                "alone": sum(
+                    1
+                    for c in analysis["claims"]
+                    if c["status"] == "single_source" and set(c["article_ids"]) <= own
+                ),
+                "left_out": len(set.intersection(*(omitted.get(a, set()) for a in ids))) if ids else 0,
+                "quotes": sum(quoted[a] for a in ids),
+            }
+        )
+    return {
+        "sources": rows,
+        "contested": sum(1 for s in status_of.values() if s == "contested"),
+        "contradictions": len(analysis["contradictions"]),
+        "corroborated": sum(1 for s in status_of.values() if s == "corroborated"),
     }
 
 
@@ -959,12 +998,47 @@ def article_page(store: Store, article_id: str) -> dict[str, Any]:
     data = _article_dict(article)
     data["aliases"] = store.aliases([article.id]).get(article.id, [])
     data["versions"] = versions if len(versions) > 1 else []
-    return article_view(data, analysis, story_id)
+    return article_view(data, analysis, story_id, _previous_version(store, article.id, versions))
+
+
+def _previous_version(store: Store, article_id: str, versions: list[str]) -> dict[str, Any] | None:
+    at = versions.index(article_id) if article_id in versions else 0
+    if at == 0:
+        return None
+    found = store.articles([versions[at - 1]])
+    return _article_dict(found[0]) if found else None
+
+
+_VERSION_CHANGES_SHOWN = 30  # sentences added or removed that the article page lists
+
+
+def version_changes(previous: dict[str, Any], text: str) -> dict[str, Any]:
+    """What changed from the previous version of a page to this one, sentence by sentence."""
+    old_text = previous.get("text") or ""
+    before = [" ".join(old_text[a:b].split()) for a, b in sentence_spans(old_text)]
+    after = [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
+    added, removed = [], []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if op in ("replace", "delete"):
+            removed += before[i1:i2]
+        if op in ("replace", "insert"):
+            added += after[j1:j2]
+    return {
+        "previous": previous["id"],
+        "added": added[:_VERSION_CHANGES_SHOWN],
+        "removed": removed[:_VERSION_CHANGES_SHOWN],
+        "more": max(0, len(added) + len(removed) - 2 * _VERSION_CHANGES_SHOWN),
+        "unchanged": len(before) - len(removed),
+    }
 
 
 def article_view(
-    article: dict[str, Any], analysis: dict[str, Any] | None, story_id: str | None
+    article: dict[str, Any],
+    analysis: dict[str, Any] | None,
+    story_id: str | None,
+    previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """`previous`: the version of the same page read before this one (report form), to say what changed."""
     spans: list[tuple[int, int, str, str]] = []
     quotes, claims = [], []
     if analysis is not None:
@@ -991,6 +1065,7 @@ def article_view(
         "article": meta,
         "story": {"id": story_id, "title": analysis.get("title") if analysis else None} if story_id else None,
         "paragraphs": paragraphs(highlight(article["text"], spans)),
+        "changes": version_changes(previous, article["text"]) if previous else None,
         "quotes": quotes,
         "claims": claims,
         "removed": [
