@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import urllib.parse
 
@@ -187,3 +188,111 @@ def test_the_web_app_takes_a_correction_only_with_its_token_from_its_own_pages(s
         srv.shutdown()
         srv.server_close()
         store.close()
+
+
+BRIDGE = (
+    "The Harlow Street bridge in Vantor collapsed on Tuesday evening, killing three people and injuring twelve, city"
+    " officials said. Mayor Ilse Marten said rescue teams searched the river overnight. Engineers had warned in"
+    " March that the bridge needed urgent repairs, according to a city report."
+)
+BRIDGE_AGAIN = (
+    "Three people died when the Harlow Street bridge in Vantor collapsed on Tuesday evening, and twelve were hurt,"
+    " according to city officials. Mayor Ilse Marten said divers searched the river through the night. A city"
+    " report in March had warned that the bridge needed urgent repairs."
+)
+VOTE = (
+    "Voters in the island state of Corvala elected Petra Danes as president on Sunday, the electoral commission"
+    " said. Danes won 54 percent of the vote against the incumbent, Marco Ruiz. Turnout was 71 percent, the"
+    " commission added."
+)
+
+
+@pytest.fixture
+def two_events(tmp_path):
+    """A bridge collapse told by two outlets, and an election told by one: two stories."""
+    rows = [
+        {"title": "Harlow Street bridge collapses in Vantor", "text": BRIDGE, "published": "2024-05-07", "outlet": "Vantor Daily"},
+        {"title": "Three dead as Vantor bridge falls", "text": BRIDGE_AGAIN, "published": "2024-05-07", "outlet": "River Post"},
+        {"title": "Petra Danes wins Corvala presidency", "text": VOTE, "published": "2024-06-02", "outlet": "Island News"},
+    ]  # fmt: skip
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "events.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
+    )
+    db = tmp_path / "n.db"
+    analyze([tmp_path / "in"], db=db, out=None)
+    store = SQLiteStore(db)
+    by_size = sorted(store.story_ids(), key=lambda s: -len(store.memberships(s)))
+    yield store, by_size[0], by_size[1], tmp_path
+    store.close()
+
+
+def _members(store):
+    return {sid: sorted(m.article_id for m in store.memberships(sid)) for sid in store.story_ids()}
+
+
+def test_moving_an_article_changes_both_stories_holds_in_the_next_run_and_undoes(two_events):
+    store, bridge, vote, work = two_events
+    moving = store.memberships(bridge)[1].article_id
+    moved, stories = corrections.apply(store, corrections.move_fix(store, moving, vote, "wrong event", "ed"))
+    assert set(stories) == {bridge, vote} and moved.story_id == bridge and moved.value == vote
+    assert moving in _members(store)[vote] and len(_members(store)[bridge]) == 1
+    assert store.get_analysis(vote)["article_ids"].count(moving) == 1  # both stories analysed again
+    assert (
+        "moved by an editor (ed): wrong event"
+        in store.memberships(vote)[0].evidence + store.memberships(vote)[1].evidence
+    )
+    store.close()
+    (work / "more").mkdir()
+    row = {
+        "title": "Corvala results confirmed",
+        "text": VOTE.replace("on Sunday", "on Monday"),
+        "published": "2024-06-03",
+    }
+    (work / "more" / "more.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    analyze([work / "more"], db=work / "n.db", out=None)
+    store = SQLiteStore(work / "n.db")
+    try:
+        assert moving in _members(store)[store.resolve_story(vote)]  # a later run leaves the editor's move
+        corrections.undo(store, moved.id)
+        assert moving in _members(store)[store.resolve_story(bridge)]
+    finally:
+        store.close()
+
+
+def test_merging_two_stories_makes_one_and_cannot_be_undone(two_events):
+    store, bridge, vote, _ = two_events
+    with pytest.raises(CorrectionError, match="already one story"):
+        corrections.merge_fix(store, bridge, bridge)
+    merged, stories = corrections.apply(store, corrections.merge_fix(store, bridge, vote, author="ed"))
+    assert stories == [bridge] and merged.value == bridge and store.resolve_story(vote) == bridge
+    assert len(store.get_analysis(bridge)["article_ids"]) == 3 and store.get_analysis(vote) is None
+    assert any("merged by an editor (ed)" in m.evidence for m in store.memberships(bridge))
+    with pytest.raises(CorrectionError, match="a merge cannot be undone"):
+        corrections.undo(store, merged.id)
+
+
+def test_the_web_app_moves_an_article_and_merges_stories_from_their_pages(two_events):
+    store, bridge, vote, _ = two_events
+    srv = make_server(store, port=0)
+    srv.start_background()
+    try:
+        cookie = get(srv, f"/unlock?token={srv.edit_token}")[1]["Set-Cookie"].split(";")[0]
+        moving = store.memberships(bridge)[1].article_id
+        page = get(srv, f"/article/{moving}", headers={"Cookie": cookie})[2]
+        assert b'name="kind" value="move"' in page and b'name="kind" value="date"' in page
+        form = {"token": srv.edit_token, "kind": "move", "story": bridge, "article": moving, "to": vote}
+        status, headers, _ = _post(srv, "/correct", form, cookie)
+        assert status == 303 and headers["Location"] == f"/article/{moving}"
+        assert store.story_of(moving) == vote
+        status, _, body = _post(srv, "/correct", {**form, "to": "s-nope"}, cookie)
+        assert status == 400 and b"no story &#39;s-nope&#39;" in body  # escaped in the page
+        form = {"token": srv.edit_token, "kind": "merge", "story": vote, "other": bridge}
+        status, headers, _ = _post(srv, "/correct", form, cookie)
+        assert status == 303 and headers["Location"] in {f"/story/{vote}", f"/story/{bridge}"}
+        assert len(store.story_ids()) == 1
+        listing = get(srv, "/corrections", headers={"Cookie": cookie})[2]
+        assert b"are one event" in listing and b"belongs to story" in listing
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -383,6 +383,8 @@ def correct() -> None:
       newsprism correct speaker s9ff4f13df94c 3 --remove
       newsprism correct contradiction s9ff4f13df94c 1
       newsprism correct date 9ff4f13df94cf2d6 2024-05-16
+      newsprism correct merge s9ff4f13df94c s3798ed581f59
+      newsprism correct move 3798ed581f593bc9 s9ff4f13df94c
     """
 
 
@@ -449,6 +451,30 @@ def correct_contradiction(story_id: str, number: int | None, note: str, db: str)
             _fail(exc)
         return
     _apply(db, lambda store: corrections.contradiction_fix(store, story_id, number, note, _author()))
+
+
+@correct.command("merge")
+@click.argument("story_a", metavar="STORY")
+@click.argument("story_b", metavar="OTHER_STORY")
+@click.option("--note", default="", help="Why (kept with the correction).")
+@_db_option("correct")
+def correct_merge(story_a: str, story_b: str, note: str, db: str) -> None:
+    """Merge two stories that report one event (cannot be undone: move articles back instead)."""
+    from . import corrections
+
+    _apply(db, lambda store: corrections.merge_fix(store, story_a, story_b, note, _author()))
+
+
+@correct.command("move")
+@click.argument("article_id", metavar="ARTICLE")
+@click.argument("story_id", metavar="STORY")
+@click.option("--note", default="", help="Why (kept with the correction).")
+@_db_option("correct")
+def correct_move(article_id: str, story_id: str, note: str, db: str) -> None:
+    """Move an article to the story it belongs to (undo moves it back)."""
+    from . import corrections
+
+    _apply(db, lambda store: corrections.move_fix(store, article_id, story_id, note, _author()))
 
 
 @correct.command("date")

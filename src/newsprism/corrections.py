@@ -4,7 +4,10 @@ force (a later run re-analysing the story applies them again), and undoing one a
 without it.
 
 Kinds: a quote's speaker named or removed (applied before claims, sides and the brief), an article's date
-fixed, and a pair of sentences marked as no contradiction (the claims stage does not call it one).
+fixed, a pair of sentences marked as no contradiction (the claims stage does not call it one), two stories
+merged as one event, and an article moved to the story it belongs to. Merges and moves go through the story
+clusterer, which keeps the stories' state consistent; they stay made in every later run (a later batch moves
+only its own articles), and a move is undone by moving the article back. A merge cannot be undone.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .errors import CorrectionError
-from .records import Correction, parse_span, span_key
+from .records import CORRECTION_KINDS, Correction, parse_span, span_key
 from .store import Store
 
 _MAX_NAME_CHARS = 200
@@ -71,6 +74,31 @@ def date_fix(store: Store, article_id: str, value: str, note: str = "", author: 
     )
 
 
+def merge_fix(store: Store, story_a: str, story_b: str, note: str = "", author: str = "") -> Correction:
+    """The correction saying two stories are one event."""
+    a, b = _live(store, story_a), _live(store, story_b)
+    if a == b:
+        raise CorrectionError(f"{story_a} and {story_b} are already one story ({a})")
+    first = store.memberships(a)
+    if not first:
+        raise CorrectionError(f"story {a} has no articles")
+    return Correction("merge", f"{a}|{b}", None, first[0].article_id, a, note[:_MAX_NOTE_CHARS], author)
+
+
+def move_fix(store: Store, article_id: str, story_id: str, note: str = "", author: str = "") -> Correction:
+    """The correction saying an article belongs to another story."""
+    if store.resolve_article(article_id) != article_id:
+        raise CorrectionError(f"no article {article_id!r} in the store")
+    here = store.story_of(article_id)
+    here = store.resolve_story(here) if here else None
+    if here is None:
+        raise CorrectionError(f"article {article_id} is in no story yet")
+    there = _live(store, story_id)
+    if there == here:
+        raise CorrectionError(f"article {article_id} is already in story {there}")
+    return Correction("move", article_id, there, article_id, here, note[:_MAX_NOTE_CHARS], author)
+
+
 def apply(
     store: Store, correction: Correction, pipeline_settings: Any = None
 ) -> tuple[Correction, list[str]]:
@@ -78,8 +106,50 @@ def apply(
     run holding the store (`Store.writer`). Returns the stored correction and those stories."""
     _check(store, correction)
     with store.writer():
+        if correction.kind in ("merge", "move"):
+            correction, stories = _restructure(store, correction, pipeline_settings)
+            stored = store.add_correction(correction)
+            return stored, _analyse(store, stories, pipeline_settings)
         stored = store.add_correction(correction)
         return stored, _reanalyse(store, _articles_of(correction), pipeline_settings)
+
+
+def _why(c: Correction) -> str:
+    who = f" ({c.author})" if c.author else ""
+    return f"{'merged' if c.kind == 'merge' else 'moved'} by an editor{who}" + (
+        f": {c.note}" if c.note else ""
+    )
+
+
+def _restructure(store: Store, c: Correction, pipeline_settings: Any) -> tuple[Correction, list[str]]:
+    """Merge two stories or move an article through the story clusterer, which keeps every story's state
+    consistent; the correction comes back with what it did (the survivor of a merge)."""
+    from dataclasses import replace
+
+    from .pipeline import Pipeline
+
+    clusterer = Pipeline(store, settings=pipeline_settings).clusterer
+    try:
+        if c.kind == "merge":
+            a, b = (_live(store, s) for s in c.target.split("|"))
+            absorbed, survivor = clusterer.merge_by_editor(a, b, _why(c))
+            store.drop_analysis(absorbed)
+            return replace(c, value=survivor), [survivor]
+        here = _live(store, c.story_id or "")
+        there = _live(store, c.value or "")
+        clusterer.move_by_editor(c.target, here, there, _why(c))
+    except ValueError as exc:
+        raise CorrectionError(str(exc)) from None
+    if store.resolve_story(here) != here:
+        store.drop_analysis(here)  # it lost its only article and lives on in the target
+    return c, [s for s in dict.fromkeys([here, there]) if store.resolve_story(s) == s]
+
+
+def _live(store: Store, story_id: str) -> str:
+    live = store.resolve_story(story_id) if story_id else None
+    if live is None:
+        raise CorrectionError(f"no story {story_id!r} in the store; `newsprism stories` lists them")
+    return live
 
 
 def undo(store: Store, number: int, pipeline_settings: Any = None) -> tuple[Correction, list[str]]:
@@ -90,8 +160,29 @@ def undo(store: Store, number: int, pipeline_settings: Any = None) -> tuple[Corr
             raise CorrectionError(f"there is no correction {number}; `newsprism corrections` lists them")
         if found.undone_at:
             return found, []
+        if found.kind == "merge":
+            raise CorrectionError(
+                f"correction {number} merged two stories, and a merge cannot be undone; move the articles that"
+                " do not belong with `newsprism correct move ARTICLE STORY`"
+            )
+        if found.kind == "move":
+            return _move_back(store, found, pipeline_settings)
         undone = store.undo_correction(number)
         return undone, _reanalyse(store, _articles_of(found), pipeline_settings)  # type: ignore[return-value]
+
+
+def _move_back(store: Store, found: Correction, pipeline_settings: Any) -> tuple[Correction, list[str]]:
+    back = store.resolve_story(found.story_id or "")
+    here = store.story_of(found.target)
+    here = store.resolve_story(here) if here else None
+    if back is None or here is None or back == here:
+        raise CorrectionError(
+            f"correction {found.id}: the story {found.story_id} it moved the article from is no longer apart"
+        )
+    undoing = Correction("move", found.target, back, found.target, here, f"undoing correction {found.id}")
+    _, stories = _restructure(store, undoing, pipeline_settings)
+    undone = store.undo_correction(found.id)  # type: ignore[arg-type]
+    return undone, _analyse(store, stories, pipeline_settings)  # type: ignore[return-value]
 
 
 def _analysis(store: Store, story_id: str) -> dict[str, Any]:
@@ -103,13 +194,13 @@ def _analysis(store: Store, story_id: str) -> dict[str, Any]:
 
 
 def _articles_of(correction: Correction) -> list[str]:
-    if correction.kind == "date":
-        return [correction.target]
+    if correction.kind in ("date", "move", "merge"):
+        return [correction.article_id]
     return list(dict.fromkeys(parse_span(part)[0] for part in correction.target.split("|")))
 
 
 def _check(store: Store, c: Correction) -> None:
-    if c.kind not in ("speaker", "date", "contradiction"):
+    if c.kind not in CORRECTION_KINDS:
         raise CorrectionError(f"unknown correction kind {c.kind!r}")
     try:
         articles = _articles_of(c)
@@ -130,13 +221,17 @@ def _check(store: Store, c: Correction) -> None:
 
 
 def _reanalyse(store: Store, article_ids: Sequence[str], pipeline_settings: Any) -> list[str]:
-    from .pipeline import Pipeline
-
     stories = list(
         dict.fromkeys(
             s for aid in article_ids if (s := store.story_of(aid)) and (s := store.resolve_story(s))
         )
     )
+    return _analyse(store, stories, pipeline_settings)
+
+
+def _analyse(store: Store, stories: list[str], pipeline_settings: Any) -> list[str]:
+    from .pipeline import Pipeline
+
     with store.transaction():
         store.forget_done("analysis", stories)
     analysed, failed = Pipeline(store, settings=pipeline_settings).analyse_stories(stories)

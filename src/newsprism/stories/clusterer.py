@@ -194,6 +194,12 @@ class StoryClusterer:
             self._set_profiles(state.id, _profiles_from(STORY_PARTS, stored.get(state.id, {})))
             self._index_put(state)
         self._newest = newest
+        # Stories an editor moved an article between are kept apart: their merge would undo the move.
+        self._apart = {
+            frozenset((c.story_id, c.value))
+            for c in store.corrections()
+            if c.kind == "move" and not c.undone_at and c.story_id and c.value
+        }
         # Writes waiting for the next checkpoint (see _CHECKPOINT): latest state per story, stories whose
         # profiles changed, memberships by article, member moves of merges, member evidence.
         self._pending_states: dict[str, StoryState] = {}
@@ -397,7 +403,9 @@ class StoryClusterer:
         states = [self._states[s] for s in kept]
 
         def may_merge(a: int, b: int) -> bool:
-            return self._dates_meet(states[a], states[b], window)
+            return self._dates_meet(states[a], states[b], window) and not self._kept_apart(
+                states[a].id, states[b].id
+            )
 
         touched_set = set(touched)
         merges = average_linkage_merges(
@@ -634,6 +642,67 @@ class StoryClusterer:
     def open_stories(self) -> list[StoryState]:
         return list(self._states.values())
 
+    # ------------------------------------------------------------------ an editor's corrections
+
+    def merge_by_editor(self, a: str, b: str, why: str) -> tuple[str, str]:
+        """Fold two stories an editor says are one event into one (the smaller into the larger, as a merge at
+        batch end would), and write the change. Returns (absorbed, survivor)."""
+        for story_id in (a, b):
+            self._reopen(story_id)
+        survivor = self._merge(a, b, why)
+        self.flush()
+        return (b if survivor == a else a), survivor
+
+    def move_by_editor(self, article_id: str, from_story: str, to_story: str, why: str) -> StoryAssignment:
+        """Move a member an editor says belongs to another story, and write the change. A story left with no
+        member is closed as merged into the target, so its links and its address follow."""
+        member = self._member(article_id)
+        if member is None:
+            raise ValueError(f"article {article_id} has no story evidence stored")
+        for story_id in (from_story, to_story):
+            self._reopen(story_id)
+        self._move(member, from_story, to_story, why)
+        left = self._states[from_story]
+        if left.size <= 0:
+            self._pending_states[from_story] = _closed(left, merged_into=to_story)
+            self._drop(from_story)
+        self.flush()
+        return self.moved[article_id]
+
+    def _kept_apart(self, a: str, b: str) -> bool:
+        """Whether an editor's move keeps two stories apart (by the ids they live under now)."""
+        if not self._apart:
+            return False
+        pair = frozenset((self._current(a), self._current(b)))
+        return any(frozenset(self._current(s) for s in apart) == pair for apart in self._apart)
+
+    def _current(self, story_id: str) -> str:
+        """The id a story lives under now, following merges made in this batch and stored ones."""
+        seen = set()
+        while story_id not in seen:
+            seen.add(story_id)
+            pending = self._pending_states.get(story_id)
+            merged = pending.merged_into if pending is not None else None
+            if merged is None:
+                stored = self.store.resolve_story(story_id)
+                return stored if stored is not None else story_id
+            story_id = merged
+        return story_id
+
+    def _reopen(self, story_id: str) -> None:
+        """Load a story this clusterer does not hold open (a closed one opens again: an editor touched it)."""
+        if story_id in self._states:
+            return
+        state = self.store.story_state(story_id)
+        if state is None or state.merged_into:
+            raise ValueError(f"story {story_id} is not a live story")
+        state = dataclasses.replace(state, closed=False)
+        self._states[story_id] = state
+        self._set_profiles(
+            story_id, _profiles_from(STORY_PARTS, self.store.story_terms([story_id]).get(story_id, {}))
+        )
+        self._index_put(state)
+
     # ------------------------------------------------------------------ choosing a story
 
     def _candidate_scores(
@@ -864,6 +933,7 @@ class StoryClusterer:
                 for i, other_id in enumerate(ids)
                 if other_id != current
                 and other_id in self._states
+                and not self._kept_apart(current, other_id)
                 and (
                     self._in_window(self._states[other_id], first, window)
                     or self._in_window(self._states[other_id], last, window)

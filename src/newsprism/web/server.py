@@ -280,10 +280,24 @@ class _Handler(BaseHTTPRequestHandler):
             fix = corrections.contradiction_fix(store, story, int(form.get("number", "")), note, author)
         elif kind == "date":
             fix = corrections.date_fix(store, form.get("article", ""), form.get("date", ""), note, author)
+        elif kind == "merge":
+            fix = corrections.merge_fix(store, story, form.get("other", ""), note, author)
+        elif kind == "move":
+            fix = corrections.move_fix(
+                store, form.get("article", ""), form.get("to", "").strip(), note, author
+            )
         else:
             raise ValueError(f"unknown correction {kind!r}")
-        _, stories = corrections.apply(store, fix)
-        live = stories[0] if stories else store.resolve_story(story) or story
+        stored, stories = corrections.apply(store, fix)
+        if kind == "move":
+            return WebUrls().article(stored.target)
+        live = (
+            stored.value
+            if kind == "merge"
+            else stories[0]
+            if stories
+            else store.resolve_story(story) or story
+        )
         return WebUrls().story(live) if live else "/corrections"
 
     def _unlocked(self) -> bool:
