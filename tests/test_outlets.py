@@ -139,3 +139,17 @@ def test_the_glance_counts_per_source_what_it_carries_alone_leaves_out_and_quote
     fox = next(r for r in glance["sources"] if r["label"] == "Fox")
     assert fox == {"label": "Fox", "articles": 2, "carried": 2, "alone": 1, "left_out": 1, "quotes": 2}
     assert glance["corroborated"] == 2 and glance["contradictions"] == 0
+
+
+def test_a_citation_names_the_wire_service_its_article_credits(analysed_sample):
+    from newsprism.report.html import render
+
+    report = analysed_sample["report"]
+    articles = {a["id"]: a for a in report["articles"]}
+    credited = {aid for aid, a in articles.items() if a.get("wire_credit")}
+    assert credited  # the sample holds a Reuters rewrite
+    page = views.story_view(report["stories"][0], articles)
+    wires = {c["wire"] for s in page["brief"] for c in s["citations"] if c["article_id"] in credited}
+    assert wires == {articles[a]["wire_credit"] for a in credited if any(
+        c["article_id"] == a for s in page["brief"] for c in s["citations"])}  # fmt: skip
+    assert f"credits {next(iter(wires))}" in render(page)

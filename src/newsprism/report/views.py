@@ -649,6 +649,8 @@ def story_view(
                     "article_id": aid,
                     "number": by_id.get(aid, {}).get("number"),
                     "label": label(aid),
+                    # the wire service it credits: an agency's copy is the agency's reporting
+                    "wire": by_id.get(aid, {}).get("wire_credit"),
                     "sentences": [e["text"] for e in s["evidence"] if e["article_id"] == aid],
                 }
                 for aid in s["citations"]
