@@ -234,6 +234,32 @@ def test_a_client_trickling_its_headers_is_cut_off_at_the_deadline(server, monke
     assert get(server, "/")[0] == 200  # the server goes on
 
 
+def test_a_correction_whose_body_trickles_is_cut_off_at_the_deadline(server, monkeypatch):
+    monkeypatch.setattr(web_server, "REQUEST_HEAD_DEADLINE_S", 1.0)
+    host, port = server.server_address[:2]
+    started = time.monotonic()
+    head = (
+        "POST /correct HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        "Content-Length: 4000\r\n\r\n"
+    )
+    with socket.create_connection((host, port), timeout=10) as client:
+        client.sendall(head.encode())
+        closed = False
+        for _ in range(20):  # a body byte every 0.25 s
+            time.sleep(0.25)
+            try:
+                client.sendall(b"x")
+                closed = client.recv(1, socket.MSG_DONTWAIT) == b""
+            except BlockingIOError:
+                continue
+            except OSError:
+                closed = True
+            if closed:
+                break
+    assert closed and time.monotonic() - started < 3.0
+    assert get(server, "/")[0] == 200
+
+
 def test_search_page_corrects_a_typo_filters_by_outlet_and_dates_its_hits(analysed_sample):
     store = SQLiteStore(analysed_sample["db"])
     try:

@@ -1,8 +1,10 @@
 """The local web app: the report's page views served over HTTP, each page also at a `.json` twin.
 
-Standard library only (`http.server.ThreadingHTTPServer`): the app is read-only, local and GET-only, so a
-framework would add dependencies without removing code. One view function per page (`report.views`) feeds
-both renderings: `/story/ID` renders the dict that `/story/ID.json` returns.
+Standard library only (`http.server.ThreadingHTTPServer`): the app is local and reads with GET; its one
+write is an editor's correction (POST /correct, /undo), accepted only from a browser that opened the
+/unlock link `serve` printed (an HttpOnly SameSite=Strict cookie) and only with the token its own pages put
+in each form. A framework would add dependencies without removing code. One view function per page
+(`report.views`) feeds both renderings: `/story/ID` renders the dict that `/story/ID.json` returns.
 """
 
 from __future__ import annotations
@@ -236,12 +238,21 @@ class _Handler(BaseHTTPRequestHandler):
             0
         ].strip() != "application/x-www-form-urlencoded":
             return self._send_error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the correction form as a form.")
+        # the body too must arrive within the deadline, however it trickles
+        deadline = threading.Timer(REQUEST_HEAD_DEADLINE_S, self._cut_off)
+        deadline.daemon = True
+        deadline.start()
+        try:
+            body = self.rfile.read(length)
+        except OSError:
+            return None  # cut off: nothing to answer on a closed connection
+        finally:
+            deadline.cancel()
+        if len(body) != length:
+            return None  # the client went away (or was cut off) mid-body
         try:
             form = {
-                k: v[0]
-                for k, v in parse_qs(
-                    self.rfile.read(length).decode("utf-8"), max_num_fields=MAX_QUERY_FIELDS
-                ).items()
+                k: v[0] for k, v in parse_qs(body.decode("utf-8"), max_num_fields=MAX_QUERY_FIELDS).items()
             }
         except (ValueError, UnicodeDecodeError):
             return self._send_error(HTTPStatus.BAD_REQUEST, "Malformed form.")
