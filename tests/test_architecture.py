@@ -33,6 +33,7 @@ FLOORS = {
     "report": 5,
     "pipeline": 6,
     "corrections": 6,
+    "forget": 6,
     "engines": 6,
     "web": 6,
     "eval": 7,

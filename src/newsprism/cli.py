@@ -489,6 +489,35 @@ def correct_date(article_id: str, value: str, note: str, db: str) -> None:
     _apply(db, lambda store: corrections.date_fix(store, article_id, value, note, _author()))
 
 
+@main.command("forget")
+@click.argument("what", metavar="ARTICLE|URL")
+@_db_option("forget in")
+def forget_command(what: str, db: str) -> None:
+    """Forget an article (by id or alias), or every version read from a URL, and everything derived from it:
+    its text, search entry, vectors, extraction, membership, corrections and run-log entries, and what it
+    added to shared counts (its site's boilerplate lines, term frequencies); its story is analysed again,
+    or deleted when it is left with no article. `newsprism report` then rewrites the static report.
+
+    \b
+    Example:
+      newsprism forget 9ff4f13df94cf2d6 --db news.db
+    """
+    from .forget import forget
+
+    store = _open_store(db)
+    try:
+        done = forget(store, what)
+    except NewsprismError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    click.echo(
+        f"forgot {len(done.articles)} article{'s' * (len(done.articles) != 1)} ({', '.join(done.articles)});"
+        f" stories analysed again: {', '.join(done.stories_analysed) or 'none'};"
+        f" stories deleted: {', '.join(done.stories_deleted) or 'none'}"
+    )
+
+
 @main.command("corrections")
 @_db_option("read")
 @click.option("--undo", "undo_number", type=click.IntRange(min=1), metavar="N", help="Undo correction N.")

@@ -217,6 +217,15 @@ class Store(Protocol):
         """Recorded changes, newest first, after run `since_run`, at or after `since`, in `story_ids`."""
         ...
 
+    # takedown (`newsprism forget`)
+    def forget_article(self, article_id: str) -> None:
+        """Delete an article and every row made from it (not the shared counts it added to)."""
+        ...
+
+    def forget_story(self, story_id: str) -> None:
+        """Delete a story left with no article."""
+        ...
+
     # an editor's corrections: inputs every later analysis applies until undone
     def add_correction(self, correction: Correction) -> Correction: ...
 

@@ -333,6 +333,49 @@ class SharedLogic:
         )
         return self.correction(number)
 
+    # ------------------------------------------------------------ takedown
+
+    def _forget_search(self, article_id: str) -> None:
+        raise NotImplementedError
+
+    def forget_article(self, article_id: str) -> None:
+        """Delete an article and every row made from it: its text and search entry, aliases, vectors,
+        extraction, story membership and evidence, stage records, corrections and run-log entries about it.
+        (What it taught shared counts, site lines and term frequencies, the caller subtracts: it knows them.)"""
+        p = self._mark
+        with self.transaction():
+            self._forget_search(article_id)
+            for sql in (
+                f"DELETE FROM article_aliases WHERE article_id = {p} OR alias = {p}",
+                f"DELETE FROM vectors WHERE article_id = {p}",
+                f"DELETE FROM extractions WHERE article_id = {p}",
+                f"DELETE FROM member_evidence WHERE article_id = {p}",
+                f"DELETE FROM member_terms WHERE article_id = {p}",
+                f"DELETE FROM story_members WHERE article_id = {p}",
+                f"DELETE FROM stage_done WHERE item = {p} AND stage IN ('extract', 'stories')",
+                f"DELETE FROM corrections WHERE article_id = {p} OR target = {p}",
+                f"DELETE FROM changes WHERE subject = {p}",
+                f"DELETE FROM articles WHERE id = {p}",
+            ):
+                self._exec(sql, (article_id,) * sql.count(p))
+
+    def forget_story(self, story_id: str) -> None:
+        """Delete a story left with no article: its state, terms, links, analysis and search entry."""
+        p = self._mark
+        with self.transaction():
+            self._forget_story_search(story_id)
+            for sql in (
+                f"DELETE FROM story_terms WHERE story_id = {p}",
+                f"DELETE FROM story_links WHERE story_a = {p} OR story_b = {p}",
+                f"DELETE FROM analyses WHERE story_id = {p}",
+                f"DELETE FROM stage_done WHERE item = {p} AND stage = 'analysis'",
+                f"DELETE FROM stories WHERE id = {p}",
+            ):
+                self._exec(sql, (story_id,) * sql.count(p))
+
+    def _forget_story_search(self, story_id: str) -> None:
+        raise NotImplementedError
+
 
 def _correction_from(r: dict[str, Any]) -> Correction:
     return Correction(

@@ -776,6 +776,18 @@ class PostgresStore(SharedLogic):
             (story_id, title, joined, fold(title), fold(joined)),
         )
 
+    def _forget_search(self, article_id: str) -> None:
+        self._exec(
+            "UPDATE search_terms SET documents = documents - 1 FROM"
+            " ts_stat(format('SELECT document FROM articles WHERE id = %%L', %s::text)) gone"
+            " WHERE search_terms.term = gone.word",
+            (article_id,),
+        )
+        self._exec("DELETE FROM search_terms WHERE documents <= 0")
+
+    def _forget_story_search(self, story_id: str) -> None:
+        self._exec("DELETE FROM story_search WHERE story_id = %s", (story_id,))
+
     def search_terms(self, start: str, min_chars: int, max_chars: int) -> list[tuple[str, int]]:
         rows = self._query(
             'SELECT term, documents FROM search_terms WHERE term COLLATE "C" >= %s AND term COLLATE "C" < %s'
@@ -850,8 +862,13 @@ class PostgresStore(SharedLogic):
         return {r["line_hash"]: r["article_count"] for r in rows}
 
     def add_site_line_counts(self, site: str, counts: Mapping[str, int]) -> None:
+        # a forgotten article's lines come back negative; no count goes below zero
+        self._many(
+            "UPDATE site_lines SET article_count = GREATEST(0, article_count + %s) WHERE site = %s AND line_hash = %s",
+            [(n, site, h) for h, n in sorted(counts.items()) if n < 0],
+        )
         self._many(
             "INSERT INTO site_lines(site, line_hash, article_count) VALUES (%s,%s,%s) ON CONFLICT (site, line_hash)"
             " DO UPDATE SET article_count = site_lines.article_count + excluded.article_count",
-            [(site, h, n) for h, n in sorted(counts.items())],
+            [(site, h, n) for h, n in sorted(counts.items()) if n >= 0],
         )

@@ -725,6 +725,12 @@ class SQLiteStore(SharedLogic):
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('search_version', ?)", (SEARCH_VERSION,)
             )
 
+    def _forget_search(self, article_id: str) -> None:
+        self._exec("DELETE FROM search_articles WHERE article_id = ?", (article_id,))
+
+    def _forget_story_search(self, story_id: str) -> None:
+        self._exec("DELETE FROM search_stories WHERE rowid = ?", (_search_rowid(story_id),))
+
     def search_terms(self, start: str, min_chars: int, max_chars: int) -> list[tuple[str, int]]:
         rows = self._query(
             "SELECT term, doc FROM temp.search_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
@@ -809,8 +815,15 @@ class SQLiteStore(SharedLogic):
         return {r["line_hash"]: r["article_count"] for r in rows}
 
     def add_site_line_counts(self, site: str, counts: Mapping[str, int]) -> None:
-        """Add to the number of articles of `site` that carry each line (`clean.site.SiteMemory.drain`)."""
+        """Add to the number of articles of `site` that carry each line (`clean.site.SiteMemory.drain`; a
+        forgotten article's lines come back negative; no count goes below zero)."""
         for h, n in counts.items():
+            if n < 0:
+                self._exec(
+                    "UPDATE site_lines SET article_count = MAX(0, article_count + ?) WHERE site = ? AND line_hash = ?",
+                    (n, site, h),
+                )
+                continue
             self._exec(
                 "INSERT INTO site_lines(site, line_hash, article_count) VALUES (?,?,?)"
                 " ON CONFLICT(site, line_hash) DO UPDATE SET article_count = article_count + excluded.article_count",

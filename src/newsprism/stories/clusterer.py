@@ -669,6 +669,41 @@ class StoryClusterer:
         self.flush()
         return self.moved[article_id]
 
+    def remove_forgotten(self, article_id: str, story_id: str | None) -> StoryState | None:
+        """Take a forgotten article out of its story and out of the term frequencies, and write the change.
+        Returns the story as it is left (size 0: nothing is left of it), or None when it had none."""
+        member = self._member(article_id)
+        if member is not None:
+            self.frequencies.remove(np.union1d(member.terms.ids, member.entities.ids))
+        left = None
+        if story_id is not None and member is not None:
+            self._reopen(story_id)
+            source = self._states[story_id]
+            article = next(iter(self.store.articles([article_id])), None)
+            marks = copy_marks(evidence_text(article)) if article is not None else Profile()
+            parts = (
+                member.terms, member.entities, member.years, _anchor_profile(member.anchor), member.weekdays,
+                member.people, marks,
+            )  # fmt: skip
+            counts = _member_entity_counts(member, source.entity_counts)
+            left = dataclasses.replace(
+                source,
+                title=self._title_without(source, article),
+                centroid=np.asarray(source.centroid, dtype=np.float32) - member.vector,
+                size=source.size - 1,
+                entity_counts=_top(_summed_counts(source.entity_counts, counts, -1)),
+            )
+            self._put(
+                left, [have.minus(gone) for have, gone in zip(self._profiles(story_id), parts, strict=True)]
+            )
+            if left.size <= 0:
+                self._pending_states.pop(story_id, None)
+                self._pending_profiles.discard(story_id)
+                self._drop(story_id)
+        self._batch.pop(article_id, None)
+        self.flush()
+        return left
+
     def _kept_apart(self, a: str, b: str) -> bool:
         """Whether an editor's move keeps two stories apart (by the ids they live under now)."""
         if not self._apart:

@@ -30,6 +30,13 @@ class DocumentFrequencies:
         self.documents += 1
         self._unsaved += 1
 
+    def remove(self, term_ids: np.ndarray) -> None:
+        """Uncount an article that is forgotten (`add`'s inverse)."""
+        self.df[term_ids] = np.maximum(self.df[term_ids] - 1.0, 0.0)
+        self._changed[term_ids] = True
+        self.documents = max(0, self.documents - 1)
+        self._unsaved += 1
+
     def idf(self, term_ids: np.ndarray) -> np.ndarray:
         # Smoothed IDF (scikit-learn's smooth_idf form); +1 keeps terms in every document above zero.
         return np.log((self.documents + 1.0) / (self.df[term_ids] + 1.0)) + 1.0
