@@ -39,6 +39,19 @@ def analysed_sample(tmp_path_factory):
     return {"report": report, "out": out, "db": db, "inputs": inputs, "result": result}
 
 
+def split_sample(folder: Path) -> tuple[Path, Path]:
+    """The sample story split into two input folders under `folder`: its first article, and the other four
+    (a story read in two runs)."""
+    files = sorted(SAMPLE.iterdir())
+    one, rest = folder / "one", folder / "rest"
+    one.mkdir()
+    rest.mkdir()
+    shutil.copy(files[0], one)
+    for f in files[1:]:
+        shutil.copy(f, rest)
+    return one, rest
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A real PostgreSQL server for the session (tests/pg_server.py), started on first use; its URL."""

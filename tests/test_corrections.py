@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.parse
 
 import pytest
@@ -18,6 +17,7 @@ from newsprism.report.build import build_report
 from newsprism.store import SQLiteStore
 from newsprism.web import make_server
 
+from . import conftest
 from .test_web import get
 
 
@@ -48,16 +48,11 @@ def test_the_later_correction_of_one_target_wins_and_spans_must_be_spans():
 
 
 @pytest.fixture
-def split_sample(tmp_path, sample_dir):
+def split_sample(tmp_path):
     """The sample story's first article analysed alone; the other four wait in `rest`."""
-    files = sorted(sample_dir.iterdir())
-    (tmp_path / "one").mkdir()
-    (tmp_path / "rest").mkdir()
-    shutil.copy(files[0], tmp_path / "one")
-    for f in files[1:]:
-        shutil.copy(f, tmp_path / "rest")
+    one, _ = conftest.split_sample(tmp_path)
     db = tmp_path / "n.db"
-    analyze([tmp_path / "one"], db=db, out=None)
+    analyze([one], db=db, out=None)
     return tmp_path, db
 
 

@@ -17,6 +17,7 @@ from newsprism.report import views
 from newsprism.store import SQLiteStore
 from newsprism.web import make_server
 
+from .conftest import split_sample
 from .test_web import get
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -131,19 +132,14 @@ def test_a_claim_whose_group_gained_a_source_is_matched_by_its_sentences_not_its
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory, sample_dir):
+def two_runs(tmp_path_factory):
     """The sample story read in two runs: one article, then the other four."""
     work = tmp_path_factory.mktemp("runs")
-    files = sorted(sample_dir.iterdir())
-    (work / "one").mkdir()
-    (work / "rest").mkdir()
-    shutil.copy(files[0], work / "one")
-    for f in files[1:]:
-        shutil.copy(f, work / "rest")
+    one, rest = split_sample(work)
     db = work / "n.db"
-    first = analyze([work / "one"], db=db, out=work / "report")
-    second = analyze([work / "rest"], db=db, out=work / "report")
-    again = analyze([work / "rest"], db=db, out=None)
+    first = analyze([one], db=db, out=work / "report")
+    second = analyze([rest], db=db, out=work / "report")
+    again = analyze([rest], db=db, out=None)
     return {"db": db, "results": (first, second, again), "out": work / "report"}
 
 

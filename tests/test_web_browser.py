@@ -244,17 +244,14 @@ def test_filtering_by_outlet_and_following_it_to_its_page(browser, sample_server
     assert page.errors == []
 
 
-def test_a_speaker_corrected_in_the_browser_survives_the_next_analyze(browser, tmp_path, sample_dir, shots):
+def test_a_speaker_corrected_in_the_browser_survives_the_next_analyze(browser, tmp_path, shots):
     from newsprism.pipeline import analyze
 
-    files = sorted(sample_dir.iterdir())
-    (tmp_path / "one").mkdir()
-    (tmp_path / "rest").mkdir()
-    shutil.copy(files[0], tmp_path / "one")
-    for f in files[1:]:
-        shutil.copy(f, tmp_path / "rest")
+    from .conftest import split_sample
+
+    one, rest = split_sample(tmp_path)
     db = tmp_path / "n.db"
-    analyze([tmp_path / "one"], db=db, out=None)
+    analyze([one], db=db, out=None)
     store = SQLiteStore(db)
     srv = serving(store)
     try:
@@ -274,7 +271,7 @@ def test_a_speaker_corrected_in_the_browser_survives_the_next_analyze(browser, t
     finally:
         stop(srv)
         store.close()
-    analyze([tmp_path / "rest"], db=db, out=None)  # four more articles: the story is analysed again
+    analyze([rest], db=db, out=None)  # four more articles: the story is analysed again
     store = SQLiteStore(db)
     srv = serving(store)
     try:
