@@ -75,3 +75,17 @@ def test_the_outlet_page_shows_the_tables_row_and_its_source():
     assert page["facts"]["owner"] == "Thomson Reuters" and page["facts"]["wire_service"]
     assert page["facts"]["source"] == "https://en.wikipedia.org/wiki/Reuters"
     assert outlet_view("Nobody Known", [(story, None, None)], {"a1": "Nobody Known"})["facts"] is None
+
+
+def test_two_outlets_running_one_agencys_copy_are_one_origin():
+    text = "The earthquake in Vantor province killed 12 people on Monday, officials said."
+    arts = [
+        Article(id="a0", source="t0", text=text, published="2024-03-01", outlet="Daily Planet", wire_credit="Reuters"),
+        Article(id="a1", source="t1", text=text.replace("killed", "left") + " ", published="2024-03-02",
+                outlet="Gotham Gazette", wire_credit="Reuters"),
+    ]  # fmt: skip
+    groups, _ = build_claims(seed.material_for(arts), DuplicateReport())
+    [group] = [g for g in groups if len(g.article_ids) == 2]
+    assert (
+        group.independent_sources == 1 and "Daily Planet and Gotham Gazette run Reuters copy" in group.reason
+    )

@@ -99,24 +99,28 @@ class _UnionFind:
 
 
 def source_roots(material: StoryMaterial, duplicates: DuplicateReport) -> dict[str, str]:
-    """article id -> independent-source key: duplicate/rewrite groups and articles of one outlet collapse."""
+    """article id -> independent-source key: duplicate/rewrite groups, articles of one outlet or of one
+    owner, and articles crediting one news agency (its copy, run by several outlets) collapse."""
     ids = [a.id for a in material.articles]
     uf = _UnionFind(ids)
     for group in duplicates.groups:
         members = [a for a in group.article_ids if a in uf.parent]
         for other in members[1:]:
             uf.union(members[0], other)
-    # one outlet, or outlets of one owner (text.outlets): one origin
+    # one outlet, outlets of one owner (text.outlets), or the copy of one news agency: one origin
     by_origin: dict[str, str] = {}
     table = outlet_table()
     for article in material.articles:
-        key = table.origin(article.outlet, article.url)
-        if key is None:
-            continue
-        if key in by_origin:
-            uf.union(by_origin[key], article.id)
-        else:
-            by_origin[key] = article.id
+        keys = [table.origin(article.outlet, article.url)]
+        if article.wire_credit:
+            keys.append(table.origin(article.wire_credit, None))
+        for key in keys:
+            if key is None:
+                continue
+            if key in by_origin:
+                uf.union(by_origin[key], article.id)
+            else:
+                by_origin[key] = article.id
     return {a: uf.find(a) for a in ids}
 
 
@@ -485,6 +489,8 @@ def _origins(
         notes.append(f"{len(ids)} articles of one outlet")
     elif len(outlets) > 1 and None not in outlets and len(owners) == 1 and None not in owners:
         notes.append(f"{' and '.join(sorted(outlets))} have one owner, {next(iter(owners))}")
+    elif len(outlets) > 1 and len(wires := {articles[a].wire_credit for a in ids}) == 1 and None not in wires:
+        notes.append(f"{' and '.join(sorted(_name(articles[a]) for a in ids))} run {next(iter(wires))} copy")
     elif not notes:
         notes.append(f"{' and '.join(sorted({_name(articles[a]) for a in ids}))} are copies of one report")
     return 1, "1 origin: " + "; ".join(notes)

@@ -4,7 +4,8 @@ service), with where each row's facts come from.
 A small built-in table (`outlets.csv`: facts as of its `as_of` month, each row citing its source) is extended
 or overridden, row by row (by name), by the user's CSV in setting `outlets_file`, with the same columns. The
 report names an article's source through it (an article with a link but no outlet named: its domain's
-outlet), the claims stage counts outlets of one owner as one origin, and the outlet page shows the row.
+outlet), the claims stage counts outlets of one owner (and the outlets running one agency's copy) as one
+origin, and the outlet page shows the row.
 There is no political-lean column: sides come from what speakers are affiliated with, not from outlets.
 """
 
