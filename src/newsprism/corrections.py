@@ -232,9 +232,7 @@ def _reanalyse(store: Store, article_ids: Sequence[str], pipeline_settings: Any)
 def _analyse(store: Store, stories: list[str], pipeline_settings: Any) -> list[str]:
     from .pipeline import Pipeline
 
-    with store.transaction():
-        store.forget_done("analysis", stories)
-    analysed, failed = Pipeline(store, settings=pipeline_settings).analyse_stories(stories)
+    analysed, failed = Pipeline(store, settings=pipeline_settings).analyse_again(stories)
     if failed:
         raise CorrectionError("; ".join(f"{f.input}: {f.reason}" for f in failed))
     return analysed

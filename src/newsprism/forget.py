@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .clean.site import line_hash, site_key, site_lines
+from .clean.site import lines_counted, site_key
 from .errors import NewsprismError
 from .store import Store
 
@@ -42,7 +42,8 @@ def forget(store: Store, what: str, pipeline_settings: Any = None) -> Forgotten:
             f"{what!r} names no stored article (an article id, an alias or a URL read before)"
         )
     with store.writer():
-        clusterer = Pipeline(store, settings=pipeline_settings).clusterer
+        pipeline = Pipeline(store, settings=pipeline_settings)
+        clusterer = pipeline.clusterer
         deleted: list[str] = []
         touched: list[str] = []
         for article_id in ids:
@@ -53,9 +54,7 @@ def forget(store: Store, what: str, pipeline_settings: Any = None) -> Forgotten:
                 left = clusterer.remove_forgotten(article_id, story)
                 site = site_key(article.url, article.outlet)
                 if site:
-                    taught = set(site_lines(article.text)) | {
-                        line_hash(r.text) for r in article.removed if r.reason.startswith("site boilerplate")
-                    }
+                    taught = lines_counted(article.text, article.removed)
                     store.add_site_line_counts(site, {h: -1 for h in taught})
                 store.forget_article(article_id)
                 if story is not None and left is not None and left.size <= 0:
@@ -64,9 +63,7 @@ def forget(store: Store, what: str, pipeline_settings: Any = None) -> Forgotten:
                 elif story is not None and story not in touched:
                     touched.append(story)
         touched = [s for s in touched if s not in deleted]
-        with store.transaction():
-            store.forget_done("analysis", touched)
-        analysed, failed = Pipeline(store, settings=pipeline_settings).analyse_stories(touched)
+        analysed, failed = pipeline.analyse_again(touched)
         if failed:
             raise NewsprismError("; ".join(f"{f.input}: {f.reason}" for f in failed))
     return Forgotten(tuple(ids), tuple(deleted), tuple(analysed))

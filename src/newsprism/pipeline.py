@@ -447,6 +447,14 @@ class Pipeline:
         return analysed, failed
 
     @_under_settings
+    def analyse_again(self, story_ids: Sequence[str]) -> tuple[list[str], list[Rejection]]:
+        """Analyse again stories whose input changed outside a run (a correction, a takedown): they are
+        marked out of date first, so one whose analysis fails is left for the next run (`analyse_stories`)."""
+        with self.store.transaction():
+            self.store.forget_done("analysis", story_ids)
+        return self.analyse_stories(story_ids)
+
+    @_under_settings
     def analyze_as_story(
         self, docs: Iterable[RawDocument | Rejection], story_id: str = "adhoc"
     ) -> StoryAnalysis:

@@ -32,6 +32,7 @@ class SiteCounts(Protocol):
 _MAX_LINE_CHARS = (
     200  # longer paragraphs are story text; repeating one verbatim is a duplicate, not furniture
 )
+SITE_BOILERPLATE = "site boilerplate"  # how a removed span's reason begins
 
 
 def site_key(url: str | None, outlet: str | None = None) -> str | None:
@@ -59,6 +60,14 @@ def site_lines(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(line_hash(p) for p in text.split("\n\n") if len(p) <= _MAX_LINE_CHARS))
 
 
+def lines_counted(text: str, removed: Iterable[RemovedSpan]) -> set[str]:
+    """The lines cleaning counted for an article (`site_lines` of its text before the site step): those of
+    the text it kept and of the site boilerplate it removed (what a takedown gives back)."""
+    return set(site_lines(text)) | {
+        line_hash(r.text) for r in removed if r.reason.startswith(SITE_BOILERPLATE)
+    }
+
+
 def remove_site_boilerplate(
     text: str, site: str | None, counts: Mapping[str, int]
 ) -> tuple[str, tuple[RemovedSpan, ...]]:
@@ -73,7 +82,7 @@ def remove_site_boilerplate(
         seen = counts.get(line_hash(para), 0) if len(para) <= _MAX_LINE_CHARS else 0
         if seen >= needed:
             removed.append(
-                RemovedSpan(text=para, reason=f"site boilerplate (in {seen} earlier {site} articles)")
+                RemovedSpan(text=para, reason=f"{SITE_BOILERPLATE} (in {seen} earlier {site} articles)")
             )
         else:
             kept.append(para)

@@ -20,7 +20,7 @@ from .. import __version__
 from ..errors import UnknownStory
 from ..store import Store
 from .build import REPORT_SCHEMA_VERSION, SCHEMA_ID, story_articles
-from .views import article_label, safe_url
+from .views import article_label, claims_by_weight, safe_url
 
 Story = Mapping[str, Any]  # a story in report.json form
 Articles = Mapping[str, Mapping[str, Any]]  # article id -> article in report.json form
@@ -105,10 +105,7 @@ def _one_story_markdown(story: Story, articles: Articles) -> str:
             )
     if story["claims"]:
         lines += ["", "## Claims", ""]
-        claims = sorted(
-            story["claims"], key=lambda c: (-c["independent_sources"], -len(c["article_ids"]), c["text"])
-        )
-        for c in claims:
+        for c in claims_by_weight(story["claims"]):
             lines.append(
                 f"- **{c['status'].replace('_', ' ')}**: {markdown_text(c['text'])} {cites(c['article_ids'])}"
             )

@@ -307,19 +307,10 @@ def outlet_view(
         story = {"id": analysis["id"], "title": analysis.get("title") or analysis["id"]}
         claims = {c["id"]: c for c in analysis["claims"]}
         own = set(mine)
-        alone += [
-            {"story": story, "text": c["text"], "claim_id": c["id"]}
-            for c in analysis["claims"]
-            if c["status"] == "single_source" and set(c["article_ids"]) <= own
-        ]
-        # left out: claim groups that every article of this outlet in the story omits
-        frames = [f for f in analysis["framing"] if f["article_id"] in own]
-        omitted = (
-            set.intersection(*(set(f["omitted"]) for f in frames)) if len(frames) == len(mine) else set()
-        )
+        alone += [{"story": story, "text": c["text"], "claim_id": c["id"]} for c in only_in(analysis, own)]
         left_out += [
             {"story": story, "text": claims[cid]["text"], "claim_id": cid, "status": claims[cid]["status"]}
-            for cid in sorted(omitted)
+            for cid in sorted(left_out_by(analysis, own))
             if cid in claims
         ]
         for q in analysis["quotes"]:
@@ -633,9 +624,7 @@ def story_view(
             for e in items
         ]
 
-    claims = sorted(
-        analysis["claims"], key=lambda c: (-c["independent_sources"], -len(c["article_ids"]), c["text"])
-    )
+    claims = claims_by_weight(analysis["claims"])
     claim_text = {c["id"]: c["text"] for c in claims}
     status_of = {c["id"]: c["status"] for c in claims}
     brief = [
@@ -878,6 +867,22 @@ def story_view(
     }
 
 
+def only_in(analysis: dict[str, Any], own: set[str]) -> list[dict[str, Any]]:
+    """The claim groups that no source but the articles `own` carries (single source, all theirs)."""
+    return [c for c in analysis["claims"] if c["status"] == "single_source" and set(c["article_ids"]) <= own]
+
+
+def left_out_by(analysis: dict[str, Any], own: set[str]) -> set[str]:
+    """The claim groups most sources carry that every one of the articles `own` leaves out (framing)."""
+    omitted = {f["article_id"]: set(f["omitted"]) for f in analysis["framing"]}
+    return set.intersection(*(omitted.get(a, set()) for a in own)) if own else set()
+
+
+def claims_by_weight(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Claim groups as a reader meets them: most independent sources first, then most articles."""
+    return sorted(claims, key=lambda c: (-c["independent_sources"], -len(c["article_ids"]), c["text"]))
+
+
 def _glance(
     analysis: dict[str, Any], read: list[str], label: Any, status_of: dict[str, str]
 ) -> dict[str, Any]:
@@ -887,7 +892,6 @@ def _glance(
     for aid in read:
         by_source[label(aid)].append(aid)
     covered = {f["article_id"]: set(f["covered"]) for f in analysis["framing"]}
-    omitted = {f["article_id"]: set(f["omitted"]) for f in analysis["framing"]}
     quoted = Counter(q["article_id"] for q in analysis["quotes"] if q.get("speaker"))
     rows = []
     for name, ids in by_source.items():
@@ -897,18 +901,13 @@ def _glance(
                 "label": name,
                 "articles": len(ids),
                 "carried": len(set().union(*(covered.get(a, set()) for a in ids))),
-                "alone": sum(
-                    1
-                    for c in analysis["claims"]
-                    if c["status"] == "single_source" and set(c["article_ids"]) <= own
-                ),
-                "left_out": len(set.intersection(*(omitted.get(a, set()) for a in ids))) if ids else 0,
+                "alone": len(only_in(analysis, own)),
+                "left_out": len(left_out_by(analysis, own)),
                 "quotes": sum(quoted[a] for a in ids),
             }
         )
     return {
         "sources": rows,
-        "contested": sum(1 for s in status_of.values() if s == "contested"),
         "contradictions": len(analysis["contradictions"]),
         "corroborated": sum(1 for s in status_of.values() if s == "corroborated"),
     }

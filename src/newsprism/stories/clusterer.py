@@ -572,7 +572,33 @@ class StoryClusterer:
 
     def _move(self, member: MemberEvidence, from_id: str, to_id: str, reason: str) -> None:
         """Take one member out of a story and into another: centroid, profiles and entity counts follow."""
-        source, target = self._states[from_id], self._states[to_id]
+        target = self._states[to_id]
+        article, parts, counts = self._take_out(member, from_id)
+        first, last = _widen(target.first_date, target.last_date, article.published if article else None)
+        centroid = np.asarray(target.centroid, dtype=np.float32) + member.vector
+        self._put(
+            dataclasses.replace(
+                target,
+                centroid=centroid,
+                size=target.size + 1,
+                first_date=first,
+                last_date=last,
+                entity_counts=_top(_summed_counts(target.entity_counts, counts)),
+            ),
+            self._summed(to_id, parts),
+        )
+        # The record's score is the vector cosine part, as for a join.
+        cosine = round(min(float(member.vector @ _unit(centroid)), 1.0), 4)
+        assignment = StoryAssignment(member.article_id, to_id, cosine, reason)
+        self._pending_members[member.article_id] = assignment
+        self.moved[member.article_id] = assignment
+
+    def _take_out(
+        self, member: MemberEvidence, from_id: str
+    ) -> tuple[Article | None, tuple[Profile, ...], dict[str, int]]:
+        """Take a member out of its story (centroid, profiles, size, entity counts and title follow); returns
+        its article, the profile parts and the entity counts it took with it."""
+        source = self._states[from_id]
         article = next(iter(self.store.articles([member.article_id])), None)
         marks = copy_marks(evidence_text(article)) if article is not None else Profile()
         parts = (
@@ -595,24 +621,7 @@ class StoryClusterer:
             ),
             [have.minus(gone) for have, gone in zip(self._profiles(from_id), parts, strict=True)],
         )
-        first, last = _widen(target.first_date, target.last_date, article.published if article else None)
-        centroid = np.asarray(target.centroid, dtype=np.float32) + member.vector
-        self._put(
-            dataclasses.replace(
-                target,
-                centroid=centroid,
-                size=target.size + 1,
-                first_date=first,
-                last_date=last,
-                entity_counts=_top(_summed_counts(target.entity_counts, counts)),
-            ),
-            self._summed(to_id, parts),
-        )
-        # The record's score is the vector cosine part, as for a join.
-        cosine = round(min(float(member.vector @ _unit(centroid)), 1.0), 4)
-        assignment = StoryAssignment(member.article_id, to_id, cosine, reason)
-        self._pending_members[member.article_id] = assignment
-        self.moved[member.article_id] = assignment
+        return article, parts, counts
 
     def _keep_member(self, evidence: ArticleEvidence) -> None:
         member = MemberEvidence(
@@ -678,24 +687,8 @@ class StoryClusterer:
         left = None
         if story_id is not None and member is not None:
             self._reopen(story_id)
-            source = self._states[story_id]
-            article = next(iter(self.store.articles([article_id])), None)
-            marks = copy_marks(evidence_text(article)) if article is not None else Profile()
-            parts = (
-                member.terms, member.entities, member.years, _anchor_profile(member.anchor), member.weekdays,
-                member.people, marks,
-            )  # fmt: skip
-            counts = _member_entity_counts(member, source.entity_counts)
-            left = dataclasses.replace(
-                source,
-                title=self._title_without(source, article),
-                centroid=np.asarray(source.centroid, dtype=np.float32) - member.vector,
-                size=source.size - 1,
-                entity_counts=_top(_summed_counts(source.entity_counts, counts, -1)),
-            )
-            self._put(
-                left, [have.minus(gone) for have, gone in zip(self._profiles(story_id), parts, strict=True)]
-            )
+            self._take_out(member, story_id)
+            left = self._states[story_id]
             if left.size <= 0:
                 self._pending_states.pop(story_id, None)
                 self._pending_profiles.discard(story_id)
