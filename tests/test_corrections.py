@@ -172,6 +172,8 @@ def test_the_web_app_takes_a_correction_only_with_its_token_from_its_own_pages(s
         assert _post(srv, "/elsewhere", form, cookie)[0] == 405
         status, _, body = _post(srv, "/correct", {**form, "number": "999"}, cookie)
         assert status == 400 and b"there is no quote 999" in body
+        status, _, body = _post(srv, "/correct", {**form, "number": "two"}, cookie)
+        assert status == 400 and b"the form&#39;s number &#39;two&#39; is not a number" in body
         status, headers, _ = _post(srv, "/correct", form, cookie)
         assert status == 303 and headers["Location"] == f"/story/{story}"
         assert store.corrections()[0].value == "Ann Lee" and store.corrections()[0].author == "web app"

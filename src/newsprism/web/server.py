@@ -278,7 +278,7 @@ class _Handler(BaseHTTPRequestHandler):
         author = "web app"
         note = form.get("note", "")
         if path == "/undo":
-            corrections.undo(store, int(form.get("number", "")))
+            corrections.undo(store, _form_number(form))
             return "/corrections"
         story = form.get("story", "")
         kind = form.get("kind")
@@ -286,9 +286,9 @@ class _Handler(BaseHTTPRequestHandler):
             name = None if form.get("remove") else form.get("name", "")
             if name is not None and not name.strip():
                 raise ValueError("type the speaker's name, or choose No speaker")
-            fix = corrections.speaker_fix(store, story, int(form.get("number", "")), name, note, author)
+            fix = corrections.speaker_fix(store, story, _form_number(form), name, note, author)
         elif kind == "contradiction":
-            fix = corrections.contradiction_fix(store, story, int(form.get("number", "")), note, author)
+            fix = corrections.contradiction_fix(store, story, _form_number(form), note, author)
         elif kind == "date":
             fix = corrections.date_fix(store, form.get("article", ""), form.get("date", ""), note, author)
         elif kind == "merge":
@@ -510,6 +510,14 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             status = HTTPStatus.BAD_REQUEST
         self._send_error(status, message or status.phrase)
+
+
+def _form_number(form: dict[str, str]) -> int:
+    """The number a correction form names (a quote, a contradiction, a correction)."""
+    value = form.get("number", "").strip()
+    if not value.isdigit():
+        raise ValueError(f"the form's number {value[:20]!r} is not a number")
+    return int(value)
 
 
 def _json_bytes(data: Any) -> bytes:
