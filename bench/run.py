@@ -53,6 +53,7 @@ EXTRAS = (
     "stories_scaling",
     "scale",
     "web",
+    "page_height",
 )
 CLAIM_SYSTEMS = ("majority", "all_positive", "tfidf", "negation_number")
 

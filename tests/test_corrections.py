@@ -96,15 +96,21 @@ def test_a_speaker_fix_applies_at_once_survives_the_next_run_and_undoes(split_sa
         store.close()
 
 
-def test_a_date_fix_reaches_the_analysis_and_bad_corrections_are_refused(split_sample):
+def test_a_date_fix_reaches_the_analysis_and_the_story_dates_and_bad_corrections_are_refused(split_sample):
     _, db = split_sample
     store = SQLiteStore(db)
     try:
         article = store.articles()[0]
-        corrections.apply(store, corrections.date_fix(store, article.id, "2023-01-02"))
+        story = store.story_of(article.id)
+        span = (store.story_state(story).first_date, store.story_state(story).last_date)
+        assert "2023-01-02" not in span
+        fixed, _ = corrections.apply(store, corrections.date_fix(store, article.id, "2023-01-02"))
         assert corrections_in_force(store.corrections([article.id])).published == {article.id: "2023-01-02"}
         shown = {a["id"]: a["published"] for a in build_report(store)["articles"]}
         assert shown[article.id] == "2023-01-02"  # the report shows the date the editor gave
+        assert store.story_state(story).first_date == "2023-01-02"  # later joins weigh the corrected date
+        corrections.undo(store, fixed.id)
+        assert (store.story_state(story).first_date, store.story_state(story).last_date) == span
         with pytest.raises(CorrectionError, match="not an ISO date"):
             corrections.date_fix(store, article.id, "yesterday")
         with pytest.raises(CorrectionError, match="no article 'nope'"):
@@ -257,16 +263,71 @@ def test_moving_an_article_changes_both_stories_holds_in_the_next_run_and_undoes
         store.close()
 
 
-def test_merging_two_stories_makes_one_and_cannot_be_undone(two_events):
+def test_merging_two_stories_makes_one_and_undoing_it_parts_them_under_their_old_ids(two_events):
     store, bridge, vote, _ = two_events
+    before = _members(store)
     with pytest.raises(CorrectionError, match="already one story"):
         corrections.merge_fix(store, bridge, bridge)
     merged, stories = corrections.apply(store, corrections.merge_fix(store, bridge, vote, author="ed"))
     assert stories == [bridge] and merged.value == bridge and store.resolve_story(vote) == bridge
+    assert merged.target == f"{bridge}|{vote}|{before[vote][0]}"  # what the absorbed story brought
     assert len(store.get_analysis(bridge)["article_ids"]) == 3 and store.get_analysis(vote) is None
     assert any("merged by an editor (ed)" in m.evidence for m in store.memberships(bridge))
-    with pytest.raises(CorrectionError, match="a merge cannot be undone"):
-        corrections.undo(store, merged.id)
+    undone, stories = corrections.undo(store, merged.id)
+    assert undone.undone_at and set(stories) == {bridge, vote}
+    assert store.resolve_story(vote) == vote and _members(store) == before  # the old link works again
+    assert len(store.get_analysis(vote)["article_ids"]) == 1
+    assert len(store.get_analysis(bridge)["article_ids"]) == 2
+
+
+def test_splitting_articles_off_a_story_holds_in_the_next_run_and_undoing_merges_them_back(two_events):
+    store, bridge, vote, work = two_events
+    first, second = (m.article_id for m in store.memberships(bridge))
+    with pytest.raises(CorrectionError, match="every article of story"):
+        corrections.split_fix(store, bridge, [first, second])
+    with pytest.raises(CorrectionError, match="is not in story"):
+        corrections.split_fix(store, bridge, [store.memberships(vote)[0].article_id])
+    split, stories = corrections.apply(
+        store, corrections.split_fix(store, bridge, [second], "a different collapse", "ed")
+    )
+    made = split.value
+    assert stories == [bridge, made] and split.story_id == bridge and made not in (bridge, vote)
+    assert _members(store)[bridge] == [first] and _members(store)[made] == [second]
+    assert store.get_analysis(made)["article_ids"] == [second]
+    assert "split off by an editor (ed): a different collapse" in store.memberships(made)[0].evidence
+    store.close()
+    # a third report of the collapse arrives: the two parts of the split stay apart
+    (work / "more").mkdir()
+    row = {
+        "title": "Vantor mourns bridge victims",
+        "text": BRIDGE + " " + BRIDGE_AGAIN,
+        "published": "2024-05-08",
+    }
+    (work / "more" / "more.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    analyze([work / "more"], db=work / "n.db", out=None)
+    store = SQLiteStore(work / "n.db")
+    try:
+        assert store.resolve_story(made) == made and store.resolve_story(bridge) == bridge
+        undone, stories = corrections.undo(store, split.id)
+        assert undone.undone_at and stories == [bridge] and store.resolve_story(made) == bridge
+        assert {first, second} <= set(_members(store)[bridge])
+    finally:
+        store.close()
+
+
+def test_correct_split_and_its_undo_at_the_command_line(two_events):
+    store, bridge, _, work = two_events
+    db = work / "n.db"
+    members = [m.article_id for m in store.memberships(bridge)]
+    runner = CliRunner()
+    split = runner.invoke(main, ["correct", "split", bridge, members[1], "--db", str(db)])
+    assert split.exit_code == 0 and "correction 1 recorded; stories analysed again: " + bridge in split.output
+    assert "\tsplit\t" in runner.invoke(main, ["corrections", "--db", str(db)]).output
+    assert store.story_of(members[1]) != bridge
+    everything = runner.invoke(main, ["correct", "split", bridge, members[0], "--db", str(db)])
+    assert everything.exit_code == 2 and "every article of story" in everything.output
+    assert runner.invoke(main, ["corrections", "--undo", "1", "--db", str(db)]).exit_code == 0
+    assert sorted(m.article_id for m in store.memberships(bridge)) == sorted(members)
 
 
 def test_the_web_app_moves_an_article_and_merges_stories_from_their_pages(two_events):
@@ -290,6 +351,17 @@ def test_the_web_app_moves_an_article_and_merges_stories_from_their_pages(two_ev
         assert len(store.story_ids()) == 1
         listing = get(srv, "/corrections", headers={"Cookie": cookie})[2]
         assert b"are one event" in listing and b"belongs to story" in listing
+        (story,) = store.story_ids()
+        page = get(srv, f"/story/{story}", headers={"Cookie": cookie})[2]
+        assert b'name="kind" value="split"' in page and page.count(b'form="split-form"') == 3
+        leaving = [m.article_id for m in store.memberships(story)][1:]
+        form = [("token", srv.edit_token), ("kind", "split"), ("story", story)] + [
+            ("article", a) for a in leaving
+        ]
+        status, headers, _ = _post(srv, "/correct", form, cookie)
+        assert status == 303 and len(store.story_ids()) == 2
+        made = headers["Location"].rsplit("/", 1)[1]
+        assert sorted(m.article_id for m in store.memberships(made)) == sorted(leaving)
     finally:
         srv.shutdown()
         srv.server_close()

@@ -288,6 +288,44 @@ def test_a_speaker_corrected_in_the_browser_survives_the_next_analyze(browser, t
         store.close()
 
 
+def test_articles_split_off_in_the_browser_make_a_story_and_undoing_brings_them_back(
+    browser, analysed_sample, tmp_path, shots
+):
+    import shutil
+
+    db = tmp_path / "n.db"
+    shutil.copy(analysed_sample["db"], db)
+    store = SQLiteStore(db)
+    srv = serving(store)
+    try:
+        page = watched_page(browser, viewport={"width": 1280, "height": 900})
+        page.goto(f"{srv.url}/unlock?token={srv.edit_token}")
+        page.locator("ol.stories h2.headline a").first.click()
+        ticks = page.locator("#sources input[name=article]")
+        assert ticks.count() == 5
+        ticks.nth(3).check()
+        ticks.nth(4).check()
+        page.locator("#split-form input[name=note]").fill("a later event")
+        page.locator("#split-form button").click()
+        page.wait_for_url("**/story/*")
+        assert page.locator("#sources tbody tr").count() == 2  # the new story's page
+        assert "split off by an editor" in page.locator("#sources").inner_text()
+        page.screenshot(path=str(shots / "split.png"))
+        page.goto(srv.url + "/")
+        assert page.locator("ol.stories li.story").count() == 2
+        page.goto(srv.url + "/corrections")
+        assert "report another event" in page.locator("tbody tr").inner_text()
+        page.locator("tbody tr form.fix button", has_text="Undo").click()
+        page.wait_for_url("**/corrections")
+        assert "undone" in page.locator("tbody tr").inner_text()
+        page.goto(srv.url + "/")
+        assert page.locator("ol.stories li.story").count() == 1
+        assert page.errors == []
+    finally:
+        stop(srv)
+        store.close()
+
+
 def test_the_verdict_is_read_at_1280_without_scrolling(browser, sample_server, shots):
     page = watched_page(browser, viewport={"width": 1280, "height": 900})
     page.goto(sample_server.url + "/")
@@ -299,4 +337,10 @@ def test_the_verdict_is_read_at_1280_without_scrolling(browser, sample_server, s
     assert page.locator(".glance-table tbody tr").count() == 5  # one row per source
     assert page.locator("#brief .cite .num").first.is_visible()  # citations name their sources by number
     page.screenshot(path=str(shots / "glance.png"))
+    # claims one source carries alone wait one click away, by source
+    alone = page.locator("details#claims-alone")
+    first_alone = alone.locator("details.claim").first
+    assert alone.count() == 1 and not first_alone.is_visible()
+    alone.locator("summary").first.click()
+    assert first_alone.is_visible() and alone.locator("h3.alone-source").count() >= 1
     assert page.errors == []

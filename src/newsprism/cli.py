@@ -385,6 +385,7 @@ def correct() -> None:
       newsprism correct date 9ff4f13df94cf2d6 2024-05-16
       newsprism correct merge s9ff4f13df94c s3798ed581f59
       newsprism correct move 3798ed581f593bc9 s9ff4f13df94c
+      newsprism correct split s9ff4f13df94c 3798ed581f593bc9 a41c0e2b9d7f6e15
     """
 
 
@@ -459,7 +460,7 @@ def correct_contradiction(story_id: str, number: int | None, note: str, db: str)
 @click.option("--note", default="", help="Why (kept with the correction).")
 @_db_option("correct")
 def correct_merge(story_a: str, story_b: str, note: str, db: str) -> None:
-    """Merge two stories that report one event (cannot be undone: move articles back instead)."""
+    """Merge two stories that report one event (undo splits the merged-in articles back out)."""
     from . import corrections
 
     _apply(db, lambda store: corrections.merge_fix(store, story_a, story_b, note, _author()))
@@ -475,6 +476,19 @@ def correct_move(article_id: str, story_id: str, note: str, db: str) -> None:
     from . import corrections
 
     _apply(db, lambda store: corrections.move_fix(store, article_id, story_id, note, _author()))
+
+
+@correct.command("split")
+@click.argument("story_id", metavar="STORY")
+@click.argument("article_ids", metavar="ARTICLE...", nargs=-1, required=True)
+@click.option("--note", default="", help="Why (kept with the correction).")
+@_db_option("correct")
+def correct_split(story_id: str, article_ids: tuple[str, ...], note: str, db: str) -> None:
+    """Split articles that report another event off a story, as one new story (kept apart from it; undo
+    merges them back)."""
+    from . import corrections
+
+    _apply(db, lambda store: corrections.split_fix(store, story_id, article_ids, note, _author()))
 
 
 @correct.command("date")

@@ -4,10 +4,13 @@ force (a later run re-analysing the story applies them again), and undoing one a
 without it.
 
 Kinds: a quote's speaker named or removed (applied before claims, sides and the brief), an article's date
-fixed, a pair of sentences marked as no contradiction (the claims stage does not call it one), two stories
-merged as one event, and an article moved to the story it belongs to. Merges and moves go through the story
-clusterer, which keeps the stories' state consistent; they stay made in every later run (a later batch moves
-only its own articles), and a move is undone by moving the article back. A merge cannot be undone.
+fixed (its story's span of dates follows, so later joins weigh the corrected date), a pair of sentences marked as no contradiction (the claims stage does not call it one), two stories
+merged as one event, an article moved to the story it belongs to, and articles split off a story as another
+event. Merges, moves and splits go through the story clusterer, which keeps the stories' state consistent;
+they stay made in every later run (a later batch moves only its own articles), and the stories a move or
+split parted are kept apart. Undoing one restructures back: a move moves the article back, a split merges
+the split-off story back into the one it left, and a merge splits the articles the absorbed story brought
+back out, under its old id.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .errors import CorrectionError
-from .records import CORRECTION_KINDS, Correction, parse_span, span_key
+from .records import CORRECTION_KINDS, Correction, corrections_in_force, parse_span, span_key
 from .store import Store
 
 _MAX_NAME_CHARS = 200
@@ -99,6 +102,25 @@ def move_fix(store: Store, article_id: str, story_id: str, note: str = "", autho
     return Correction("move", article_id, there, article_id, here, note[:_MAX_NOTE_CHARS], author)
 
 
+def split_fix(
+    store: Store, story_id: str, article_ids: Sequence[str], note: str = "", author: str = ""
+) -> Correction:
+    """The correction saying these articles of a story report another event: they leave it, as one story."""
+    story = _live(store, story_id)
+    members = [m.article_id for m in store.memberships(story)]
+    leaving = list(dict.fromkeys(a.strip() for a in article_ids if a.strip()))
+    if not leaving:
+        raise CorrectionError(f"name the articles of story {story} to split off")
+    strangers = [a for a in leaving if a not in members]
+    if strangers:
+        raise CorrectionError(f"article {strangers[0]!r} is not in story {story}")
+    if len(leaving) >= len(members):
+        raise CorrectionError(
+            f"that is every article of story {story}; name the articles that report another event"
+        )
+    return Correction("split", ",".join(leaving), None, leaving[0], story, note[:_MAX_NOTE_CHARS], author)
+
+
 def apply(
     store: Store, correction: Correction, pipeline_settings: Any = None
 ) -> tuple[Correction, list[str]]:
@@ -106,19 +128,23 @@ def apply(
     run holding the store (`Store.writer`). Returns the stored correction and those stories."""
     _check(store, correction)
     with store.writer():
-        if correction.kind in ("merge", "move"):
+        if correction.kind in _RESTRUCTURING:
             correction, stories = _restructure(store, correction, pipeline_settings)
             stored = store.add_correction(correction)
             return stored, _analyse(store, stories, pipeline_settings)
         stored = store.add_correction(correction)
+        if correction.kind == "date":
+            _redate(store, correction.article_id, pipeline_settings)
         return stored, _reanalyse(store, _articles_of(correction), pipeline_settings)
+
+
+_RESTRUCTURING = ("merge", "move", "split")  # corrections the story clusterer makes
+_DONE = {"merge": "merged", "move": "moved", "split": "split off"}
 
 
 def _why(c: Correction) -> str:
     who = f" ({c.author})" if c.author else ""
-    return f"{'merged' if c.kind == 'merge' else 'moved'} by an editor{who}" + (
-        f": {c.note}" if c.note else ""
-    )
+    return f"{_DONE[c.kind]} by an editor{who}" + (f": {c.note}" if c.note else "")
 
 
 def _restructure(store: Store, c: Correction, pipeline_settings: Any) -> tuple[Correction, list[str]]:
@@ -131,10 +157,14 @@ def _restructure(store: Store, c: Correction, pipeline_settings: Any) -> tuple[C
     clusterer = Pipeline(store, settings=pipeline_settings).clusterer
     try:
         if c.kind == "merge":
-            a, b = (_live(store, s) for s in c.target.split("|"))
-            absorbed, survivor = clusterer.merge_by_editor(a, b, _why(c))
+            a, b = (_live(store, s) for s in c.target.split("|")[:2])
+            absorbed, survivor, brought = clusterer.merge_by_editor(a, b, _why(c))
             store.drop_analysis(absorbed)
-            return replace(c, value=survivor), [survivor]
+            return replace(c, target=f"{a}|{b}|{','.join(brought)}", value=survivor), [survivor]
+        if c.kind == "split":
+            here = _live(store, c.story_id or "")
+            made = clusterer.split_by_editor(c.target.split(","), here, _why(c), c.value)
+            return replace(c, value=made), [here, made]
         here = _live(store, c.story_id or "")
         there = _live(store, c.value or "")
         clusterer.move_by_editor(c.target, here, there, _why(c))
@@ -161,13 +191,14 @@ def undo(store: Store, number: int, pipeline_settings: Any = None) -> tuple[Corr
         if found.undone_at:
             return found, []
         if found.kind == "merge":
-            raise CorrectionError(
-                f"correction {number} merged two stories, and a merge cannot be undone; move the articles that"
-                " do not belong with `newsprism correct move ARTICLE STORY`"
-            )
+            return _unmerge(store, found, pipeline_settings)
+        if found.kind == "split":
+            return _unsplit(store, found, pipeline_settings)
         if found.kind == "move":
             return _move_back(store, found, pipeline_settings)
         undone = store.undo_correction(number)
+        if found.kind == "date":
+            _redate(store, found.article_id, pipeline_settings)
         return undone, _reanalyse(store, _articles_of(found), pipeline_settings)  # type: ignore[return-value]
 
 
@@ -185,6 +216,67 @@ def _move_back(store: Store, found: Correction, pipeline_settings: Any) -> tuple
     return undone, _analyse(store, stories, pipeline_settings)  # type: ignore[return-value]
 
 
+def _unmerge(store: Store, found: Correction, pipeline_settings: Any) -> tuple[Correction, list[str]]:
+    """Undo a merge: the articles the absorbed story brought that are still in the merged one leave it again,
+    as a story under the absorbed one's id."""
+    parts = found.target.split("|")
+    if len(parts) < 3 or not found.value:
+        raise CorrectionError(
+            f"correction {found.id} was made before newsprism recorded which articles a merge brought, so it"
+            " cannot be undone; split them off with `newsprism correct split STORY ARTICLE...`"
+        )
+    a, b, brought = parts[0], parts[1], [x for x in parts[2].split(",") if x]
+    absorbed = b if found.value == a else a
+    merged = store.resolve_story(found.value)
+    still = {m.article_id for m in store.memberships(merged)} if merged else set()
+    leaving = [article_id for article_id in brought if article_id in still]
+    if merged is None or not leaving:
+        raise CorrectionError(
+            f"correction {found.id}: none of the articles it merged into {found.value} are still there"
+        )
+    undoing = Correction(
+        "split", ",".join(leaving), absorbed, leaving[0], merged, f"undoing correction {found.id}"
+    )
+    _, stories = _restructure(store, undoing, pipeline_settings)
+    undone = store.undo_correction(found.id)  # type: ignore[arg-type]
+    return undone, _analyse(store, stories, pipeline_settings)  # type: ignore[return-value]
+
+
+def _unsplit(store: Store, found: Correction, pipeline_settings: Any) -> tuple[Correction, list[str]]:
+    """Undo a split: the story it made goes back into the one it left (with any article that joined it
+    since), under the left one's id."""
+    left = store.resolve_story(found.story_id or "")
+    made = store.resolve_story(found.value or "")
+    if left is None or made is None or left == made:
+        raise CorrectionError(
+            f"correction {found.id}: the story {found.value} it split off is no longer apart from {found.story_id}"
+        )
+    from .pipeline import Pipeline
+
+    clusterer = Pipeline(store, settings=pipeline_settings).clusterer
+    try:
+        absorbed, survivor, _ = clusterer.merge_by_editor(
+            left, made, f"merged back by an editor: undoing correction {found.id}", keep=left
+        )
+    except ValueError as exc:
+        raise CorrectionError(str(exc)) from None
+    store.drop_analysis(absorbed)
+    undone = store.undo_correction(found.id)  # type: ignore[arg-type]
+    return undone, _analyse(store, [survivor], pipeline_settings)  # type: ignore[return-value]
+
+
+def _redate(store: Store, article_id: str, pipeline_settings: Any) -> None:
+    """The article's story takes its span of dates afresh, with the date fixes in force."""
+    from .pipeline import Pipeline
+
+    story = store.story_of(article_id)
+    story = store.resolve_story(story) if story else None
+    if story is None:
+        return
+    published = corrections_in_force(store.corrections()).published
+    Pipeline(store, settings=pipeline_settings).clusterer.redate_by_editor(story, published)
+
+
 def _analysis(store: Store, story_id: str) -> dict[str, Any]:
     live = store.resolve_story(story_id)
     analysis = store.get_analysis(live) if live else None
@@ -196,6 +288,8 @@ def _analysis(store: Store, story_id: str) -> dict[str, Any]:
 def _articles_of(correction: Correction) -> list[str]:
     if correction.kind in ("date", "move", "merge"):
         return [correction.article_id]
+    if correction.kind == "split":
+        return correction.target.split(",")
     return list(dict.fromkeys(parse_span(part)[0] for part in correction.target.split("|")))
 
 

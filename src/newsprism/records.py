@@ -472,7 +472,7 @@ class RunRecord:
     changes: int = 0
 
 
-CORRECTION_KINDS = ("speaker", "date", "contradiction", "merge", "move")
+CORRECTION_KINDS = ("speaker", "date", "contradiction", "merge", "move", "split")
 EDITOR = "editor"  # a quote's attribution route when an editor named (or removed) its speaker
 
 
@@ -484,9 +484,12 @@ class Correction:
     `kind` speaker: `target` a quote's span "ARTICLE:START-END", `value` the speaker's name (None: nobody);
     date: `target` an article id, `value` an ISO date; contradiction: `target` the two evidence spans
     "ARTICLE:START-END|ARTICLE:START-END", not a contradiction (`value` None); merge: `target` "STORY|STORY",
-    one event (`value` the survivor, once made); move: `target` an article id, `value` the story it belongs
-    to (`story_id` the one it leaves). Merges and moves change the stories themselves (the clusterer's state),
-    so they hold in every later run without being applied again. `article_id`: the article it
+    one event (once made: `value` the survivor, and `target` gains "|ARTICLE,ARTICLE", the articles the
+    absorbed story brought, which an undo takes back out); move: `target` an article id, `value` the story it
+    belongs to (`story_id` the one it leaves); split: `target` "ARTICLE,ARTICLE", articles of story
+    `story_id` that report another event (`value` the story they make, once made). Merges, moves and splits
+    change the stories themselves (the clusterer's state), so they hold in every later run without being
+    applied again. `article_id`: the article it
     touches first; `story_id`: the story it was made in; `id`, `at` and `undone_at` come from the store."""
 
     kind: str

@@ -194,11 +194,11 @@ class StoryClusterer:
             self._set_profiles(state.id, _profiles_from(STORY_PARTS, stored.get(state.id, {})))
             self._index_put(state)
         self._newest = newest
-        # Stories an editor moved an article between are kept apart: their merge would undo the move.
+        # Stories an editor moved an article between, or split, are kept apart: their merge would undo it.
         self._apart = {
             frozenset((c.story_id, c.value))
             for c in store.corrections()
-            if c.kind == "move" and not c.undone_at and c.story_id and c.value
+            if c.kind in ("move", "split") and not c.undone_at and c.story_id and c.value
         }
         # Writes waiting for the next checkpoint (see _CHECKPOINT): latest state per story, stories whose
         # profiles changed, memberships by article, member moves of merges, member evidence.
@@ -653,14 +653,19 @@ class StoryClusterer:
 
     # ------------------------------------------------------------------ an editor's corrections
 
-    def merge_by_editor(self, a: str, b: str, why: str) -> tuple[str, str]:
-        """Fold two stories an editor says are one event into one (the smaller into the larger, as a merge at
-        batch end would), and write the change. Returns (absorbed, survivor)."""
+    def merge_by_editor(
+        self, a: str, b: str, why: str, keep: str | None = None
+    ) -> tuple[str, str, tuple[str, ...]]:
+        """Fold two stories an editor says are one event into one (into `keep` when given, else the smaller
+        into the larger, as a merge at batch end would), and write the change. Returns the absorbed story,
+        the survivor, and the articles the absorbed one brought."""
         for story_id in (a, b):
             self._reopen(story_id)
-        survivor = self._merge(a, b, why)
+        survivor = self._merge(a, b, why, keep)
+        absorbed = b if survivor == a else a
+        brought = tuple(m.article_id for m in self.store.memberships(absorbed))  # as stored before the merge
         self.flush()
-        return (b if survivor == a else a), survivor
+        return absorbed, survivor, brought
 
     def move_by_editor(self, article_id: str, from_story: str, to_story: str, why: str) -> StoryAssignment:
         """Move a member an editor says belongs to another story, and write the change. A story left with no
@@ -677,6 +682,65 @@ class StoryClusterer:
             self._drop(from_story)
         self.flush()
         return self.moved[article_id]
+
+    def split_by_editor(
+        self, article_ids: Sequence[str], from_story: str, why: str, story_id: str | None = None
+    ) -> str:
+        """Take members an editor says report another event out of their story, as one new story (its id
+        `story_id`, else made from the first article's, as a founded story's is; a story merged away under
+        that id lives again), and write the change. Returns the new story's id."""
+        self._reopen(from_story)
+        members = [self._member(article_id) for article_id in article_ids]
+        missing = [a for a, m in zip(article_ids, members, strict=True) if m is None]
+        if missing:
+            raise ValueError(f"article {missing[0]} has no story evidence stored")
+        if len(members) >= self._states[from_story].size:
+            raise ValueError(f"that is every article of story {from_story}; nothing would be left of it")
+        first = members[0]
+        new_id = story_id or "s" + first.article_id[:12]
+        stored = self.store.story_state(new_id)
+        if new_id in self._states or (stored is not None and not stored.merged_into):
+            raise ValueError(f"story {new_id} already exists")
+        article, parts, counts = self._take_out(first, from_story)
+        published = article.published if article is not None else None
+        day = published if parse_date(published) is not None else None
+        self._put(
+            StoryState(
+                id=new_id,
+                title=_story_title(article) if article is not None else self._states[from_story].title,
+                centroid=np.asarray(first.vector, dtype=np.float32).copy(),
+                size=1,
+                first_date=day,
+                last_date=day,
+                entity_counts=_top(counts),
+            ),
+            parts,
+        )
+        assignment = StoryAssignment(first.article_id, new_id, 1.0, why)
+        self._pending_members[first.article_id] = assignment
+        self.moved[first.article_id] = assignment
+        for member in members[1:]:
+            self._move(member, from_story, new_id, why)
+        self.flush()
+        return new_id
+
+    def redate_by_editor(self, story_id: str, published: Mapping[str, str]) -> StoryState:
+        """Set a story's span of dates afresh from its members' publication dates, an editor's date fixes
+        (`published`, by article id) in place of the dates read, and write the change: later joins and
+        merges weigh the story's dates as corrected. The story stays open or closed as it was."""
+        state = self._states.get(story_id) or self.store.story_state(story_id)
+        if state is None or state.merged_into:
+            raise ValueError(f"story {story_id} is not a live story")
+        first = last = None
+        ids = [m.article_id for m in self.store.memberships(story_id)]
+        for article in self.store.articles(ids):
+            first, last = _widen(first, last, published.get(article.id, article.published))
+        redated = dataclasses.replace(state, first_date=first, last_date=last)
+        if story_id in self._states:
+            self._states[story_id] = redated
+        self._pending_states[story_id] = redated
+        self.flush()
+        return redated
 
     def remove_forgotten(self, article_id: str, story_id: str | None) -> StoryState | None:
         """Take a forgotten article out of its story and out of the term frequencies, and write the change.
@@ -995,11 +1059,11 @@ class StoryClusterer:
             absorbed.append(candidates[best] if survivor == current else current)
             current = survivor
 
-    def _merge(self, a_id: str, b_id: str, why: str) -> str:
-        """Fold the smaller story into the larger; returns the survivor's id. The absorbed story's members
-        keep why they joined it, followed by `why` the two stories merged."""
+    def _merge(self, a_id: str, b_id: str, why: str, keep: str | None = None) -> str:
+        """Fold the smaller story (or the one not to `keep`) into the other; returns the survivor's id. The
+        absorbed story's members keep why they joined it, followed by `why` the two stories merged."""
         a, b = self._states[a_id], self._states[b_id]
-        big, small = (a, b) if a.size >= b.size else (b, a)
+        big, small = (a, b) if (a.size >= b.size if keep is None else keep == a_id) else (b, a)
         first, last = _widen(big.first_date, big.last_date, small.first_date)
         first, last = _widen(first, last, small.last_date)
         merged = StoryState(

@@ -52,6 +52,7 @@ SECURITY_HEADERS = {
 MAX_URL_CHARS = 2048  # longer request targets get 414; no page needs more
 MAX_BODY_BYTES = 0  # a GET's body is refused unread
 MAX_FORM_BYTES = 8192  # a correction form (POST /correct, /undo)
+MAX_FORM_FIELDS = 300  # a split names each article that leaves; the byte cap bounds it first
 EDIT_COOKIE = "newsprism_edit"
 REQUEST_TIMEOUT_S = 15  # a client that stalls mid-request loses its thread after this
 # A request line and headers must arrive within this, however they trickle: REQUEST_TIMEOUT_S bounds one wait
@@ -251,9 +252,8 @@ class _Handler(BaseHTTPRequestHandler):
         if len(body) != length:
             return None  # the client went away (or was cut off) mid-body
         try:
-            form = {
-                k: v[0] for k, v in parse_qs(body.decode("utf-8"), max_num_fields=MAX_QUERY_FIELDS).items()
-            }
+            fields = parse_qs(body.decode("utf-8"), max_num_fields=MAX_FORM_FIELDS)
+            form = {k: v[0] for k, v in fields.items()}
         except (ValueError, UnicodeDecodeError):
             return self._send_error(HTTPStatus.BAD_REQUEST, "Malformed form.")
         if not (self._unlocked() and hmac.compare_digest(form.get("token", ""), self.server.edit_token)):
@@ -262,7 +262,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "Corrections need the token `newsprism serve` printed: open its /unlock link in this browser.",
             )
         try:
-            back = self._write(path, form)
+            back = self._write(path, form, fields.get("article", []))
         except (NewsprismError, ValueError) as exc:
             return self._send_error(HTTPStatus.BAD_REQUEST, f"The correction was not made: {exc}")
         except Exception as exc:  # a bug: answer 500, keep serving, log the cause
@@ -272,8 +272,9 @@ class _Handler(BaseHTTPRequestHandler):
             HTTPStatus.SEE_OTHER, f"See {back}\n".encode(), "text/plain; charset=utf-8", {"Location": back}
         )
 
-    def _write(self, path: str, form: dict[str, str]) -> str:
-        """Make the correction a form asks for; the page to go back to."""
+    def _write(self, path: str, form: dict[str, str], articles: list[str]) -> str:
+        """Make the correction a form asks for (`articles`: every article it names, for a split); the page
+        to go back to."""
         store = self.server.store
         author = "web app"
         note = form.get("note", "")
@@ -297,6 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
             fix = corrections.move_fix(
                 store, form.get("article", ""), form.get("to", "").strip(), note, author
             )
+        elif kind == "split":
+            fix = corrections.split_fix(store, story, articles, note, author)
         else:
             raise ValueError(f"unknown correction {kind!r}")
         stored, stories = corrections.apply(store, fix)
@@ -304,7 +307,7 @@ class _Handler(BaseHTTPRequestHandler):
             return WebUrls().article(stored.target)
         live = (
             stored.value
-            if kind == "merge"
+            if kind in ("merge", "split")
             else stories[0]
             if stories
             else store.resolve_story(story) or story
