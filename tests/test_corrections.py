@@ -193,6 +193,72 @@ def test_the_web_app_takes_a_correction_only_with_its_token_from_its_own_pages(s
         store.close()
 
 
+def _grouped_together(store, story, spans):
+    """Whether any claim group of the story holds two of these spans."""
+    for group in store.get_analysis(story)["claims"]:
+        held = {(e["article_id"], e["start"], e["end"]) for e in group["evidence"]}
+        if len(held & spans) > 1:
+            return True
+    return False
+
+
+def test_a_claim_group_marked_not_one_claim_falls_apart_and_undoes(analysed_sample, tmp_path):
+    import shutil
+
+    db = tmp_path / "n.db"
+    shutil.copy(analysed_sample["db"], db)
+    store = SQLiteStore(db)
+    try:
+        (story,) = store.story_ids()
+        listed = corrections.story_claims(store, story)
+        assert listed and all(len(c["evidence"]) > 1 for c in listed)
+        group = listed[0]
+        spans = {(e["article_id"], e["start"], e["end"]) for e in group["evidence"]}
+        with pytest.raises(CorrectionError, match="there is no claim 999"):
+            corrections.claim_fix(store, story, 999)
+        made, stories = corrections.apply(
+            store, corrections.claim_fix(store, story, group["id"], "two facts")
+        )
+        assert stories == [story] and not _grouped_together(store, story, spans)
+        assert all(c["id"] != group["id"] for c in store.get_analysis(story)["claims"])
+        corrections.undo(store, made.id)
+        assert _grouped_together(store, story, spans)
+    finally:
+        store.close()
+    runner = CliRunner()
+    listing = runner.invoke(main, ["correct", "claim", story, "--db", str(db)])
+    assert listing.exit_code == 0 and listing.output.startswith("1\t")
+    marked = runner.invoke(main, ["correct", "claim", story, "1", "--db", str(db)])
+    assert marked.exit_code == 0 and "correction 2 recorded" in marked.output
+    assert "\tclaim\t" in runner.invoke(main, ["corrections", "--db", str(db)]).output
+
+
+def test_the_web_app_marks_a_claim_group_as_not_one_claim(analysed_sample, tmp_path):
+    import shutil
+
+    db = tmp_path / "n.db"
+    shutil.copy(analysed_sample["db"], db)
+    store = SQLiteStore(db)
+    srv = make_server(store, port=0)
+    srv.start_background()
+    try:
+        cookie = get(srv, f"/unlock?token={srv.edit_token}")[1]["Set-Cookie"].split(";")[0]
+        (story,) = store.story_ids()
+        group = corrections.story_claims(store, story)[0]
+        page = get(srv, f"/story/{story}", headers={"Cookie": cookie})[2]
+        assert f'name="claim" value="{group["id"]}"'.encode() in page
+        form = {"token": srv.edit_token, "kind": "claim", "story": story, "claim": group["id"]}
+        status, headers, _ = _post(srv, "/correct", form, cookie)
+        assert status == 303 and headers["Location"] == f"/story/{story}"
+        spans = {(e["article_id"], e["start"], e["end"]) for e in group["evidence"]}
+        assert not _grouped_together(store, story, spans)
+        assert b"not one claim" in get(srv, "/corrections", headers={"Cookie": cookie})[2]
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        store.close()
+
+
 BRIDGE = (
     "The Harlow Street bridge in Vantor collapsed on Tuesday evening, killing three people and injuring twelve, city"
     " officials said. Mayor Ilse Marten said rescue teams searched the river overnight. Engineers had warned in"

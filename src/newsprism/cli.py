@@ -382,6 +382,7 @@ def correct() -> None:
       newsprism correct speaker s9ff4f13df94c 2 --name "Dmitry Peskov"
       newsprism correct speaker s9ff4f13df94c 3 --remove
       newsprism correct contradiction s9ff4f13df94c 1
+      newsprism correct claim s9ff4f13df94c 4
       newsprism correct date 9ff4f13df94cf2d6 2024-05-16
       newsprism correct merge s9ff4f13df94c s3798ed581f59
       newsprism correct move 3798ed581f593bc9 s9ff4f13df94c
@@ -452,6 +453,31 @@ def correct_contradiction(story_id: str, number: int | None, note: str, db: str)
             _fail(exc)
         return
     _apply(db, lambda store: corrections.contradiction_fix(store, story_id, number, note, _author()))
+
+
+@correct.command("claim")
+@click.argument("story_id", metavar="STORY")
+@click.argument("number", type=click.IntRange(min=1), required=False)
+@click.option("--note", default="", help="Why (kept with the correction).")
+@_db_option("correct")
+def correct_claim(story_id: str, number: int | None, note: str, db: str) -> None:
+    """Mark claim NUMBER of a story as not one claim: its sentences state different things, and are never
+    grouped together again (without NUMBER: list the story's claims of more than one sentence)."""
+    from . import corrections
+
+    if number is None:
+        store = _open_store(db)
+        try:
+            for n, c in enumerate(corrections.story_claims(store, story_id), 1):
+                click.echo(
+                    f"{n}\t{c['status']}\t{len(c['evidence'])} sentences\t{' '.join(c['text'].split())[:100]}"
+                )
+        except NewsprismError as exc:
+            _fail(exc)
+        finally:
+            store.close()
+        return
+    _apply(db, lambda store: corrections.claim_fix(store, story_id, number, note, _author()))
 
 
 @correct.command("merge")

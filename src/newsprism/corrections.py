@@ -4,13 +4,14 @@ force (a later run re-analysing the story applies them again), and undoing one a
 without it.
 
 Kinds: a quote's speaker named or removed (applied before claims, sides and the brief), an article's date
-fixed (its story's span of dates follows, so later joins weigh the corrected date), a pair of sentences marked as no contradiction (the claims stage does not call it one), two stories
-merged as one event, an article moved to the story it belongs to, and articles split off a story as another
-event. Merges, moves and splits go through the story clusterer, which keeps the stories' state consistent;
-they stay made in every later run (a later batch moves only its own articles), and the stories a move or
-split parted are kept apart. Undoing one restructures back: a move moves the article back, a split merges
-the split-off story back into the one it left, and a merge splits the articles the absorbed story brought
-back out, under its old id.
+fixed (its story's span of dates follows, so later joins weigh the corrected date), a pair of sentences
+marked as no contradiction (the claims stage does not call it one), a claim group marked as not one claim
+(the claims stage groups no two of its sentences again), two stories merged as one event, an article moved
+to the story it belongs to, and articles split off a story as another event. Merges, moves and splits go
+through the story clusterer, which keeps the stories' state consistent; they stay made in every later run
+(a later batch moves only its own articles), and the stories a move or split parted are kept apart. Undoing
+one restructures back: a move moves the article back, a split merges the split-off story back into the one
+it left, and a merge splits the articles the absorbed story brought back out, under its old id.
 """
 
 from __future__ import annotations
@@ -62,6 +63,33 @@ def contradiction_fix(
     target = "|".join(span_key((e["article_id"], e["start"], e["end"])) for e in evidence)
     return Correction(
         "contradiction", target, None, evidence[0]["article_id"], story_id, note[:_MAX_NOTE_CHARS], author
+    )
+
+
+def story_claims(store: Store, story_id: str) -> list[dict[str, Any]]:
+    """The story's claim groups of more than one sentence, in the analysis's order (what
+    `correct claim STORY N` numbers): the groups an editor can say are not one claim."""
+    return [c for c in _analysis(store, story_id)["claims"] if len(c["evidence"]) > 1]
+
+
+def claim_fix(store: Store, story_id: str, which: int | str, note: str = "", author: str = "") -> Correction:
+    """The correction saying a claim group's sentences do not state one claim: `which` is its number in
+    `story_claims` (1-based) or its id. The claims stage groups no two of them again."""
+    found = story_claims(store, story_id)
+    if isinstance(which, int):
+        if not 1 <= which <= len(found):
+            raise CorrectionError(
+                f"story {story_id} has {len(found)} claims of more than one sentence; there is no claim {which}"
+            )
+        group = found[which - 1]
+    else:
+        group = next((c for c in found if c["id"] == which), None)
+        if group is None:
+            raise CorrectionError(f"story {story_id} has no claim {which!r} of more than one sentence")
+    evidence = group["evidence"]
+    target = "|".join(span_key((e["article_id"], e["start"], e["end"])) for e in evidence)
+    return Correction(
+        "claim", target, None, evidence[0]["article_id"], story_id, note[:_MAX_NOTE_CHARS], author
     )
 
 
@@ -312,6 +340,8 @@ def _check(store: Store, c: Correction) -> None:
         raise CorrectionError(
             f"{c.target!r}: a contradiction is two spans, ARTICLE:START-END|ARTICLE:START-END"
         )
+    if c.kind == "claim" and len(c.target.split("|")) < 2:
+        raise CorrectionError(f"{c.target!r}: a claim group is two spans or more, joined by |")
 
 
 def _reanalyse(store: Store, article_ids: Sequence[str], pipeline_settings: Any) -> list[str]:

@@ -292,12 +292,14 @@ Span = tuple[str, int, int]  # (article id, start, end): a stretch of one articl
 class Corrections:
     """An editor's corrections in force for a story's articles, applied before the story stages read them
     (`pipeline.Pipeline.material`): `speakers` names the speaker of the quote at a span (None: nobody; the
-    quote stays, unattributed), `published` fixes an article's date, and `not_contradictions` holds pairs
-    of evidence spans that the claims stage must not call a contradiction."""
+    quote stays, unattributed), `published` fixes an article's date, `not_contradictions` holds pairs
+    of evidence spans that the claims stage must not call a contradiction, and `not_one_claim` sets of
+    evidence spans (a claim group an editor said was wrong) no two of which the claims stage may group."""
 
     speakers: dict[Span, str | None] = field(default_factory=dict, hash=False, compare=False)
     published: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     not_contradictions: frozenset[frozenset[Span]] = frozenset()
+    not_one_claim: frozenset[frozenset[Span]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -472,7 +474,7 @@ class RunRecord:
     changes: int = 0
 
 
-CORRECTION_KINDS = ("speaker", "date", "contradiction", "merge", "move", "split")
+CORRECTION_KINDS = ("speaker", "date", "contradiction", "claim", "merge", "move", "split")
 EDITOR = "editor"  # a quote's attribution route when an editor named (or removed) its speaker
 
 
@@ -483,7 +485,8 @@ class Correction:
 
     `kind` speaker: `target` a quote's span "ARTICLE:START-END", `value` the speaker's name (None: nobody);
     date: `target` an article id, `value` an ISO date; contradiction: `target` the two evidence spans
-    "ARTICLE:START-END|ARTICLE:START-END", not a contradiction (`value` None); merge: `target` "STORY|STORY",
+    "ARTICLE:START-END|ARTICLE:START-END", not a contradiction (`value` None); claim: `target` a claim group's
+    evidence spans joined by "|", not one claim (no two of them are grouped again); merge: `target` "STORY|STORY",
     one event (once made: `value` the survivor, and `target` gains "|ARTICLE,ARTICLE", the articles the
     absorbed story brought, which an undo takes back out); move: `target` an article id, `value` the story it
     belongs to (`story_id` the one it leaves); split: `target` "ARTICLE,ARTICLE", articles of story
@@ -524,6 +527,7 @@ def corrections_in_force(corrections: Iterable[Correction]) -> Corrections:
     speakers: dict[Span, str | None] = {}
     published: dict[str, str] = {}
     pairs: set[frozenset[Span]] = set()
+    apart: set[frozenset[Span]] = set()
     for c in corrections:
         if c.undone_at:
             continue
@@ -533,7 +537,9 @@ def corrections_in_force(corrections: Iterable[Correction]) -> Corrections:
             published[c.target] = c.value
         elif c.kind == "contradiction":
             pairs.add(frozenset(parse_span(part) for part in c.target.split("|")))
-    return Corrections(speakers, published, frozenset(pairs))
+        elif c.kind == "claim":
+            apart.add(frozenset(parse_span(part) for part in c.target.split("|")))
+    return Corrections(speakers, published, frozenset(pairs), frozenset(apart))
 
 
 def source_label(

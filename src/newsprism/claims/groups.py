@@ -24,6 +24,7 @@ from ..records import (
     Evidence,
     Quote,
     Sentence,
+    Span,
     StoryMaterial,
     source_label,
 )
@@ -282,7 +283,7 @@ def build_claims(
             support = score_features(pair_features(item.feats, other.feats, cos))
             if cos >= align or support >= support_min:
                 links.append((max(support, cos), i, j))
-    members = _join(items, links, uf, sims, floor)
+    members = _join(items, links, uf, sims, floor, material.corrections.not_one_claim)
     # The links as chains, as if a group could hold several sentences of one article: what a group's
     # statements restate or overlap elsewhere in the story (the brief states one of them, not each).
     loose = _UnionFind(_key(it) for it in items)
@@ -397,9 +398,15 @@ def _two_quotations(a: str, b: str) -> bool:
 
 
 def _join(
-    items: list[_Item], links: list[tuple[float, int, int]], uf: _UnionFind, sims: np.ndarray, floor: float
+    items: list[_Item],
+    links: list[tuple[float, int, int]],
+    uf: _UnionFind,
+    sims: np.ndarray,
+    floor: float,
+    kept_apart: frozenset[frozenset[Span]] = frozenset(),
 ) -> dict[str, list[int]]:
-    """Claim groups from the links, strongest first, where a group holds one sentence per article.
+    """Claim groups from the links, strongest first, where a group holds one sentence per article and no two
+    sentences of a set an editor said are not one claim (`kept_apart`), not even through a third.
 
     An article states a fact once where it reports it; a second sentence of the same article that matches the
     group is another statement (the remark and the apology for it, the speech and the next day's defence of
@@ -408,16 +415,20 @@ def _join(
     rows: dict[str, list[int]] = {}
     for i, item in enumerate(items):
         rows.setdefault(_key(item), []).append(i)
+    spans = {_key(it): {_span(it)} for it in items}
     for _strength, i, j in sorted(links, key=lambda link: -link[0]):
         a, b = uf.find(_key(items[i])), uf.find(_key(items[j]))
         if a == b or articles[a] & articles[b]:
             continue
         if sims[np.ix_(rows[a], rows[b])].min() < floor:
             continue
+        if any(spans[a] & apart and spans[b] & apart for apart in kept_apart):
+            continue
         uf.union(a, b)
         root = uf.find(a)
         articles[root] = articles[a] | articles[b]
         rows[root] = rows[a] + rows[b]
+        spans[root] = spans[a] | spans[b]
     members: dict[str, list[int]] = {}
     for i, item in enumerate(items):
         members.setdefault(uf.find(_key(item)), []).append(i)
@@ -572,10 +583,12 @@ def _canonical(idx: list[int], items: list[_Item], sims: np.ndarray, roots: dict
     return idx[best]
 
 
-def _span_pair(a: _Item, b: _Item) -> frozenset[tuple[str, int, int]]:
-    return frozenset(
-        ((a.article_id, a.sentence.start, a.sentence.end), (b.article_id, b.sentence.start, b.sentence.end))
-    )
+def _span(item: _Item) -> Span:
+    return item.article_id, item.sentence.start, item.sentence.end
+
+
+def _span_pair(a: _Item, b: _Item) -> frozenset[Span]:
+    return frozenset((_span(a), _span(b)))
 
 
 def _evidence(item: _Item) -> Evidence:

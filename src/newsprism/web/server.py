@@ -290,6 +290,8 @@ class _Handler(BaseHTTPRequestHandler):
             fix = corrections.speaker_fix(store, story, _form_number(form), name, note, author)
         elif kind == "contradiction":
             fix = corrections.contradiction_fix(store, story, _form_number(form), note, author)
+        elif kind == "claim":
+            fix = corrections.claim_fix(store, story, form.get("claim", ""), note, author)
         elif kind == "date":
             fix = corrections.date_fix(store, form.get("article", ""), form.get("date", ""), note, author)
         elif kind == "merge":
