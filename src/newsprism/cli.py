@@ -407,6 +407,22 @@ def _apply(db: str, make: Any) -> None:
     )
 
 
+def _list_numbered(db: str, rows_of: Any, line_of: Any) -> None:
+    """What a `correct` subcommand numbers (its NUMBER argument), one line each: number, then `line_of(row)`."""
+    store = _open_store(db)
+    try:
+        for n, row in enumerate(rows_of(store), 1):
+            click.echo(f"{n}\t{line_of(row)}")
+    except NewsprismError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+
+
+def _excerpt(text: str) -> str:
+    return " ".join(text.split())[:100]
+
+
 @correct.command("speaker")
 @click.argument("story_id", metavar="STORY")
 @click.argument("number", type=click.IntRange(min=1), required=False)
@@ -421,14 +437,11 @@ def correct_speaker(
     from . import corrections
 
     if number is None:
-        store = _open_store(db)
-        try:
-            for n, q in enumerate(corrections.story_quotes(store, story_id), 1):
-                click.echo(
-                    f"{n}\t{q.get('speaker') or '(unattributed)'}\t{' '.join(q['text'].split())[:100]}"
-                )
-        except NewsprismError as exc:
-            _fail(exc)
+        _list_numbered(
+            db,
+            lambda store: corrections.story_quotes(store, story_id),
+            lambda q: f"{q.get('speaker') or '(unattributed)'}\t{_excerpt(q['text'])}",
+        )
         return
     if bool(name) == remove:
         raise click.UsageError("give --name NAME or --remove")
@@ -445,12 +458,11 @@ def correct_contradiction(story_id: str, number: int | None, note: str, db: str)
     from . import corrections
 
     if number is None:
-        store = _open_store(db)
-        try:
-            for n, x in enumerate(corrections.story_contradictions(store, story_id), 1):
-                click.echo(f"{n}\t{x['kind']}\t{x['explanation']}")
-        except NewsprismError as exc:
-            _fail(exc)
+        _list_numbered(
+            db,
+            lambda store: corrections.story_contradictions(store, story_id),
+            lambda x: f"{x['kind']}\t{x['explanation']}",
+        )
         return
     _apply(db, lambda store: corrections.contradiction_fix(store, story_id, number, note, _author()))
 
@@ -466,16 +478,11 @@ def correct_claim(story_id: str, number: int | None, note: str, db: str) -> None
     from . import corrections
 
     if number is None:
-        store = _open_store(db)
-        try:
-            for n, c in enumerate(corrections.story_claims(store, story_id), 1):
-                click.echo(
-                    f"{n}\t{c['status']}\t{len(c['evidence'])} sentences\t{' '.join(c['text'].split())[:100]}"
-                )
-        except NewsprismError as exc:
-            _fail(exc)
-        finally:
-            store.close()
+        _list_numbered(
+            db,
+            lambda store: corrections.story_claims(store, story_id),
+            lambda c: f"{c['status']}\t{len(c['evidence'])} sentences\t{_excerpt(c['text'])}",
+        )
         return
     _apply(db, lambda store: corrections.claim_fix(store, story_id, number, note, _author()))
 
