@@ -461,11 +461,38 @@ def markdown(results: dict[str, Any]) -> str:
                 f"| {r['name']} | {r['what']} | {_cell(outcome)} | {r['seconds']} | {r['peak_mb']} | "
                 f"{r.get('process_peak_mb', '')} | {r.get('others_analysed', 0)} |"
             )
+        cases = [r for r in rows if r["name"] != "none"]
+        fast = sum(1 for r in cases if not r.get("timed_out") and r["seconds"] < INPUT_SECONDS_GOAL)
+        small = sum(
+            1 for r in cases if r["peak_mb"] < INPUT_MB_GOAL and r.get("process_peak_mb", 0) < INPUT_MB_GOAL
+        )
+        whole = sum(1 for r in cases if r.get("others_analysed") == 5)
+        out += [
+            "",
+            f"Goals, over the {len(cases)} inputs: under {INPUT_SECONDS_GOAL:.0f} s {fast}; tree PSS and largest process"
+            f" under {INPUT_MB_GOAL:.0f} MB {small}; the other five analysed {whole}.",
+        ]
+        out.append("")
+    if previous := results.get("inputs_previous"):
+        now = {r["name"]: r for r in rows or []}
+        out += [
+            f"The same inputs at {results.get('inputs_previous_commit', 'the previous commit')} (before this section's"
+            " last change), measured in the same session on the same machine, beside the table above:",
+            "",
+            "| input | seconds then | seconds now | tree PSS MB then | now | largest process MB then | now |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in previous:
+            n = now.get(r["name"], {})
+            out.append(
+                f"| {r['name']} | {r['seconds']} | {n.get('seconds', '')} | {r['peak_mb']} | {n.get('peak_mb', '')} |"
+                f" {r.get('process_peak_mb', '')} | {n.get('process_peak_mb', '')} |"
+            )
         out.append("")
     if before := results.get("inputs_before"):
         out += [
-            f"Before the budgets ({results.get('inputs_before_commit', 'the previous commit')}), measured in the"
-            f" same session on the same machine, each killed at {before[0].get('timeout_s', 120):g} s if not done:",
+            f"Before the budgets ({results.get('inputs_before_commit', 'the previous commit')}), measured when they"
+            f" landed (an earlier session), each killed at {before[0].get('timeout_s', 120):g} s if not done:",
             "",
             "| input | seconds | tree PSS peak MB | largest process peak RSS MB | outcome |",
             "|---|---:|---:|---:|---|",
@@ -558,6 +585,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update", action="store_true", help="keep the sections not run from the last run")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--fuzz-examples", type=int, default=10_000)
+    parser.add_argument(
+        "--previous",
+        type=Path,
+        help="a reliability.json written by an earlier commit's code (run from its worktree), whose inputs are"
+        " shown beside this run's",
+    )
+    parser.add_argument("--previous-commit", default="", help="the commit --previous measured")
     args = parser.parse_args(argv)
     only = [n for n in args.only.split(",") if n]
     sections = [n for n in args.sections.split(",") if n]
@@ -567,6 +601,9 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(state_path.read_text(encoding="utf-8"))
     if "inputs" in sections:
         results["inputs"] = run_inputs(args.timeout, only)
+    if args.previous:
+        results["inputs_previous"] = json.loads(args.previous.read_text(encoding="utf-8"))["inputs"]
+        results["inputs_previous_commit"] = args.previous_commit or str(args.previous)
     if "fuzz" in sections:
         results["fuzz"] = run_fuzz(args.fuzz_examples)
     if "kill" in sections:

@@ -120,3 +120,37 @@ def test_a_script_without_a_main_guard_is_told_why_its_pages_crashed(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     last = done.stdout.strip().splitlines()[-1]
     assert "if __name__ ==" in last and "ok" not in last
+
+
+def test_a_pool_that_broke_before_taking_a_page_retries_it_instead_of_ending_the_batch(monkeypatch):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    class BrokenUntilRestarted:
+        """A pool whose worker died before the pages were submitted: `submit` itself refuses."""
+
+        def __init__(self) -> None:
+            self.broken, self.restarts = True, 0
+
+        def submit(self, task, *args):
+            if self.broken:
+                raise BrokenProcessPool("a child process terminated abruptly")
+            done: Future = Future()
+            done.set_result(task(*args))
+            return done
+
+        def restart(self) -> None:
+            self.broken, self.restarts = False, self.restarts + 1
+
+        def shutdown(self, wait: bool = True) -> None:
+            pass
+
+    pool = BrokenUntilRestarted()
+    monkeypatch.setattr(batch_module, "_pool", lambda workers: pool)
+    docs = [
+        RawDocument(f"{k}.txt", "text", "The council voted on Tuesday to rebuild the bridge. " * 3, {})
+        for k in range(3)
+    ]
+    out = list(batch_module._clean_pooled(iter(docs), 2, None))
+    assert [type(o) for o in out] == [Article] * 3 and [o.source for o in out] == ["0.txt", "1.txt", "2.txt"]
+    assert pool.restarts == 1

@@ -17,10 +17,12 @@ from bench.reliability import report_outline
 
 from newsprism import settings
 from newsprism.clean import clean_document
+from newsprism.extract import extract_articles
 from newsprism.ingest import read_inputs
 from newsprism.models.embeddings import _batches
+from newsprism.models.nlp import parse, parser_pieces
 from newsprism.pipeline import MAX_KEPT_REJECTIONS, Pipeline, analyze
-from newsprism.records import RawDocument, Rejection
+from newsprism.records import Article, RawDocument, Rejection
 from newsprism.store import SQLiteStore
 from newsprism.text import sentence_spans
 
@@ -76,7 +78,9 @@ def test_a_gzipped_jsonl_of_blank_lines_says_so(tmp_path):
 def test_many_rejected_lines_are_all_stored_and_the_result_and_report_stay_small(tmp_path):
     path = tmp_path / "tiny.jsonl"
     n = MAX_KEPT_REJECTIONS + 500
-    path.write_text('{"text": "x"}\n' * n + json.dumps({"text": SENTENCE * 3}) + "\n")
+    # each line a different length than the one before: different reasons, so no two lines make one range
+    lines = [json.dumps({"text": "x" * (1 + i % 2)}) for i in range(n)]
+    path.write_text("\n".join(lines) + "\n" + json.dumps({"text": SENTENCE * 3}) + "\n")
     with settings.override({"report_max_rejected": 10}):
         result = analyze([path], db=tmp_path / "n.db", out=tmp_path / "report")
         report = json.loads((tmp_path / "report" / "report.json").read_text())
@@ -85,6 +89,52 @@ def test_many_rejected_lines_are_all_stored_and_the_result_and_report_stay_small
     assert "min_text_chars" in result.ingest.rejections[0].reason
     assert report["rejected_count"] == n and len(report["rejected"]) == 10
     assert SQLiteStore(tmp_path / "n.db").rejection_count() == n
+
+
+def test_lines_in_a_row_rejected_for_one_reason_are_one_rejection_until_one_of_them_is_read(tmp_path):
+    path = tmp_path / "tiny.jsonl"
+    good = json.dumps({"text": SENTENCE * 3})
+    path.write_text('{"text": "x"}\n' * 4 + "\n" + '{"text": "x"}\n' * 2 + "[1]\n" + good + "\n")
+    db = tmp_path / "n.db"
+    result = analyze([path], db=db, out=tmp_path / "report")
+    sources = [r.input.rsplit("#", 1)[1] for r in result.ingest.rejections]
+    assert sources == ["L1-L7", "L8"]  # the blank line 5 does not break the run; a new reason does
+    assert "only 1 characters" in result.ingest.rejections[0].reason
+    assert result.ingest.rejected_count == 2 and len(result.ingest.articles) == 1
+
+    # line 3 fixed: read again, the file's old range goes and its rejected lines around 3 are two ranges
+    lines = path.read_text().splitlines()
+    lines[2] = json.dumps({"text": SENTENCE * 2})
+    path.write_text("\n".join(lines) + "\n")
+    analyze([path], db=db, out=tmp_path / "report")
+    stored = sorted(r.input.rsplit("#", 1)[1] for r in SQLiteStore(db).rejections())
+    assert stored == ["L1-L2", "L4-L7", "L8"]
+
+
+def test_a_long_text_is_cut_for_the_parser_at_line_breaks_then_sentence_ends_and_joins_back():
+    text = "\n".join(f"Paragraph {i} says the council met. It voted." for i in range(40))
+    pieces = parser_pieces(text, 200)
+    assert "".join(pieces) == text and all(len(p) <= 200 for p in pieces)
+    assert all(p.endswith("\n") for p in pieces[:-1])
+    one_line = " ".join([SENTENCE] * 20)
+    pieces = parser_pieces(one_line, 300)
+    assert "".join(pieces) == one_line and all(p.endswith(". ") for p in pieces[:-1])
+    assert parser_pieces("x" * 50, 20) == ["x" * 20, "x" * 20, "x" * 10]  # no space: cut at the limit
+
+
+def test_a_text_parsed_in_pieces_reads_as_in_one_piece():
+    paragraphs = [
+        f'Mayor Ana Ruiz said on Tuesday that {n} families would move. "We will help," she said.'
+        for n in range(30, 90)
+    ]
+    article = Article(id="a1", source="a.txt", text="\n".join(paragraphs))
+    with settings.override({"spacy_piece_chars": 500, "spacy_batch_chars": 1000}):
+        (doc,) = parse([article.text])
+        (pieced,) = extract_articles([article])
+    assert doc.text == article.text and len(list(doc.sents)) == 2 * len(paragraphs)
+    with settings.override({"spacy_piece_chars": 0, "spacy_batch_chars": 0}):
+        (whole,) = extract_articles([article])
+    assert pieced == whole
 
 
 def test_a_line_of_full_stops_is_one_sentence():

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from newsprism import settings
-from newsprism.clean.site import SiteMemory, line_hash, remove_site_boilerplate, site_lines
-from newsprism.pipeline import Pipeline
+from newsprism.clean import clean_document
+from newsprism.clean.site import SiteMemory, counts_by_site, line_hash, remove_site_boilerplate, site_lines
+from newsprism.ingest import read_inputs
+from newsprism.pipeline import Pipeline, analyze
 from newsprism.records import ArticleExtraction, RawDocument
-from newsprism.store import open_store
+from newsprism.store import SQLiteStore, open_store
 
 PROMO = "Get the Harbour app for breaking alerts."
+SENTENCE = "The harbour board met on Tuesday and voted to dredge the north channel before the winter storms. "
 
 
 def doc(n: int, copy: str = "") -> RawDocument:
@@ -53,12 +58,37 @@ def test_remove_site_boilerplate_is_a_function_of_its_counts():
 
 def test_memory_counts_each_article_once_and_drains():
     memory = SiteMemory()
-    memory.learn(["a", "a2"], "harbour.example", [line_hash(PROMO)])
-    memory.learn(["a2"], "harbour.example", [line_hash(PROMO)])  # the same article again
-    memory.learn(["b"], "harbour.example", [line_hash(PROMO)])
+    memory.learn("a", ["a1", "a2"], "harbour.example", [line_hash(PROMO)])
+    memory.learn("a-copy", ["a2"], "harbour.example", [line_hash(PROMO)])  # the same body again
+    memory.learn("b", ["b1"], "harbour.example", [line_hash(PROMO)])
     assert memory.counts("harbour.example", [line_hash(PROMO)]) == {line_hash(PROMO): 2}
-    assert memory.drain() == [("harbour.example", {line_hash(PROMO): 2})]
+    taught = memory.drain()
+    assert [t.article_id for t in taught] == ["a", "b"]
+    assert counts_by_site(taught) == [("harbour.example", {line_hash(PROMO): 2})]
     assert memory.drain() == [] and memory.counts("harbour.example", [line_hash(PROMO)]) == {}
+
+
+def test_a_page_two_runs_store_at_once_counts_its_lines_once(tmp_path):
+    """Two runs clean one page before either stores it: both learn its lines, and the store counts them for
+    the run that commits first only (here the other run has committed already)."""
+    page = {"url": "https://harbour.example/a", "text": f"{SENTENCE * 3}\n\n{PROMO}"}
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(page) + "\n")
+    db = tmp_path / "n.db"
+    first, second = SQLiteStore(db), SQLiteStore(db)
+    try:
+        (raw,) = list(read_inputs([path]))
+        late = SiteMemory(second)
+        clean_document(raw, late)  # the second run has read the page, not stored it
+        analyze([path], db=db, out=None)  # the first run stores it, and counts its lines
+        assert first.site_line_counts("harbour.example", [line_hash(PROMO)]) == {line_hash(PROMO): 1}
+        article = clean_document(raw)
+        Pipeline(second)._store_batch([article], late)  # the second run writes its batch: no count again
+        assert first.site_line_counts("harbour.example", [line_hash(PROMO)]) == {line_hash(PROMO): 1}
+        assert first.article_count() == 1
+    finally:
+        first.close()
+        second.close()
 
 
 def test_counts_are_written_with_their_batch_and_not_before(no_parsing, monkeypatch):

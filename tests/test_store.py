@@ -105,6 +105,30 @@ def test_rejections_are_replaced_not_duplicated(store):
     assert store.rejections() == [] and store.rejection_count() == 0
 
 
+def test_the_line_rejections_of_a_file_are_forgotten_together_and_only_its(store):
+    store.add_rejections(
+        [
+            Rejection("a_%.jsonl#L1-L9", "empty"),
+            Rejection("a_%.jsonl#L12", "binary"),
+            Rejection("a_%.jsonl", "file is empty"),
+            Rejection("ab%.jsonl#L1", "empty"),  # `_` and `%` are letters here, not patterns
+            Rejection("a_%.jsonl.gz#L1", "empty"),
+        ]
+    )
+    store.clear_line_rejections(["a_%.jsonl"])
+    assert sorted(r.input for r in store.rejections()) == ["a_%.jsonl", "a_%.jsonl.gz#L1", "ab%.jsonl#L1"]
+
+
+def test_claiming_a_stage_gives_each_item_to_the_first_claim_only(store):
+    with store.transaction():
+        assert store.claim_done("site_lines", ["a", "b", "a"]) == ["a", "b"]
+    with store.transaction():
+        assert store.claim_done("site_lines", ["b", "c"]) == ["c"]
+    assert store.undone("site_lines", ["a", "b", "c", "d"]) == ["d"]
+    store.forget_done("site_lines", ["a"])
+    assert store.claim_done("site_lines", ["a"]) == ["a"]
+
+
 def test_vectors_round_trip(store):
     vectors = np.arange(12, dtype=np.float32).reshape(3, 4)
     store.put_vectors("a1", "sentences", vectors)

@@ -767,3 +767,21 @@ def test_a_storys_profiles_are_kept_in_the_stores_part_order():
 
     assert StoryProfiles._fields == STORY_PARTS
     assert all(len(profile) == 0 for profile in NO_PROFILES)
+
+
+def test_the_stop_word_list_is_scikit_learns_and_reading_stories_does_not_import_it():
+    import subprocess
+    import sys
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as SKLEARN
+
+    from newsprism.text.stopwords import ENGLISH_STOP_WORDS
+
+    assert ENGLISH_STOP_WORDS == SKLEARN
+    # scikit-learn (which brings pandas) costs a process about 100 MB and most of a second to import
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, newsprism.pipeline, newsprism.stories, newsprism.brief;"
+         " print(sorted({'sklearn', 'pandas'} & set(sys.modules)))"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert loaded.stdout.strip() == "[]"

@@ -167,6 +167,7 @@ class Pipeline:
         `clean.clean_documents`) running ahead of the embedding and parsing, so the cores share the two halves
         of the work."""
         from .clean.site import SiteMemory
+        from .ingest.readers import jsonl_file_of
 
         items: list[tuple[str, Article | Rejection]] = []
         new_ids: list[str] = []
@@ -177,6 +178,8 @@ class Pipeline:
         site_memory = SiteMemory(self.store)
         rejections: list[Rejection] = []  # written with the batch, or on their own when many
         read: list[str] = []  # sources read, whose earlier rejections are forgotten with the batch
+        files_seen: set[str] = set()  # JSONL files this run has started reading
+        files_started: list[str] = []  # ... since the last write: their earlier line rejections go with it
         rejected = 0
 
         read_count = 0
@@ -186,14 +189,19 @@ class Pipeline:
                 items.append((source, article))
 
         def flush() -> None:
-            self._store_batch(batch, site_memory, aliases, rejections, read)
+            self._store_batch(batch, site_memory, aliases, rejections, read, files_started)
             new_ids.extend(a.id for a in batch)
             batch.clear()
             aliases.clear()
             rejections.clear()
             read.clear()
+            files_started.clear()
 
         for outcome in self._progress(self.engine.clean(self._known(docs), site_memory), "cleaning", "doc"):
+            source = outcome.input if isinstance(outcome, Rejection) else outcome.source
+            if (file := jsonl_file_of(source)) is not None and file not in files_seen:
+                files_seen.add(file)
+                files_started.append(file)
             if isinstance(outcome, Rejection):
                 log.warning("rejected %s: %s", outcome.input, outcome.reason)
                 rejections.append(outcome)
@@ -246,18 +254,26 @@ class Pipeline:
         aliases: Sequence[tuple[str, str, str]] = (),
         rejections: Sequence[Rejection] = (),
         read: Sequence[str] = (),
+        files_started: Sequence[str] = (),
     ) -> None:
         """Embed and extract a batch, then write it, the aliases it found, what cleaning it taught about its
-        sites, the inputs it rejected and the inputs read (no longer rejected), in one transaction."""
+        sites, the inputs it rejected and the inputs read (no longer rejected), in one transaction. The line
+        rejections of JSONL files this run started reading are forgotten first: the file's lines are read
+        again, and give their rejections again."""
+        from .clean.site import SITE_LINES_STAGE, counts_by_site
+
         learned = site_memory.drain()
-        if not (articles or learned or aliases or rejections or read):
+        if not (articles or learned or aliases or rejections or read or files_started):
             return
         sentences = {a.id: split_sentences(a.id, a.text) for a in articles}
         vectors, extractions = self.engine.embed_and_extract(articles, sentences)
         with self.store.transaction():
+            self.store.clear_line_rejections(files_started)
             self.store.clear_rejections(read)
             self.store.add_rejections(rejections)
-            for site, counts in learned:
+            # an article's lines count once, whichever of two runs storing it at once commits first
+            counted = set(self.store.claim_done(SITE_LINES_STAGE, [t.article_id for t in learned]))
+            for site, counts in counts_by_site(t for t in learned if t.article_id in counted):
                 self.store.add_site_line_counts(site, counts)
             for alias, article_id, source in aliases:
                 self.store.add_alias(alias, article_id, source)

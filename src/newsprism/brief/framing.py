@@ -12,6 +12,7 @@ import numpy as np
 
 from ..claims import features, source_roots, support_between
 from ..records import ClaimGroup, DuplicateReport, Entity, Framing, Quote, StoryMaterial, Voice
+from ..text.stopwords import ENGLISH_STOP_WORDS
 from .loaded import compound, loaded_terms
 from .sides import UNAFFILIATED, speaker_sides
 
@@ -160,8 +161,6 @@ def _is_title(title: str | None) -> bool:
 
 
 def _content_words(text: str) -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     words = (re.sub(r"['’]s?$", "", w) for w in _WORD.findall(text.lower()))  # "China's" -> "china"
     return frozenset(w for w in words if w not in ENGLISH_STOP_WORDS and len(w) > 1)
 

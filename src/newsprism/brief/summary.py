@@ -469,17 +469,17 @@ def _mmr(
     same_claim = settings.get("brief_claim_similarity")
     vectors = np.stack([c.vector for c in candidates])
     picked: list[int] = []
-    remaining = set(range(len(candidates)))
-    while remaining and len(picked) < limit:
-        if picked:
-            overlap = (vectors[sorted(remaining)] @ vectors[picked].T).max(axis=1)
-            best_sim = dict(zip(sorted(remaining), overlap, strict=True))
-        else:
-            best_sim = dict.fromkeys(remaining, 0.0)
-        best = max(remaining, key=lambda i: relevance[i] - mmr_lambda * best_sim[i])
-        if relevance[best] == -np.inf:
+    # each candidate's highest similarity to a pick so far, updated with each new pick: an article of
+    # thousands of near-identical sentences costs one vector product per pick, not a product per candidate
+    best_sim = np.zeros(len(candidates), dtype=np.float64)  # 0 until the first pick
+    undecided = np.ones(len(candidates), dtype=bool)
+    relevance = np.asarray(relevance, dtype=np.float64)
+    while undecided.any() and len(picked) < limit:
+        score = np.where(undecided, relevance - mmr_lambda * best_sim, -np.inf)
+        best = int(np.argmax(score))  # the first of equal scores, in candidate order
+        if score[best] == -np.inf:
             break  # only candidates that are never stated are left
-        remaining.discard(best)
+        undecided[best] = False
         claim = candidates[best].claim_id
         restated = one_per_claim and any(
             (candidates[p].claim_id == claim or candidates[p].claim_id in related.get(claim, ()))
@@ -489,6 +489,8 @@ def _mmr(
         )
         if best_sim[best] >= redundancy or restated:
             continue
+        similarity = vectors @ vectors[best]
+        best_sim = similarity.astype(np.float64) if not picked else np.maximum(best_sim, similarity)
         picked.append(best)
     return [candidates[i] for i in picked]
 

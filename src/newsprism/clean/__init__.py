@@ -19,7 +19,7 @@ from .. import settings
 from ..errors import EmptyInput, InputError, MalformedRecord
 from ..records import Article, RawDocument, RemovedSpan
 from ..text.dates import normalise_date, reconcile_dates
-from ..text.ids import content_id, text_key
+from ..text.ids import content_id
 from ..text.outlets import outlet_table
 from .metadata import alnum_key, language_code, page_metadata, visible_lead
 from .mojibake import fix_mojibake
@@ -52,12 +52,13 @@ def clean_document(raw: RawDocument, site_memory: SiteMemory | None = None) -> A
         )
     hints = raw.hints
     site = site_key(url, _str(hints.get("outlet")) or found.outlet)
-    text, site_removed = learn_and_remove(found.text, site, site_memory, text_key(found.text))
+    article_id = content_id(raw)
+    text, site_removed = learn_and_remove(found.text, site, site_memory, article_id)
     if len(text) < minimum:  # everything left was the site's furniture
         text, site_removed = found.text, ()
     text, over_budget = _within_article_budget(text)
     return Article(
-        id=content_id(raw),
+        id=article_id,
         source=raw.source,
         text=text,
         title=_str(hints.get("title")) or found.title,

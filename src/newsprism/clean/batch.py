@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 from .. import settings
 from ..errors import InputError
 from ..records import Article, RawDocument, Rejection
-from ..text.ids import text_key
 from ..workers import WorkerPool
 from . import clean_document
 from .site import SiteMemory, learn_and_remove, site_key
@@ -79,7 +78,7 @@ def apply_site_boilerplate(article: Article, site_memory: SiteMemory | None) -> 
     if site_memory is None:
         return article
     site = site_key(article.url, article.outlet)
-    text, site_removed = learn_and_remove(article.text, site, site_memory, text_key(article.text))
+    text, site_removed = learn_and_remove(article.text, site, site_memory, article.id)
     if len(text) < int(settings.get("min_text_chars")):  # everything left was the site's furniture
         return article
     if not site_removed:
@@ -170,37 +169,58 @@ def _clean_pooled(
     items: Iterator[RawDocument | T], workers: int, site_memory: SiteMemory | None
 ) -> Iterator[Article | Rejection | T]:
     """A sliding window of submitted documents: while the caller works on one result (the pipeline embeds
-    and parses between yields), the workers keep cleaning up to `window` documents ahead."""
+    and parses between yields), the workers keep cleaning up to `window` documents ahead. An item that is not
+    a document (a rejection from reading) goes straight out when nothing is in flight before it, so a file of
+    a million bad lines costs no pool bookkeeping."""
     window = workers * _WINDOW_PER_WORKER
     pool = _pool(workers)
     pending: deque[tuple[RawDocument | T, Future | None]] = deque()
-
-    def submit(count: int) -> None:
-        for item in islice(items, count):
-            pending.append((item, pool.submit(clean_one, item) if isinstance(item, RawDocument) else None))
-
     try:
-        submit(window)
-        while pending:
-            item, future = pending.popleft()
-            if future is None:  # passed through
-                submit(1)
+        for item in items:
+            if isinstance(item, RawDocument):
+                pending.append((item, _submitted(pool, item)))
+            elif pending:
+                pending.append((item, None))
+            else:
                 yield item
                 continue
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                # a worker died (a crash in native code): the documents in flight one at a time, then on
-                rest = [item] + [queued for queued, _ in pending]
-                pending.clear()
-                pool.restart()
-                yield from _retry_alone(rest, pool, site_memory)
-                submit(window)
-                continue
-            submit(1)
-            yield apply_site_boilerplate(result, site_memory) if isinstance(result, Article) else result
+            while len(pending) > window:  # `window` in flight while the caller works on a result
+                yield from _next_result(pending, pool, site_memory)
+        while pending:
+            yield from _next_result(pending, pool, site_memory)
     finally:
         pool.shutdown()
+
+
+def _submitted(pool: WorkerPool, item: RawDocument) -> Future:
+    """The cleaning task of `item`; when the pool broke before it could take it (a worker died), a future
+    that says so, so that `_next_result` retries it with the others in flight."""
+    try:
+        return pool.submit(clean_one, item)
+    except BrokenProcessPool as exc:
+        refused: Future = Future()
+        refused.set_exception(exc)
+        return refused
+
+
+def _next_result(
+    pending: deque[tuple[RawDocument | T, Future | None]], pool: WorkerPool, site_memory: SiteMemory | None
+) -> Iterator[Article | Rejection | T]:
+    """The first pending item's result; when its worker died (a crash in native code), every pending item's,
+    cleaned one at a time."""
+    item, future = pending.popleft()
+    if future is None:  # passed through
+        yield item
+        return
+    try:
+        result = future.result()
+    except BrokenProcessPool:
+        rest = [item] + [queued for queued, _ in pending]
+        pending.clear()
+        pool.restart()
+        yield from _retry_alone(rest, pool, site_memory)
+        return
+    yield apply_site_boilerplate(result, site_memory) if isinstance(result, Article) else result
 
 
 # Workers start from a fork server, which imports the main script again: a script that calls newsprism

@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from .. import settings
@@ -90,18 +90,37 @@ def remove_site_boilerplate(
 
 
 def learn_and_remove(
-    text: str, site: str | None, memory: SiteMemory | None, article_key: str
+    text: str, site: str | None, memory: SiteMemory | None, article_id: str
 ) -> tuple[str, tuple[RemovedSpan, ...]]:
     """The site step of cleaning: remove what earlier articles of `site` repeat, then tell `memory` this
-    article's lines, under its id before the step (`article_key`) and after it."""
+    article's lines, under its id and its text keys before the step and after it."""
     if memory is None or not site:
         return text, ()
     hashes = site_lines(text)
     if not hashes:
         return text, ()
     kept, removed = remove_site_boilerplate(text, site, memory.counts(site, hashes))
-    memory.learn((article_key, text_key(kept)), site, hashes)
+    memory.learn(article_id, (text_key(text), text_key(kept)), site, hashes)
     return kept, removed
+
+
+class SiteLines(NamedTuple):
+    """One article's contribution to its site's line counts (`SiteMemory.drain`)."""
+
+    article_id: str
+    site: str
+    hashes: frozenset[str]
+
+
+SITE_LINES_STAGE = "site_lines"  # the stage ledger's record that an article's lines were counted
+
+
+def counts_by_site(taught: Iterable[SiteLines]) -> list[tuple[str, dict[str, int]]]:
+    """Articles' contributions summed per site, as the store adds them."""
+    summed: dict[str, Counter[str]] = {}
+    for item in taught:
+        summed.setdefault(item.site, Counter()).update(item.hashes)
+    return [(site, dict(counter)) for site, counter in summed.items()]
 
 
 class SiteMemory:
@@ -109,12 +128,15 @@ class SiteMemory:
     plus those of the articles cleaned since and not yet written.
 
     Cleaning reads it and tells it each article's lines (`learn`, once per article: a re-read article is not
-    recounted); the pipeline writes what it learned (`drain`) in the transaction that stores those articles,
-    so an interrupted batch counts nothing, and two copies of one page in a batch count once."""
+    recounted); the pipeline writes what it learned (`drain`, per article) in the transaction that stores
+    those articles, so an interrupted batch counts nothing, and two copies of one page in a batch count once.
+    Each article's lines are counted at most once in the store (`SITE_LINES_STAGE`): two runs storing one
+    page at the same moment both learn it, and the second to commit counts nothing."""
 
     def __init__(self, stored: SiteCounts | None = None):
         self._stored = stored
         self._pending: dict[str, Counter[str]] = {}
+        self._taught: list[SiteLines] = []
         self._learned: set[str] = set()
 
     def counts(self, site: str, hashes: Iterable[str]) -> dict[str, int]:
@@ -127,19 +149,24 @@ class SiteMemory:
                     out[h] = out.get(h, 0) + pending[h]
         return out
 
-    def learn(self, article_keys: Iterable[str], site: str | None, hashes: Iterable[str]) -> None:
-        """Count an article's lines for its site, unless the article, by any of its ids (before and after its
-        site furniture went), was counted in this run or is stored."""
-        keys = set(article_keys)
+    def learn(
+        self, article_id: str, text_keys: Iterable[str], site: str | None, hashes: Iterable[str]
+    ) -> None:
+        """Count an article's lines for its site, unless the article, by its id or its text keys (before and
+        after its site furniture went), was counted in this run or is stored."""
+        keys = {article_id, *text_keys}
         if not site or keys & self._learned:
             return
         if self._stored is not None and any(self._stored.has_article(k) for k in keys):
             return
         self._learned |= keys
-        self._pending.setdefault(site, Counter()).update(set(hashes))
+        lines = frozenset(hashes)
+        self._pending.setdefault(site, Counter()).update(lines)
+        self._taught.append(SiteLines(article_id, site, lines))
 
-    def drain(self) -> list[tuple[str, dict[str, int]]]:
-        """The counts learned since the last drain, by site, to be added to the stored ones."""
-        out = [(site, dict(counter)) for site, counter in self._pending.items() if counter]
+    def drain(self) -> list[SiteLines]:
+        """What each article taught since the last drain, to be added to the stored counts."""
+        out = [item for item in self._taught if item.hashes]
+        self._taught.clear()
         self._pending.clear()
         return out

@@ -69,9 +69,9 @@ def extract_articles(articles: Sequence[Article]) -> list[ArticleExtraction]:
 
 def _extract_here(articles: list[Article]) -> list[ArticleExtraction]:
     """Parse and extract in this process (in a worker: under the sender's settings, `workers.run_under`)."""
-    from ..models import nlp, parser_text
+    from ..models import parse
 
-    docs = nlp().pipe((parser_text(a.text) for a in articles), batch_size=settings.get("spacy_batch_size"))
+    docs = parse(a.text for a in articles)
     return [extract_article(article, doc) for article, doc in zip(articles, docs, strict=True)]
 
 

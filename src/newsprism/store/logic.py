@@ -352,7 +352,7 @@ class SharedLogic:
                 f"DELETE FROM member_evidence WHERE article_id = {p}",
                 f"DELETE FROM member_terms WHERE article_id = {p}",
                 f"DELETE FROM story_members WHERE article_id = {p}",
-                f"DELETE FROM stage_done WHERE item = {p} AND stage IN ('extract', 'stories')",
+                f"DELETE FROM stage_done WHERE item = {p} AND stage IN ('extract', 'stories', 'site_lines')",
                 f"DELETE FROM corrections WHERE article_id = {p} OR target = {p}",
                 f"DELETE FROM changes WHERE subject = {p}",
                 f"DELETE FROM articles WHERE id = {p}",

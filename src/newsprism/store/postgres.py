@@ -584,6 +584,12 @@ class PostgresStore(SharedLogic):
     def clear_rejections(self, sources: Iterable[str]) -> None:
         self._many("DELETE FROM rejected WHERE input = %s", ((s,) for s in sources))
 
+    def clear_line_rejections(self, files: Iterable[str]) -> None:
+        self._many(
+            "DELETE FROM rejected WHERE left(input, %s) = %s",
+            ((len(prefix), prefix) for prefix in (f"{f}#L" for f in files)),
+        )
+
     def rejections(self, limit: int | None = None) -> list[Rejection]:
         rows = self._query(
             'SELECT input, reason FROM rejected ORDER BY at COLLATE "C", input COLLATE "C" LIMIT %s', (limit,)
@@ -831,6 +837,18 @@ class PostgresStore(SharedLogic):
             " DO UPDATE SET done_at = excluded.done_at, seq = nextval('row_order')",
             [(stage, item, at) for item in dict.fromkeys(items)],
         )
+
+    def claim_done(self, stage: str, items: Iterable[str]) -> list[str]:
+        wanted = list(dict.fromkeys(items))
+        if not wanted:
+            return []
+        rows = self._query(
+            "INSERT INTO stage_done(stage, item, done_at) SELECT %s, item, %s FROM unnest(%s::text[]) AS item"
+            " ON CONFLICT (stage, item) DO NOTHING RETURNING item",
+            (stage, now(), wanted),
+        )
+        won = {r["item"] for r in rows}
+        return [item for item in wanted if item in won]
 
     def forget_done(self, stage: str, items: Iterable[str]) -> None:
         self._exec("DELETE FROM stage_done WHERE stage = %s AND item = ANY(%s)", (stage, list(set(items))))

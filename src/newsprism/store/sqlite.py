@@ -499,6 +499,13 @@ class SQLiteStore(SharedLogic):
         with self._lock:
             self._conn.executemany("DELETE FROM rejected WHERE input = ?", ((s,) for s in sources))
 
+    def clear_line_rejections(self, files: Iterable[str]) -> None:
+        with self._lock:
+            self._conn.executemany(
+                "DELETE FROM rejected WHERE substr(input, 1, ?) = ?",
+                ((len(prefix), prefix) for prefix in (f"{f}#L" for f in files)),
+            )
+
     def rejections(self, limit: int | None = None) -> list[Rejection]:
         return [
             Rejection(r["input"], r["reason"])
@@ -775,6 +782,18 @@ class SQLiteStore(SharedLogic):
                 "INSERT OR REPLACE INTO stage_done(stage, item, done_at) VALUES (?,?,?)",
                 [(stage, item, at) for item in dict.fromkeys(items)],
             )
+
+    def claim_done(self, stage: str, items: Iterable[str]) -> list[str]:
+        at = now()
+        won = []
+        with self._lock:
+            for item in dict.fromkeys(items):
+                inserted = self._conn.execute(
+                    "INSERT OR IGNORE INTO stage_done(stage, item, done_at) VALUES (?,?,?)", (stage, item, at)
+                ).rowcount
+                if inserted:
+                    won.append(item)
+        return won
 
     def forget_done(self, stage: str, items: Iterable[str]) -> None:
         """`stage` must run again for `items` (their input changed)."""

@@ -16,12 +16,12 @@ from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .. import settings
 from ..records import Article
 from ..text import sentence_spans
 from ..text.shingles import SHINGLE_WORDS, normalise
+from ..text.stopwords import ENGLISH_STOP_WORDS
 from .frequencies import HASH_BITS
 from .profile import Profile
 
