@@ -39,6 +39,14 @@ def analysed_sample(tmp_path_factory):
     return {"report": report, "out": out, "db": db, "inputs": inputs, "result": result}
 
 
+@pytest.fixture
+def sample_db(analysed_sample, tmp_path) -> Path:
+    """A copy of the analysed sample's store, for a test that writes to it."""
+    db = tmp_path / "n.db"
+    shutil.copy(analysed_sample["db"], db)
+    return db
+
+
 def split_sample(folder: Path) -> tuple[Path, Path]:
     """The sample story split into two input folders under `folder`: its first article, and the other four
     (a story read in two runs)."""

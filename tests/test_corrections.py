@@ -202,11 +202,8 @@ def _grouped_together(store, story, spans):
     return False
 
 
-def test_a_claim_group_marked_not_one_claim_falls_apart_and_undoes(analysed_sample, tmp_path):
-    import shutil
-
-    db = tmp_path / "n.db"
-    shutil.copy(analysed_sample["db"], db)
+def test_a_claim_group_marked_not_one_claim_falls_apart_and_undoes(sample_db):
+    db = sample_db
     store = SQLiteStore(db)
     try:
         (story,) = store.story_ids()
@@ -233,11 +230,8 @@ def test_a_claim_group_marked_not_one_claim_falls_apart_and_undoes(analysed_samp
     assert "\tclaim\t" in runner.invoke(main, ["corrections", "--db", str(db)]).output
 
 
-def test_the_web_app_marks_a_claim_group_as_not_one_claim(analysed_sample, tmp_path):
-    import shutil
-
-    db = tmp_path / "n.db"
-    shutil.copy(analysed_sample["db"], db)
+def test_the_web_app_marks_a_claim_group_as_not_one_claim(sample_db):
+    db = sample_db
     store = SQLiteStore(db)
     srv = make_server(store, port=0)
     srv.start_background()

@@ -178,9 +178,8 @@ def test_html_report_pages(analysed_sample, story):
     assert "Voices by side" in page and "United States" in page
 
 
-def test_rerun_stores_nothing_twice_and_new_story_for_unrelated(analysed_sample, tmp_path):
-    db = tmp_path / "n.db"
-    shutil.copy(analysed_sample["db"], db)
+def test_rerun_stores_nothing_twice_and_new_story_for_unrelated(analysed_sample, sample_db, tmp_path):
+    db = sample_db
     again = analyze([analysed_sample["inputs"]], db=db, out=tmp_path / "r1")
     assert again.ingest.new_ids == ()
     extra = tmp_path / "extra"

@@ -55,6 +55,14 @@ def shots(tmp_path_factory):
     return tmp_path_factory.mktemp("screenshots")
 
 
+def unlocked_first_story(browser, srv):
+    """A 1280 px page that holds the edit token (the /unlock link `serve` prints), on the first story."""
+    page = watched_page(browser, viewport={"width": 1280, "height": 900})
+    page.goto(f"{srv.url}/unlock?token={srv.edit_token}")
+    page.locator("ol.stories h2.headline a").first.click()
+    return page
+
+
 def watched_page(browser, **context):
     """A page that records console errors and refuses any request off loopback."""
     ctx = browser.new_context(**context)
@@ -255,9 +263,7 @@ def test_a_speaker_corrected_in_the_browser_survives_the_next_analyze(browser, t
     store = SQLiteStore(db)
     srv = serving(store)
     try:
-        page = watched_page(browser, viewport={"width": 1280, "height": 900})
-        page.goto(f"{srv.url}/unlock?token={srv.edit_token}")
-        page.locator("ol.stories h2.headline a").first.click()
+        page = unlocked_first_story(browser, srv)
         story_url = page.url
         quote = page.locator("#quotes blockquote.quote").first
         quote.locator("details.fix summary").click()
@@ -289,18 +295,12 @@ def test_a_speaker_corrected_in_the_browser_survives_the_next_analyze(browser, t
 
 
 def test_articles_split_off_in_the_browser_make_a_story_and_undoing_brings_them_back(
-    browser, analysed_sample, tmp_path, shots
+    browser, sample_db, shots
 ):
-    import shutil
-
-    db = tmp_path / "n.db"
-    shutil.copy(analysed_sample["db"], db)
-    store = SQLiteStore(db)
+    store = SQLiteStore(sample_db)
     srv = serving(store)
     try:
-        page = watched_page(browser, viewport={"width": 1280, "height": 900})
-        page.goto(f"{srv.url}/unlock?token={srv.edit_token}")
-        page.locator("ol.stories h2.headline a").first.click()
+        page = unlocked_first_story(browser, srv)
         ticks = page.locator("#sources input[name=article]")
         assert ticks.count() == 5
         ticks.nth(3).check()

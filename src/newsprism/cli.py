@@ -371,6 +371,9 @@ def _author() -> str:
         return ""
 
 
+_note_option = click.option("--note", default="", help="Why (kept with the correction).")
+
+
 @main.group()
 def correct() -> None:
     """Correct what newsprism got wrong; the correction is kept, applied by every later analysis, and undone
@@ -428,7 +431,7 @@ def _excerpt(text: str) -> str:
 @click.argument("number", type=click.IntRange(min=1), required=False)
 @click.option("--name", help="Who said it.")
 @click.option("--remove", is_flag=True, help="Nobody named in the text said it: show the quote unattributed.")
-@click.option("--note", default="", help="Why (kept with the correction).")
+@_note_option
 @_db_option("correct")
 def correct_speaker(
     story_id: str, number: int | None, name: str | None, remove: bool, note: str, db: str
@@ -451,7 +454,7 @@ def correct_speaker(
 @correct.command("contradiction")
 @click.argument("story_id", metavar="STORY")
 @click.argument("number", type=click.IntRange(min=1), required=False)
-@click.option("--note", default="", help="Why (kept with the correction).")
+@_note_option
 @_db_option("correct")
 def correct_contradiction(story_id: str, number: int | None, note: str, db: str) -> None:
     """Mark contradiction NUMBER of a story as none (without NUMBER: list its contradictions)."""
@@ -470,7 +473,7 @@ def correct_contradiction(story_id: str, number: int | None, note: str, db: str)
 @correct.command("claim")
 @click.argument("story_id", metavar="STORY")
 @click.argument("number", type=click.IntRange(min=1), required=False)
-@click.option("--note", default="", help="Why (kept with the correction).")
+@_note_option
 @_db_option("correct")
 def correct_claim(story_id: str, number: int | None, note: str, db: str) -> None:
     """Mark claim NUMBER of a story as not one claim: its sentences state different things, and are never
@@ -490,7 +493,7 @@ def correct_claim(story_id: str, number: int | None, note: str, db: str) -> None
 @correct.command("merge")
 @click.argument("story_a", metavar="STORY")
 @click.argument("story_b", metavar="OTHER_STORY")
-@click.option("--note", default="", help="Why (kept with the correction).")
+@_note_option
 @_db_option("correct")
 def correct_merge(story_a: str, story_b: str, note: str, db: str) -> None:
     """Merge two stories that report one event (undo splits the merged-in articles back out)."""
@@ -502,7 +505,7 @@ def correct_merge(story_a: str, story_b: str, note: str, db: str) -> None:
 @correct.command("move")
 @click.argument("article_id", metavar="ARTICLE")
 @click.argument("story_id", metavar="STORY")
-@click.option("--note", default="", help="Why (kept with the correction).")
+@_note_option
 @_db_option("correct")
 def correct_move(article_id: str, story_id: str, note: str, db: str) -> None:
     """Move an article to the story it belongs to (undo moves it back)."""
@@ -514,7 +517,7 @@ def correct_move(article_id: str, story_id: str, note: str, db: str) -> None:
 @correct.command("split")
 @click.argument("story_id", metavar="STORY")
 @click.argument("article_ids", metavar="ARTICLE...", nargs=-1, required=True)
-@click.option("--note", default="", help="Why (kept with the correction).")
+@_note_option
 @_db_option("correct")
 def correct_split(story_id: str, article_ids: tuple[str, ...], note: str, db: str) -> None:
     """Split articles that report another event off a story, as one new story (kept apart from it; undo
@@ -527,7 +530,7 @@ def correct_split(story_id: str, article_ids: tuple[str, ...], note: str, db: st
 @correct.command("date")
 @click.argument("article_id", metavar="ARTICLE")
 @click.argument("value", metavar="DATE")
-@click.option("--note", default="", help="Why (kept with the correction).")
+@_note_option
 @_db_option("correct")
 def correct_date(article_id: str, value: str, note: str, db: str) -> None:
     """Give an article its right publication date (ISO: 2024-05-16, or a date and time)."""

@@ -21,7 +21,15 @@ from datetime import date, datetime
 from typing import Any
 
 from .errors import CorrectionError
-from .records import CORRECTION_KINDS, Correction, corrections_in_force, parse_span, span_key
+from .records import (
+    CORRECTION_KINDS,
+    Correction,
+    corrections_in_force,
+    parse_span,
+    parse_spans,
+    span_key,
+    spans_key,
+)
 from .store import Store
 
 _MAX_NAME_CHARS = 200
@@ -60,7 +68,7 @@ def contradiction_fix(
             f"story {story_id} has {len(found)} contradictions; there is no contradiction {number}"
         )
     evidence = found[number - 1]["evidence"]
-    target = "|".join(span_key((e["article_id"], e["start"], e["end"])) for e in evidence)
+    target = spans_key((e["article_id"], e["start"], e["end"]) for e in evidence)
     return Correction(
         "contradiction", target, None, evidence[0]["article_id"], story_id, note[:_MAX_NOTE_CHARS], author
     )
@@ -87,7 +95,7 @@ def claim_fix(store: Store, story_id: str, which: int | str, note: str = "", aut
         if group is None:
             raise CorrectionError(f"story {story_id} has no claim {which!r} of more than one sentence")
     evidence = group["evidence"]
-    target = "|".join(span_key((e["article_id"], e["start"], e["end"])) for e in evidence)
+    target = spans_key((e["article_id"], e["start"], e["end"]) for e in evidence)
     return Correction(
         "claim", target, None, evidence[0]["article_id"], story_id, note[:_MAX_NOTE_CHARS], author
     )
@@ -318,7 +326,7 @@ def _articles_of(correction: Correction) -> list[str]:
         return [correction.article_id]
     if correction.kind == "split":
         return correction.target.split(",")
-    return list(dict.fromkeys(parse_span(part)[0] for part in correction.target.split("|")))
+    return list(dict.fromkeys(article_id for article_id, _, _ in parse_spans(correction.target)))
 
 
 def _check(store: Store, c: Correction) -> None:

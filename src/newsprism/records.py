@@ -512,6 +512,15 @@ def span_key(span: Span) -> str:
     return f"{article_id}:{start}-{end}"
 
 
+def spans_key(spans: Iterable[Span]) -> str:
+    """Spans as one correction target: "ARTICLE:START-END|ARTICLE:START-END..." (`parse_spans` reads it)."""
+    return "|".join(span_key(span) for span in spans)
+
+
+def parse_spans(text: str) -> tuple[Span, ...]:
+    return tuple(parse_span(part) for part in text.split("|"))
+
+
 def parse_span(text: str) -> Span:
     """ "ARTICLE:START-END" as a span; ValueError naming the text when it is not one."""
     article_id, _, offsets = text.rpartition(":")
@@ -536,9 +545,9 @@ def corrections_in_force(corrections: Iterable[Correction]) -> Corrections:
         elif c.kind == "date" and c.value:
             published[c.target] = c.value
         elif c.kind == "contradiction":
-            pairs.add(frozenset(parse_span(part) for part in c.target.split("|")))
+            pairs.add(frozenset(parse_spans(c.target)))
         elif c.kind == "claim":
-            apart.add(frozenset(parse_span(part) for part in c.target.split("|")))
+            apart.add(frozenset(parse_spans(c.target)))
     return Corrections(speakers, published, frozenset(pairs), frozenset(apart))
 
 

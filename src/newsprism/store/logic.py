@@ -345,7 +345,8 @@ class SharedLogic:
         p = self._mark
         with self.transaction():
             self._forget_search(article_id)
-            for sql in (
+            self._delete_rows(
+                article_id,
                 f"DELETE FROM article_aliases WHERE article_id = {p} OR alias = {p}",
                 f"DELETE FROM vectors WHERE article_id = {p}",
                 f"DELETE FROM extractions WHERE article_id = {p}",
@@ -356,22 +357,26 @@ class SharedLogic:
                 f"DELETE FROM corrections WHERE article_id = {p} OR target = {p}",
                 f"DELETE FROM changes WHERE subject = {p}",
                 f"DELETE FROM articles WHERE id = {p}",
-            ):
-                self._exec(sql, (article_id,) * sql.count(p))
+            )
 
     def forget_story(self, story_id: str) -> None:
         """Delete a story left with no article: its state, terms, links, analysis and search entry."""
         p = self._mark
         with self.transaction():
             self._forget_story_search(story_id)
-            for sql in (
+            self._delete_rows(
+                story_id,
                 f"DELETE FROM story_terms WHERE story_id = {p}",
                 f"DELETE FROM story_links WHERE story_a = {p} OR story_b = {p}",
                 f"DELETE FROM analyses WHERE story_id = {p}",
                 f"DELETE FROM stage_done WHERE item = {p} AND stage = 'analysis'",
                 f"DELETE FROM stories WHERE id = {p}",
-            ):
-                self._exec(sql, (story_id,) * sql.count(p))
+            )
+
+    def _delete_rows(self, key: str, *statements: str) -> None:
+        """Run each DELETE with `key` for every placeholder it holds."""
+        for sql in statements:
+            self._exec(sql, (key,) * sql.count(self._mark))
 
     def _forget_story_search(self, story_id: str) -> None:
         raise NotImplementedError
