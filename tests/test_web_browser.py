@@ -59,8 +59,15 @@ def unlocked_first_story(browser, srv):
     """A 1280 px page that holds the edit token (the /unlock link `serve` prints), on the first story."""
     page = watched_page(browser, viewport={"width": 1280, "height": 900})
     page.goto(f"{srv.url}/unlock?token={srv.edit_token}")
-    page.locator("ol.stories h2.headline a").first.click()
+    open_first_story(page)
     return page
+
+
+def open_first_story(page) -> None:
+    """Follow the index's first story and wait for its page: a count() or bounding_box() right after a
+    click does not wait, and would read the index."""
+    page.locator("ol.stories h2.headline a").first.click()
+    page.wait_for_url("**/story/*")
 
 
 def watched_page(browser, **context):
@@ -118,7 +125,7 @@ def test_every_page_loads_for_the_sample_story(browser, sample_server, shots, vi
 def test_citation_click_reveals_the_cited_sentences(browser, sample_server, shots):
     page = watched_page(browser, viewport={"width": 1280, "height": 900})
     page.goto(sample_server.url + "/")
-    page.locator("ol.stories h2.headline a").first.click()
+    open_first_story(page)
     cite = page.locator("details.cite").first
     popover = cite.locator(".pop q.cited").first
     assert not popover.is_visible()
@@ -219,7 +226,7 @@ def test_a_story_downloads_as_markdown_and_the_changes_page_says_what_the_run_di
 ):
     page = watched_page(browser, viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page.goto(sample_server.url + "/")
-    page.locator("ol.stories h2.headline a").first.click()
+    open_first_story(page)
     with page.expect_download() as caught:
         page.locator("p.exports a", has_text="Markdown").click()
     download = caught.value
@@ -283,7 +290,7 @@ def test_a_speaker_corrected_in_the_browser_survives_the_next_analyze(browser, t
     try:
         page = watched_page(browser, viewport={"width": 1280, "height": 900})
         page.goto(srv.url + "/")
-        page.locator("ol.stories h2.headline a").first.click()
+        open_first_story(page)
         assert page.locator(".meta", has_text="5 articles").count() >= 1
         card = page.locator("#quotes .card.speaker", has=page.locator("h3", has_text="Dmitry Peskov"))
         assert card.locator(".edited").count() == 1 and page.locator("form.fix").count() == 0  # locked here
@@ -329,7 +336,7 @@ def test_articles_split_off_in_the_browser_make_a_story_and_undoing_brings_them_
 def test_the_verdict_is_read_at_1280_without_scrolling(browser, sample_server, shots):
     page = watched_page(browser, viewport={"width": 1280, "height": 900})
     page.goto(sample_server.url + "/")
-    page.locator("ol.stories h2.headline a").first.click()
+    open_first_story(page)
     brief = page.locator("#brief").bounding_box()
     glance = page.locator("aside.glance").bounding_box()
     assert glance["x"] >= brief["x"] + brief["width"]  # beside the brief, not under it
