@@ -38,10 +38,10 @@ def relation_model(path: Path) -> None:
 
 def main() -> None:
     if sys.argv[1:2] == ["--relation"]:
-        default = Path(settings.get("eval_dir")) / "claims" / "claimdiff-train.jsonl"
+        default = Path(settings.current().eval_dir) / "claims" / "claimdiff-train.jsonl"
         relation_model(Path(sys.argv[2]) if len(sys.argv) > 2 else default)
         return
-    default = Path(settings.get("eval_dir")) / "paraphrase" / "mrpc-train.jsonl"
+    default = Path(settings.current().eval_dir) / "paraphrase" / "mrpc-train.jsonl"
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     a_vecs = embed([r["a"] for r in rows])

@@ -78,11 +78,11 @@ def measure(
     articles = load_articles(eval_dir, limit or 200, corpus)
     if not articles:
         raise SystemExit(f"no articles read from {eval_dir}")
-    cap = settings.get("max_article_chars")
+    cap = settings.current().max_article_chars
     texts = [a.text[:cap] for a in articles]
     extract_articles(articles[:2])  # model loading is not throughput
     end_to_end, _ = _best(lambda: extract_articles(articles), repeats)
-    batch = settings.get("spacy_batch_size")
+    batch = settings.current().spacy_batch_size
     spacy_wall, spacy_cpu = _best(lambda: list(nlp().pipe(texts, batch_size=batch)), repeats)
     docs = list(nlp().pipe(texts, batch_size=batch))
     rules_wall, rules_cpu = _best(
@@ -94,7 +94,7 @@ def measure(
         "articles": n,
         "chars": sum(len(t) for t in texts),
         "words": sum(len(t.split()) for t in texts),
-        "processes": settings.get("spacy_processes"),
+        "processes": settings.current().spacy_processes,
         "extract_articles_per_s": round(n / end_to_end, 1),
         "spacy_one_process_articles_per_s": round(n / spacy_wall, 1),
         "rules_articles_per_s": round(n / rules_wall, 1),

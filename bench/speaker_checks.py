@@ -70,7 +70,7 @@ def checked_quotes(checks: Path = CHECKS, shared: Path = SHARED) -> Iterator[tup
 def outcome(row: dict, quote) -> str:
     if quote is None or not quote.speaker:
         return "no quote with a speaker"
-    if (quote.confidence or 0) < settings.get("speaker_min_confidence"):
+    if (quote.confidence or 0) < settings.current().speaker_min_confidence:
         return "speaker hidden (below the bar)"
     if quote.speaker == row["speaker"] or same_person(quote.speaker, row["speaker"]):
         return "same speaker shown"

@@ -125,7 +125,7 @@ def _reply(*items: tuple[str, list[str]]) -> str:
 
 def _check_evidence(material, brief) -> None:
     texts = {a.id: a.text for a in material.articles}
-    threshold = settings.get("support_threshold")
+    threshold = settings.current().support_threshold
     for sentence in brief:
         assert sentence.citations
         assert set(sentence.citations) == {e.article_id for e in sentence.evidence}

@@ -58,9 +58,7 @@ def split_sample(tmp_path):
 
 def _quote_at(store, story_id, span):
     return next(
-        q
-        for q in corrections.story_quotes(store, story_id)
-        if (q["article_id"], q["start"], q["end"]) == span
+        q for q in corrections.story_quotes(store, story_id) if (q.article_id, q.start, q.end) == span
     )
 
 
@@ -70,28 +68,28 @@ def test_a_speaker_fix_applies_at_once_survives_the_next_run_and_undoes(split_sa
     try:
         story = store.story_ids()[0]
         quotes = corrections.story_quotes(store, story)
-        number = next(n for n, q in enumerate(quotes, 1) if q.get("speaker"))
-        span = (quotes[number - 1]["article_id"], quotes[number - 1]["start"], quotes[number - 1]["end"])
-        original = quotes[number - 1]["speaker"]
+        number = next(n for n, q in enumerate(quotes, 1) if q.speaker)
+        span = (quotes[number - 1].article_id, quotes[number - 1].start, quotes[number - 1].end)
+        original = quotes[number - 1].speaker
         stored, stories = corrections.apply(
             store, corrections.speaker_fix(store, story, number, "Dmitry Peskov", "ed")
         )
         assert stories == [story] and stored.target == f"{span[0]}:{span[1]}-{span[2]}"
-        assert _quote_at(store, story, span)["speaker"] == "Dmitry Peskov"
-        assert _quote_at(store, story, span)["attribution"] == "editor"
+        assert _quote_at(store, story, span).speaker == "Dmitry Peskov"
+        assert _quote_at(store, story, span).attribution == "editor"
     finally:
         store.close()
     analyze([work / "rest"], db=db, out=None)  # four more articles join the story, which is analysed again
     store = SQLiteStore(db)
     try:
         story = store.resolve_story(story)
-        assert len(store.get_analysis(story)["article_ids"]) == 5
-        assert _quote_at(store, story, span)["speaker"] == "Dmitry Peskov"  # the correction is an input
+        assert len(store.get_analysis(story).article_ids) == 5
+        assert _quote_at(store, story, span).speaker == "Dmitry Peskov"  # the correction is an input
         corrections.undo(store, stored.id)
-        assert _quote_at(store, story, span)["speaker"] == original
+        assert _quote_at(store, story, span).speaker == original
         removed, _ = corrections.apply(store, corrections.speaker_fix(store, story, number, None))
         quote = _quote_at(store, story, span)
-        assert quote["speaker"] is None and quote["attribution"] == "editor" and removed.value is None
+        assert quote.speaker is None and quote.attribution == "editor" and removed.value is None
     finally:
         store.close()
 
@@ -195,8 +193,8 @@ def test_the_web_app_takes_a_correction_only_with_its_token_from_its_own_pages(s
 
 def _grouped_together(store, story, spans):
     """Whether any claim group of the story holds two of these spans."""
-    for group in store.get_analysis(story)["claims"]:
-        held = {(e["article_id"], e["start"], e["end"]) for e in group["evidence"]}
+    for group in store.get_analysis(story).claims:
+        held = {(e.article_id, e.start, e.end) for e in group.evidence}
         if len(held & spans) > 1:
             return True
     return False
@@ -208,16 +206,14 @@ def test_a_claim_group_marked_not_one_claim_falls_apart_and_undoes(sample_db):
     try:
         (story,) = store.story_ids()
         listed = corrections.story_claims(store, story)
-        assert listed and all(len(c["evidence"]) > 1 for c in listed)
+        assert listed and all(len(c.evidence) > 1 for c in listed)
         group = listed[0]
-        spans = {(e["article_id"], e["start"], e["end"]) for e in group["evidence"]}
+        spans = {(e.article_id, e.start, e.end) for e in group.evidence}
         with pytest.raises(CorrectionError, match="there is no claim 999"):
             corrections.claim_fix(store, story, 999)
-        made, stories = corrections.apply(
-            store, corrections.claim_fix(store, story, group["id"], "two facts")
-        )
+        made, stories = corrections.apply(store, corrections.claim_fix(store, story, group.id, "two facts"))
         assert stories == [story] and not _grouped_together(store, story, spans)
-        assert all(c["id"] != group["id"] for c in store.get_analysis(story)["claims"])
+        assert all(c.id != group.id for c in store.get_analysis(story).claims)
         corrections.undo(store, made.id)
         assert _grouped_together(store, story, spans)
     finally:
@@ -240,11 +236,11 @@ def test_the_web_app_marks_a_claim_group_as_not_one_claim(sample_db):
         (story,) = store.story_ids()
         group = corrections.story_claims(store, story)[0]
         page = get(srv, f"/story/{story}", headers={"Cookie": cookie})[2]
-        assert f'name="claim" value="{group["id"]}"'.encode() in page
-        form = {"token": srv.edit_token, "kind": "claim", "story": story, "claim": group["id"]}
+        assert f'name="claim" value="{group.id}"'.encode() in page
+        form = {"token": srv.edit_token, "kind": "claim", "story": story, "claim": group.id}
         status, headers, _ = _post(srv, "/correct", form, cookie)
         assert status == 303 and headers["Location"] == f"/story/{story}"
-        spans = {(e["article_id"], e["start"], e["end"]) for e in group["evidence"]}
+        spans = {(e.article_id, e.start, e.end) for e in group.evidence}
         assert not _grouped_together(store, story, spans)
         assert b"not one claim" in get(srv, "/corrections", headers={"Cookie": cookie})[2]
     finally:
@@ -300,7 +296,7 @@ def test_moving_an_article_changes_both_stories_holds_in_the_next_run_and_undoes
     moved, stories = corrections.apply(store, corrections.move_fix(store, moving, vote, "wrong event", "ed"))
     assert set(stories) == {bridge, vote} and moved.story_id == bridge and moved.value == vote
     assert moving in _members(store)[vote] and len(_members(store)[bridge]) == 1
-    assert store.get_analysis(vote)["article_ids"].count(moving) == 1  # both stories analysed again
+    assert store.get_analysis(vote).article_ids.count(moving) == 1  # both stories analysed again
     assert (
         "moved by an editor (ed): wrong event"
         in store.memberships(vote)[0].evidence + store.memberships(vote)[1].evidence
@@ -331,13 +327,13 @@ def test_merging_two_stories_makes_one_and_undoing_it_parts_them_under_their_old
     merged, stories = corrections.apply(store, corrections.merge_fix(store, bridge, vote, author="ed"))
     assert stories == [bridge] and merged.value == bridge and store.resolve_story(vote) == bridge
     assert merged.target == f"{bridge}|{vote}|{before[vote][0]}"  # what the absorbed story brought
-    assert len(store.get_analysis(bridge)["article_ids"]) == 3 and store.get_analysis(vote) is None
+    assert len(store.get_analysis(bridge).article_ids) == 3 and store.get_analysis(vote) is None
     assert any("merged by an editor (ed)" in m.evidence for m in store.memberships(bridge))
     undone, stories = corrections.undo(store, merged.id)
     assert undone.undone_at and set(stories) == {bridge, vote}
     assert store.resolve_story(vote) == vote and _members(store) == before  # the old link works again
-    assert len(store.get_analysis(vote)["article_ids"]) == 1
-    assert len(store.get_analysis(bridge)["article_ids"]) == 2
+    assert len(store.get_analysis(vote).article_ids) == 1
+    assert len(store.get_analysis(bridge).article_ids) == 2
 
 
 def test_splitting_articles_off_a_story_holds_in_the_next_run_and_undoing_merges_them_back(two_events):
@@ -353,7 +349,7 @@ def test_splitting_articles_off_a_story_holds_in_the_next_run_and_undoing_merges
     made = split.value
     assert stories == [bridge, made] and split.story_id == bridge and made not in (bridge, vote)
     assert _members(store)[bridge] == [first] and _members(store)[made] == [second]
-    assert store.get_analysis(made)["article_ids"] == [second]
+    assert store.get_analysis(made).article_ids == (second,)
     assert "split off by an editor (ed): a different collapse" in store.memberships(made)[0].evidence
     store.close()
     # a third report of the collapse arrives: the two parts of the split stay apart

@@ -62,7 +62,7 @@ def test_exact_and_near_copies_form_one_group_with_the_weakest_kind(bridge_repor
     group = report.groups[0]
     assert set(group.article_ids) == {"a-original", "b-exact", "c-near"}
     assert group.kind == "near"  # the near link is the weakest link in the group
-    assert settings.get("near_duplicate_jaccard") <= group.score < 1.0
+    assert settings.current().near_duplicate_jaccard <= group.score < 1.0
     assert group.original == "a-original"
     assert "earliest published (2024-03-05)" in group.reason
 
@@ -187,7 +187,7 @@ def test_seed_wire_rewrite_is_one_group_with_the_earliest_as_original(seed_repor
     assert "004 credits Reuters" in group.reason
     # a reworded wire story: it passes as a paraphrase retelling both articles, not as a near-verbatim copy
     assert "paraphrased" in group.reason
-    assert group.score >= settings.get("rewrite_paraphrase_min_share")
+    assert group.score >= settings.current().rewrite_paraphrase_min_share
 
 
 def test_seed_paraphrased_wire_sentences_are_no_partial_reuse(seed_report):

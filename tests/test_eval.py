@@ -319,7 +319,7 @@ def test_held_out_fits_each_fold_on_the_other_and_scores_it_unseen(monkeypatch):
 
     def fake_cluster(ingested, indices, seeds=clustering_eval.SEEDS, progress=False):
         calls.append(set(indices))
-        right = settings.get("story_join_similarity") == 1.2
+        right = settings.current().story_join_similarity == 1.2
         return [[ingested.items[k]["gold_story"] if right else k for k in indices]]
 
     monkeypatch.setattr(clustering_eval, "ingest", fake_ingest)

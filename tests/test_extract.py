@@ -668,7 +668,7 @@ def test_a_pronoun_in_a_clause_under_its_sentences_subject_is_that_subject():
     )
     quote = find_quotes(text)[-1]
     # the nearest-name guess may remain, below the bar the report shows speakers at
-    assert quote.speaker != "Tom Hale" or quote.confidence < settings.get("speaker_min_confidence")
+    assert quote.speaker != "Tom Hale" or quote.confidence < settings.current().speaker_min_confidence
 
 
 def test_a_short_description_of_an_organisation_named_before_is_that_organisation():
@@ -691,7 +691,7 @@ def test_a_title_with_of_gives_its_role_but_a_role_of_someone_else_does_not():
     text = "The lawyer of Tom Hale spoke on Wednesday before the panel.\n\n“We will appeal,” the lawyer said."
     quote = find_quotes(text)[-1]
     # the nearest-name guess may remain, below the bar the report shows speakers at
-    assert quote.speaker != "Tom Hale" or quote.confidence < settings.get("speaker_min_confidence")
+    assert quote.speaker != "Tom Hale" or quote.confidence < settings.current().speaker_min_confidence
 
 
 def test_words_a_cue_passes_on_are_the_inner_speakers():
@@ -868,7 +868,7 @@ def test_a_subject_whose_verb_takes_her_is_not_the_later_she():
     )
     quote = find_quotes(text)[-1]
     # the nearest-name guess may remain, below the bar the report shows speakers at
-    assert quote.speaker != "Tom Hale" or quote.confidence < settings.get("speaker_min_confidence")
+    assert quote.speaker != "Tom Hale" or quote.confidence < settings.current().speaker_min_confidence
 
 
 def test_a_pronoun_leading_the_main_clause_after_a_clause_a_person_leads_is_that_person():

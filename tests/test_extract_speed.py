@@ -17,7 +17,7 @@ TEXT = (
 
 @pytest.fixture(scope="module")
 def pipelines():
-    name = settings.get("spacy_model")
+    name = settings.current().spacy_model
     return _load(name, False), _load(name, True)
 
 

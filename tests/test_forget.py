@@ -82,7 +82,7 @@ def test_forgetting_takes_an_article_out_of_its_story_its_site_and_the_term_coun
         story = store.story_of(gone)
         done = forget(store, site + "2")  # by URL: every version read from it
         assert done.articles == (gone,) and done.stories_analysed == (story,) and done.stories_deleted == ()
-        assert store.resolve_article(gone) is None and gone not in store.get_analysis(story)["article_ids"]
+        assert store.resolve_article(gone) is None and gone not in store.get_analysis(story).article_ids
         assert store.story_state(story).size == len(store.memberships(story)) == 1
         assert store.term_frequencies()[0] == documents - 1
         assert footer_count() == before - 1  # what it taught its site is taken back

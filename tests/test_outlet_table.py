@@ -12,6 +12,7 @@ from newsprism.records import Article, DuplicateReport
 from newsprism.report.views import outlet_view
 from newsprism.text.outlets import outlet_table, read_outlets
 
+from .builders import analysis
 from .fixtures.claims import seed
 
 
@@ -70,7 +71,7 @@ def test_outlets_of_one_owner_are_one_origin_of_a_claim():
 
 
 def test_the_outlet_page_shows_the_tables_row_and_its_source():
-    story = {"id": "s1", "title": "T", "article_ids": ["a1"], "claims": [], "quotes": [], "framing": []}
+    story = analysis("s1", ["a1"], title="T")
     page = outlet_view("Reuters", [(story, None, None)], {"a1": "Reuters"})
     assert page["facts"]["owner"] == "Thomson Reuters" and page["facts"]["wire_service"]
     assert page["facts"]["source"] == "https://en.wikipedia.org/wiki/Reuters"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from newsprism.report import views
@@ -9,17 +11,12 @@ from newsprism.report.views import StoryFilter, outlet_view
 from newsprism.store import SQLiteStore
 from newsprism.web import make_server
 
+from .builders import analysis as _analysis
+from .builders import claim as _claim
+from .builders import framing as _framing
+from .builders import quote as _quote
+from .builders import stored_story
 from .test_web import get
-
-
-def _analysis(story_id, article_ids, claims=(), quotes=(), framing=()):
-    return {"id": story_id, "title": f"Story {story_id}", "article_ids": list(article_ids), "claims": list(claims),
-            "quotes": list(quotes), "framing": list(framing)}  # fmt: skip
-
-
-def _claim(cid, status, *article_ids):
-    return {"id": cid, "text": f"claim {cid}", "status": status, "article_ids": list(article_ids)}
-
 
 LABELS = {"f1": "Fox", "f2": "Fox", "n1": "NYT", "h1": "HuffPost", "n2": "NYT"}
 STORIES = [
@@ -34,19 +31,16 @@ STORIES = [
                 _claim("c4", "single_source", "n1"),
             ],
             quotes=[
-                {"article_id": "f1", "speaker": "Ann Lee", "affiliation": "UN"},
-                {"article_id": "f2", "speaker": "Ann Lee", "affiliation": "UN"},
-                {"article_id": "f2", "speaker": None},  # withheld: nobody is credited with it
-                {"article_id": "n1", "speaker": "Bo Ray"},
+                _quote("f1", "Ann Lee", "UN"),
+                _quote("f2", "Ann Lee", "UN"),
+                _quote("f2", None),  # withheld: nobody is credited with it
+                _quote("n1", "Bo Ray"),
             ],
             framing=[
-                {"article_id": "f1", "omitted": ["c2"]},
-                {
-                    "article_id": "f2",
-                    "omitted": ["c2", "c3"],
-                },  # c3: f1 carries it, so Fox did not leave it out
-                {"article_id": "n1", "omitted": []},
-                {"article_id": "h1", "omitted": []},
+                _framing("f1", omitted=("c2",)),
+                _framing("f2", omitted=("c2", "c3")),  # c3: f1 carries it, so Fox did not leave it out
+                _framing("n1"),
+                _framing("h1"),
             ],
         ),
         "2024-05-01",
@@ -129,12 +123,15 @@ def test_the_web_app_filters_the_index_and_serves_outlet_pages(analysed_sample):
 
 
 def test_the_glance_counts_per_source_what_it_carries_alone_leaves_out_and_quotes():
-    analysis = dict(STORIES[0][0], contradictions=[])
-    analysis["framing"] = [
-        {**f, "covered": ["c1", "c3"] if f["article_id"] == "f1" else []} for f in analysis["framing"]
-    ]
+    story = STORIES[0][0]
+    analysis = replace(
+        story,
+        framing=tuple(
+            replace(f, covered=("c1", "c3") if f.article_id == "f1" else ()) for f in story.framing
+        ),
+    )
     glance = views._glance(
-        analysis, ["f1", "f2", "n1", "h1"], LABELS.get, {c["id"]: c["status"] for c in analysis["claims"]}
+        analysis, ["f1", "f2", "n1", "h1"], LABELS.get, {c.id: c.status for c in analysis.claims}
     )
     fox = next(r for r in glance["sources"] if r["label"] == "Fox")
     assert fox == {"label": "Fox", "articles": 2, "carried": 2, "alone": 1, "left_out": 1, "quotes": 2}
@@ -144,12 +141,11 @@ def test_the_glance_counts_per_source_what_it_carries_alone_leaves_out_and_quote
 def test_a_citation_names_the_wire_service_its_article_credits(analysed_sample):
     from newsprism.report.html import render
 
-    report = analysed_sample["report"]
-    articles = {a["id"]: a for a in report["articles"]}
-    credited = {aid for aid, a in articles.items() if a.get("wire_credit")}
+    analysis, articles = stored_story(analysed_sample["db"])
+    credited = {aid for aid, a in articles.items() if a.wire_credit}
     assert credited  # the sample holds a Reuters rewrite
-    page = views.story_view(report["stories"][0], articles)
+    page = views.story_view(analysis, articles)
     wires = {c["wire"] for s in page["brief"] for c in s["citations"] if c["article_id"] in credited}
-    assert wires == {articles[a]["wire_credit"] for a in credited if any(
+    assert wires == {articles[a].wire_credit for a in credited if any(
         c["article_id"] == a for s in page["brief"] for c in s["citations"])}  # fmt: skip
     assert f"credits {next(iter(wires))}" in render(page)

@@ -1,9 +1,9 @@
 """Report rendering: schema-valid JSON, escaped HTML, safe links — independent of the models."""
 
-import copy
 import html
 import json
 import re
+from dataclasses import replace
 
 import jsonschema
 import numpy as np
@@ -21,10 +21,11 @@ from newsprism.records import (
     StoryState,
     TimelineEvent,
 )
-from newsprism.report import analysis_to_dict, views, write_report
+from newsprism.report import views, write_report
 from newsprism.report.html import StaticUrls, highlight, page_id, paragraphs, safe_url
 from newsprism.store import SQLiteStore, Store
 
+from .builders import stored_story
 from .conftest import ROOT
 
 PAYLOAD = '<script>alert(1)</script><img src=x onerror="alert(2)">'
@@ -64,7 +65,7 @@ def hostile_store(store: Store | None = None) -> Store:
         ),
         membership=(StoryAssignment("a1", "s1", 1.0, "founded"),),
     )
-    store.put_analysis("s1", analysis_to_dict(analysis))
+    store.put_analysis(analysis)
     return store
 
 
@@ -98,8 +99,9 @@ def test_storylines_reach_report_json_and_both_pages_escaped(tmp_path):
     store.add_article(Article(id="a2", source="b.html", text="Officials met again on Monday.", title="Again"))
     store.save_story(StoryState("s2", "Again", np.zeros(4, dtype=np.float32), 1, "2024-06-03", "2024-06-03"))
     store.set_membership(StoryAssignment("a2", "s2", 1.0, "founded"))
-    second = dict(store.get_analysis("s1"), id="s2", title="Second round", article_ids=["a2"])
-    store.put_analysis("s2", second)
+    store.put_analysis(
+        replace(store.get_analysis("s1"), story_id="s2", title="Second round", article_ids=("a2",))
+    )
     store.link_stories("s2", "s1", 0.71, f"mean score 0.71 {PAYLOAD}")
     files = write_report(store, tmp_path)
     report = json.loads((tmp_path / "report.json").read_text())
@@ -169,18 +171,16 @@ def test_the_brief_names_its_sources_and_marks_a_contested_sentence(analysed_sam
     from newsprism.report import views
     from newsprism.report.html import render
 
-    report = json.loads((analysed_sample["out"] / "report.json").read_text(encoding="utf-8"))
-    story = copy.deepcopy(report["stories"][0])
-    articles = {a["id"]: a for a in report["articles"]}
-    first = story["brief"][0]
-    claim = next(c for c in story["claims"] if c["id"] == first["claim_id"])
+    story, articles = stored_story(analysed_sample["db"])
+    first = story.brief[0]
+    claim = next(c for c in story.claims if c.id == first.claim_id)
     page = render(views.story_view(story, articles))
     brief_html = page.split('id="brief"')[1].split("</section>")[0]
     label = views.story_view(story, articles)["brief"][0]["citations"][0]["label"]
     assert '<span class="num">' in brief_html and html.escape(label[:20]) in brief_html
-    assert "badge contested" not in brief_html or claim["status"] == "contested"
+    assert "badge contested" not in brief_html or claim.status == "contested"
 
-    claim["status"] = "contested"
-    page = render(views.story_view(story, articles))
+    claims = tuple(replace(c, status="contested") if c.id == claim.id else c for c in story.claims)
+    page = render(views.story_view(replace(story, claims=claims), articles))
     brief_html = page.split('id="brief"')[1].split("</section>")[0]
-    assert f'class="badge contested" href="#claim-{claim["id"]}"' in brief_html
+    assert f'class="badge contested" href="#claim-{claim.id}"' in brief_html

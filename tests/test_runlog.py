@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from newsprism import runlog
 from newsprism.cli import main
 from newsprism.pipeline import analyze
-from newsprism.records import Change, StoryAssignment, StoryState
+from newsprism.records import Change, ClaimGroup, Evidence, StoryAssignment, StoryState
 from newsprism.report import views
 from newsprism.store import SQLiteStore
 from newsprism.web import make_server
@@ -107,23 +107,22 @@ def test_a_merge_of_an_earlier_story_is_recorded_with_why_and_one_founded_this_r
     assert changes[0].why == "merged at batch end: mean score 0.71"
 
 
-def _claim(cid, status, *spans, reason=None):
-    return {"id": cid, "status": status, "text": f"claim {cid}", "reason": reason,
-            "evidence": [{"article_id": a, "start": s, "end": e} for a, s, e in spans]}  # fmt: skip
+def _claim(cid, status, *spans, reason=""):
+    evidence = tuple(Evidence(a, s, e, "") for a, s, e in spans)
+    return ClaimGroup(cid, f"claim {cid}", tuple(dict.fromkeys(a for a, _, _ in spans)), status, evidence,
+                      reason=reason)  # fmt: skip
 
 
 def test_a_claim_whose_group_gained_a_source_is_matched_by_its_sentences_not_its_id():
-    before = {
-        "claims": [
-            _claim("c1", "single_source", ("a1", 0, 40)),
-            _claim("c2", "corroborated", ("a1", 50, 90), ("a2", 0, 30)),
-        ]
-    }
-    after = {"claims": [
+    before = [
+        _claim("c1", "single_source", ("a1", 0, 40)),
+        _claim("c2", "corroborated", ("a1", 50, 90), ("a2", 0, 30)),
+    ]
+    after = [
         _claim("c9", "corroborated", ("a1", 0, 40), ("a3", 5, 60), reason="2 independent sources"),  # c1 + a new source
         _claim("c2", "corroborated", ("a1", 50, 90), ("a2", 0, 30)),  # unchanged
         _claim("c7", "single_source", ("a3", 100, 140)),  # new: no status moved
-    ]}  # fmt: skip
+    ]  # fmt: skip
     changes = runlog.claim_changes("s1", before, after)
     assert [(c.subject, c.before, c.after) for c in changes] == [("c9", "single_source", "corroborated")]
     assert changes[0].text == "claim now corroborated, was single source: “claim c9”"

@@ -37,19 +37,31 @@ def test_replace_names_only_settings_that_exist_and_the_object_pickles():
             settings.get(not_a_setting)
 
 
+def test_a_value_of_the_wrong_type_is_refused_naming_the_setting():
+    with pytest.raises(SettingError, match=r"setting min_text_chars takes int values, not '40' \(str\)"):
+        settings.DEFAULTS.replace({"min_text_chars": "40"})
+    with pytest.raises(SettingError, match="story_storyline_shared_person"):
+        settings.Settings(story_storyline_shared_person=1)  # a bool setting takes no number
+    widened = settings.DEFAULTS.replace({"story_join_similarity": 2})  # an int where a float goes is one
+    assert widened.story_join_similarity == 2.0 and type(widened.story_join_similarity) is float
+    # each field is typed as its default, so a checker sees a misspelt or mistyped read
+    hints = {f.name: f.type for f in dataclasses.fields(settings.Settings)}
+    assert hints["min_text_chars"] == "int" and hints["story_join_similarity"] == "float"
+
+
 def test_override_is_seen_in_its_own_thread_only():
     seen = {}
 
     def other_thread():
-        seen["other"] = settings.get("min_text_chars")
+        seen["other"] = settings.current().min_text_chars
 
     with settings.override({"min_text_chars": 7}):
         worker = threading.Thread(target=other_thread)
         worker.start()
         worker.join()
-        assert settings.get("min_text_chars") == 7
+        assert settings.current().min_text_chars == 7
     assert seen["other"] == settings.DEFAULTS.min_text_chars
-    assert settings.get("min_text_chars") == settings.DEFAULTS.min_text_chars
+    assert settings.current().min_text_chars == settings.DEFAULTS.min_text_chars
 
 
 def test_a_pipeline_runs_under_its_own_settings(monkeypatch):
@@ -58,7 +70,7 @@ def test_a_pipeline_runs_under_its_own_settings(monkeypatch):
     docs = [RawDocument("a.txt", "text", BODY, {})]
     result = Pipeline(open_store(":memory:"), settings=strict).ingest(docs)
     assert isinstance(result.items[0][1], Rejection) and "min_text_chars=10000" in result.items[0][1].reason
-    assert settings.get("min_text_chars") == settings.DEFAULTS.min_text_chars  # nothing leaked out
+    assert settings.current().min_text_chars == settings.DEFAULTS.min_text_chars  # nothing leaked out
 
 
 def test_worker_processes_clean_under_the_senders_settings():

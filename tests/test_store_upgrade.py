@@ -210,15 +210,15 @@ def test_a_failing_stage_leaves_the_rest_of_the_story_and_is_retried(monkeypatch
     result = Pipeline(store).run(_docs())
     story = result.story_ids[0]
     analysis = store.get_analysis(story)
-    assert analysis["timeline"] == [] and analysis["claims"] and analysis["brief"]
-    assert analysis["incomplete"] == ["timeline: failed (ValueError: a date the parser cannot take)"]
+    assert analysis.timeline == () and analysis.claims and analysis.brief
+    assert analysis.incomplete == ("timeline: failed (ValueError: a date the parser cannot take)",)
     assert result.partial_failure and [r.input for r in store.rejections()] == [f"story {story}"]
     assert store.undone("analysis", [story]) == [story]
 
     monkeypatch.undo()
     again = Pipeline(store).run([])
     assert again.story_ids == (story,) and store.rejections() == []
-    assert store.get_analysis(story)["timeline"] and store.get_analysis(story)["incomplete"] == []
+    assert store.get_analysis(story).timeline and store.get_analysis(story).incomplete == ()
 
 
 def test_stages_that_read_a_failed_output_are_skipped():

@@ -254,7 +254,7 @@ def test_the_same_affair_weeks_apart_is_linked_as_a_storyline_not_merged(store):
     first, second = store.story_of("a1"), store.story_of("b1")
     assert first == store.story_of("a2") and second == store.story_of("b2") and first != second
     [(a, b, score, why)] = store.story_links()
-    assert {a, b} == {first, second} and score >= settings.get("story_storyline_similarity")
+    assert {a, b} == {first, second} and score >= settings.current().story_storyline_similarity
     assert "days apart, beyond story_consolidate_window_days 7" in why
     [line] = storylines(store)
     assert line["story_ids"] == [first, second]  # in date order

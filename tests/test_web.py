@@ -4,6 +4,7 @@ import http.client
 import json
 import socket
 import time
+from dataclasses import replace
 from urllib.parse import quote
 
 import numpy as np
@@ -172,7 +173,7 @@ def test_serve_refuses_a_missing_store(tmp_path):
 def test_cached_pages_follow_writes_to_the_store(server):
     assert json.loads(get(server, "/story/s1.json")[2])["title"].startswith("Story")
     analysis = server.store.get_analysis("s1")
-    server.store.put_analysis("s1", {**analysis, "title": "Renamed"})
+    server.store.put_analysis(replace(analysis, title="Renamed"))
     assert json.loads(get(server, "/story/s1.json")[2])["title"] == "Renamed"
 
 
@@ -197,7 +198,7 @@ def test_resaving_a_story_keeps_one_search_row(tmp_path):
 
 def test_a_storyline_page_and_its_twin_show_the_events_in_time(server):
     store = server.store
-    store.put_analysis("s2", dict(store.get_analysis("s1"), id="s2", title="Second round", article_ids=[]))
+    store.put_analysis(replace(store.get_analysis("s1"), story_id="s2", title="Second round", article_ids=()))
     store.save_story(
         StoryState("s2", "Second round", np.zeros(4, dtype=np.float32), 1, "2024-06-03", "2024-06-03")
     )

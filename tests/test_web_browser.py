@@ -1,6 +1,7 @@
 """The web app in a real browser: Playwright driving Debian's chromium, headless, on loopback only."""
 
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -200,7 +201,7 @@ def test_a_storyline_page_draws_its_time_axis_under_the_apps_csp(browser, shots)
     from .test_report import hostile_store
 
     store = hostile_store()
-    store.put_analysis("s2", dict(store.get_analysis("s1"), id="s2", title="Second round", article_ids=[]))
+    store.put_analysis(replace(store.get_analysis("s1"), story_id="s2", title="Second round", article_ids=()))
     store.save_story(
         StoryState("s2", "Second round", np.zeros(4, dtype=np.float32), 1, "2024-06-03", "2024-06-03")
     )

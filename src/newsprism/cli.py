@@ -443,7 +443,7 @@ def correct_speaker(
         _list_numbered(
             db,
             lambda store: corrections.story_quotes(store, story_id),
-            lambda q: f"{q.get('speaker') or '(unattributed)'}\t{_excerpt(q['text'])}",
+            lambda q: f"{q.speaker or '(unattributed)'}\t{_excerpt(q.text)}",
         )
         return
     if bool(name) == remove:
@@ -464,7 +464,7 @@ def correct_contradiction(story_id: str, number: int | None, note: str, db: str)
         _list_numbered(
             db,
             lambda store: corrections.story_contradictions(store, story_id),
-            lambda x: f"{x['kind']}\t{x['explanation']}",
+            lambda x: f"{x.kind}\t{x.explanation}",
         )
         return
     _apply(db, lambda store: corrections.contradiction_fix(store, story_id, number, note, _author()))
@@ -484,7 +484,7 @@ def correct_claim(story_id: str, number: int | None, note: str, db: str) -> None
         _list_numbered(
             db,
             lambda store: corrections.story_claims(store, story_id),
-            lambda c: f"{c['status']}\t{len(c['evidence'])} sentences\t{_excerpt(c['text'])}",
+            lambda c: f"{c.status}\t{len(c.evidence)} sentences\t{_excerpt(c.text)}",
         )
         return
     _apply(db, lambda store: corrections.claim_fix(store, story_id, number, note, _author()))

@@ -23,7 +23,11 @@ from typing import Any
 from .errors import CorrectionError
 from .records import (
     CORRECTION_KINDS,
+    ClaimGroup,
+    Contradiction,
     Correction,
+    Quote,
+    StoryAnalysis,
     corrections_in_force,
     parse_span,
     parse_spans,
@@ -36,13 +40,13 @@ _MAX_NAME_CHARS = 200
 _MAX_NOTE_CHARS = 1000
 
 
-def story_quotes(store: Store, story_id: str) -> list[dict[str, Any]]:
+def story_quotes(store: Store, story_id: str) -> list[Quote]:
     """The quotes of a story as its analysis holds them, in order (what `correct speaker STORY N` numbers)."""
-    return list(_analysis(store, story_id)["quotes"])
+    return list(_analysis(store, story_id).quotes)
 
 
-def story_contradictions(store: Store, story_id: str) -> list[dict[str, Any]]:
-    return list(_analysis(store, story_id)["contradictions"])
+def story_contradictions(store: Store, story_id: str) -> list[Contradiction]:
+    return list(_analysis(store, story_id).contradictions)
 
 
 def speaker_fix(
@@ -54,8 +58,8 @@ def speaker_fix(
         raise CorrectionError(f"story {story_id} has {len(quotes)} quotes; there is no quote {number}")
     q = quotes[number - 1]
     name = " ".join((name or "").split())[:_MAX_NAME_CHARS] or None
-    target = span_key((q["article_id"], q["start"], q["end"]))
-    return Correction("speaker", target, name, q["article_id"], story_id, note[:_MAX_NOTE_CHARS], author)
+    target = span_key((q.article_id, q.start, q.end))
+    return Correction("speaker", target, name, q.article_id, story_id, note[:_MAX_NOTE_CHARS], author)
 
 
 def contradiction_fix(
@@ -67,17 +71,17 @@ def contradiction_fix(
         raise CorrectionError(
             f"story {story_id} has {len(found)} contradictions; there is no contradiction {number}"
         )
-    evidence = found[number - 1]["evidence"]
-    target = spans_key((e["article_id"], e["start"], e["end"]) for e in evidence)
+    evidence = found[number - 1].evidence
+    target = spans_key((e.article_id, e.start, e.end) for e in evidence)
     return Correction(
-        "contradiction", target, None, evidence[0]["article_id"], story_id, note[:_MAX_NOTE_CHARS], author
+        "contradiction", target, None, evidence[0].article_id, story_id, note[:_MAX_NOTE_CHARS], author
     )
 
 
-def story_claims(store: Store, story_id: str) -> list[dict[str, Any]]:
+def story_claims(store: Store, story_id: str) -> list[ClaimGroup]:
     """The story's claim groups of more than one sentence, in the analysis's order (what
     `correct claim STORY N` numbers): the groups an editor can say are not one claim."""
-    return [c for c in _analysis(store, story_id)["claims"] if len(c["evidence"]) > 1]
+    return [c for c in _analysis(store, story_id).claims if len(c.evidence) > 1]
 
 
 def claim_fix(store: Store, story_id: str, which: int | str, note: str = "", author: str = "") -> Correction:
@@ -91,14 +95,12 @@ def claim_fix(store: Store, story_id: str, which: int | str, note: str = "", aut
             )
         group = found[which - 1]
     else:
-        group = next((c for c in found if c["id"] == which), None)
+        group = next((c for c in found if c.id == which), None)
         if group is None:
             raise CorrectionError(f"story {story_id} has no claim {which!r} of more than one sentence")
-    evidence = group["evidence"]
-    target = spans_key((e["article_id"], e["start"], e["end"]) for e in evidence)
-    return Correction(
-        "claim", target, None, evidence[0]["article_id"], story_id, note[:_MAX_NOTE_CHARS], author
-    )
+    evidence = group.evidence
+    target = spans_key((e.article_id, e.start, e.end) for e in evidence)
+    return Correction("claim", target, None, evidence[0].article_id, story_id, note[:_MAX_NOTE_CHARS], author)
 
 
 def date_fix(store: Store, article_id: str, value: str, note: str = "", author: str = "") -> Correction:
@@ -313,7 +315,7 @@ def _redate(store: Store, article_id: str, pipeline_settings: Any) -> None:
     Pipeline(store, settings=pipeline_settings).clusterer.redate_by_editor(story, published)
 
 
-def _analysis(store: Store, story_id: str) -> dict[str, Any]:
+def _analysis(store: Store, story_id: str) -> StoryAnalysis:
     live = store.resolve_story(story_id)
     analysis = store.get_analysis(live) if live else None
     if analysis is None:

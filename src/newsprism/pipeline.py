@@ -407,15 +407,12 @@ class Pipeline:
         return analysis
 
     def _store_analysis(self, analysis: StoryAnalysis) -> None:
-        from .report.build import analysis_to_dict
-
         story_id = analysis.story_id
-        data = analysis_to_dict(analysis)
         with self.store.transaction():
             if self._run is not None:
                 before = self.store.get_analysis(story_id)
-                self._log(runlog.claim_changes(story_id, before, data))
-            self.store.put_analysis(story_id, data)
+                self._log(runlog.claim_changes(story_id, before.claims if before else None, analysis.claims))
+            self.store.put_analysis(analysis)
             if analysis.incomplete:  # shown as far as it got, and tried again by the next run
                 self.store.add_rejections(
                     [Rejection(f"story {story_id}", "; ".join(analysis.incomplete)[:1000])]
@@ -678,8 +675,8 @@ def entity_counts(extraction: ArticleExtraction | None) -> dict[str, int]:
         return {}
     # The headline and lead name who and what the event is about; the body adds background (earlier
     # incidents, a teammate's arrest), so a lead mention counts 1 + story_lead_entity_bonus times.
-    lead = int(settings.get("story_lead_entity_chars"))
-    bonus = int(settings.get("story_lead_entity_bonus"))
+    lead = settings.current().story_lead_entity_chars
+    bonus = settings.current().story_lead_entity_bonus
     counts: Counter[str] = Counter()
     for mention in extraction.mentions:
         if mention.label in _CLUSTER_LABELS:
@@ -694,8 +691,8 @@ def lead_people(extraction: ArticleExtraction | None) -> list[str]:
     about, e.g. the player arrested, not the spokesman quoted once."""
     if extraction is None:
         return []
-    lead = int(settings.get("story_lead_entity_chars"))
-    least = int(settings.get("story_people_min_mentions"))
+    lead = settings.current().story_lead_entity_chars
+    least = settings.current().story_people_min_mentions
     people = [(m.start, _cluster_key(m)) for m in extraction.mentions if m.label == "PERSON"]
     counts = Counter(key for _, key in people)
     keys = {key for start, key in people if start < lead and counts[key] >= least}

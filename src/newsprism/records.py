@@ -165,11 +165,22 @@ class StoryState:
     title: str
     centroid: Any  # numpy float32 vector: the *sum* of member article vectors (normalise to compare)
     size: int
-    first_date: str | None
-    last_date: str | None
+    first_date: str | None  # the earliest member's `published`, as given
+    last_date: str | None  # the latest member's
     entity_counts: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
     closed: bool = False
     merged_into: str | None = None
+
+    # The dates stay as the articles gave them (the report shows them so); these read them once, for comparing.
+    @functools.cached_property
+    def first_at(self) -> datetime | None:
+        """`first_date` as naive UTC, as `Article.published_at` reads a date; None when undated."""
+        return iso_to_naive_utc(self.first_date)
+
+    @functools.cached_property
+    def last_at(self) -> datetime | None:
+        """`last_date` as naive UTC; None when undated."""
+        return iso_to_naive_utc(self.last_date)
 
 
 @dataclass(frozen=True)

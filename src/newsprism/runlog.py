@@ -7,9 +7,8 @@ story's analysis before and after); the pipeline writes what they return (`Store
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
 
-from .records import Change, StoryAssignment
+from .records import Change, ClaimGroup, StoryAssignment
 
 _MAX_TEXT = 2000  # characters of one entry: an evidence line can run long
 
@@ -101,44 +100,46 @@ def merge_changes(
     return out
 
 
-def _spans(claim: Mapping[str, Any]) -> set[tuple[str, int, int]]:
-    return {(e["article_id"], e["start"], e["end"]) for e in claim.get("evidence", ())}
+def _spans(claim: ClaimGroup) -> set[tuple[str, int, int]]:
+    return {(e.article_id, e.start, e.end) for e in claim.evidence}
 
 
-def claim_changes(story_id: str, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Change]:
+def claim_changes(
+    story_id: str, before: Sequence[ClaimGroup] | None, after: Sequence[ClaimGroup]
+) -> list[Change]:
     """A claim_status entry per claim group whose status moved (single source to corroborated, corroborated
     to contested, ...), with the new reason. A group's id hashes its members, so it changes when an article
     joins; a group after is matched to the group before that shares most of its evidence sentences."""
-    if not before:
+    if before is None:
         return []
-    by_span: dict[tuple[str, int, int], list[Mapping[str, Any]]] = {}
-    for claim in before.get("claims", ()):
+    by_span: dict[tuple[str, int, int], list[ClaimGroup]] = {}
+    for claim in before:
         for span in _spans(claim):
             by_span.setdefault(span, []).append(claim)
     out = []
-    for claim in after.get("claims", ()):
+    for claim in after:
         shared: dict[str, int] = {}
-        earlier: dict[str, Mapping[str, Any]] = {}
+        earlier: dict[str, ClaimGroup] = {}
         for span in _spans(claim):
             for old in by_span.get(span, ()):
-                shared[old["id"]] = shared.get(old["id"], 0) + 1
-                earlier[old["id"]] = old
+                shared[old.id] = shared.get(old.id, 0) + 1
+                earlier[old.id] = old
         if not shared:
             continue  # a new claim group, not a status that moved
         old = earlier[max(shared, key=lambda i: (shared[i], i))]
-        if old["status"] == claim["status"]:
+        if old.status == claim.status:
             continue
-        was, now = old["status"], claim["status"]
+        was, now = old.status, claim.status
         out.append(
             Change(
                 "claim_status",
                 story_id,
                 _clip(
                     f"claim now {now.replace('_', ' ')}, was {was.replace('_', ' ')}:"
-                    f" “{' '.join(claim['text'].split())}”"
+                    f" “{' '.join(claim.text.split())}”"
                 ),
-                _clip(claim.get("reason") or ""),
-                subject=claim["id"],
+                _clip(claim.reason or ""),
+                subject=claim.id,
                 before=was,
                 after=now,
             )

@@ -88,8 +88,8 @@ def _stated_elsewhere(material: StoryMaterial, groups: Sequence[ClaimGroup]) -> 
 
     if not groups:
         return set()
-    threshold = float(settings.get("support_threshold"))
-    close = float(settings.get("omission_check_min_similarity"))
+    threshold = settings.current().support_threshold
+    close = settings.current().omission_check_min_similarity
     statements = [
         (g.id, g.article_ids, text)
         for g in groups

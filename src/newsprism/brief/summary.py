@@ -197,7 +197,7 @@ def write_brief(
     material: StoryMaterial, claims: Sequence[ClaimGroup], max_sentences: int | None = None
 ) -> tuple[BriefSentence, ...]:
     """Up to `brief_max_sentences` cited sentences summarising the story neutrally, in prose order."""
-    limit = max_sentences if max_sentences is not None else settings.get("brief_max_sentences")
+    limit = max_sentences if max_sentences is not None else settings.current().brief_max_sentences
     candidates = _candidates(material, claims)
     if not candidates or limit <= 0:
         return ()
@@ -278,8 +278,9 @@ def _broadest(
     if pick.claim_id is None or pick.claim_id not in groups:
         return pick
     group = groups[pick.claim_id]
-    floor = relevance[next(k for k, c in enumerate(candidates) if c is pick)] - settings.get(
-        "brief_group_margin"
+    floor = (
+        relevance[next(k for k, c in enumerate(candidates) if c is pick)]
+        - settings.current().brief_group_margin
     )
     members = [k for k, c in enumerate(candidates) if c.claim_id == group.id and relevance[k] >= floor]
     # Most citations first, then the more relevant wording.
@@ -333,7 +334,7 @@ def _speakers_named(material: StoryMaterial, candidate: _Candidate) -> bool:
     extraction = material.extractions.get(candidate.article_id)
     if extraction is None:
         return False
-    bar = float(settings.get("speaker_min_confidence"))
+    bar = settings.current().speaker_min_confidence
     text = candidate.sentence.text
     inside = [
         q
@@ -374,7 +375,7 @@ def _prose_order(chosen: list[_Candidate]) -> list[_Candidate]:
     their kind, so a reader (or a length cut) meets the core first."""
     if len(chosen) <= 1:
         return chosen
-    budget = settings.get("brief_lead_words")
+    budget = settings.current().brief_lead_words
     words, k = len(chosen[0].sentence.text.split()), 1
     while k < len(chosen) and words < budget:
         words += len(chosen[k].sentence.text.split())
@@ -464,9 +465,9 @@ def _mmr(
     claim group already stated, or of a group `related` to it (restating it in another sentence of an article),
     when it is at least `brief_claim_similarity` similar to that group's pick: the same claim in other words."""
     related = related or {}
-    redundancy = settings.get("brief_redundancy_similarity")
-    mmr_lambda = settings.get("brief_mmr_lambda")
-    same_claim = settings.get("brief_claim_similarity")
+    redundancy = settings.current().brief_redundancy_similarity
+    mmr_lambda = settings.current().brief_mmr_lambda
+    same_claim = settings.current().brief_claim_similarity
     vectors = np.stack([c.vector for c in candidates])
     picked: list[int] = []
     # each candidate's highest similarity to a pick so far, updated with each new pick: an article of
@@ -500,7 +501,7 @@ def _cite(material: StoryMaterial, chosen: _Candidate, group: ClaimGroup | None 
     best supports it. The sentences of its claim group are always tried, however low their cosine, so a group's
     sentence cites the group's articles wherever the support check holds; a group member linked only through
     a chain of paraphrases that does not support this wording is not cited (citations must hold up)."""
-    threshold = settings.get("support_threshold")
+    threshold = settings.current().support_threshold
     own = chosen.sentence
     evidence = [Evidence(chosen.article_id, own.start, own.end, own.text)]
     target = features(own.text)

@@ -72,7 +72,7 @@ def _mark_background(events: list[TimelineEvent], first_report: str | None) -> l
     """Flag events that ended more than settings timeline_background_days before the story's first report."""
     if first_report is None:
         return events
-    days = int(settings.get("timeline_background_days"))
+    days = settings.current().timeline_background_days
     cutoff = _first_day(_ISO.match(first_report).group()) - dt.timedelta(days=days)  # "2024-04" is a date too
     return [replace(e, background=True) if _last_day(e.date) < cutoff else e for e in events]
 
@@ -93,7 +93,7 @@ def _row(vectors, idx: int) -> np.ndarray | None:
 
 
 def _cluster(dated: list[tuple[str, str, Sentence, np.ndarray | None]]) -> list[TimelineEvent]:
-    threshold = settings.get("claim_align_similarity")
+    threshold = settings.current().claim_align_similarity
     clusters: dict[str, list[list[tuple[str, Sentence, np.ndarray | None]]]] = {}
     for date, aid, sentence, vector in dated:
         bucket = clusters.setdefault(date, [])

@@ -55,7 +55,7 @@ def display_text(text: str) -> str:
 def is_trivia(sentence: Sentence) -> bool:
     """Too short or too little prose to be a claim (subheads, captions, links, handles)."""
     words = sentence.text.split()
-    if len(words) < settings.get("claim_min_words"):
+    if len(words) < settings.current().claim_min_words:
         return True
     letters = sum(ch.isalpha() for ch in sentence.text)
     return letters < 0.5 * len(sentence.text) or (sentence.text.rstrip().endswith("?") and len(words) < 10)
@@ -127,7 +127,7 @@ def source_roots(material: StoryMaterial, duplicates: DuplicateReport) -> dict[s
 
 def _items(material: StoryMaterial) -> list[_Item]:
     """The story's claims in article order: each sentence whole, or its facts where it states several."""
-    split = settings.get("claim_split_sentences")
+    split = settings.current().claim_split_sentences
     plan = []  # (order, article id, sentence, its vector, its parts)
     for order, article in enumerate(material.articles):
         sentences = material.sentences.get(article.id, ())
@@ -231,10 +231,10 @@ def build_claims(
     items = _items(material)
     if not items:
         return (), ()
-    align = settings.get("claim_align_similarity")
-    support_min = settings.get("support_threshold")
-    same_fact = settings.get("same_fact_min_support")
-    clash_min = settings.get("contradiction_min_similarity")
+    align = settings.current().claim_align_similarity
+    support_min = settings.current().support_threshold
+    same_fact = settings.current().same_fact_min_support
+    clash_min = settings.current().contradiction_min_similarity
     roots = source_roots(material, duplicates)
     matrix = np.stack([it.vector for it in items])
     sims = matrix @ matrix.T
@@ -463,7 +463,7 @@ def _origins(
             tie(reused[0], source[0], f"{_name(articles[reused[0]])} reuses {_name(articles[source[0]])}")
     # a sentence copied word for word from an outlet the article credits ("Here's an excerpt from the Times
     # report:") is that outlet's reporting, wherever the excerpt ends
-    run = int(settings.get("reuse_copied_words"))
+    run = settings.current().reuse_copied_words
     for m in members:
         for n in members:
             outlet = articles[n.article_id].outlet
@@ -652,7 +652,7 @@ def _quote_clashes(
     story_quotes: Sequence[Quote] | None = None,
 ) -> list[Contradiction]:
     story_quotes = _story_quotes(material, story_quotes)
-    bar = float(settings.get("speaker_min_confidence"))
+    bar = settings.current().speaker_min_confidence
     quotes = [
         q
         for q in story_quotes

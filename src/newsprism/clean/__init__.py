@@ -43,7 +43,7 @@ def clean_document(raw: RawDocument, site_memory: SiteMemory | None = None) -> A
         found = _clean_text_input(raw.content)
     else:
         raise MalformedRecord(raw.source, f"unknown document kind {raw.kind!r}; expected 'text' or 'html'")
-    minimum = settings.get("min_text_chars")
+    minimum = settings.current().min_text_chars
     if len(found.text) < minimum:
         raise EmptyInput(
             raw.source,
@@ -84,7 +84,7 @@ def _clean_text_input(content: str) -> TextCleaning:
     """Clean a plain-text document, reading no more than `max_text_input_chars` of it (cleaning time grows
     with the input; what lies past the cap is noted as removed). C0 control characters but tab and line
     ends are dropped, as from HTML: no record holds a NUL, which PostgreSQL cannot store."""
-    cap = int(settings.get("max_text_input_chars"))
+    cap = settings.current().max_text_input_chars
     found = clean_text(unicodedata.normalize("NFC", content[:cap].translate(_CONTROL_CHARS)))
     if len(content) <= cap:
         return found
@@ -101,7 +101,7 @@ def _within_article_budget(text: str) -> tuple[str, tuple[RemovedSpan, ...]]:
     """The article text cut to `max_article_chars`, at the last paragraph or sentence end before the cap,
     and a note of what was cut (its first characters and its length). Every later stage reads the cut text,
     so no stage's time grows past the budget however long the input."""
-    cap = int(settings.get("max_article_chars"))
+    cap = settings.current().max_article_chars
     if len(text) <= cap:
         return text, ()
     cut = text.rfind("\n\n", 0, cap)
@@ -132,7 +132,7 @@ def choose_language(declared: str | None, text: str) -> str | None:
     Macron, Mario Draghi met in Rome." is Dutch at 0.52), and an article in another language is not
     analysed (`text.languages`)."""
     found = _detect(text)
-    confident = found is not None and found[1] >= settings.get("language_detector_override")
+    confident = found is not None and found[1] >= settings.current().language_detector_override
     if declared and (found is None or found[0] == declared or not confident):
         return declared
     return found[0] if confident else declared
@@ -238,9 +238,10 @@ def _trafilatura_body(tree: Any, url: str | None) -> Any:
     }
     doc = trafilatura.bare_extraction(tree, fast=True, **options)  # extracts from a copy of the tree
     found = len(doc.text or "") if doc is not None else 0
-    if found < settings.get("trafilatura_fallback_min_chars") or found < settings.get(
-        "trafilatura_fallback_share"
-    ) * _paragraph_chars(tree):
+    if (
+        found < settings.current().trafilatura_fallback_min_chars
+        or found < settings.current().trafilatura_fallback_share * _paragraph_chars(tree)
+    ):
         doc = trafilatura.bare_extraction(tree, fast=False, **options)
     return doc
 

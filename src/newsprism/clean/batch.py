@@ -55,9 +55,9 @@ def clean_documents(
     parent in input order, exactly as `clean_document(raw, site_memory)` would one at a time.
     """
     if workers is None:
-        workers = int(settings.get("clean_workers")) or os.cpu_count() or 1
+        workers = settings.current().clean_workers or os.cpu_count() or 1
     iterator = iter(raws)
-    minimum = int(settings.get("clean_batch_min_documents"))
+    minimum = settings.current().clean_batch_min_documents
     head = list(islice(iterator, max(minimum, 1)))
     if workers <= 1 or len(head) < minimum:
         for raw in head:  # fewer than the minimum: the iterator is exhausted
@@ -79,7 +79,7 @@ def apply_site_boilerplate(article: Article, site_memory: SiteMemory | None) -> 
         return article
     site = site_key(article.url, article.outlet)
     text, site_removed = learn_and_remove(article.text, site, site_memory, article.id)
-    if len(text) < int(settings.get("min_text_chars")):  # everything left was the site's furniture
+    if len(text) < settings.current().min_text_chars:  # everything left was the site's furniture
         return article
     if not site_removed:
         return article
@@ -106,7 +106,7 @@ def _clean_here(item: RawDocument | T, site_memory: SiteMemory | None) -> Articl
 
 
 def _capped(raw: RawDocument, work: Any) -> Article | Rejection:
-    limit = float(settings.get("clean_document_timeout_s"))
+    limit = settings.current().clean_document_timeout_s
     timed = (
         limit > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     )

@@ -578,7 +578,7 @@ def _embedded_links(st: _State) -> None:
 
 def _repeated_lines(st: _State) -> None:
     """Short lines that recur (bylines pasted twice, share bars, section labels): keep the first one only."""
-    limit = settings.get("repeated_line_min_count")
+    limit = settings.current().repeated_line_min_count
     kept = st.kept()
     counts = Counter(_norm_key(ln.text) for ln in kept if len(ln.text) <= 120)
     seen: set[str] = set()

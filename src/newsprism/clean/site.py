@@ -75,7 +75,7 @@ def remove_site_boilerplate(
     `counts` holds that number for the text's short lines (`site_lines`), absent where it is none."""
     if not site or not counts:
         return text, ()
-    needed = int(settings.get("site_boilerplate_min_articles"))
+    needed = settings.current().site_boilerplate_min_articles
     kept: list[str] = []
     removed: list[RemovedSpan] = []
     for para in text.split("\n\n"):

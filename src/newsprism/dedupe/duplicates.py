@@ -106,8 +106,8 @@ def find_duplicates(material: StoryMaterial) -> DuplicateReport:
             )
 
     alignments, unquoted = _align_candidates(material, articles, skip=set(links))
-    verbatim = float(settings.get("rewrite_verbatim_similarity"))
-    paraphrase = float(settings.get("reuse_sentence_similarity"))
+    verbatim = settings.current().rewrite_verbatim_similarity
+    paraphrase = settings.current().reuse_sentence_similarity
     for (i, j), al in alignments.items():
         evidence = rewrite_evidence(al, unquoted[i], unquoted[j], paraphrase, verbatim)
         verdict = _rewrite_verdict(evidence)
@@ -135,17 +135,17 @@ def _rewrite_verdict(ev: RewriteEvidence) -> tuple[float, str] | None:
     the shorter one, which is neither. Each way needs `rewrite_min_sentences` pairs, unless near-verbatim
     pairs cover all of a very short article.
     """
-    if ev.order < float(settings.get("rewrite_min_order")):
+    if ev.order < settings.current().rewrite_min_order:
         return None
-    enough = int(settings.get("rewrite_min_sentences"))
+    enough = settings.current().rewrite_min_sentences
     tail = f"{ev.order:.0%} in order, quoted speech not counted"
     whole = ev.verbatim >= 2 and ev.verbatim == min(ev.content_a, ev.content_b)
-    if (ev.verbatim >= enough or whole) and ev.verbatim_share >= float(settings.get("rewrite_min_share")):
+    if (ev.verbatim >= enough or whole) and ev.verbatim_share >= settings.current().rewrite_min_share:
         return ev.verbatim_share, (
             f"{ev.verbatim} sentences near-verbatim, {ev.verbatim_share:.0%} of the shorter, {tail}"
         )
     if ev.paraphrased >= enough and ev.paraphrased_share >= float(
-        settings.get("rewrite_paraphrase_min_share")
+        settings.current().rewrite_paraphrase_min_share
     ):
         return ev.paraphrased_share, (
             f"{ev.paraphrased} sentences paraphrased, {ev.paraphrased_share:.0%} of the longer, {tail}"
@@ -165,15 +165,15 @@ def _align_candidates(
     exact or near copies are not aligned. Also returns, per article, the indices of its content sentences
     that are not quoted speech.
     """
-    threshold = float(settings.get("dedupe_candidate_similarity"))
-    similarity = float(settings.get("sentence_align_similarity"))
-    strong_min = float(settings.get("reuse_sentence_similarity"))
-    min_words = int(settings.get("align_min_words"))
-    share_min = float(settings.get("rewrite_min_share"))
-    paraphrase_min = float(settings.get("rewrite_paraphrase_min_share"))
-    reuse_needed = int(settings.get("partial_reuse_min_sentences"))
-    verbatim = float(settings.get("rewrite_verbatim_similarity"))
-    fewest = min(2, int(settings.get("rewrite_min_sentences")))  # a whole two-sentence piece copied counts
+    threshold = settings.current().dedupe_candidate_similarity
+    similarity = settings.current().sentence_align_similarity
+    strong_min = settings.current().reuse_sentence_similarity
+    min_words = settings.current().align_min_words
+    share_min = settings.current().rewrite_min_share
+    paraphrase_min = settings.current().rewrite_paraphrase_min_share
+    reuse_needed = settings.current().partial_reuse_min_sentences
+    verbatim = settings.current().rewrite_verbatim_similarity
+    fewest = min(2, settings.current().rewrite_min_sentences)  # a whole two-sentence piece copied counts
     sentences: Mapping = material.sentences
     vecs = [np.asarray(material.vectors.get(a.id, np.zeros((0, 1))), dtype=np.float32) for a in articles]
     means = [_article_vector(v) for v in vecs]
@@ -262,9 +262,9 @@ def _partial_reuse(
     group_of: dict[int, int],
 ) -> tuple[PartialReuse, ...]:
     """Pairs outside one group that share enough strongly aligned sentences."""
-    strong_min = float(settings.get("reuse_sentence_similarity"))
-    needed = int(settings.get("partial_reuse_min_sentences"))
-    run = int(settings.get("reuse_copied_words"))
+    strong_min = settings.current().reuse_sentence_similarity
+    needed = settings.current().partial_reuse_min_sentences
+    run = settings.current().reuse_copied_words
     wire = _wire_sides(articles, group_of)
     out: list[PartialReuse] = []
     for (i, j), al in alignments.items():

@@ -25,7 +25,7 @@ def exact_key(text: str) -> str:
 
 
 def minhash(text: str) -> MinHash:
-    m = MinHash(num_perm=settings.get("minhash_num_perm"), hashfunc=_HASH)
+    m = MinHash(num_perm=settings.current().minhash_num_perm, hashfunc=_HASH)
     m.update_batch(list(shingles(text)))
     return m
 
@@ -53,8 +53,8 @@ def near_duplicate_pairs(texts: Mapping[str, str]) -> dict[tuple[str, str], floa
     LSH proposes candidates in sub-quadratic time; each candidate is then verified on the estimated
     Jaccard, since LSH banding lets through some pairs below the threshold.
     """
-    threshold = float(settings.get("near_duplicate_jaccard"))
-    num_perm = int(settings.get("minhash_num_perm"))
+    threshold = settings.current().near_duplicate_jaccard
+    num_perm = settings.current().minhash_num_perm
     order = {key: i for i, key in enumerate(texts)}
     keys = [key for key, text in texts.items() if text.strip()]
     # one permutation table for the whole batch (MinHash() would draw it again for every text)

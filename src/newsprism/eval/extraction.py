@@ -35,7 +35,7 @@ Extractor = Callable[[str, str | None, str], Extracted]  # (html, url, source) -
 def read_page(item: dict[str, Any], base: Path) -> str:
     """The page's HTML decoded by its own charset (meta / http-equiv), else UTF-8 with replacement."""
     path = base / item["html_file"]
-    cap = int(settings.get("max_decompressed_bytes"))
+    cap = settings.current().max_decompressed_bytes
     try:
         with gzip.open(path, "rb") as fh:
             raw = fh.read(cap + 1)

@@ -97,7 +97,7 @@ def check_citations(
     for aid in sorted(article_sentences):
         offsets[aid] = k
         k += len(article_sentences[aid])
-    threshold = float(settings.get("support_threshold"))
+    threshold = settings.current().support_threshold
     out = []
     for i, (sentence, cites) in enumerate(zip(sentences, citations, strict=True)):
         for aid in cites:

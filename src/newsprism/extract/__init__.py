@@ -59,8 +59,8 @@ def extract_articles(articles: Sequence[Article]) -> list[ArticleExtraction]:
     """
     if not articles:
         return []
-    processes = max(1, int(settings.get("spacy_processes")))
-    if len(articles) < settings.get("spacy_parallel_min_docs") or not can_fork():
+    processes = max(1, settings.current().spacy_processes)
+    if len(articles) < settings.current().spacy_parallel_min_docs or not can_fork():
         processes = 1  # starting workers costs more than it saves on a small batch
     if processes == 1:
         return _extract_here(list(articles))
@@ -108,7 +108,7 @@ def _extract_in_workers(articles: list[Article], processes: int) -> list[Article
     from concurrent.futures.process import BrokenProcessPool
 
     # About eight chunks per worker balances the load (a chunk is seconds of work); at most one spaCy batch.
-    step = max(1, min(int(settings.get("spacy_batch_size")), -(-len(articles) // (processes * 8))))
+    step = max(1, min(settings.current().spacy_batch_size, -(-len(articles) // (processes * 8))))
     chunks = [articles[lo : lo + step] for lo in range(0, len(articles), step)]
     try:
         results = _pool(processes).map(_extract_here, chunks)

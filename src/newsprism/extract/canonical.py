@@ -464,7 +464,7 @@ def canonicalize(
 
     from .. import settings
 
-    bar = float(settings.get("speaker_min_confidence"))
+    bar = settings.current().speaker_min_confidence
 
     from .quotes import speaker_confidence
 

@@ -349,7 +349,7 @@ def _discourse_antecedent(ctx: _Text, before: int, pronoun: str, depth: int = 0)
     if before in ctx.chained:
         return ctx.chained[before]
     sentences = ctx.sentences()
-    window = settings.get("pronoun_window_chars")
+    window = settings.current().pronoun_window_chars
     found = None
     k = ctx.sentence_index(before)
     own = _main_subject(sentences[k]) if k < len(sentences) else None
@@ -560,7 +560,7 @@ def _resolve(ctx: _Text, tok, span, before: int) -> _Resolved:
         chained = _discourse_antecedent(ctx, before, lower)
         if chained is not None:
             return _Resolved(chained, names.affiliation.get(chained), "pronoun_chain")
-        window = settings.get("pronoun_window_chars")
+        window = settings.current().pronoun_window_chars
         last = names.last_person(before, ctx.quote_ranges, window, pronoun=lower)
         # A named speaker the NER did not tag as a person ("… ,” Bozell points out. “…?” he asks) is a
         # later antecedent than the last tagged name.
@@ -1141,9 +1141,9 @@ def _names_a_thing(ctx: _Text, mark: MarkSpan, para: int) -> bool:
     if whole != ctx.text[mark.start : mark.end].strip():
         return False
     # a heading in marks: short, or ending without a full stop ("‘WE HAD PLANS AFTER RETIREMENT’")
-    return len(whole.split()) <= settings.get("quote_subhead_max_words") or _inner(ctx.text, mark).rstrip()[
-        -1:
-    ] not in {".", "!", "?", ",", "…", ":", ";"}
+    return len(whole.split()) <= settings.current().quote_subhead_max_words or _inner(
+        ctx.text, mark
+    ).rstrip()[-1:] not in {".", "!", "?", ",", "…", ":", ";"}
 
 
 def _marked_quotes(ctx: _Text, article_id: str) -> list[Quote]:
@@ -1244,7 +1244,7 @@ def _block_quotes(ctx: _Text, article_id: str) -> list[Quote]:
         body = ctx.text[n_start:n_end].strip()
         if (
             body[:1] in "\"“«'‘"
-            or len(body.split()) < settings.get("block_quote_min_words")
+            or len(body.split()) < settings.current().block_quote_min_words
             or body.endswith(":")
             or n_end > limit
         ):

@@ -110,7 +110,7 @@ def _close_single(text: str, i: int, end: int) -> int:
 
 def find_mark_spans(text: str) -> list[MarkSpan]:
     """Top-level quotation spans (marks included), in text order."""
-    max_chars = settings.get("quote_max_chars")
+    max_chars = settings.current().quote_max_chars
     paras = _paragraphs(text)
     spans: list[MarkSpan] = []
     k = 0

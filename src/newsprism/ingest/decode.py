@@ -33,7 +33,7 @@ SNIFF_BYTES = 65_536
 def read_bytes(path: Path, source: str, single_document: bool = False) -> bytes:
     """Read a file, refusing ones over `max_input_bytes`; `.gz` files are inflated with a cap: a container's
     (a feed) at `max_decompressed_bytes`, a single document's also at `max_input_bytes`, as if it were unzipped."""
-    limit = settings.get("max_input_bytes")
+    limit = settings.current().max_input_bytes
     size = path.stat().st_size
     if size > limit:
         raise TooLarge(
@@ -43,7 +43,7 @@ def read_bytes(path: Path, source: str, single_document: bool = False) -> bytes:
         raise EmptyInput(source, "file is empty; nothing to analyse")
     data = path.read_bytes()
     if path.suffix.lower() == ".gz":
-        tighter = single_document and limit < settings.get("max_decompressed_bytes")
+        tighter = single_document and limit < settings.current().max_decompressed_bytes
         data = gunzip(data, source, cap_setting="max_input_bytes" if tighter else None)
         if not data:
             raise EmptyInput(source, "gzip file inflates to nothing; nothing to analyse")

@@ -46,12 +46,12 @@ class FetchPolicy:
     allow_private: bool = False
     respect_robots: bool = True
     user_agent: str = field(default_factory=lambda: f"newsprism/{__version__} (+offline news analysis)")
-    timeout_s: float = field(default_factory=lambda: float(settings.get("fetch_timeout_s")))
-    body_timeout_s: float = field(default_factory=lambda: float(settings.get("fetch_body_timeout_s")))
-    max_bytes: int = field(default_factory=lambda: int(settings.get("fetch_max_bytes")))
-    retries: int = field(default_factory=lambda: int(settings.get("fetch_retries")))
-    backoff_s: float = field(default_factory=lambda: float(settings.get("fetch_backoff_s")))
-    host_interval_s: float = field(default_factory=lambda: float(settings.get("fetch_host_interval_s")))
+    timeout_s: float = field(default_factory=lambda: settings.current().fetch_timeout_s)
+    body_timeout_s: float = field(default_factory=lambda: settings.current().fetch_body_timeout_s)
+    max_bytes: int = field(default_factory=lambda: settings.current().fetch_max_bytes)
+    retries: int = field(default_factory=lambda: settings.current().fetch_retries)
+    backoff_s: float = field(default_factory=lambda: settings.current().fetch_backoff_s)
+    host_interval_s: float = field(default_factory=lambda: settings.current().fetch_host_interval_s)
     max_redirects: int = 5
 
 

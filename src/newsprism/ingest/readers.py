@@ -83,7 +83,7 @@ def read_jsonl_file(
 def _jsonl_stream(fh: BinaryIO, source: str) -> Iterator[RawDocument | Rejection]:
     # Lines end at "\n" only (as reading bytes by line does): str.splitlines() also splits at U+2028 and
     # other separators a JSON string may hold verbatim, and would cut such a record in two.
-    cap = int(settings.get("max_input_bytes"))
+    cap = settings.current().max_input_bytes
     head = fh.peek(SNIFF_BYTES)[:SNIFF_BYTES]
     try:
         refuse_binary(head, source)
@@ -130,7 +130,7 @@ def _utf8_lines(fh: BinaryIO, cap: int) -> Iterator[str | InputError]:
 def _jsonl_lines(lines: Iterable[str | InputError], source: str) -> Iterator[RawDocument | Rejection]:
     """One document per line; lines in a row rejected for the same reason are one rejection naming the range
     (`path#L1-L1000000`): a file of a million bad lines is one row to store and read, not a million."""
-    minimum = int(settings.get("min_text_chars"))  # read once: a file may hold millions of lines
+    minimum = settings.current().min_text_chars  # read once: a file may hold millions of lines
     run: list[Any] = []  # [first line, last line, reason] of the rejected lines in a row so far
     for lineno, line in enumerate(lines, start=1):
         if isinstance(line, InputError):

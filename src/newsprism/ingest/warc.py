@@ -32,7 +32,7 @@ def read_warc(
     from warcio.exceptions import ArchiveLoadFailed
 
     source = source_name(path)
-    cap = int(settings.get("max_input_bytes"))
+    cap = settings.current().max_input_bytes
     n = pages = 0
     with path.open("rb") as fh:
         opened(fh)

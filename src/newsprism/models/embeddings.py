@@ -29,7 +29,7 @@ class Embedder:
         from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = int(settings.get("embedding_threads")) or min(2, os.cpu_count() or 1)
+        options.intra_op_num_threads = settings.current().embedding_threads or min(2, os.cpu_count() or 1)
         options.log_severity_level = 3
         # onnxruntime's arena keeps the largest batch's activations for the life of the process; without it
         # they are freed after each batch (same vectors, bit for bit)
@@ -70,7 +70,7 @@ class Embedder:
         for row, key in enumerate(keys):
             if key in first and first[key] != row:
                 out[row] = out[first[key]]
-        capacity = int(settings.get("embedding_cache_sentences"))
+        capacity = settings.current().embedding_cache_sentences
         with self._cache_lock:
             self.embedded += len(rows)
             self.reused += len(texts) - len(rows)
@@ -86,7 +86,7 @@ class Embedder:
         lengths = [len(e.ids) for e in encodings]
         order = np.argsort(lengths, kind="stable")
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for idx in _batches(order, lengths, batch_size, int(settings.get("embedding_batch_tokens"))):
+        for idx in _batches(order, lengths, batch_size, settings.current().embedding_batch_tokens):
             width = max(lengths[i] for i in idx)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)

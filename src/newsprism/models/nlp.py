@@ -278,7 +278,7 @@ def _load(name: str, fast: bool = True):
 
 def nlp():
     """The shared spaCy Language object (tagger, parser, POS/morph rules, lemmatizer, NER)."""
-    return _load(settings.get("spacy_model"), settings.get("spacy_fast_attributes"))
+    return _load(settings.current().spacy_model, settings.current().spacy_fast_attributes)
 
 
 def parse(texts: Iterable[str]) -> Iterator[Any]:
@@ -289,9 +289,9 @@ def parse(texts: Iterable[str]) -> Iterator[Any]:
     (`line_breaks_end_sentences`), so a cut there splits no sentence the stages read."""
     from spacy.tokens import Doc
 
-    piece_limit = int(settings.get("spacy_piece_chars"))
-    most_texts = max(1, int(settings.get("spacy_batch_size")))
-    most_chars = int(settings.get("spacy_batch_chars"))
+    piece_limit = settings.current().spacy_piece_chars
+    most_texts = max(1, settings.current().spacy_batch_size)
+    most_chars = settings.current().spacy_batch_chars
     counts: deque[int] = deque()  # pieces per text, known before the text's first piece is parsed
 
     def batches() -> Iterator[list[str]]:
@@ -357,6 +357,6 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
 def parser_text(text: str) -> str:
     """The text the parser is given: capped at max_article_chars, and every run of more than max_token_chars
     characters without a space blanked (same length, so offsets into `text` stay valid)."""
-    capped = text[: int(settings.get("max_article_chars"))]
-    longest = int(settings.get("max_token_chars"))
+    capped = text[: settings.current().max_article_chars]
+    longest = settings.current().max_token_chars
     return re.sub(rf"\S{{{longest + 1},}}", lambda m: " " * len(m.group()), capped)

@@ -69,22 +69,23 @@ def storylines(store: Store, titles: dict[str, str] | None = None) -> list[dict[
     groups: dict[str, list[str]] = {}
     for story_id in parent:
         groups.setdefault(root(story_id), []).append(story_id)
-    out = []
+    out: list[tuple[datetime, dict[str, Any]]] = []  # (latest date, storyline)
     for members in groups.values():
         states = {sid: store.story_state(sid) for sid in members}
-        events = sorted(
-            (
-                {
-                    "story_id": sid,
-                    "title": titles[sid],
-                    "first_date": states[sid].first_date if states[sid] else None,
-                    "last_date": states[sid].last_date if states[sid] else None,
-                    "articles": states[sid].size if states[sid] else 0,
-                }
-                for sid in members
-            ),
-            key=lambda e: (e["first_date"] is None, e["first_date"] or "", e["story_id"]),
-        )
+
+        first = {sid: state.first_at if state else None for sid, state in states.items()}
+        events = [
+            {
+                "story_id": sid,
+                "title": titles[sid],
+                "first_date": states[sid].first_date if states[sid] else None,
+                "last_date": states[sid].last_date if states[sid] else None,
+                "articles": states[sid].size if states[sid] else 0,
+            }
+            # by time, not by the date strings: two offsets do not sort as their moments do
+            for sid in sorted(members, key=lambda sid: (first[sid] is None, first[sid] or datetime.min, sid))
+        ]
+        latest = max((s.last_at for s in states.values() if s and s.last_at), default=datetime.min)
         # links in the events' date order, each from its earlier event (not in the order of the stories' ids)
         position = {e["story_id"]: n for n, e in enumerate(events)}
         inside = [
@@ -93,19 +94,18 @@ def storylines(store: Store, titles: dict[str, str] | None = None) -> list[dict[
             if a in position
         ]
         inside.sort(key=lambda link: [position[sid] for sid in link[0]])
-        out.append(
-            {
-                "id": "storyline-" + events[0]["story_id"],
-                "title": max(events, key=lambda e: e["articles"])["title"],
-                "story_ids": [e["story_id"] for e in events],
-                "events": events,
-                "links": [
-                    {"story_ids": pair, "score": score, "evidence": evidence}
-                    for pair, score, evidence in inside
-                ],
-            }
-        )
-    return sorted(out, key=lambda line: line["events"][-1]["last_date"] or "", reverse=True)
+        line = {
+            "id": "storyline-" + events[0]["story_id"],
+            "title": max(events, key=lambda e: e["articles"])["title"],
+            "story_ids": [e["story_id"] for e in events],
+            "events": events,
+            "links": [
+                {"story_ids": pair, "score": score, "evidence": evidence} for pair, score, evidence in inside
+            ],
+        }
+        out.append((latest, line))
+    # the storyline most lately active first
+    return [line for _, line in sorted(out, key=lambda pair: pair[0], reverse=True)]
 
 
 def corrected(store: Store, articles: list[Article]) -> list[Article]:
@@ -159,8 +159,8 @@ def build_report(store: Store) -> dict[str, Any]:
         analysis = store.get_analysis(story_id)
         if analysis is None:
             continue
-        stories.append(analysis)
-        for aid in analysis["article_ids"]:
+        stories.append(analysis_to_dict(analysis))
+        for aid in analysis.article_ids:
             story_of[aid] = story_id
     return {
         "$schema": SCHEMA_ID,
@@ -177,5 +177,5 @@ def build_report(store: Store) -> dict[str, Any]:
 
 def rejected_list(store: Store) -> list[dict[str, str]]:
     """The first `report_max_rejected` rejections, oldest first (`newsprism rejects` lists them all)."""
-    limit = int(settings.get("report_max_rejected"))
+    limit = settings.current().report_max_rejected
     return [{"input": r.input, "reason": r.reason} for r in store.rejections(limit=limit)]

@@ -18,8 +18,9 @@ from typing import Any
 
 from .. import __version__
 from ..errors import UnknownStory
+from ..records import ClaimGroup, from_dict
 from ..store import Store
-from .build import REPORT_SCHEMA_VERSION, SCHEMA_ID, story_articles
+from .build import REPORT_SCHEMA_VERSION, SCHEMA_ID, analysis_to_dict, story_articles
 from .views import article_label, claims_by_weight, safe_url
 
 Story = Mapping[str, Any]  # a story in report.json form
@@ -51,6 +52,13 @@ def spreadsheet_cell(value: Any) -> str:
     """A CSV cell that a spreadsheet shows as text (a leading ' keeps "=HYPERLINK(...)" from running)."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _by_weight(claims: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Claim groups in report form, in the order the story page gives them (`views.claims_by_weight`)."""
+    claims = list(claims)
+    rank = {c.id: n for n, c in enumerate(claims_by_weight([from_dict(ClaimGroup, c) for c in claims]))}
+    return sorted(claims, key=lambda c: rank[c["id"]])
 
 
 def story_markdown(stories: Iterable[Story], articles: Articles) -> str:
@@ -105,7 +113,7 @@ def _one_story_markdown(story: Story, articles: Articles) -> str:
             )
     if story["claims"]:
         lines += ["", "## Claims", ""]
-        for c in claims_by_weight(story["claims"]):
+        for c in _by_weight(story["claims"]):
             lines.append(
                 f"- **{c['status'].replace('_', ' ')}**: {markdown_text(c['text'])} {cites(c['article_ids'])}"
             )
@@ -249,5 +257,7 @@ def export_stories(store: Store, story_ids: Iterable[str] | None, format_name: s
             if live is None or store.get_analysis(live) is None:
                 raise UnknownStory(story_id)
             wanted.append(live)
-    stories = [a for sid in dict.fromkeys(wanted) if (a := store.get_analysis(sid)) is not None]
+    stories = [
+        analysis_to_dict(a) for sid in dict.fromkeys(wanted) if (a := store.get_analysis(sid)) is not None
+    ]
     return fmt.write(stories, story_articles(store, stories))

@@ -19,9 +19,10 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from ..records import StoryState
 from ..store import Store
 from . import views
-from .build import build_report
+from .build import build_report, corrected
 from .export import FORMATS, STATIC_FORMATS, export_name
 from .views import highlight, paragraphs, safe_url
 
@@ -194,10 +195,8 @@ def render_feed(page: dict[str, Any], base_url: str, feed_id: str) -> str:
     )
 
 
-def _dates(story: dict[str, Any], articles: dict[str, dict[str, Any]]) -> tuple[str | None, str | None]:
-    """A story's first and last publication dates, from its articles (report form)."""
-    dates = sorted(d for aid in story["article_ids"] if (d := (articles.get(aid) or {}).get("published")))
-    return (dates[0], dates[-1]) if dates else (None, None)
+def _span(state: StoryState | None) -> tuple[str | None, str | None]:
+    return (state.first_date, state.last_date) if state else (None, None)
 
 
 def write_report(store: Store, out: Path) -> list[Path]:
@@ -217,28 +216,34 @@ def write_report(store: Store, out: Path) -> list[Path]:
     emit("index.html", render(views.index_page(store)))
     emit("rejected.html", render(views.rejected_page(store)))
     emit("changes.html", render(views.changes_page(store)))
-    articles = {a["id"]: a for a in report["articles"]}
+    # The pages are drawn from the same records as the web app's; the exports from report.json's form.
+    article_dicts = {a["id"]: a for a in report["articles"]}
+    articles = {a.id: a for a in corrected(store, store.articles())}
     analyses = {}
     for story in report["stories"]:
-        analyses[story["id"]] = story
-        emit(urls.story(story["id"]), render(views.story_view(story, articles, report["storylines"])))
+        analysis = store.get_analysis(story["id"])
+        if analysis is None:
+            continue
+        analyses[analysis.story_id] = analysis
+        emit(urls.story(story["id"]), render(views.story_view(analysis, articles, report["storylines"])))
         for name in STATIC_FORMATS:
-            emit(export_name(story["id"], name), FORMATS[name].write([story], articles))
+            emit(export_name(story["id"], name), FORMATS[name].write([story], article_dicts))
     for line in report["storylines"]:
         emit(urls.storyline(line["id"]), render(views.storyline_view(line)))
-    labels = {a["id"]: views.article_label(a) for a in report["articles"]}
-    states = {s["id"]: s for s in report["stories"]}
-    dated = [(story, *_dates(story, articles)) for story in states.values()]
+    labels = {aid: views.label_of(a) for aid, a in articles.items()}
+    # each story's own date span, as the web app's outlet page gives it
+    dated = [(analysis, *_span(store.story_state(sid))) for sid, analysis in analyses.items()]
     for name in dict.fromkeys(
-        labels[aid] for story in report["stories"] for aid in story["article_ids"] if aid in labels
+        labels[aid] for analysis in analyses.values() for aid in analysis.article_ids if aid in labels
     ):
         emit(urls.outlet(name), render(views.outlet_view(name, dated, labels)))
-    for article in report["articles"]:
-        sid = article["story_id"]
-        versions = article.get("versions") or []
-        at = versions.index(article["id"]) if article["id"] in versions else 0
+    for data in report["articles"]:
+        article, sid = articles[data["id"]], data["story_id"]
+        versions = data["versions"]
+        at = versions.index(article.id) if article.id in versions else 0
         previous = articles.get(versions[at - 1]) if at else None
-        emit(
-            urls.article(article["id"]), render(views.article_view(article, analyses.get(sid), sid, previous))
+        page = views.article_view(
+            article, analyses.get(sid), sid, previous, aliases=data["aliases"], versions=versions
         )
+        emit(urls.article(article.id), render(page))
     return written

@@ -1,7 +1,9 @@
-"""Page data: one function per page, returning what the page shows as JSON-ready dicts.
+"""Page data: one function per page, taking typed records (`StoryAnalysis`, `Article`, `StoryState`) and
+returning what the page shows as JSON-ready dicts.
 
 The web app serves each dict twice (HTML through the templates, and as-is at the `.json` twin); the static
-report renders the same dicts. Nothing here produces markup: text stays text and the templates escape it.
+report renders the same dicts from the same records. Nothing here produces markup: text stays text and the
+templates escape it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime
@@ -17,7 +20,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import UnknownStory
-from ..records import EDITOR, RunRecord, source_label
+from ..records import (
+    EDITOR,
+    Article,
+    ClaimGroup,
+    Evidence,
+    RunRecord,
+    StoryAnalysis,
+    StoryState,
+    source_label,
+    to_dict,
+)
 from ..store import Store
 from ..text import sentence_spans
 from ..text.outlets import outlet_table
@@ -57,30 +70,32 @@ def safe_url(url: str | None) -> str | None:
 
 
 def article_label(article: dict[str, Any]) -> str:
-    """A short name for a source (records.source_label)."""
+    """A short name for a source in report form (records.source_label)."""
     return source_label(
         article.get("outlet"), article.get("url"), article.get("title"), article.get("source"), article["id"]
     )
 
 
-def _article_summary(article: dict[str, Any], number: int | None = None) -> dict[str, Any]:
+def label_of(article: Article) -> str:
+    """A short name for a source (records.source_label)."""
+    return source_label(article.outlet, article.url, article.title, article.source, article.id)
+
+
+def _article_summary(article_id: str, article: Article | None, number: int | None = None) -> dict[str, Any]:
+    """A source as the story page lists it; an article the store no longer holds by its id alone."""
+    if article is None:
+        article = Article(article_id, article_id, "")
     return {
-        "id": article["id"],
+        "id": article.id,
         "number": number,
-        "label": article_label(article),
-        "title": article.get("title"),
-        "outlet": article.get("outlet"),
-        "published": article.get("published"),
-        "url": article.get("url"),
-        "wire_credit": article.get("wire_credit"),
-        "language": article.get("language"),
+        "label": label_of(article),
+        "title": article.title,
+        "outlet": article.outlet,
+        "published": article.published,
+        "url": article.url,
+        "wire_credit": article.wire_credit,
+        "language": article.language,
     }
-
-
-def _article_dict(article) -> dict[str, Any]:
-    from .build import article_to_dict
-
-    return article_to_dict(article)
 
 
 def quote_context(
@@ -216,7 +231,7 @@ class StoryFilter:
         return not wanted or any(wanted in name.casefold() for name in speakers)
 
 
-def _story_facts(store: Store) -> list[tuple[str, dict[str, Any], Any]]:
+def _story_facts(store: Store) -> list[tuple[str, StoryAnalysis, StoryState]]:
     """(story id, analysis, state) for every analysed live story, newest activity first."""
     found = []
     for story_id in store.story_ids():
@@ -233,15 +248,15 @@ def index_page(store: Store, filters: StoryFilter | None = None) -> dict[str, An
     filters = filters or StoryFilter()
     stories = []
     found = _story_facts(store)
-    labels = store.source_labels({aid for _, analysis, _ in found for aid in analysis["article_ids"]})
+    labels = store.source_labels({aid for _, analysis, _ in found for aid in analysis.article_ids})
     outlet_counts: Counter[str] = Counter()
     speaker_counts: Counter[str] = Counter()
     for story_id, analysis, state in found:
-        counts = defaultdict(int)
-        for c in analysis["claims"]:
-            counts[c["status"]] += 1
-        outlets = list(dict.fromkeys(labels[aid] for aid in analysis["article_ids"] if aid in labels))
-        speakers = {q["speaker"] for q in analysis["quotes"] if q.get("speaker")}
+        counts: dict[str, int] = defaultdict(int)
+        for c in analysis.claims:
+            counts[c.status] += 1
+        outlets = list(dict.fromkeys(labels[aid] for aid in analysis.article_ids if aid in labels))
+        speakers = {q.speaker for q in analysis.quotes if q.speaker}
         outlet_counts.update(outlets)
         speaker_counts.update(speakers)
         if not filters.admits(set(outlets), state.first_date, state.last_date, set(counts), speakers):
@@ -249,16 +264,16 @@ def index_page(store: Store, filters: StoryFilter | None = None) -> dict[str, An
         stories.append(
             {
                 "id": story_id,
-                "title": analysis.get("title") or state.title,
-                "articles": len(analysis["article_ids"]),
+                "title": analysis.title or state.title,
+                "articles": len(analysis.article_ids),
                 "outlets": outlets[:_CARD_OUTLETS],
                 "more_outlets": max(0, len(outlets) - _CARD_OUTLETS),
                 "first_date": state.first_date,
                 "last_date": state.last_date,
                 "claims": dict(counts),
-                "quotes": len(analysis["quotes"]),
-                "lede": analysis["brief"][0]["text"] if analysis["brief"] else None,
-                "top_entities": [e["name"] for e in analysis["entities"][:6]],
+                "quotes": len(analysis.quotes),
+                "lede": analysis.brief[0].text if analysis.brief else None,
+                "top_entities": [e.name for e in analysis.entities[:6]],
             }
         )
     from .build import storylines
@@ -275,7 +290,10 @@ def index_page(store: Store, filters: StoryFilter | None = None) -> dict[str, An
         "choices": {
             "outlets": sorted(outlet_counts, key=lambda o: (-outlet_counts[o], o.casefold())),
             "statuses": list(STATUSES),
-            "speakers": [name for name, _ in speaker_counts.most_common(_SPEAKER_CHOICES)],
+            # most quoted first, then by name: a tie keeps one order from run to run
+            "speakers": sorted(speaker_counts, key=lambda s: (-speaker_counts[s], s.casefold(), s))[
+                :_SPEAKER_CHOICES
+            ],
         },
     }
 
@@ -284,42 +302,42 @@ def outlet_page(store: Store, name: str) -> dict[str, Any]:
     """One source across stories: its stories, what it alone reported, what it left out, whom it quoted.
     A source is named as everywhere in the report (`records.source_label`). Raises NotFound."""
     found = _story_facts(store)
-    labels = store.source_labels({aid for _, analysis, _ in found for aid in analysis["article_ids"]})
+    labels = store.source_labels({aid for _, analysis, _ in found for aid in analysis.article_ids})
     return outlet_view(
         name, [(analysis, state.first_date, state.last_date) for _, analysis, state in found], labels
     )
 
 
 def outlet_view(
-    name: str, stories: list[tuple[dict[str, Any], str | None, str | None]], labels: dict[str, str]
+    name: str, stories: list[tuple[StoryAnalysis, str | None, str | None]], labels: dict[str, str]
 ) -> dict[str, Any]:
-    """`stories`: (analysis in report form, first date, last date); `labels`: article id -> source name."""
+    """`stories`: (analysis, first date, last date); `labels`: article id -> source name."""
     rows = []
     alone: list[dict[str, Any]] = []
     left_out: list[dict[str, Any]] = []
     quoted: dict[str, dict[str, Any]] = {}
     articles = 0
     for analysis, first, last in stories:
-        mine = [aid for aid in analysis["article_ids"] if labels.get(aid) == name]
+        mine = [aid for aid in analysis.article_ids if labels.get(aid) == name]
         if not mine:
             continue
         articles += len(mine)
-        story = {"id": analysis["id"], "title": analysis.get("title") or analysis["id"]}
-        claims = {c["id"]: c for c in analysis["claims"]}
+        story = {"id": analysis.story_id, "title": analysis.title or analysis.story_id}
+        claims = {c.id: c for c in analysis.claims}
         own = set(mine)
-        alone += [{"story": story, "text": c["text"], "claim_id": c["id"]} for c in only_in(analysis, own)]
+        alone += [{"story": story, "text": c.text, "claim_id": c.id} for c in only_in(analysis, own)]
         left_out += [
-            {"story": story, "text": claims[cid]["text"], "claim_id": cid, "status": claims[cid]["status"]}
+            {"story": story, "text": claims[cid].text, "claim_id": cid, "status": claims[cid].status}
             for cid in sorted(left_out_by(analysis, own))
             if cid in claims
         ]
-        for q in analysis["quotes"]:
-            if q["article_id"] in own and q.get("speaker"):
+        for q in analysis.quotes:
+            if q.article_id in own and q.speaker:
                 entry = quoted.setdefault(
-                    q["speaker"],
+                    q.speaker,
                     {
-                        "speaker": q["speaker"],
-                        "affiliation": q.get("affiliation"),
+                        "speaker": q.speaker,
+                        "affiliation": q.affiliation,
                         "quotes": 0,
                         "stories": {},
                     },
@@ -327,7 +345,7 @@ def outlet_view(
                 entry["quotes"] += 1
                 entry["stories"][story["id"]] = story
         others = sorted(
-            {labels[aid] for aid in analysis["article_ids"] if aid in labels and labels[aid] != name}
+            {labels[aid] for aid in analysis.article_ids if aid in labels and labels[aid] != name}
         )
         rows.append(
             {**story, "first_date": first, "last_date": last, "articles": len(mine), "others": others}
@@ -595,70 +613,68 @@ def story_page(store: Store, story_id: str) -> dict[str, Any]:
 
     return story_view(
         analysis,
-        {a.id: _article_dict(a) for a in corrected(store, store.articles(analysis["article_ids"]))},
+        {a.id: a for a in corrected(store, store.articles(list(analysis.article_ids)))},
         storylines(store),
     )
 
 
 def story_view(
-    analysis: dict[str, Any],
-    articles: dict[str, dict[str, Any]],
-    storylines: list[dict[str, Any]] = (),
+    analysis: StoryAnalysis,
+    articles: Mapping[str, Article],
+    storylines: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """A stored analysis (report.json form) arranged for reading; `storylines` (report.json form) gives the
-    other events of its storyline, with why each link was made."""
-    ids = list(analysis["article_ids"])
-    sources = [
-        _article_summary(articles.get(aid) or {"id": aid, "source": aid}, n) for n, aid in enumerate(ids, 1)
-    ]
+    """A stored analysis arranged for reading; `articles` by id (with the dates an editor fixed);
+    `storylines` (report.json form) gives the other events of its storyline, with why each link was made."""
+    ids = list(analysis.article_ids)
+    sources = [_article_summary(aid, articles.get(aid), n) for n, aid in enumerate(ids, 1)]
     by_id = {s["id"]: s for s in sources}
-    not_analysed = set(analysis.get("not_analysed") or ())
+    not_analysed = set(analysis.not_analysed)
     read = [aid for aid in ids if aid not in not_analysed]  # the coverage matrix's columns
 
     def label(aid: str) -> str:
         return by_id[aid]["label"] if aid in by_id else aid
 
-    def evidence(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [
-            {**e, "label": label(e["article_id"]), "number": by_id.get(e["article_id"], {}).get("number")}
-            for e in items
-        ]
+    def number(aid: str) -> int | None:
+        return by_id[aid]["number"] if aid in by_id else None
 
-    claims = claims_by_weight(analysis["claims"])
-    claim_text = {c["id"]: c["text"] for c in claims}
-    status_of = {c["id"]: c["status"] for c in claims}
+    def evidence(items: Sequence[Evidence]) -> list[dict[str, Any]]:
+        return [{**to_dict(e), "label": label(e.article_id), "number": number(e.article_id)} for e in items]
+
+    claims = claims_by_weight(analysis.claims)
+    claim_text = {c.id: c.text for c in claims}
+    status_of = {c.id: c.status for c in claims}
     brief = [
         {
-            "text": s["text"],
-            "claim_id": s.get("claim_id"),
+            "text": s.text,
+            "claim_id": s.claim_id,
             # a sentence whose claim group sources contradict is marked where it is read, not only under Claims
-            "status": status_of.get(s.get("claim_id")),
+            "status": status_of.get(s.claim_id) if s.claim_id else None,
             "citations": [
                 {
                     "article_id": aid,
-                    "number": by_id.get(aid, {}).get("number"),
+                    "number": number(aid),
                     "label": label(aid),
                     # the wire service it credits: an agency's copy is the agency's reporting
-                    "wire": by_id.get(aid, {}).get("wire_credit"),
-                    "sentences": [e["text"] for e in s["evidence"] if e["article_id"] == aid],
+                    "wire": by_id[aid]["wire_credit"] if aid in by_id else None,
+                    "sentences": [e.text for e in s.evidence if e.article_id == aid],
                 }
-                for aid in s["citations"]
+                for aid in s.citations
             ],
         }
-        for s in analysis["brief"]
+        for s in analysis.brief
     ]
     status_counts: dict[str, int] = defaultdict(int)
     for c in claims:
-        status_counts[c["status"]] += 1
+        status_counts[c.status] += 1
 
     # Coverage heatmap: claims (most sources first) x articles; column totals shade by share of claims.
     rows = [
         {
-            "claim_id": c["id"],
-            "text": c["text"] if len(c["text"]) <= _CLAIM_EXCERPT else c["text"][: _CLAIM_EXCERPT - 1] + "…",
-            "status": c["status"],
-            "cells": [int(aid in c["article_ids"]) for aid in read],
-            "count": len(c["article_ids"]),
+            "claim_id": c.id,
+            "text": c.text if len(c.text) <= _CLAIM_EXCERPT else c.text[: _CLAIM_EXCERPT - 1] + "…",
+            "status": c.status,
+            "cells": [int(aid in c.article_ids) for aid in read],
+            "count": len(c.article_ids),
         }
         for c in claims
     ]
@@ -675,31 +691,29 @@ def story_view(
     speakers: dict[str, list[dict[str, Any]]] = defaultdict(list)
     affiliation: dict[str, str] = {}
     sentence_edges: dict[str, list[tuple[int, int]]] = {}
-    for number, q in enumerate(analysis["quotes"], 1):
-        name = q.get("speaker") or "Unattributed"
-        text = (articles.get(q["article_id"]) or {}).get("text") or ""
-        if q["article_id"] not in sentence_edges:
-            sentence_edges[q["article_id"]] = sentence_spans(text)
+    for n, q in enumerate(analysis.quotes, 1):
+        name = q.speaker or "Unattributed"
+        text = articles[q.article_id].text if q.article_id in articles else ""
+        if q.article_id not in sentence_edges:
+            sentence_edges[q.article_id] = sentence_spans(text)
         speakers[name].append(
             {
-                "text": q["text"],
-                "article_id": q["article_id"],
-                "label": label(q["article_id"]),
-                "cue": q.get("cue"),
-                "kind": q.get("kind"),
+                "text": q.text,
+                "article_id": q.article_id,
+                "label": label(q.article_id),
+                "cue": q.cue,
+                "kind": q.kind,
                 # the sentence around the quote, so a reader can check the attribution at a glance
-                "context": quote_context(sentence_edges[q["article_id"]], text, q["start"], q["end"]),
+                "context": quote_context(sentence_edges[q.article_id], text, q.start, q.end),
                 # a withheld guess says which words would have named the speaker, and why it was withheld
-                "withheld": q.get("speaker_mention")
-                if not q.get("speaker") and q.get("attribution") != EDITOR
-                else None,
-                "confidence": q.get("confidence"),
-                "number": number,  # what a correction names it by (`newsprism correct speaker STORY N`)
-                "by_editor": q.get("attribution") == EDITOR,
+                "withheld": q.speaker_mention if not q.speaker and q.attribution != EDITOR else None,
+                "confidence": q.confidence,
+                "number": n,  # what a correction names it by (`newsprism correct speaker STORY N`)
+                "by_editor": q.attribution == EDITOR,
             }
         )
-        if q.get("affiliation") and name not in affiliation:
-            affiliation[name] = q["affiliation"]
+        if q.affiliation and name not in affiliation:
+            affiliation[name] = q.affiliation
     quotes = [
         {
             "speaker": name,
@@ -713,12 +727,12 @@ def story_view(
     ]
 
     entity_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for e in analysis["entities"]:
-        per = dict((aid, n) for aid, n in e["mentions_per_article"])
-        entity_groups[e["label"]].append(
+    for e in analysis.entities:
+        per = dict(e.mentions_per_article)
+        entity_groups[e.label].append(
             {
-                "name": e["name"],
-                "aliases": e["aliases"],
+                "name": e.name,
+                "aliases": list(e.aliases),
                 "mentions": sum(per.values()),
                 "articles": len(per),
                 "weight": min(3, len(per) * 3 // max(1, len(ids))),
@@ -729,80 +743,77 @@ def story_view(
         for lab, items in sorted(entity_groups.items(), key=lambda kv: -sum(x["mentions"] for x in kv[1]))
     ]
 
-    axis = time_axis(
-        [e["date"] for e in analysis["timeline"] if not e.get("background") and not e.get("scheduled")]
-    )
+    axis = time_axis([e.date for e in analysis.timeline if not e.background and not e.scheduled])
     timeline = {
         "events": [
             {
                 "n": n,
-                "date": e["date"],
-                "text": e["text"],
-                "x": round(axis[e["date"]], 4) if e["date"] in axis else None,
-                "sources": sorted({label(ev["article_id"]) for ev in e["evidence"]}),
-                "background": bool(e.get("background")),
-                "scheduled": bool(e.get("scheduled")),
+                "date": e.date,
+                "text": e.text,
+                "x": round(axis[e.date], 4) if e.date in axis else None,
+                "sources": sorted({label(ev.article_id) for ev in e.evidence}),
+                "background": e.background,
+                "scheduled": e.scheduled,
             }
-            for n, e in enumerate(analysis["timeline"], 1)
+            for n, e in enumerate(analysis.timeline, 1)
         ],
         "ticks": _label_rows(sorted(axis.items(), key=lambda kv: kv[1])),
     }
 
-    texts = {aid: (articles.get(aid) or {}).get("text") or "" for aid in ids}
-    dup = analysis["duplicates"]
+    texts = {aid: articles[aid].text if aid in articles else "" for aid in ids}
+    dup = analysis.duplicates
     duplicates = {
         "groups": [
             {
-                "kind": g["kind"],
-                "score": g["score"],
-                "reason": g["reason"],
-                "original": {"id": g["original"], "label": label(g["original"])},
-                "members": [{"id": aid, "label": label(aid)} for aid in g["article_ids"]],
+                "kind": g.kind,
+                "score": g.score,
+                "reason": g.reason,
+                "original": {"id": g.original, "label": label(g.original)},
+                "members": [{"id": aid, "label": label(aid)} for aid in g.article_ids],
             }
-            for g in dup["groups"]
+            for g in dup.groups
         ],
         "partial_reuse": [
             {
-                "article": {"id": p["article_id"], "label": label(p["article_id"])},
-                "source": {"id": p["source_id"], "label": label(p["source_id"])},
-                "shared_sentences": p["shared_sentences"],
-                "share": p["share"],
+                "article": {"id": p.article_id, "label": label(p.article_id)},
+                "source": {"id": p.source_id, "label": label(p.source_id)},
+                "shared_sentences": p.shared_sentences,
+                "share": p.share,
                 "pairs": [
                     {
-                        "text": texts.get(p["article_id"], "")[x["a_start"] : x["a_end"]],
-                        "source_text": texts.get(p["source_id"], "")[x["b_start"] : x["b_end"]],
-                        "similarity": x["similarity"],
+                        "text": texts.get(p.article_id, "")[x.a_start : x.a_end],
+                        "source_text": texts.get(p.source_id, "")[x.b_start : x.b_end],
+                        "similarity": x.similarity,
                     }
-                    for x in p["pairs"]
+                    for x in p.pairs
                 ],
             }
-            for p in dup["partial_reuse"]
+            for p in dup.partial_reuse
         ],
     }
 
     n_claims = len(claims) or 1
     framing = []
-    for f in sorted(analysis["framing"], key=lambda f: by_id.get(f["article_id"], {}).get("number") or 0):
+    for f in sorted(analysis.framing, key=lambda f: number(f.article_id) or 0):
         framing.append(
             {
-                "article_id": f["article_id"],
-                "number": by_id.get(f["article_id"], {}).get("number"),
-                "label": label(f["article_id"]),
-                "headline": f.get("headline"),
-                "covered": len(f["covered"]),
-                "coverage_share": round(len(f["covered"]) / n_claims, 3),
-                "omitted": [claim_text[c] for c in f["omitted"] if c in claim_text][:5],
-                "omitted_count": len(f["omitted"]),
-                "voices": list(f["quoted_speakers"]),
+                "article_id": f.article_id,
+                "number": number(f.article_id),
+                "label": label(f.article_id),
+                "headline": f.headline,
+                "covered": len(f.covered),
+                "coverage_share": round(len(f.covered) / n_claims, 3),
+                "omitted": [claim_text[c] for c in f.omitted if c in claim_text][:5],
+                "omitted_count": len(f.omitted),
+                "voices": list(f.quoted_speakers),
                 "sides": [
-                    {"side": v["side"], "speakers": list(v["speakers"]), "quotes": v["quotes"]}
-                    for v in f.get("voices", ())  # stored analyses from before voices were read by side
+                    {"side": v.side, "speakers": list(v.speakers), "quotes": v.quotes} for v in f.voices
                 ],
-                "loaded_terms": list(f["loaded_terms"]),
-                "loaded_score": f["loaded_score"],
-                "headline_loaded_terms": list(f.get("headline_loaded_terms", ())),
-                "headline_tone": f.get("headline_tone"),
-                "headline_overlap": f.get("headline_overlap"),
+                "loaded_terms": list(f.loaded_terms),
+                "loaded_score": f.loaded_score,
+                "headline_loaded_terms": list(f.headline_loaded_terms),
+                "headline_tone": f.headline_tone,
+                "headline_overlap": f.headline_overlap,
             }
         )
     glance = _glance(analysis, read, label, status_of)
@@ -823,38 +834,36 @@ def story_view(
             for side in side_names
         ],
     }
+    shown_claims = [{**to_dict(c), "evidence": evidence(c.evidence)} for c in claims]
 
     return {
         "page": "story",
-        "id": analysis["id"],
-        "title": analysis.get("title") or analysis["id"],
+        "id": analysis.story_id,
+        "title": analysis.title or analysis.story_id,
         "sources": sources,
         "stats": {
             "articles": len(ids),
             "claims": len(claims),
-            "quotes": len(analysis["quotes"]),
-            "entities": len(analysis["entities"]),
+            "quotes": len(analysis.quotes),
+            "entities": len(analysis.entities),
             "status": dict(status_counts),
         },
         "brief": brief,
-        "brief_mode": analysis.get("brief_mode", "extractive"),
-        "brief_note": analysis.get("brief_note"),
-        "incomplete": list(analysis.get("incomplete") or ()),
+        "brief_mode": analysis.brief_mode,
+        "brief_note": analysis.brief_note,
+        "incomplete": list(analysis.incomplete),
         "not_analysed": [
             {"number": by_id[aid]["number"], "label": by_id[aid]["label"], "language": by_id[aid]["language"]}
             for aid in ids
             if aid in not_analysed
         ],
-        "claims": [{**c, "evidence": evidence(c["evidence"])} for c in claims],
+        "claims": shown_claims,
         # claims one origin carries alone are most of a story's (nine in ten on basil-dev): the page shows
         # them one click away, by source, under the claims that sources share or dispute
-        "claims_alone": _by_source(
-            [{**c, "evidence": evidence(c["evidence"])} for c in claims if c["status"] == "single_source"],
-            sources,
-        ),
+        "claims_alone": _by_source([c for c in shown_claims if c["status"] == "single_source"], sources),
         "contradictions": [
-            {**x, "number": n, "evidence": evidence(x["evidence"])}
-            for n, x in enumerate(analysis["contradictions"], 1)
+            {**to_dict(x), "number": n, "evidence": evidence(x.evidence)}
+            for n, x in enumerate(analysis.contradictions, 1)
         ],
         "coverage": coverage,
         "glance": glance,
@@ -863,50 +872,57 @@ def story_view(
         "timeline": timeline,
         "duplicates": duplicates,
         "framing": framing,
-        "neutral_title": analysis.get("neutral_title"),
+        "neutral_title": analysis.neutral_title,
         "voices_by_side": voices_by_side,
         "membership": [
-            {**m, "number": by_id.get(m["article_id"], {}).get("number"), "label": label(m["article_id"])}
-            for m in analysis["membership"]
+            {
+                "article_id": m.article_id,
+                "score": m.score,
+                "evidence": m.evidence,
+                "number": number(m.article_id),
+                "label": label(m.article_id),
+            }
+            for m in analysis.membership
         ],
-        "storyline": _storyline_of(analysis["id"], storylines),
+        "storyline": _storyline_of(analysis.story_id, storylines),
     }
 
 
 def _by_source(claims: list[dict[str, Any]], sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Claim groups one origin carries, under the first source that carries each, in source order."""
+    """Claim groups (as the page shows them) one origin carries, under the first source that carries each,
+    in source order."""
     held: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for claim in claims:
         held[claim["article_ids"][0]].append(claim)
     return [{**source, "claims": held[source["id"]]} for source in sources if held.get(source["id"])]
 
 
-def only_in(analysis: dict[str, Any], own: set[str]) -> list[dict[str, Any]]:
+def only_in(analysis: StoryAnalysis, own: set[str]) -> list[ClaimGroup]:
     """The claim groups that no source but the articles `own` carries (single source, all theirs)."""
-    return [c for c in analysis["claims"] if c["status"] == "single_source" and set(c["article_ids"]) <= own]
+    return [c for c in analysis.claims if c.status == "single_source" and set(c.article_ids) <= own]
 
 
-def left_out_by(analysis: dict[str, Any], own: set[str]) -> set[str]:
+def left_out_by(analysis: StoryAnalysis, own: set[str]) -> set[str]:
     """The claim groups most sources carry that every one of the articles `own` leaves out (framing)."""
-    omitted = {f["article_id"]: set(f["omitted"]) for f in analysis["framing"]}
+    omitted = {f.article_id: set(f.omitted) for f in analysis.framing}
     return set.intersection(*(omitted.get(a, set()) for a in own)) if own else set()
 
 
-def claims_by_weight(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def claims_by_weight(claims: Sequence[ClaimGroup]) -> list[ClaimGroup]:
     """Claim groups as a reader meets them: most independent sources first, then most articles."""
-    return sorted(claims, key=lambda c: (-c["independent_sources"], -len(c["article_ids"]), c["text"]))
+    return sorted(claims, key=lambda c: (-c.independent_sources, -len(c.article_ids), c.text))
 
 
 def _glance(
-    analysis: dict[str, Any], read: list[str], label: Any, status_of: dict[str, str]
+    analysis: StoryAnalysis, read: list[str], label: Callable[[str], str], status_of: dict[str, str]
 ) -> dict[str, Any]:
     """The story at a glance, beside its brief: per source (articles of one outlet together), the claim
     groups it carries, those only it carries, those most sources carry that it leaves out, and its quotes."""
     by_source: dict[str, list[str]] = defaultdict(list)
     for aid in read:
         by_source[label(aid)].append(aid)
-    covered = {f["article_id"]: set(f["covered"]) for f in analysis["framing"]}
-    quoted = Counter(q["article_id"] for q in analysis["quotes"] if q.get("speaker"))
+    covered = {f.article_id: set(f.covered) for f in analysis.framing}
+    quoted = Counter(q.article_id for q in analysis.quotes if q.speaker)
     rows = []
     for name, ids in by_source.items():
         own = set(ids)
@@ -922,7 +938,7 @@ def _glance(
         )
     return {
         "sources": rows,
-        "contradictions": len(analysis["contradictions"]),
+        "contradictions": len(analysis.contradictions),
         "corroborated": sum(1 for s in status_of.values() if s == "corroborated"),
     }
 
@@ -1010,26 +1026,30 @@ def article_page(store: Store, article_id: str) -> dict[str, Any]:
     story_id = store.resolve_story(raw_story) if raw_story else None
     analysis = store.get_analysis(story_id) if story_id else None
     versions = store.versions(article.url) if article.url else []
-    data = _article_dict(article)
-    data["aliases"] = store.aliases([article.id]).get(article.id, [])
-    data["versions"] = versions if len(versions) > 1 else []
-    return article_view(data, analysis, story_id, _previous_version(store, article.id, versions))
+    return article_view(
+        article,
+        analysis,
+        story_id,
+        _previous_version(store, article.id, versions),
+        aliases=store.aliases([article.id]).get(article.id, []),
+        versions=versions if len(versions) > 1 else [],
+    )
 
 
-def _previous_version(store: Store, article_id: str, versions: list[str]) -> dict[str, Any] | None:
+def _previous_version(store: Store, article_id: str, versions: list[str]) -> Article | None:
     at = versions.index(article_id) if article_id in versions else 0
     if at == 0:
         return None
     found = store.articles([versions[at - 1]])
-    return _article_dict(found[0]) if found else None
+    return found[0] if found else None
 
 
 _VERSION_CHANGES_SHOWN = 30  # sentences added or removed that the article page lists
 
 
-def version_changes(previous: dict[str, Any], text: str) -> dict[str, Any]:
+def version_changes(previous: Article, text: str) -> dict[str, Any]:
     """What changed from the previous version of a page to this one, sentence by sentence."""
-    old_text = previous.get("text") or ""
+    old_text = previous.text
     before = [" ".join(old_text[a:b].split()) for a, b in sentence_spans(old_text)]
     after = [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
     added, removed = [], []
@@ -1039,7 +1059,7 @@ def version_changes(previous: dict[str, Any], text: str) -> dict[str, Any]:
         if op in ("replace", "insert"):
             added += after[j1:j2]
     return {
-        "previous": previous["id"],
+        "previous": previous.id,
         "added": added[:_VERSION_CHANGES_SHOWN],
         "removed": removed[:_VERSION_CHANGES_SHOWN],
         "more": max(0, len(added) + len(removed) - 2 * _VERSION_CHANGES_SHOWN),
@@ -1048,43 +1068,49 @@ def version_changes(previous: dict[str, Any], text: str) -> dict[str, Any]:
 
 
 def article_view(
-    article: dict[str, Any],
-    analysis: dict[str, Any] | None,
+    article: Article,
+    analysis: StoryAnalysis | None,
     story_id: str | None,
-    previous: dict[str, Any] | None = None,
+    previous: Article | None = None,
+    aliases: Sequence[str] = (),
+    versions: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """`previous`: the version of the same page read before this one (report form), to say what changed."""
+    """`previous`: the version of the same page read before this one, to say what changed; `aliases`: the
+    other ids it was read under; `versions`: the ids of every version of its page, in order (none: one)."""
+    from .build import article_to_dict
+
     spans: list[tuple[int, int, str, str]] = []
     quotes, claims = [], []
     if analysis is not None:
-        for q in analysis["quotes"]:
-            if q["article_id"] == article["id"]:
-                who = q.get("speaker") or "unattributed"
-                spans.append((q["start"], q["end"], "quote", f"quote: {who}"))
-                quotes.append({"text": q["text"], "speaker": who, "cue": q.get("cue")})
-        for c in analysis["claims"]:
-            for ev in c["evidence"]:
-                if ev["article_id"] == article["id"]:
-                    spans.append(
-                        (ev["start"], ev["end"], f"claim {c['status']}", c["status"].replace("_", " "))
-                    )
-                    claims.append({"id": c["id"], "text": ev["text"], "status": c["status"]})
-    meta = {k: v for k, v in article.items() if k not in {"text", "removed"}}
-    meta["label"] = article_label(article)
+        for q in analysis.quotes:
+            if q.article_id == article.id:
+                who = q.speaker or "unattributed"
+                spans.append((q.start, q.end, "quote", f"quote: {who}"))
+                quotes.append({"text": q.text, "speaker": who, "cue": q.cue})
+        for c in analysis.claims:
+            for ev in c.evidence:
+                if ev.article_id == article.id:
+                    spans.append((ev.start, ev.end, f"claim {c.status}", c.status.replace("_", " ")))
+                    claims.append({"id": c.id, "text": ev.text, "status": c.status})
+    meta = {
+        k: v
+        for k, v in article_to_dict(article, story_id, aliases, versions).items()
+        if k not in {"text", "removed"}
+    }
+    meta["label"] = label_of(article)
     meta["versions"] = [
-        {"id": vid, "number": n, "this": vid == article["id"]}
-        for n, vid in enumerate(article.get("versions") or (), 1)
+        {"id": vid, "number": n, "this": vid == article.id} for n, vid in enumerate(versions, 1)
     ]
     return {
         "page": "article",
         "article": meta,
-        "story": {"id": story_id, "title": analysis.get("title") if analysis else None} if story_id else None,
-        "paragraphs": paragraphs(highlight(article["text"], spans)),
-        "changes": version_changes(previous, article["text"]) if previous else None,
+        "story": {"id": story_id, "title": analysis.title if analysis else None} if story_id else None,
+        "paragraphs": paragraphs(highlight(article.text, spans)),
+        "changes": version_changes(previous, article.text) if previous else None,
         "quotes": quotes,
         "claims": claims,
         "removed": [
-            {"reason": r["reason"], "text": r["text"][:400] + ("…" if len(r["text"]) > 400 else "")}
-            for r in article["removed"]
+            {"reason": r.reason, "text": r.text[:400] + ("…" if len(r.text) > 400 else "")}
+            for r in article.removed
         ],
     }

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         Correction,
         Rejection,
         RunRecord,
+        StoryAnalysis,
         StoryAssignment,
         StoryState,
     )
@@ -168,9 +169,9 @@ class Store(Protocol):
     def story_ids(self) -> list[str]: ...
 
     # analyses and search
-    def put_analysis(self, story_id: str, data: dict[str, Any]) -> None: ...
+    def put_analysis(self, analysis: StoryAnalysis) -> None: ...
 
-    def get_analysis(self, story_id: str) -> dict[str, Any] | None: ...
+    def get_analysis(self, story_id: str) -> StoryAnalysis | None: ...
 
     def drop_analysis(self, story_id: str) -> None: ...
 

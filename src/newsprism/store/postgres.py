@@ -20,7 +20,6 @@ A run that dies releases both locks with its connection.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import secrets
@@ -32,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import MissingExtra, StoreError
-from ..records import Article, ArticleExtraction, Rejection, StoryAssignment, StoryState
+from ..records import Article, ArticleExtraction, Rejection, StoryAnalysis, StoryAssignment, StoryState
 from ..text.ids import text_key
 from .base import Terms
 from .logic import CORRECTIONS_SCHEMA, RUN_LOG_SCHEMA, SharedLogic
@@ -42,6 +41,7 @@ from .rows import (
     HIT_START,
     STORY_COLUMNS,
     SearchHit,
+    analysis_from,
     analysis_json,
     article_from,
     article_values,
@@ -752,18 +752,19 @@ class PostgresStore(SharedLogic):
 
     # ------------------------------------------------------------ analyses
 
-    def put_analysis(self, story_id: str, data: dict[str, Any]) -> None:
+    def put_analysis(self, analysis: StoryAnalysis) -> None:
+        story_id = analysis.story_id
         with self.transaction():
             self._exec(
                 "INSERT INTO analyses(story_id, data, updated_at) VALUES (%s,%s,%s)"
                 " ON CONFLICT (story_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                (story_id, analysis_json(data), now()),
+                (story_id, analysis_json(analysis), now()),
             )
-            self._index_story(story_id, data.get("title") or "", entity_names(data))
+            self._index_story(story_id, analysis.title, entity_names(analysis))
 
-    def get_analysis(self, story_id: str) -> dict[str, Any] | None:
+    def get_analysis(self, story_id: str) -> StoryAnalysis | None:
         rows = self._query("SELECT data FROM analyses WHERE story_id = %s", (story_id,))
-        return json.loads(rows[0]["data"]) if rows else None
+        return analysis_from(rows[0]["data"]) if rows else None
 
     def drop_analysis(self, story_id: str) -> None:
         with self.transaction():

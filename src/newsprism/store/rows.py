@@ -16,7 +16,16 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..records import Article, ArticleExtraction, RemovedSpan, StoryState, from_dict, source_label, to_dict
+from ..records import (
+    Article,
+    ArticleExtraction,
+    RemovedSpan,
+    StoryAnalysis,
+    StoryState,
+    from_dict,
+    source_label,
+    to_dict,
+)
 from .base import Terms
 
 # Search snippets mark matches with these two characters; `segments` splits on them, so no markup from the
@@ -163,16 +172,27 @@ def extraction_from(data: str) -> ArticleExtraction:
     )  # a field added later (claim_units) takes its default
 
 
-def analysis_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False)
+def analysis_json(analysis: StoryAnalysis) -> str:
+    return json.dumps(to_dict(analysis), ensure_ascii=False)
 
 
-def entity_names(analysis: dict[str, Any]) -> list[str]:
+def analysis_from(data: str) -> StoryAnalysis:
+    """A stored analysis. One stored by an earlier version is in report form (`report.build.analysis_to_dict`):
+    its id under "id", and its members without the story's id and `merged_from` (which takes its default)."""
+    fields = json.loads(data)
+    if "story_id" not in fields:
+        fields["story_id"] = fields["id"]
+        for member in fields.get("membership") or ():
+            member.setdefault("story_id", fields["story_id"])
+    return from_dict(StoryAnalysis, fields)
+
+
+def entity_names(analysis: StoryAnalysis) -> list[str]:
     """The names (and aliases) of a story analysis's entities, for its search row."""
     names: list[str] = []
-    for entity in analysis.get("entities") or ():
-        names.append(entity.get("name") or "")
-        names.extend(entity.get("aliases") or ())
+    for entity in analysis.entities:
+        names.append(entity.name)
+        names.extend(entity.aliases)
     return [n for n in names if n]
 
 

@@ -26,7 +26,7 @@ except ImportError:  # not on Windows: a run there holds no lock
     fcntl = None  # type: ignore[assignment]
 
 from ..errors import StoreBusy, StoreError
-from ..records import Article, ArticleExtraction, Rejection, StoryAssignment, StoryState
+from ..records import Article, ArticleExtraction, Rejection, StoryAnalysis, StoryAssignment, StoryState
 from ..text.ids import text_key
 from . import legacy
 from .base import Terms
@@ -37,6 +37,7 @@ from .rows import (
     HIT_START,
     STORY_COLUMNS,
     SearchHit,
+    analysis_from,
     analysis_json,
     article_from,
     article_values,
@@ -680,17 +681,18 @@ class SQLiteStore(SharedLogic):
 
     # ------------------------------------------------------------ analyses
 
-    def put_analysis(self, story_id: str, data: dict[str, Any]) -> None:
+    def put_analysis(self, analysis: StoryAnalysis) -> None:
+        story_id = analysis.story_id
         with self._lock:
             self._exec(
                 "INSERT OR REPLACE INTO analyses(story_id, data, updated_at) VALUES (?,?,?)",
-                (story_id, analysis_json(data), now()),
+                (story_id, analysis_json(analysis), now()),
             )
-            self._index_story(story_id, data.get("title") or "", entity_names(data))
+            self._index_story(story_id, analysis.title, entity_names(analysis))
 
-    def get_analysis(self, story_id: str) -> dict[str, Any] | None:
+    def get_analysis(self, story_id: str) -> StoryAnalysis | None:
         rows = self._query("SELECT data FROM analyses WHERE story_id = ?", (story_id,))
-        return json.loads(rows[0]["data"]) if rows else None
+        return analysis_from(rows[0]["data"]) if rows else None
 
     def drop_analysis(self, story_id: str) -> None:
         with self._lock:
@@ -725,7 +727,7 @@ class SQLiteStore(SharedLogic):
             for row in self._query("SELECT id, title, entity_counts FROM stories"):
                 analysis = self.get_analysis(row["id"])
                 if analysis is not None:
-                    self._index_story(row["id"], analysis.get("title") or "", entity_names(analysis))
+                    self._index_story(row["id"], analysis.title, entity_names(analysis))
                 else:
                     self._index_story(row["id"], row["title"], list(json.loads(row["entity_counts"])))
             self._exec(

@@ -29,7 +29,6 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -112,7 +111,7 @@ def article_vector(
     vectors = np.asarray(sentence_vectors, dtype=np.float32)
     if vectors.ndim == 1:
         vectors = vectors[None, :]
-    lead_n = int(settings.get("story_lead_sentences"))
+    lead_n = settings.current().story_lead_sentences
     title = _title_vector(article, vectors.shape[1] if vectors.size else None, title_vector)
     rest = vectors[lead_n:]
     # Sums, not means: each part is normalised before it is mixed, so the counts cancel.
@@ -123,7 +122,7 @@ def article_vector(
         raise ValueError(f"article {article.id}: no sentence vectors to cluster on")
     if not len(rest):
         return _unit(lead_sum)
-    weight = float(settings.get("story_lead_weight"))
+    weight = settings.current().story_lead_weight
     return _unit(weight * _unit(lead_sum) + (1 - weight) * _unit(rest.sum(axis=0)))
 
 
@@ -183,7 +182,7 @@ class StoryClusterer:
         newest: datetime | None = None
         opened = []
         for state in store.story_states(include_closed=True):
-            day = parse_date(state.last_date)
+            day = state.last_at
             if day is not None and (newest is None or day > newest):
                 newest = day
             if not state.closed:
@@ -236,12 +235,12 @@ class StoryClusterer:
             self._close_idle()
         # Cheap signal first: a copy of a story's report (a wire story run again) joins it without scoring,
         # and stays there at batch end.
-        nearest = self.index.nearest(evidence.vector, int(settings.get("story_candidates")))
+        nearest = self.index.nearest(evidence.vector, settings.current().story_candidates)
         copied = self._copied_story(evidence, day, nearest[0])
         if copied is not None:
             self._copies.add(article.id)
         best = copied or self._best_story(evidence, day, *nearest)
-        threshold = float(settings.get("story_join_similarity"))
+        threshold = settings.current().story_join_similarity
         if best is not None and best[1] >= threshold:
             story_id, score, reasons = best
             state = self._grow(story_id, evidence, article)
@@ -359,7 +358,7 @@ class StoryClusterer:
         return merged
 
     def _consolidate_round(self, touched: list[str]) -> list[tuple[str, str]]:
-        k = int(settings.get("story_consolidate_candidates"))
+        k = settings.current().story_consolidate_candidates
         stories: list[str] = []
         for story_id in touched:
             if story_id not in stories:
@@ -386,20 +385,20 @@ class StoryClusterer:
         content = content_scores(
             members,
             self.frequencies,
-            float(settings.get("story_term_weight")),
-            float(settings.get("story_entity_weight")),
+            settings.current().story_term_weight,
+            settings.current().story_entity_weight,
         )
         scores = content - conflict_scores(
             members,
-            float(settings.get("story_year_conflict")),
-            float(settings.get("story_anchor_conflict")),
-            int(settings.get("story_anchor_gap_years")),
-            float(settings.get("story_weekday_conflict")),
-            float(settings.get("story_people_conflict")),
+            settings.current().story_year_conflict,
+            settings.current().story_anchor_conflict,
+            settings.current().story_anchor_gap_years,
+            settings.current().story_weekday_conflict,
+            settings.current().story_people_conflict,
         )
         # Wider than the join window: a story arc (a crime, then its trial) spans months; here average
         # linkage over all members, with the year conflict, judges it instead of one article's date.
-        window = timedelta(days=int(settings.get("story_consolidate_window_days")))
+        window = timedelta(days=settings.current().story_consolidate_window_days)
         states = [self._states[s] for s in kept]
 
         def may_merge(a: int, b: int) -> bool:
@@ -411,12 +410,12 @@ class StoryClusterer:
         merges = average_linkage_merges(
             scores,
             groups,
-            float(settings.get("story_consolidate_similarity")),
+            settings.current().story_consolidate_similarity,
             may_merge,
             [s in touched_set for s in kept],
-            int(settings.get("story_fragment_size")),
-            float(settings.get("story_fragment_similarity")),
-            float(settings.get("story_fragment_margin")),
+            settings.current().story_fragment_size,
+            settings.current().story_fragment_similarity,
+            settings.current().story_fragment_margin,
         )
         current = list(kept)  # group index -> the story id it lives under now
         out: list[tuple[str, str]] = []
@@ -425,13 +424,13 @@ class StoryClusterer:
             if merge.fragment:
                 why = (
                     f"merged at batch end as a fragment: mean score {merge.mean:.2f} with the members of"
-                    f" the story it joined (story_fragment_similarity {float(settings.get('story_fragment_similarity')):g}),"
+                    f" the story it joined (story_fragment_similarity {settings.current().story_fragment_similarity:g}),"
                     " clearly above any other nearby story"
                 )
             else:
                 why = (
                     f"merged at batch end: mean score {merge.mean:.2f} between the two stories' members"
-                    f" (story_consolidate_similarity {float(settings.get('story_consolidate_similarity')):g})"
+                    f" (story_consolidate_similarity {settings.current().story_consolidate_similarity:g})"
                 )
             survivor = self._merge(current[keep], current[gone], why)
             absorbed = current[gone] if survivor == current[keep] else current[keep]
@@ -458,8 +457,8 @@ class StoryClusterer:
         person in common (the stories' lead people, _people_profile), so that the same kind of event happening to
         other people (another climber's fall on the same mountain, another celebrity's rehab) is not linked,
         and a story whose leads name nobody is linked to none."""
-        threshold = float(settings.get("story_storyline_similarity"))
-        shared_person = bool(settings.get("story_storyline_shared_person"))
+        threshold = settings.current().story_storyline_similarity
+        shared_person = settings.current().story_storyline_shared_person
         rows = self._rows_by_story(stories, groups)
         people = {
             story_id: set(self._profiles_of.get(story_id, NO_PROFILES).people.ids.tolist())
@@ -478,7 +477,7 @@ class StoryClusterer:
                     continue
                 gap = _days_apart(self._states[a], self._states[b])
                 if self._dates_meet(self._states[a], self._states[b], window):
-                    apart = f"below story_consolidate_similarity {float(settings.get('story_consolidate_similarity')):g}"
+                    apart = f"below story_consolidate_similarity {settings.current().story_consolidate_similarity:g}"
                     if gap is not None:
                         apart += f", {gap} days apart"
                 else:
@@ -532,7 +531,7 @@ class StoryClusterer:
         average than with their own story's (consolidate.reassignments): on content, less the conflicts an
         arriving article would meet there (consolidate.group_conflicts). Earlier batches' articles stay
         where they were reported, and so do articles that joined as copies."""
-        margin = float(settings.get("story_reassign_margin"))
+        margin = settings.current().story_reassign_margin
         merged = self._rows_by_story(stories, groups)
         ids = list(merged)
         if len(ids) < 2:
@@ -555,9 +554,9 @@ class StoryClusterer:
                 members,
                 group_of,
                 len(ids),
-                float(settings.get("story_anchor_conflict")),
-                int(settings.get("story_anchor_gap_years")),
-                float(settings.get("story_weekday_conflict")),
+                settings.current().story_anchor_conflict,
+                settings.current().story_anchor_gap_years,
+                settings.current().story_weekday_conflict,
             )
 
         for row, source, target, mean, own_mean in reassignments(
@@ -816,31 +815,31 @@ class StoryClusterer:
         entity_cos = weighted_cosines(entities, [c.entities for c in cached], self._scratch)
         scores = (
             np.asarray(cosines, dtype=np.float64)
-            + float(settings.get("story_term_weight")) * term_cos
-            + float(settings.get("story_entity_weight")) * entity_cos
+            + settings.current().story_term_weight * term_cos
+            + settings.current().story_entity_weight * entity_cos
         )
         if len(years):
             # Both name the year of what happened and no year agrees: the same kind of event, another time.
             named = set(years.ids.tolist())
             conflict = [bool(c.years) and named.isdisjoint(c.years) for c in cached]
-            scores -= float(settings.get("story_year_conflict")) * np.array(conflict, dtype=np.float64)
+            scores -= settings.current().story_year_conflict * np.array(conflict, dtype=np.float64)
         if len(anchors):
             # The share of (article, member) anchor-year pairs that are years apart: soft, as one member's
             # background year must not veto a story.
-            gap = int(settings.get("story_anchor_gap_years"))
+            gap = settings.current().story_anchor_gap_years
             share = _apart_shares(anchors, [c.anchors for c in cached], gap)
-            scores -= float(settings.get("story_anchor_conflict")) * share
+            scores -= settings.current().story_anchor_conflict * share
         if len(weekdays):
             # Likewise the share of (article, member) lead-weekday pairs that differ: a follow-up names
             # another day too, so it is soft, and it only ever weighs members that name a day.
             share = _apart_shares(weekdays, [c.weekdays for c in cached], 1)
-            scores -= float(settings.get("story_weekday_conflict")) * share
+            scores -= settings.current().story_weekday_conflict * share
         if people is not None and len(people):
             # Two stories whose leads name different people are two events of one kind (one player's
             # arrest, then another's). Story to story only: one article's lead may name someone else (an
             # official, a witness) and still report the story, so arrivals are not penalised.
             share = _unshared_shares(people, [c.people for c in cached])
-            scores -= float(settings.get("story_people_conflict")) * share
+            scores -= settings.current().story_people_conflict * share
         return scores, term_cos, entity_cos
 
     def _weighted_profiles(self, story_id: str) -> _Weighed:
@@ -870,11 +869,11 @@ class StoryClusterer:
         are the report's, so its story is among the nearest by vector. As (story, score, reasons), the
         score infinite."""
         marks = evidence.marks.ids
-        share = float(settings.get("story_copy_share"))
-        need = max(int(settings.get("story_copy_min_marks")), math.ceil(share * len(marks)))
+        share = settings.current().story_copy_share
+        need = max(settings.current().story_copy_min_marks, math.ceil(share * len(marks)))
         if len(marks) < need:
             return None
-        window = timedelta(days=int(settings.get("story_window_days")))
+        window = timedelta(days=settings.current().story_window_days)
         for story_id in candidates:
             held = self._profiles_of.get(story_id, NO_PROFILES).marks
             if held is None or len(held) < need:
@@ -893,7 +892,7 @@ class StoryClusterer:
         self, evidence: ArticleEvidence, day: datetime | None, ids: list[str], sims: np.ndarray
     ) -> tuple[str, float, str] | None:
         """The best-scoring of the nearest open stories `ids` (vector cosines `sims`), with the reasons."""
-        window = timedelta(days=int(settings.get("story_window_days")))
+        window = timedelta(days=settings.current().story_window_days)
         keep = [i for i, story_id in enumerate(ids) if self._open_in_window(story_id, day, window)]
         if not keep:
             return None
@@ -926,7 +925,7 @@ class StoryClusterer:
             words = [w for w in (evidence.names.get(int(h)) for h in hashes) if w]
             if words:
                 reasons.append(f"{label}: " + ", ".join(words))
-        gap = int(settings.get("story_anchor_gap_years"))
+        gap = settings.current().story_anchor_gap_years
         apart = apart_share(anchors, self._profiles_of.get(story_id, NO_PROFILES).anchors, gap)
         if apart > 0:
             reasons.append(
@@ -942,13 +941,13 @@ class StoryClusterer:
     @classmethod
     def _dates_meet(cls, a: StoryState, b: StoryState, window: timedelta) -> bool:
         """Whether story a's first or last date falls within `window` of story b's date range."""
-        first, last = parse_date(a.first_date), parse_date(a.last_date)
+        first, last = a.first_at, a.last_at
         return cls._in_window(b, first, window) or cls._in_window(b, last, window)
 
     @staticmethod
     def _in_window(state: StoryState, day: datetime | None, window: timedelta) -> bool:
         """Dated articles join stories active within the window; a late arrival dated before the newest still fits."""
-        first, last = _day(state.first_date), _day(state.last_date)
+        first, last = state.first_at, state.last_at
         if day is None or first is None or last is None:
             return True
         return first - window <= day <= last + window
@@ -978,7 +977,7 @@ class StoryClusterer:
         else:
             reason = (
                 f"founds a new story: best match {best[0]} scored {best[1]:.2f},"
-                f" below story_join_similarity {float(settings.get('story_join_similarity')):.2f}"
+                f" below story_join_similarity {settings.current().story_join_similarity:.2f}"
                 f" ({best[2]})"
             )
         return StoryAssignment(article.id, story_id, 1.0, reason)
@@ -1003,11 +1002,11 @@ class StoryClusterer:
 
     def _merge_converged(self, story_id: str) -> tuple[str, list[str]]:
         """Merge stories that now score `story_merge_similarity` with each other; returns survivor, absorbed ids."""
-        threshold = float(settings.get("story_merge_similarity"))
-        window = timedelta(days=int(settings.get("story_window_days")))
+        threshold = settings.current().story_merge_similarity
+        window = timedelta(days=settings.current().story_window_days)
         absorbed: list[str] = []
         current = story_id
-        drift = float(settings.get("story_merge_recheck_drift"))
+        drift = settings.current().story_merge_recheck_drift
         checked = self._checked.get(story_id)
         centroid = _unit(np.asarray(self._states[story_id].centroid, dtype=np.float32))
         if drift > 0 and checked is not None and float(centroid @ checked) > 1.0 - drift:
@@ -1018,8 +1017,8 @@ class StoryClusterer:
             state = self._states[current]
             centroid = _unit(np.asarray(state.centroid, dtype=np.float32))
             self._checked[current] = centroid
-            ids, sims = self.index.nearest(centroid, int(settings.get("story_merge_candidates")) + 1)
-            first, last = _day(state.first_date), _day(state.last_date)
+            ids, sims = self.index.nearest(centroid, settings.current().story_merge_candidates + 1)
+            first, last = state.first_at, state.last_at
             keep = [
                 i
                 for i, other_id in enumerate(ids)
@@ -1109,10 +1108,10 @@ class StoryClusterer:
         old article re-published) moves the newest date but must not close the stories around it."""
         if self._newest is None:
             return
-        cutoff = self._newest - timedelta(days=int(settings.get("story_idle_days")))
-        recent = self._arrivals - int(settings.get("story_idle_articles"))
+        cutoff = self._newest - timedelta(days=settings.current().story_idle_days)
+        recent = self._arrivals - settings.current().story_idle_articles
         for state in list(self._states.values()):
-            last = parse_date(state.last_date)
+            last = state.last_at
             if last is not None and last < cutoff and self._last_touch.get(state.id, 0) <= recent:
                 self._pending_states[state.id] = _closed(state)
                 self._drop(state.id)
@@ -1145,7 +1144,7 @@ class StoryClusterer:
     def _index_put(self, state: StoryState) -> None:
         if (
             isinstance(self.index, CentroidIndex)
-            and len(self.index) >= int(settings.get("story_ann_min_stories"))
+            and len(self.index) >= settings.current().story_ann_min_stories
             and ann_available()
         ):
             # Thousands of open stories: exact search grows linearly per article, HNSW logarithmically.
@@ -1194,12 +1193,6 @@ class _Weighed:
     anchors: Profile  # years its articles report from, with article counts
     weekdays: Profile  # weekdays its leads name (see _weekday_profile)
     people: Profile  # people its leads name (see _people_profile)
-
-
-@lru_cache(maxsize=4096)
-def _day(value: str | None) -> datetime | None:
-    """parse_date, memoised: every candidate story's first and last date is checked per article."""
-    return parse_date(value)
 
 
 def _year_profile(evidence: ArticleEvidence) -> Profile:
@@ -1299,9 +1292,7 @@ def _member_profiles(member: MemberEvidence) -> tuple[Profile, ...]:
 
 def _days_apart(a: StoryState, b: StoryState) -> int | None:
     """Days between two stories' date ranges (0 when they overlap), None when either is undated."""
-    a_first, a_last, b_first, b_last = (
-        _day(d) for d in (a.first_date, a.last_date, b.first_date, b.last_date)
-    )
+    a_first, a_last, b_first, b_last = a.first_at, a.last_at, b.first_at, b.last_at
     if None in (a_first, a_last, b_first, b_last):
         return None
     return max(0, (b_first - a_last).days, (a_first - b_last).days)

@@ -245,7 +245,7 @@ def article_evidence(
         years,
         anchor_year(article.published_at, years),
         # the lead is the article vector's: the title (when not the text's first line) and the first sentences
-        lead_weekdays(text, int(settings.get("story_lead_sentences")) + (text is not article.text)),
+        lead_weekdays(text, settings.current().story_lead_sentences + (text is not article.text)),
         frozenset(term_hash("@" + entity_key(name)) for name in lead_people),
         copy_marks(text),
     )

@@ -12,5 +12,5 @@ def is_analysed(language: str | None) -> bool:
     """Whether the models read an article in `language` (ISO 639-1; None when unknown)."""
     if not language:
         return True
-    codes = {code.strip().lower() for code in str(settings.get("analysis_languages")).split(",")}
+    codes = {code.strip().lower() for code in settings.current().analysis_languages.split(",")}
     return "*" in codes or language.split("-")[0].lower() in codes

@@ -141,7 +141,7 @@ def _table(user_file: str, modified: float | None = None) -> OutletTable:
 
 def outlet_table() -> OutletTable:
     """The built-in table with the user's (setting outlets_file) over it, read again when that file changes."""
-    user_file = str(settings.get("outlets_file") or "")
+    user_file = str(settings.current().outlets_file or "")
     try:
         modified = Path(user_file).stat().st_mtime if user_file else None
     except OSError:
