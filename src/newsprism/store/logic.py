@@ -1,20 +1,48 @@
-"""What both stores do alike above their SQL: nested transactions, following merges, storyline links between
-live stories, and search hits reported under the story they live in now.
+"""What both stores do alike above their SQL: nested transactions, the reads whose SQL differs only in the
+driver's parameter mark and collation, following merges, storyline links between live stories, and search
+hits reported under the story they live in now.
 
-`SQLiteStore` and `PostgresStore` inherit it; each supplies its connection's begin, commit and rollback, its
-`_query`, and `story_state`.
+`SQLiteStore` and `PostgresStore` inherit it; each supplies its connection (`_conn`), how a transaction begins,
+its `_query` and its writes.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..records import Change, Correction, RunRecord, StoryState
-from .rows import SearchHit, fold, now, segments
+from ..records import (
+    ArticleExtraction,
+    Change,
+    Correction,
+    Rejection,
+    RunRecord,
+    StoryAnalysis,
+    StoryAssignment,
+    StoryState,
+)
+from ..text.ids import text_key
+from .rows import (
+    SearchHit,
+    analysis_from,
+    extraction_from,
+    fold,
+    label_of,
+    now,
+    segments,
+    story_from,
+    terms_from,
+    vector_from,
+    vectors_from,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .base import Terms
 
 # An editor's corrections (migration 7 in both stores): inputs the story stages apply until undone.
 CORRECTIONS_SCHEMA = """
@@ -72,20 +100,181 @@ class SharedLogic:
     _no_limit: Any = -1  # what LIMIT takes for "no limit" (PostgreSQL: NULL)
     _bytewise = ""  # compares text byte by byte, as SQLite does (PostgreSQL: COLLATE "C")
 
-    def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
-        raise NotImplementedError
+    _arrival = "rowid"  # the column that numbers rows in the order they were added (PostgreSQL: seq)
+    _conn: Any
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def story_state(self, story_id: str) -> StoryState | None:
         raise NotImplementedError
 
     def _begin(self) -> None:
         raise NotImplementedError
 
-    def _end(self, commit: bool) -> None:
+    def _replace_terms(self, table: str, owner_column: str, owner: str, parts: Mapping[str, Terms]) -> None:
         raise NotImplementedError
+
+    def forget_done(self, stage: str, keys: Iterable[str]) -> None:
+        raise NotImplementedError
+
+    def _many(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        raise NotImplementedError
+
+    def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).rowcount
+
+    def _end(self, commit: bool) -> None:
+        self._conn.execute("COMMIT" if commit else "ROLLBACK")
+
+    def _query_in(self, sql: str, values: list[str], leading: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """`sql` with `{marks}` for an IN list, run over `values` in chunks (SQLite caps bound parameters);
+        `leading`: the parameters bound before the list."""
+        rows: list[dict[str, Any]] = []
+        for chunk in range(0, len(values), 500):
+            part = values[chunk : chunk + 500]
+            rows += self._query(sql.format(marks=",".join([self._mark] * len(part))), [*leading, *part])
+        return rows
+
+    # ------------------------------------------------------------ reads alike in both stores
+
+    def has_article(self, article_id: str) -> bool:
+        return bool(self._query(f"SELECT 1 FROM articles WHERE id = {self._mark}", (article_id,)))
+
+    def article_with_text(self, text: str) -> str | None:
+        """The stored article with this clean body (text.ids.text_key), the first stored if several."""
+        rows = self._query(
+            f"SELECT id FROM articles WHERE text_key = {self._mark}"
+            f" ORDER BY added_at{self._bytewise}, {self._arrival} LIMIT 1",
+            (text_key(text),),
+        )
+        return rows[0]["id"] if rows else None
+
+    def article_count(self) -> int:
+        return self._query("SELECT count(*) AS n FROM articles")[0]["n"]
+
+    def source_labels(self, ids: Iterable[str]) -> dict[str, str]:
+        query = "SELECT id, outlet, url, title, source FROM articles WHERE id IN ({marks})"
+        return {r["id"]: label_of(r) for r in self._query_in(query, list(ids))}
+
+    def rejection_count(self) -> int:
+        return self._query("SELECT count(*) AS n FROM rejected")[0]["n"]
+
+    def get_vectors(self, article_id: str, kind: str) -> np.ndarray | None:
+        p = self._mark
+        rows = self._query(
+            f"SELECT data, rows FROM vectors WHERE article_id = {p} AND kind = {p}", (article_id, kind)
+        )
+        return vectors_from(rows[0]["data"], rows[0]["rows"], kind) if rows else None
+
+    def get_extraction(self, article_id: str) -> ArticleExtraction | None:
+        rows = self._query(f"SELECT data FROM extractions WHERE article_id = {self._mark}", (article_id,))
+        return extraction_from(rows[0]["data"]) if rows else None
+
+    def story_state(self, story_id: str) -> StoryState | None:
+        rows = self._query(f"SELECT * FROM stories WHERE id = {self._mark}", (story_id,))
+        return story_from(rows[0]) if rows else None
+
+    def story_of(self, article_id: str) -> str | None:
+        rows = self._query(
+            f"SELECT story_id FROM story_members WHERE article_id = {self._mark}", (article_id,)
+        )
+        return rows[0]["story_id"] if rows else None
+
+    def memberships(self, story_id: str) -> list[StoryAssignment]:
+        b = self._bytewise
+        rows = self._query(
+            "SELECT m.* FROM story_members m JOIN articles a ON a.id = m.article_id"
+            f" WHERE m.story_id = {self._mark}"
+            f" ORDER BY coalesce(a.published, ''){b}, a.added_at{b}, a.{self._arrival}",
+            (story_id,),
+        )
+        return [StoryAssignment(r["article_id"], r["story_id"], r["score"], r["evidence"]) for r in rows]
+
+    def story_ids(self) -> list[str]:
+        """Live story ids, newest activity first."""
+        rows = self._query(
+            "SELECT id FROM stories WHERE merged_into IS NULL"
+            f" ORDER BY coalesce(last_date, ''){self._bytewise} DESC, {self._arrival} DESC"
+        )
+        return [r["id"] for r in rows]
+
+    def story_terms(self, story_ids: Iterable[str]) -> dict[str, dict[str, Terms]]:
+        out: dict[str, dict[str, Terms]] = {}
+        for r in self._query_in("SELECT * FROM story_terms WHERE story_id IN ({marks})", list(story_ids)):
+            out.setdefault(r["story_id"], {})[r["part"]] = terms_from(r["ids"], r["weights"])
+        return out
+
+    def put_story_terms(self, story_id: str, parts: Mapping[str, Terms]) -> None:
+        with self._lock:
+            self._replace_terms("story_terms", "story_id", story_id, parts)
+
+    def member_evidence(self, article_id: str) -> tuple[int, np.ndarray, dict[str, Terms]] | None:
+        p = self._mark
+        rows = self._query(
+            f"SELECT anchor, vector FROM member_evidence WHERE article_id = {p}", (article_id,)
+        )
+        if not rows:
+            return None
+        parts = {
+            r["part"]: terms_from(r["ids"], r["weights"])
+            for r in self._query(f"SELECT * FROM member_terms WHERE article_id = {p}", (article_id,))
+        }
+        return int(rows[0]["anchor"]), vector_from(rows[0]["vector"]), parts
+
+    def versions(self, url: str) -> list[str]:
+        """Ids of the articles read from one URL, oldest first: the versions of one page."""
+        rows = self._query(
+            f"SELECT id FROM articles WHERE url = {self._mark} ORDER BY added_at{self._bytewise}, {self._arrival}",
+            (url,),
+        )
+        return [r["id"] for r in rows]
+
+    def rejections(self, limit: int | None = None) -> list[Rejection]:
+        b = self._bytewise
+        rows = self._query(
+            f"SELECT input, reason FROM rejected ORDER BY at{b}, input{b} LIMIT {self._mark}",
+            (self._no_limit if limit is None else limit,),
+        )
+        return [Rejection(r["input"], r["reason"]) for r in rows]
+
+    def clear_rejections(self, sources: Iterable[str]) -> None:
+        self._many(f"DELETE FROM rejected WHERE input = {self._mark}", ((s,) for s in sources))
+
+    def story_states(self, include_closed: bool = False) -> list[StoryState]:
+        """Live stories (not merged away), oldest first; closed ones only when asked."""
+        sql = "SELECT * FROM stories WHERE merged_into IS NULL"
+        if not include_closed:
+            sql += " AND closed = 0"
+        return [story_from(r) for r in self._query(f"{sql} ORDER BY {self._arrival}")]
+
+    def unfinished(self, stage: str, after: str) -> list[str]:
+        """Items done at stage `after` and not (yet) at `stage`, in the order `after` finished them."""
+        p = self._mark
+        rows = self._query(
+            f"SELECT a.item FROM stage_done a LEFT JOIN stage_done b ON b.stage = {p} AND b.item = a.item"
+            f" WHERE a.stage = {p} AND b.item IS NULL ORDER BY a.done_at{self._bytewise}, a.{self._arrival}",
+            (stage, after),
+        )
+        return [r["item"] for r in rows]
+
+    def undone(self, stage: str, among: Iterable[str]) -> list[str]:
+        """Those of `among` that `stage` has not finished, in the order given."""
+        wanted = list(dict.fromkeys(among))
+        rows = self._query_in(
+            f"SELECT item FROM stage_done WHERE stage = {self._mark} AND item IN ({{marks}})",
+            wanted,
+            (stage,),
+        )
+        done = {r["item"] for r in rows}
+        return [item for item in wanted if item not in done]
+
+    def get_analysis(self, story_id: str) -> StoryAnalysis | None:
+        rows = self._query(f"SELECT data FROM analyses WHERE story_id = {self._mark}", (story_id,))
+        return analysis_from(rows[0]["data"]) if rows else None
+
+    def drop_analysis(self, story_id: str) -> None:
+        with self.transaction():
+            self._exec(f"DELETE FROM analyses WHERE story_id = {self._mark}", (story_id,))
+            self.forget_done("analysis", [story_id])
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

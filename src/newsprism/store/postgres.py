@@ -41,25 +41,18 @@ from .rows import (
     HIT_START,
     STORY_COLUMNS,
     SearchHit,
-    analysis_from,
     analysis_json,
     article_from,
     article_values,
     entity_names,
-    extraction_from,
     extraction_json,
     fold,
-    label_of,
     now,
     shown,
-    story_from,
     story_values,
     term_blobs,
-    terms_from,
     vector_blob,
-    vector_from,
     vectors_blob,
-    vectors_from,
 )
 from .sqlite import SCHEMA_VERSION
 
@@ -262,6 +255,7 @@ class PostgresStore(SharedLogic):
     _mark = "%s"
     _no_limit = None
     _bytewise = ' COLLATE "C"'
+    _arrival = "seq"
 
     def __init__(self, location: str, schema: str | None = None, drop_on_close: bool = False):
         psycopg = _psycopg()
@@ -462,16 +456,9 @@ class PostgresStore(SharedLogic):
             self._conn.execute("ROLLBACK")
             raise
 
-    def _end(self, commit: bool) -> None:
-        self._conn.execute("COMMIT" if commit else "ROLLBACK")
-
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchall()
-
-    def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
-        with self._lock:
-            return self._conn.execute(sql, tuple(params)).rowcount
 
     def _many(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         rows = list(rows)
@@ -507,21 +494,11 @@ class PostgresStore(SharedLogic):
                 )
         return added
 
-    def has_article(self, article_id: str) -> bool:
-        return bool(self._query("SELECT 1 FROM articles WHERE id = %s", (article_id,)))
-
     def resolve_article(self, article_id: str) -> str | None:
         rows = self._query(
             "SELECT id FROM articles WHERE id = %s"
             " UNION ALL (SELECT article_id FROM article_aliases WHERE alias = %s) LIMIT 1",
             (article_id, article_id),
-        )
-        return rows[0]["id"] if rows else None
-
-    def article_with_text(self, text: str) -> str | None:
-        rows = self._query(
-            'SELECT id FROM articles WHERE text_key = %s ORDER BY added_at COLLATE "C", seq LIMIT 1',
-            (text_key(text),),
         )
         return rows[0]["id"] if rows else None
 
@@ -546,12 +523,6 @@ class PostgresStore(SharedLogic):
             out.setdefault(r["article_id"], []).append(r["alias"])
         return out
 
-    def versions(self, url: str) -> list[str]:
-        rows = self._query(
-            'SELECT id FROM articles WHERE url = %s ORDER BY added_at COLLATE "C", seq', (url,)
-        )
-        return [r["id"] for r in rows]
-
     def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
         columns = ARTICLE_COLUMNS
         if ids is None:
@@ -564,13 +535,6 @@ class PostgresStore(SharedLogic):
         }
         return [found[i] for i in wanted if i in found]
 
-    def source_labels(self, ids: Iterable[str]) -> dict[str, str]:
-        query = "SELECT id, outlet, url, title, source FROM articles WHERE id = ANY(%s)"
-        return {r["id"]: label_of(r) for r in self._query(query, (list(ids),))}
-
-    def article_count(self) -> int:
-        return self._query("SELECT count(*) AS n FROM articles")[0]["n"]
-
     # ------------------------------------------------------------ rejections
 
     def add_rejections(self, rejections: Iterable[Rejection]) -> None:
@@ -581,23 +545,11 @@ class PostgresStore(SharedLogic):
             ((r.input, r.reason, at) for r in rejections),
         )
 
-    def clear_rejections(self, sources: Iterable[str]) -> None:
-        self._many("DELETE FROM rejected WHERE input = %s", ((s,) for s in sources))
-
     def clear_line_rejections(self, files: Iterable[str]) -> None:
         self._many(
             "DELETE FROM rejected WHERE left(input, %s) = %s",
             ((len(prefix), prefix) for prefix in (f"{f}#L" for f in files)),
         )
-
-    def rejections(self, limit: int | None = None) -> list[Rejection]:
-        rows = self._query(
-            'SELECT input, reason FROM rejected ORDER BY at COLLATE "C", input COLLATE "C" LIMIT %s', (limit,)
-        )
-        return [Rejection(r["input"], r["reason"]) for r in rows]
-
-    def rejection_count(self) -> int:
-        return self._query("SELECT count(*) AS n FROM rejected")[0]["n"]
 
     # ------------------------------------------------------------ vectors and extractions
 
@@ -608,22 +560,12 @@ class PostgresStore(SharedLogic):
             (article_id, kind, *vectors_blob(vectors)),
         )
 
-    def get_vectors(self, article_id: str, kind: str) -> np.ndarray | None:
-        rows = self._query(
-            "SELECT data, rows FROM vectors WHERE article_id = %s AND kind = %s", (article_id, kind)
-        )
-        return vectors_from(rows[0]["data"], rows[0]["rows"], kind) if rows else None
-
     def put_extraction(self, extraction: ArticleExtraction) -> None:
         self._exec(
             "INSERT INTO extractions(article_id, data) VALUES (%s,%s)"
             " ON CONFLICT (article_id) DO UPDATE SET data = excluded.data",
             (extraction.article_id, extraction_json(extraction)),
         )
-
-    def get_extraction(self, article_id: str) -> ArticleExtraction | None:
-        rows = self._query("SELECT data FROM extractions WHERE article_id = %s", (article_id,))
-        return extraction_from(rows[0]["data"]) if rows else None
 
     # ------------------------------------------------------------ the story clusterer's state
 
@@ -635,15 +577,6 @@ class PostgresStore(SharedLogic):
                 [(owner, part, *term_blobs(terms)) for part, terms in parts.items()],
             )
 
-    def put_story_terms(self, story_id: str, parts: Mapping[str, Terms]) -> None:
-        self._replace_terms("story_terms", "story_id", story_id, parts)
-
-    def story_terms(self, story_ids: Iterable[str]) -> dict[str, dict[str, Terms]]:
-        out: dict[str, dict[str, Terms]] = {}
-        for r in self._query("SELECT * FROM story_terms WHERE story_id = ANY(%s)", (list(story_ids),)):
-            out.setdefault(r["story_id"], {})[r["part"]] = terms_from(r["ids"], r["weights"])
-        return out
-
     def put_member_evidence(
         self, article_id: str, anchor: int, vector: np.ndarray, parts: Mapping[str, Terms]
     ) -> None:
@@ -654,16 +587,6 @@ class PostgresStore(SharedLogic):
                 (article_id, int(anchor), vector_blob(vector)),
             )
             self._replace_terms("member_terms", "article_id", article_id, parts)
-
-    def member_evidence(self, article_id: str) -> tuple[int, np.ndarray, dict[str, Terms]] | None:
-        rows = self._query("SELECT anchor, vector FROM member_evidence WHERE article_id = %s", (article_id,))
-        if not rows:
-            return None
-        parts = {
-            r["part"]: terms_from(r["ids"], r["weights"])
-            for r in self._query("SELECT * FROM member_terms WHERE article_id = %s", (article_id,))
-        }
-        return int(rows[0]["anchor"]), vector_from(rows[0]["vector"]), parts
 
     def put_term_frequencies(self, documents: int, buckets: np.ndarray, counts: np.ndarray) -> None:
         with self.transaction():
@@ -699,16 +622,6 @@ class PostgresStore(SharedLogic):
             if self.get_analysis(state.id) is None:
                 self._index_story(state.id, state.title, list(state.entity_counts))
 
-    def story_states(self, include_closed: bool = False) -> list[StoryState]:
-        sql = "SELECT * FROM stories WHERE merged_into IS NULL"
-        if not include_closed:
-            sql += " AND closed = 0"
-        return [story_from(r) for r in self._query(sql + " ORDER BY seq")]
-
-    def story_state(self, story_id: str) -> StoryState | None:
-        rows = self._query("SELECT * FROM stories WHERE id = %s", (story_id,))
-        return story_from(rows[0]) if rows else None
-
     def set_membership(self, assignment: StoryAssignment) -> None:
         self._exec(
             "INSERT INTO story_members(article_id, story_id, score, evidence, joined_at) VALUES (%s,%s,%s,%s,%s)"
@@ -731,25 +644,6 @@ class PostgresStore(SharedLogic):
             (a, b, score, evidence),
         )
 
-    def story_of(self, article_id: str) -> str | None:
-        rows = self._query("SELECT story_id FROM story_members WHERE article_id = %s", (article_id,))
-        return rows[0]["story_id"] if rows else None
-
-    def memberships(self, story_id: str) -> list[StoryAssignment]:
-        rows = self._query(
-            "SELECT m.* FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = %s"
-            ' ORDER BY coalesce(a.published, \'\') COLLATE "C", a.added_at COLLATE "C", a.seq',
-            (story_id,),
-        )
-        return [StoryAssignment(r["article_id"], r["story_id"], r["score"], r["evidence"]) for r in rows]
-
-    def story_ids(self) -> list[str]:
-        rows = self._query(
-            "SELECT id FROM stories WHERE merged_into IS NULL"
-            " ORDER BY coalesce(last_date, '') COLLATE \"C\" DESC, seq DESC"
-        )
-        return [r["id"] for r in rows]
-
     # ------------------------------------------------------------ analyses
 
     def put_analysis(self, analysis: StoryAnalysis) -> None:
@@ -761,15 +655,6 @@ class PostgresStore(SharedLogic):
                 (story_id, analysis_json(analysis), now()),
             )
             self._index_story(story_id, analysis.title, entity_names(analysis))
-
-    def get_analysis(self, story_id: str) -> StoryAnalysis | None:
-        rows = self._query("SELECT data FROM analyses WHERE story_id = %s", (story_id,))
-        return analysis_from(rows[0]["data"]) if rows else None
-
-    def drop_analysis(self, story_id: str) -> None:
-        with self.transaction():
-            self._exec("DELETE FROM analyses WHERE story_id = %s", (story_id,))
-            self.forget_done("analysis", [story_id])
 
     # ------------------------------------------------------------ search
 
@@ -853,20 +738,6 @@ class PostgresStore(SharedLogic):
 
     def forget_done(self, stage: str, items: Iterable[str]) -> None:
         self._exec("DELETE FROM stage_done WHERE stage = %s AND item = ANY(%s)", (stage, list(set(items))))
-
-    def unfinished(self, stage: str, after: str) -> list[str]:
-        rows = self._query(
-            "SELECT a.item FROM stage_done a LEFT JOIN stage_done b ON b.stage = %s AND b.item = a.item"
-            ' WHERE a.stage = %s AND b.item IS NULL ORDER BY a.done_at COLLATE "C", a.seq',
-            (stage, after),
-        )
-        return [r["item"] for r in rows]
-
-    def undone(self, stage: str, among: Iterable[str]) -> list[str]:
-        wanted = list(dict.fromkeys(among))
-        rows = self._query("SELECT item FROM stage_done WHERE stage = %s AND item = ANY(%s)", (stage, wanted))
-        done = {r["item"] for r in rows}
-        return [item for item in wanted if item not in done]
 
     # ------------------------------------------------------------ site boilerplate memory
 

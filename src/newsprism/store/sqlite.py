@@ -37,23 +37,16 @@ from .rows import (
     HIT_START,
     STORY_COLUMNS,
     SearchHit,
-    analysis_from,
     analysis_json,
     article_from,
     article_values,
     entity_names,
-    extraction_from,
     extraction_json,
-    label_of,
     now,
-    story_from,
     story_values,
     term_blobs,
-    terms_from,
     vector_blob,
-    vector_from,
     vectors_blob,
-    vectors_from,
 )
 
 SCHEMA_VERSION = 7  # the number of the last migration in _MIGRATIONS
@@ -378,27 +371,15 @@ class SQLiteStore(SharedLogic):
     def _begin(self) -> None:
         self._conn.execute("BEGIN IMMEDIATE")
 
-    def _end(self, commit: bool) -> None:
-        self._conn.execute("COMMIT" if commit else "ROLLBACK")
+    def _many(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        with self._lock:
+            self._conn.executemany(sql, rows)
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             cur = self._conn.execute(sql, tuple(params))
             cols = [d[0] for d in cur.description or ()]
             return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
-
-    def _query_in(self, sql: str, values: list[str], leading: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        """`sql` with `{marks}` for an IN list, run over `values` in chunks (SQLite caps bound parameters);
-        `leading`: the parameters bound before the list."""
-        rows: list[dict[str, Any]] = []
-        for chunk in range(0, len(values), 500):
-            part = values[chunk : chunk + 500]
-            rows += self._query(sql.format(marks=",".join("?" * len(part))), [*leading, *part])
-        return rows
-
-    def _exec(self, sql: str, params: Iterable[Any] = ()) -> int:
-        with self._lock:
-            return self._conn.execute(sql, tuple(params)).rowcount
 
     # ------------------------------------------------------------ articles
 
@@ -418,22 +399,12 @@ class SQLiteStore(SharedLogic):
             )
         return added
 
-    def has_article(self, article_id: str) -> bool:
-        return bool(self._query("SELECT 1 FROM articles WHERE id = ?", (article_id,)))
-
     def resolve_article(self, article_id: str) -> str | None:
         """The stored article an id names: itself, or the article it is an alias of; None if neither."""
         rows = self._query(
             "SELECT id FROM articles WHERE id = ?"
             " UNION ALL SELECT article_id FROM article_aliases WHERE alias = ? LIMIT 1",
             (article_id, article_id),
-        )
-        return rows[0]["id"] if rows else None
-
-    def article_with_text(self, text: str) -> str | None:
-        """The stored article with this clean body (text.ids.text_key), the first stored if several."""
-        rows = self._query(
-            "SELECT id FROM articles WHERE text_key = ? ORDER BY added_at, rowid LIMIT 1", (text_key(text),)
         )
         return rows[0]["id"] if rows else None
 
@@ -459,13 +430,6 @@ class SQLiteStore(SharedLogic):
             out.setdefault(r["article_id"], []).append(r["alias"])
         return out
 
-    def versions(self, url: str) -> list[str]:
-        """Ids of the articles read from one URL, oldest first: the versions of one page."""
-        return [
-            r["id"]
-            for r in self._query("SELECT id FROM articles WHERE url = ? ORDER BY added_at, rowid", (url,))
-        ]
-
     def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
         """Articles by id (in the order given), or all of them in the order they were added."""
         if ids is None:
@@ -478,13 +442,6 @@ class SQLiteStore(SharedLogic):
         }
         return [found[i] for i in wanted if i in found]
 
-    def source_labels(self, ids: Iterable[str]) -> dict[str, str]:
-        query = "SELECT id, outlet, url, title, source FROM articles WHERE id IN ({marks})"
-        return {r["id"]: label_of(r) for r in self._query_in(query, list(ids))}
-
-    def article_count(self) -> int:
-        return self._query("SELECT count(*) AS n FROM articles")[0]["n"]
-
     # ------------------------------------------------------------ rejections
 
     def add_rejections(self, rejections: Iterable[Rejection]) -> None:
@@ -496,28 +453,12 @@ class SQLiteStore(SharedLogic):
                 ((r.input, r.reason, at) for r in rejections),
             )
 
-    def clear_rejections(self, sources: Iterable[str]) -> None:
-        with self._lock:
-            self._conn.executemany("DELETE FROM rejected WHERE input = ?", ((s,) for s in sources))
-
     def clear_line_rejections(self, files: Iterable[str]) -> None:
         with self._lock:
             self._conn.executemany(
                 "DELETE FROM rejected WHERE substr(input, 1, ?) = ?",
                 ((len(prefix), prefix) for prefix in (f"{f}#L" for f in files)),
             )
-
-    def rejections(self, limit: int | None = None) -> list[Rejection]:
-        return [
-            Rejection(r["input"], r["reason"])
-            for r in self._query(
-                "SELECT input, reason FROM rejected ORDER BY at, input LIMIT ?",
-                (-1 if limit is None else limit,),
-            )
-        ]
-
-    def rejection_count(self) -> int:
-        return self._query("SELECT count(*) AS n FROM rejected")[0]["n"]
 
     # ------------------------------------------------------------ vectors
 
@@ -527,17 +468,7 @@ class SQLiteStore(SharedLogic):
             (article_id, kind, *vectors_blob(vectors)),
         )
 
-    def get_vectors(self, article_id: str, kind: str) -> np.ndarray | None:
-        rows = self._query(
-            "SELECT data, rows FROM vectors WHERE article_id = ? AND kind = ?", (article_id, kind)
-        )
-        return vectors_from(rows[0]["data"], rows[0]["rows"], kind) if rows else None
-
     # ------------------------------------------------------------ the story clusterer's state
-
-    def put_story_terms(self, story_id: str, parts: Mapping[str, Terms]) -> None:
-        with self._lock:
-            self._replace_terms("story_terms", "story_id", story_id, parts)
 
     def _replace_terms(self, table: str, owner_column: str, owner: str, parts: Mapping[str, Terms]) -> None:
         """Every part of one owner's terms in `table` (story_terms or member_terms) replaced by `parts`."""
@@ -546,12 +477,6 @@ class SQLiteStore(SharedLogic):
             f"INSERT INTO {table}({owner_column}, part, ids, weights) VALUES (?,?,?,?)",
             [(owner, part, *term_blobs(terms)) for part, terms in parts.items()],
         )
-
-    def story_terms(self, story_ids: Iterable[str]) -> dict[str, dict[str, Terms]]:
-        out: dict[str, dict[str, Terms]] = {}
-        for r in self._query_in("SELECT * FROM story_terms WHERE story_id IN ({marks})", list(story_ids)):
-            out.setdefault(r["story_id"], {})[r["part"]] = terms_from(r["ids"], r["weights"])
-        return out
 
     def put_member_evidence(
         self, article_id: str, anchor: int, vector: np.ndarray, parts: Mapping[str, Terms]
@@ -562,16 +487,6 @@ class SQLiteStore(SharedLogic):
                 (article_id, int(anchor), vector_blob(vector)),
             )
             self._replace_terms("member_terms", "article_id", article_id, parts)
-
-    def member_evidence(self, article_id: str) -> tuple[int, np.ndarray, dict[str, Terms]] | None:
-        rows = self._query("SELECT anchor, vector FROM member_evidence WHERE article_id = ?", (article_id,))
-        if not rows:
-            return None
-        parts = {
-            r["part"]: terms_from(r["ids"], r["weights"])
-            for r in self._query("SELECT * FROM member_terms WHERE article_id = ?", (article_id,))
-        }
-        return int(rows[0]["anchor"]), vector_from(rows[0]["vector"]), parts
 
     def put_term_frequencies(self, documents: int, buckets: np.ndarray, counts: np.ndarray) -> None:
         with self._lock:
@@ -612,10 +527,6 @@ class SQLiteStore(SharedLogic):
             (extraction.article_id, extraction_json(extraction)),
         )
 
-    def get_extraction(self, article_id: str) -> ArticleExtraction | None:
-        rows = self._query("SELECT data FROM extractions WHERE article_id = ?", (article_id,))
-        return extraction_from(rows[0]["data"]) if rows else None
-
     # ------------------------------------------------------------ stories
 
     def save_story(self, state: StoryState) -> None:
@@ -627,17 +538,6 @@ class SQLiteStore(SharedLogic):
             # Until the story has an analysis its entities are the clusterer's mention counts.
             if self.get_analysis(state.id) is None:
                 self._index_story(state.id, state.title, list(state.entity_counts))
-
-    def story_states(self, include_closed: bool = False) -> list[StoryState]:
-        """Live stories (not merged away), oldest first; closed ones only when asked."""
-        sql = "SELECT * FROM stories WHERE merged_into IS NULL"
-        if not include_closed:
-            sql += " AND closed = 0"
-        return [story_from(r) for r in self._query(sql + " ORDER BY rowid")]
-
-    def story_state(self, story_id: str) -> StoryState | None:
-        rows = self._query("SELECT * FROM stories WHERE id = ?", (story_id,))
-        return story_from(rows[0]) if rows else None
 
     def set_membership(self, assignment: StoryAssignment) -> None:
         self._exec(
@@ -660,25 +560,6 @@ class SQLiteStore(SharedLogic):
             (a, b, score, evidence),
         )
 
-    def story_of(self, article_id: str) -> str | None:
-        rows = self._query("SELECT story_id FROM story_members WHERE article_id = ?", (article_id,))
-        return rows[0]["story_id"] if rows else None
-
-    def memberships(self, story_id: str) -> list[StoryAssignment]:
-        rows = self._query(
-            "SELECT m.* FROM story_members m JOIN articles a ON a.id = m.article_id"
-            " WHERE m.story_id = ? ORDER BY coalesce(a.published, ''), a.added_at, a.rowid",
-            (story_id,),
-        )
-        return [StoryAssignment(r["article_id"], r["story_id"], r["score"], r["evidence"]) for r in rows]
-
-    def story_ids(self) -> list[str]:
-        """Live story ids, newest activity first."""
-        rows = self._query(
-            "SELECT id FROM stories WHERE merged_into IS NULL ORDER BY coalesce(last_date, '') DESC, rowid DESC"
-        )
-        return [r["id"] for r in rows]
-
     # ------------------------------------------------------------ analyses
 
     def put_analysis(self, analysis: StoryAnalysis) -> None:
@@ -689,15 +570,6 @@ class SQLiteStore(SharedLogic):
                 (story_id, analysis_json(analysis), now()),
             )
             self._index_story(story_id, analysis.title, entity_names(analysis))
-
-    def get_analysis(self, story_id: str) -> StoryAnalysis | None:
-        rows = self._query("SELECT data FROM analyses WHERE story_id = ?", (story_id,))
-        return analysis_from(rows[0]["data"]) if rows else None
-
-    def drop_analysis(self, story_id: str) -> None:
-        with self._lock:
-            self._exec("DELETE FROM analyses WHERE story_id = ?", (story_id,))
-            self.forget_done("analysis", [story_id])
 
     # ------------------------------------------------------------ search
 
@@ -803,24 +675,6 @@ class SQLiteStore(SharedLogic):
             self._conn.executemany(
                 "DELETE FROM stage_done WHERE stage = ? AND item = ?", [(stage, item) for item in set(items)]
             )
-
-    def unfinished(self, stage: str, after: str) -> list[str]:
-        """Items done at stage `after` and not (yet) at `stage`, in the order `after` finished them."""
-        rows = self._query(
-            "SELECT a.item FROM stage_done a LEFT JOIN stage_done b ON b.stage = ? AND b.item = a.item"
-            " WHERE a.stage = ? AND b.item IS NULL ORDER BY a.done_at, a.rowid",
-            (stage, after),
-        )
-        return [r["item"] for r in rows]
-
-    def undone(self, stage: str, among: Iterable[str]) -> list[str]:
-        """Those of `among` that `stage` has not finished, in the order given."""
-        wanted = list(dict.fromkeys(among))
-        rows = self._query_in(
-            "SELECT item FROM stage_done WHERE stage = ? AND item IN ({marks})", wanted, (stage,)
-        )
-        done = {r["item"] for r in rows}
-        return [item for item in wanted if item not in done]
 
     # ------------------------------------------------------------ site boilerplate memory
 
