@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
 from types import UnionType
@@ -600,39 +600,57 @@ def from_dict(cls: type[R], data: Mapping[str, Any]) -> R:
     """The record of type `cls` that `to_dict` (or a JSON round trip of it) made `data` from. Fields missing
     from `data` take their defaults (data stored before the field existed); keys that are no field are
     ignored (data from a later version)."""
-    hints = _hints(cls)
-    values = {}
-    for f in fields(cls):  # type: ignore[arg-type]
-        if f.name in data:
-            values[f.name] = _decode(hints[f.name], data[f.name])
-    return cls(**values)
+    return cls(**{name: decode(data[name]) for name, decode in _field_decoders(cls) if name in data})
+
+
+# A decoder per record type and field type, made once: a stored analysis holds tens of thousands of values,
+# and reading each type's hints afresh per value cost more than the JSON parse.
+Decoder = Callable[[Any], Any]
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return get_type_hints(cls)
+def _field_decoders(cls: type) -> tuple[tuple[str, Decoder], ...]:
+    hints = get_type_hints(cls)
+    return tuple((f.name, _decoder(hints[f.name])) for f in fields(cls))  # type: ignore[arg-type]
 
 
-def _decode(tp: Any, value: Any) -> Any:
-    if value is None or tp is Any:
-        return value
+@functools.cache
+def _decoder(tp: Any) -> Decoder:
+    """How a JSON value of type `tp` becomes the value a record holds; None stays None."""
+    if tp is Any:
+        return _as_is
     origin, args = get_origin(tp), get_args(tp)
     if origin in (Union, UnionType):
         options = [a for a in args if a is not type(None)]
-        for option in options:  # a record where the data is a mapping, else the first type that fits
-            if is_dataclass(option) and isinstance(value, Mapping):
-                return from_dict(option, value)
-        return _decode(options[0], value) if len(options) == 1 else value
+        records = [o for o in options if is_dataclass(o)]
+        rest = _decoder(options[0]) if len(options) == 1 else _as_is
+        if not records:
+            return rest
+        record = records[0]  # a record where the data is a mapping, else the first type that fits
+
+        def union(value: Any) -> Any:
+            if isinstance(value, Mapping):
+                return from_dict(record, value)
+            return None if value is None else rest(value)
+
+        return union
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v) for v in value)
-        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
+            item = _decoder(args[0])
+            if item is _as_is:
+                return lambda value: None if value is None else tuple(value)
+            return lambda value: None if value is None else tuple(item(v) for v in value)
+        items = [_decoder(a) for a in args]
+        return lambda value: None if value is None else tuple(d(v) for d, v in zip(items, value, strict=True))
     if origin is dict:
-        return {k: _decode(args[1], v) for k, v in value.items()}
-    if origin is Literal:
-        return value
-    if is_dataclass(tp) and isinstance(value, Mapping):
-        return from_dict(tp, value)
-    if tp is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
+        entry = _decoder(args[1])
+        return lambda value: None if value is None else {k: entry(v) for k, v in value.items()}
+    if is_dataclass(tp):
+        return lambda value: from_dict(tp, value) if isinstance(value, Mapping) else value
+    if tp is float:
+        return lambda value: float(value) if type(value) is int else value
+    return _as_is
