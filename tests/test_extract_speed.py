@@ -116,7 +116,7 @@ def test_two_processes_give_the_same_extractions():
     ]
     with settings.override({"spacy_processes": 1}):
         one = extract_articles(articles)
-    with settings.override({"spacy_processes": 2, "spacy_parallel_min_docs": 2}):
+    with settings.override({"spacy_processes": 2, "spacy_parallel_min_chars": 1}):
         two = extract_articles(articles)
     assert one == two
     assert [e.article_id for e in two] == ["a0", "a1", "a2", "a3"]
@@ -127,7 +127,7 @@ def test_small_batch_stays_in_process():
     from newsprism.records import Article
 
     extract.shutdown_workers()
-    with settings.override({"spacy_processes": 2, "spacy_parallel_min_docs": 64}):
+    with settings.override({"spacy_processes": 2, "spacy_parallel_min_chars": 50_000}):
         extract.extract_articles([Article(id="a", source="t", text="Rain fell in Oslo on Monday.")])
     assert extract._POOL is None
 
@@ -140,7 +140,7 @@ def test_workers_follow_settings_changed_after_they_started():
     body = 'Officials met in Oslo. "We will act," Ana Silva said. Rain fell on 40 towns.'
     articles = [Article(id=f"a{i}", source="t", text=body, published="2024-05-16") for i in range(4)]
     try:
-        with settings.override({"spacy_processes": 2, "spacy_parallel_min_docs": 2}):
+        with settings.override({"spacy_processes": 2, "spacy_parallel_min_chars": 1}):
             full = extract.extract_articles(articles)
             assert extract._POOL is not None
             with settings.override({"max_article_chars": 22}):

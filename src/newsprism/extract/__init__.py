@@ -51,7 +51,7 @@ def extract_article(article: Article, doc) -> ArticleExtraction:
 def extract_articles(articles: Sequence[Article]) -> list[ArticleExtraction]:
     """One spaCy pass over the articles, then entities, quotes, numbers and dates per article (input order).
 
-    A batch of at least `spacy_parallel_min_docs` articles is shared among `spacy_processes` forked workers,
+    A batch of at least `spacy_parallel_min_chars` characters is shared among `spacy_processes` forked workers,
     each of which parses its articles and runs the extractors itself: only the small records come back, not
     the parses (serialising a spaCy Doc and reading it back cost about as much as our rules). The workers
     live on between calls, so their tokenizer and attribute caches stay warm. The extractions are the same
@@ -60,7 +60,8 @@ def extract_articles(articles: Sequence[Article]) -> list[ArticleExtraction]:
     if not articles:
         return []
     processes = max(1, settings.current().spacy_processes)
-    if len(articles) < settings.current().spacy_parallel_min_docs or not can_fork():
+    small = sum(len(a.text) for a in articles) < settings.current().spacy_parallel_min_chars
+    if len(articles) < 2 or small or not can_fork():
         processes = 1  # starting workers costs more than it saves on a small batch
     if processes == 1:
         return _extract_here(list(articles))
