@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import unicodedata
 
 from ..records import RawDocument
@@ -17,11 +16,10 @@ from ..records import RawDocument
 # The container's hints that shape the article cleaning makes of a document (clean.clean_document).
 IDENTITY_HINTS = ("url", "title", "published", "authors", "outlet", "wire_credit", "language")
 
-_SPACE = re.compile(r"\s+")
-
-
 def _normalised(text: str) -> str:
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    # str.split() breaks at exactly the characters a regex \s matches (both ask str.isspace), and in less
+    # than half the time on a large page
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def content_id(raw: RawDocument) -> str:
