@@ -132,6 +132,26 @@ def test_small_batch_stays_in_process():
     assert extract._POOL is None
 
 
+def test_one_long_article_beside_short_ones_stays_in_process():
+    # one worker would parse the long page whole: the batch is counted by what the workers could share
+    import newsprism.extract as extract
+    from newsprism.records import Article
+
+    short = "Rain fell in Oslo on Monday. " * 8
+    articles = [Article(id=f"s{i}", source="t", text=short) for i in range(2)]
+    long = Article(id="long", source="t", text="Snow fell in Bergen on Tuesday. " * 100)
+    extract.shutdown_workers()
+    try:
+        limits = {"spacy_processes": 2, "spacy_parallel_min_chars": 1_000, "spacy_piece_chars": 400}
+        with settings.override(limits):
+            extract.extract_articles([*articles, long])  # 2 x 232 + 400 characters to share
+            assert extract._POOL is None
+            extract.extract_articles([*articles, long, long])  # 2 x 232 + 2 x 400
+            assert extract._POOL is not None
+    finally:
+        extract.shutdown_workers()
+
+
 def test_workers_follow_settings_changed_after_they_started():
     # The pool outlives a call; a later override (here a cap on parsed characters) must still reach it.
     import newsprism.extract as extract

@@ -462,11 +462,13 @@ class Settings:
     )
     spacy_parallel_min_chars: int = setting(
         50_000,
-        "Fewest characters of text in one extract_articles call (two articles at least) before the extraction"
-        " workers take it. One process parses about 50,000 characters a second here; forking two workers after"
-        " the model loads took under 0.1 s, and they stay for the run. Counted in characters, not articles: a"
-        " batch of 64 wire reports and one holding 17 long English pages among foreign ones are alike. Below"
-        " it (the five-article sample) the parse stays in this process, and so does its memory.",
+        "Fewest characters of text in one extract_articles call (two articles at least, each counted up to"
+        " spacy_piece_chars, since one worker parses a whole article) before the extraction workers take it."
+        " One process parses about 50,000 characters a second here; forking two workers after the model loads"
+        " took under 0.1 s, and they stay for the run. Counted in characters, not articles: a batch of 64 wire"
+        " reports and one holding 17 long English pages among foreign ones are alike. Below it (the"
+        " five-article sample, alone or beside one very long page) the parse stays in this process, and so"
+        " does its memory: workers beside it took the reliability bench's `dots` input past its memory goal.",
     )
     spacy_fast_attributes: bool = setting(
         True,

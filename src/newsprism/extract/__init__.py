@@ -60,7 +60,11 @@ def extract_articles(articles: Sequence[Article]) -> list[ArticleExtraction]:
     if not articles:
         return []
     processes = max(1, settings.current().spacy_processes)
-    small = sum(len(a.text) for a in articles) < settings.current().spacy_parallel_min_chars
+    # One article is parsed whole by one worker: only what can be spread counts, each article's text up to
+    # one parse piece. A long page beside a few short ones stays here, with its memory.
+    piece = settings.current().spacy_piece_chars
+    shared = sum(min(len(a.text), piece) for a in articles)
+    small = shared < settings.current().spacy_parallel_min_chars
     if len(articles) < 2 or small or not can_fork():
         processes = 1  # starting workers costs more than it saves on a small batch
     if processes == 1:

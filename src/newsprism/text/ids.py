@@ -16,6 +16,7 @@ from ..records import RawDocument
 # The container's hints that shape the article cleaning makes of a document (clean.clean_document).
 IDENTITY_HINTS = ("url", "title", "published", "authors", "outlet", "wire_credit", "language")
 
+
 def _normalised(text: str) -> str:
     # str.split() breaks at exactly the characters a regex \s matches (both ask str.isspace), and in less
     # than half the time on a large page
