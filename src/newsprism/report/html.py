@@ -19,10 +19,10 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ..records import StoryState
+from ..records import Article, StoryState, from_dict
 from ..store import Store
 from . import views
-from .build import build_report, corrected
+from .build import build_report
 from .export import FORMATS, STATIC_FORMATS, export_name
 from .views import highlight, paragraphs, safe_url
 
@@ -216,9 +216,11 @@ def write_report(store: Store, out: Path) -> list[Path]:
     emit("index.html", render(views.index_page(store)))
     emit("rejected.html", render(views.rejected_page(store)))
     emit("changes.html", render(views.changes_page(store)))
-    # The pages are drawn from the same records as the web app's; the exports from report.json's form.
+    # The pages are drawn from records, as the web app's are; the exports from report.json's form. The records
+    # are read back from that form (with the dates an editor fixed), sharing its texts rather than holding
+    # every article a second time.
     article_dicts = {a["id"]: a for a in report["articles"]}
-    articles = {a.id: a for a in corrected(store, store.articles())}
+    articles = {aid: from_dict(Article, data) for aid, data in article_dicts.items()}
     analyses = {}
     for story in report["stories"]:
         analysis = store.get_analysis(story["id"])
