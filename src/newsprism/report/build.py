@@ -151,17 +151,18 @@ def story_articles(store: Store, stories: Sequence[dict[str, Any]]) -> dict[str,
     }
 
 
-def build_report(store: Store) -> dict[str, Any]:
-    """The whole store as one JSON-ready document."""
-    stories = []
-    story_of: dict[str, str] = {}
-    for story_id in store.story_ids():
-        analysis = store.get_analysis(story_id)
-        if analysis is None:
-            continue
-        stories.append(analysis_to_dict(analysis))
-        for aid in analysis.article_ids:
-            story_of[aid] = story_id
+def stored_analyses(store: Store) -> list[StoryAnalysis]:
+    """The analyses of the live stories, newest activity first (the report's order)."""
+    return [a for story_id in store.story_ids() if (a := store.get_analysis(story_id)) is not None]
+
+
+def build_report(store: Store, analyses: Sequence[StoryAnalysis] | None = None) -> dict[str, Any]:
+    """The whole store as one JSON-ready document; `analyses`: `stored_analyses(store)`, when the caller
+    has read them already."""
+    if analyses is None:
+        analyses = stored_analyses(store)
+    stories = [analysis_to_dict(analysis) for analysis in analyses]
+    story_of = {aid: analysis.story_id for analysis in analyses for aid in analysis.article_ids}
     return {
         "$schema": SCHEMA_ID,
         "generator": f"newsprism {__version__}",

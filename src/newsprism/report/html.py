@@ -22,7 +22,7 @@ from markupsafe import Markup
 from ..records import Article, StoryState, from_dict
 from ..store import Store
 from . import views
-from .build import build_report
+from .build import build_report, stored_analyses
 from .export import FORMATS, STATIC_FORMATS, export_name
 from .views import highlight, paragraphs, safe_url
 
@@ -203,7 +203,8 @@ def write_report(store: Store, out: Path) -> list[Path]:
     """Write report.json, index.html, rejected.html, changes.html, outlet-*.html, story-*.html with each story's exports (story-*.md,
     story-*.claims.csv, story-*.quotes.csv), storyline-*.html and article-*.html into `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    report = build_report(store)
+    analyses = {analysis.story_id: analysis for analysis in stored_analyses(store)}
+    report = build_report(store, list(analyses.values()))
     urls = StaticUrls()
     written = []
 
@@ -221,12 +222,8 @@ def write_report(store: Store, out: Path) -> list[Path]:
     # every article a second time.
     article_dicts = {a["id"]: a for a in report["articles"]}
     articles = {aid: from_dict(Article, data) for aid, data in article_dicts.items()}
-    analyses = {}
     for story in report["stories"]:
-        analysis = store.get_analysis(story["id"])
-        if analysis is None:
-            continue
-        analyses[analysis.story_id] = analysis
+        analysis = analyses[story["id"]]
         emit(urls.story(story["id"]), render(views.story_view(analysis, articles, report["storylines"])))
         for name in STATIC_FORMATS:
             emit(export_name(story["id"], name), FORMATS[name].write([story], article_dicts))
