@@ -49,6 +49,7 @@ EXTRAS = (
     "dedupe_bench",
     "throughput",
     "end_to_end",
+    "cascade",
     "extract_speed",
     "stories_scaling",
     "scale",

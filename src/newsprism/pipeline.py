@@ -34,6 +34,7 @@ from .records import (
     EntityMention,
     RawDocument,
     Rejection,
+    Sentence,
     StoryAnalysis,
     StoryAssignment,
     StoryChanges,
@@ -384,7 +385,38 @@ class Pipeline:
             a.id: _with_speakers(self.store.get_extraction(a.id) or ArticleExtraction(a.id), fixes)
             for a in articles
         }
+        vectors = self._embed_rows_read(sentences, vectors)
         return StoryMaterial(story_id, tuple(articles), sentences, vectors, extractions, fixes)
+
+    def _embed_rows_read(
+        self, sentences: dict[str, tuple[Sentence, ...]], vectors: dict[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """The story's sentence vectors, every row embedded once the story holds two articles (claims,
+        citations and omissions compare every sentence across them), and stored for the next analysis. Ingest
+        embeds only what the story join reads (`stories.article_vector_rows`); a story of one article keeps
+        that: its brief draws on its lead and the sampled body."""
+        if len(vectors) < 2:
+            return vectors
+        missing = [
+            (article_id, int(i))
+            for article_id, rows in vectors.items()
+            for i in np.flatnonzero(~rows.any(axis=1))
+            if i < len(sentences[article_id])  # rows of an older split have no sentence to embed
+        ]
+        if not missing:
+            return vectors
+        from .models import embed
+
+        new = embed([sentences[article_id][i].text for article_id, i in missing])
+        completed = {
+            article_id: vectors[article_id].copy() for article_id in dict.fromkeys(a for a, _ in missing)
+        }
+        for (article_id, i), vector in zip(missing, new, strict=True):
+            completed[article_id][i] = vector
+        with self.store.transaction():
+            for article_id, rows in completed.items():
+                self.store.put_vectors(article_id, SENTENCE_VECTORS, rows)
+        return {**vectors, **completed}
 
     @_under_settings
     def analyze_material(self, material: StoryMaterial) -> StoryAnalysis:

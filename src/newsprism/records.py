@@ -318,7 +318,9 @@ class StoryMaterial:
     """Everything the story-level stages read: the story's articles and what earlier stages made of them.
 
     `vectors[article_id]` holds one L2-normalised MiniLM row per sentence of `sentences[article_id]` (for the
-    articles whose language the models read: `text.languages`).
+    articles whose language the models read: `text.languages`). In a story of one article, a row of zeros is
+    a sentence not embedded: only its lead and a sample of its body are (`embedding_cascade`,
+    `Pipeline.material`); a story of several articles has every row.
     Articles are ordered by published date (undated last), then by arrival.
     """
 

@@ -438,6 +438,21 @@ class Settings:
         "onnxruntime threads of the MiniLM sentence embedder, read when the model first loads in a process;"
         " 0 = one per CPU core, at most 2.",
     )
+    embedding_cascade: bool = setting(
+        True,
+        "Embed at ingest only the sentences that place an article in a story: its lead and"
+        " story_body_sample_sentences of its body. The rest are embedded when a story first needs them: every"
+        " sentence once the story holds two articles to align; for a story of one article, only the dated sentences"
+        " its timeline compares."
+        " False embeds every sentence at ingest (the full computation the cascade is checked against).",
+    )
+    story_body_sample_sentences: int = setting(
+        8,
+        "Body sentences (after story_lead_sentences) embedded at ingest under embedding_cascade: those whose"
+        " words the headline and lead name or the article repeats most (stories.article_vector_rows). The"
+        " article vector's body part is their mean; a story of one article is briefed from them and the lead."
+        " A body this long or shorter is embedded whole.",
+    )
     embedding_cache_sentences: int = setting(
         10_000,
         "Sentence vectors a process keeps by a hash of the sentence (least recently used go first; 1.5 KB each):"

@@ -104,7 +104,8 @@ def _candidates(material: StoryMaterial, claims: Sequence[ClaimGroup]) -> list[_
     for article in material.articles:
         vectors = material.vectors.get(article.id)
         for i, sentence in enumerate(material.sentences.get(article.id, ())):
-            if vectors is None or is_trivia(sentence):
+            # a row of zeros: not embedded, as a story of one article embeds only its lead and a sample
+            if vectors is None or is_trivia(sentence) or not vectors[i].any():
                 continue
             g = group_at.get((article.id, sentence.start))
             sources, claim_id = (g.independent_sources, g.id) if g else (1, None)
@@ -116,11 +117,17 @@ def _candidates(material: StoryMaterial, claims: Sequence[ClaimGroup]) -> list[_
 
 def story_centroid(material: StoryMaterial) -> np.ndarray:
     # Mean of per-article means, so one long article does not define what the story is about.
-    means = [np.asarray(v).mean(axis=0) for v in material.vectors.values() if len(v)]
+    means = [_embedded(v).mean(axis=0) for v in material.vectors.values() if len(_embedded(v))]
     if not means:
         return np.zeros(1)
     c = np.mean(means, axis=0)
     return c / max(float(np.linalg.norm(c)), 1e-12)
+
+
+def _embedded(vectors: np.ndarray) -> np.ndarray:
+    """The rows that hold a vector (a row of zeros is a sentence not embedded: StoryMaterial)."""
+    vectors = np.asarray(vectors)
+    return vectors[vectors.any(axis=1)] if vectors.ndim == 2 else vectors
 
 
 # Per-candidate features of the learned relevance model (brief/scorer.py, brief/sentence_model.json), in the

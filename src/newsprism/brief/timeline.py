@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import replace
 
 import numpy as np
@@ -46,7 +47,7 @@ def build_timeline(material: StoryMaterial) -> tuple[TimelineEvent, ...]:
     first = min(
         (a.published[:10] for a in material.articles if a.published and _ISO.match(a.published)), default=None
     )
-    events = _mark_background(_cluster(dated), first)
+    events = _mark_background(_cluster(_embedded(dated)), first)
     return tuple(
         replace(e, scheduled=True)
         if all((e.date, ev.article_id, ev.start) in planned for ev in e.evidence)
@@ -90,6 +91,28 @@ def _last_day(value: str) -> dt.date:
 
 def _row(vectors, idx: int) -> np.ndarray | None:
     return None if vectors is None or idx >= len(vectors) else np.asarray(vectors[idx])
+
+
+def _embedded(
+    dated: list[tuple[str, str, Sentence, np.ndarray | None]],
+) -> list[tuple[str, str, Sentence, np.ndarray | None]]:
+    """`dated` with a vector for each sentence that has a row of zeros (a story of one article embeds only
+    its lead and a sample of its body: StoryMaterial) and shares its date with another: one day's statements
+    are merged by meaning, and a date stated once has nothing to merge with."""
+    per_date = Counter(date for date, *_ in dated)
+    missing = [
+        k
+        for k, (date, *_, vector) in enumerate(dated)
+        if vector is not None and not vector.any() and per_date[date] > 1
+    ]
+    if not missing:
+        return dated
+    from ..models import embed
+
+    out = list(dated)
+    for k, vector in zip(missing, embed([dated[k][2].text for k in missing]), strict=True):
+        out[k] = (*dated[k][:3], vector)
+    return out
 
 
 def _cluster(dated: list[tuple[str, str, Sentence, np.ndarray | None]]) -> list[TimelineEvent]:

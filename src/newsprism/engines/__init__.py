@@ -102,21 +102,28 @@ class LocalEngine:
 def embed_and_extract_here(
     articles: list[Article], sentences: dict[str, list[Any]]
 ) -> tuple[list[np.ndarray | None], list[ArticleExtraction | None]]:
-    """Embed the batch's sentences in one call and parse the batch (`extract.extract_articles`). An article
-    in a language the models do not read (`text.languages.is_analysed`) is neither embedded nor parsed: its
-    vectors and extraction are None."""
+    """Embed the batch's sentences in one call and parse the batch (`extract.extract_articles`). Each article
+    gets one row per sentence; only the rows its story join reads are embedded now
+    (`stories.article_vector_rows`), the others are zeros until a story needs them (`Pipeline.material`). An
+    article in a language the models do not read (`text.languages.is_analysed`) is neither embedded nor
+    parsed: its vectors and extraction are None."""
     from ..extract import extract_articles
     from ..models import embed
+    from ..models.embeddings import DIMENSIONS
+    from ..stories import article_vector_rows
     from ..text.languages import is_analysed
 
     read = [a for a in articles if is_analysed(a.language)]
-    flat = [s.text for a in read for s in sentences[a.id]]
-    vectors = embed(flat) if flat else np.zeros((0, 0), dtype=np.float32)
+    rows = {a.id: article_vector_rows([s.text for s in sentences[a.id]], a.title or "") for a in read}
+    flat = [sentences[a.id][i].text for a in read for i in rows[a.id]]
+    vectors = embed(flat) if flat else np.zeros((0, DIMENSIONS), dtype=np.float32)
     embedded, offset = {}, 0
     for article in read:
-        n = len(sentences[article.id])
-        embedded[article.id] = vectors[offset : offset + n]
-        offset += n
+        wanted = rows[article.id]
+        article_vectors = np.zeros((len(sentences[article.id]), vectors.shape[1]), dtype=np.float32)
+        article_vectors[wanted] = vectors[offset : offset + len(wanted)]
+        embedded[article.id] = article_vectors
+        offset += len(wanted)
     parsed = {e.article_id: e for e in extract_articles(read)} if read else {}
     return [embedded.get(a.id) for a in articles], [parsed.get(a.id) for a in articles]
 

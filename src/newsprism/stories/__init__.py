@@ -1,6 +1,13 @@
 """Incremental story clustering: articles join the open story they match, or found a new one."""
 
-from .clusterer import TITLE_VECTORS, StoryClusterer, article_vector, needs_title_vector, title_vectors
+from .clusterer import (
+    TITLE_VECTORS,
+    StoryClusterer,
+    article_vector,
+    article_vector_rows,
+    needs_title_vector,
+    title_vectors,
+)
 from .evidence import ArticleEvidence, article_evidence
 from .index import AnnCentroidIndex, CentroidIndex
 
@@ -11,6 +18,7 @@ __all__ = [
     "CentroidIndex",
     "StoryClusterer",
     "article_vector",
+    "article_vector_rows",
     "article_evidence",
     "needs_title_vector",
     "title_vectors",

@@ -27,6 +27,8 @@ import dataclasses
 import functools
 import logging
 import math
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -40,6 +42,7 @@ from ..store.base import MEMBER_PARTS, STORY_PARTS, Store
 from ..store.changes import write_story_changes
 from ..text import sentence_spans
 from ..text.dates import parse_date
+from ..text.stopwords import ENGLISH_STOP_WORDS
 from .consolidate import (
     MemberEvidence,
     average_linkage_merges,
@@ -108,6 +111,7 @@ def article_vector(
     mean (tuned on ECB+, see settings). A title not already the text's first line counts as a lead
     sentence: pass its vector as `title_vector` (the pipeline caches it), else it is embedded here.
     """
+    # A row of zeros is a sentence not embedded yet (`article_vector_rows`): the sums below pass over it.
     vectors = np.asarray(sentence_vectors, dtype=np.float32)
     if vectors.ndim == 1:
         vectors = vectors[None, :]
@@ -124,6 +128,40 @@ def article_vector(
         return _unit(lead_sum)
     weight = settings.current().story_lead_weight
     return _unit(weight * _unit(lead_sum) + (1 - weight) * _unit(rest.sum(axis=0)))
+
+
+def article_vector_rows(sentences: Sequence[str], title: str = "") -> list[int]:
+    """The sentences `article_vector` reads, by index, when an article arrives (`embedding_cascade`): the lead
+    and the `story_body_sample_sentences` body sentences most central to the article by their words. Rows left
+    out are embedded later, for the stories that need them (`Pipeline.material`). Without the cascade, all."""
+    current = settings.current()
+    lead_n = current.story_lead_sentences
+    sample = current.story_body_sample_sentences
+    if not current.embedding_cascade or len(sentences) - lead_n <= sample:
+        return list(range(len(sentences)))
+    if sample <= 0:
+        return list(range(lead_n))
+    words = [_content_words(text) for text in sentences]
+    recurring = Counter(w for ws in words for w in ws)
+    topic = _content_words(title).union(*words[:lead_n])
+
+    def centrality(i: int) -> float:
+        # the share of its words the headline or lead names, plus how often its words recur in the article
+        ws = words[i]
+        if len(ws) < _CENTRAL_MIN_WORDS:  # a dateline, a byline, "He declined to comment."
+            return 0.0
+        return (len(ws & topic) + sum(min(recurring[w] - 1, 3) for w in ws) / 3) / len(ws)
+
+    body = sorted(range(lead_n, len(sentences)), key=lambda i: (-centrality(i), i))[:sample]
+    return list(range(lead_n)) + sorted(body)
+
+
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
+_CENTRAL_MIN_WORDS = 4
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _CONTENT_WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS)
 
 
 def needs_title_vector(article: Article) -> bool:
