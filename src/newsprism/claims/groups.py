@@ -138,12 +138,15 @@ def _items(material: StoryMaterial) -> list[_Item]:
         for sentence, vector in zip(sentences, vectors, strict=True):
             parts = _parts(article.text, sentence, units.get(sentence.start, ()))
             plan.append((order, article.id, sentence, vector, parts))
-    # A part's wording is not a stored sentence: its vectors come from one embedding call for the story.
+    # A part's wording is not a stored sentence: its vectors come from one embedding call for the story. Claims
+    # are linked only across articles, so a story of one article compares none and embeds none.
     wordings = [claim for *_, parts in plan for _, claim in parts]
-    if wordings:
+    if wordings and len({aid for _, aid, *_ in plan}) > 1:
         from ..models import embed
 
         part_vectors = iter(embed(wordings))
+    elif wordings:
+        part_vectors = iter(np.zeros((len(wordings), np.asarray(plan[0][3]).shape[-1]), dtype=np.float32))
     items: list[_Item] = []
     for order, aid, sentence, vector, parts in plan:
         for part, claim in parts:
