@@ -405,9 +405,7 @@ class Pipeline:
         ]
         if not missing:
             return vectors
-        from .models import embed
-
-        new = embed([sentences[article_id][i].text for article_id, i in missing])
+        new = self.engine.embed([sentences[article_id][i].text for article_id, i in missing])
         completed = {
             article_id: vectors[article_id].copy() for article_id in dict.fromkeys(a for a, _ in missing)
         }

@@ -1,8 +1,9 @@
 """Where the pipeline's heavy work runs: in this process and its worker pools (`LocalEngine`, the default),
 or on a Ray cluster (`engines.ray_engine.RayEngine`, `newsprism analyze --engine ray`).
 
-An engine runs the three pure, parallel parts of a run and hands back what they return, in input order:
-cleaning pages, embedding and parsing a batch of clean articles, and analysing stories. Everything that must
+An engine runs the pure, parallel parts of a run and hands back what they return, in input order: cleaning
+pages, embedding and parsing a batch of clean articles, embedding the sentences a story still lacks (the
+embedding cascade), and analysing stories. Everything that must
 happen in one place and in order stays in `Pipeline`: the site boilerplate step (it learns from earlier
 articles of the site), recognising inputs already stored, writing each batch in one transaction, the story
 clusterer, and writing each analysis. So the same input and batch size give the same stories, claim groups
@@ -59,6 +60,11 @@ class Engine(Protocol):
         None for both where the article's language is not read (`embed_and_extract_here`)."""
         ...
 
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """MiniLM vectors of the texts, one row each, in order: the sentences a story of several articles
+        still lacks before its analysis (`Pipeline.material`, the embedding cascade)."""
+        ...
+
     def analyse(
         self, jobs: Iterable[StoryJob], generator: Generator | None
     ) -> Iterator[tuple[str, StoryAnalysis | Exception]]:
@@ -83,6 +89,11 @@ class LocalEngine:
         self, articles: list[Article], sentences: dict[str, list[Any]]
     ) -> tuple[list[np.ndarray | None], list[ArticleExtraction | None]]:
         return embed_and_extract_here(articles, sentences)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        from ..models import embed
+
+        return embed(texts)
 
     def analyse(
         self, jobs: Iterable[StoryJob], generator: Generator | None

@@ -169,6 +169,22 @@ class RayEngine:
         )
         return remote.remote()
 
+    def embed(self, texts: list[str]) -> np.ndarray:
+        from ..models.embeddings import DIMENSIONS
+
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        pool = self._analyser_pool()
+        values = _actor_settings()
+        step = -(-len(texts) // len(pool))
+        calls = [(values, texts[lo : lo + step]) for lo in range(0, len(texts), step)]
+        parts = []
+        for _, outcome in self._ordered(pool, "embed", calls):
+            if isinstance(outcome, BaseException):
+                raise EngineError(f"the Ray worker embedding a story's sentences failed ({_cause(outcome)})")
+            parts.append(outcome)
+        return np.concatenate(parts)
+
     def _ordered(self, actors: list[Any], method: str, calls: Iterable[tuple]) -> Iterator[tuple[tuple, Any]]:
         """(call, its result) for each call in order, the calls spread round-robin over `actors` with a
         bounded window in flight; a call whose actor died past its retries gives the exception instead."""
@@ -253,6 +269,11 @@ class _Analyser:
         from . import embed_and_extract_here
 
         return _under(values, lambda: embed_and_extract_here(articles, sentences))
+
+    def embed(self, values: Any, texts: list[str]) -> Any:
+        from ..models import embed
+
+        return _under(values, lambda: embed(texts))
 
     def analyse(self, values: Any, job: StoryJob) -> StoryAnalysis:
         from ..pipeline import analysis_of
