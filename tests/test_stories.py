@@ -688,6 +688,22 @@ def test_a_fragment_joins_the_story_it_is_clearly_nearest():
     assert [(m.kept, m.absorbed) for m in merges] == [(0, 2), (1, 3)]
 
 
+def test_a_fragment_that_shares_no_rare_words_or_names_with_its_nearest_story_stays_apart():
+    # Row 2, a singleton, is clearly nearest the story of rows 0-1 (0.6 against 0.1), but the likeness is all
+    # the vectors' (two pages of one site's furniture): their rare-term and entity part is 0.05.
+    scores = np.full((5, 5), 1.5)
+    scores[np.ix_([0, 1], [3, 4])] = scores[np.ix_([3, 4], [0, 1])] = 0.1
+    scores[2, :2] = scores[:2, 2] = 0.6
+    scores[2, 3:] = scores[3:, 2] = 0.1
+    shared = np.full((5, 5), 0.5)
+    shared[2, :2] = shared[:2, 2] = 0.05
+    args = (scores, [[0, 1], [2], [3, 4]], 0.8, lambda a, b: True, [True] * 3, 2, 0.5, 0.1)
+    assert [(m.kept, m.absorbed) for m in average_linkage_merges(*args)] == [(0, 1)]
+    assert average_linkage_merges(*args, shared, 0.2) == []
+    shared[2, :2] = shared[:2, 2] = 0.3  # a name or rare words in common: it joins
+    assert [(m.kept, m.absorbed) for m in average_linkage_merges(*args, shared, 0.2)] == [(0, 1)]
+
+
 WIRE = (
     "Rescue teams searched through the night for {n} miners trapped by a flooded gallery at the Halden"
     " colliery, where water broke through an old seam shortly after the morning shift went down. The"

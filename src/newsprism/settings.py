@@ -265,6 +265,12 @@ class Settings:
         "A fragment joins its best story only when that mean beats its next best story's by this much: near"
         " two look-alike events it stays apart. ECB+ dev (fragments of 1, bar 0.5): 0 0.9036, 0.1 0.9045 B3-F1.",
     )
+    story_fragment_min_shared: float = setting(
+        0.2,
+        "A fragment joins its best story only when they also share rare words or names: the mean of the"
+        " rare-term and entity part of their members' scores (story_term_weight, story_entity_weight) at least"
+        " this. Being clearly nearest is no evidence among unrelated reports; 0 turns it off.",
+    )
     story_copy_share: float = setting(
         0.5,
         "An arriving article whose sampled five-word runs (stories.evidence.copy_marks, 1 in 8 kept) are at"

@@ -30,6 +30,7 @@ HELD_OUT_GRID: dict[str, tuple[Any, ...]] = {
     "story_fragment_size": (1, 3),
     "story_fragment_similarity": (0.3, 0.5),
     "story_fragment_margin": (0.0, 0.2),
+    "story_fragment_min_shared": (0.1, 0.3),
     "story_reassign_margin": (0.05, 0.2),
     "story_consolidate_window_days": (3, 30),
     "story_lead_weight": (0.7, 1.0),

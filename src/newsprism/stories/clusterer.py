@@ -47,9 +47,9 @@ from .consolidate import (
     MemberEvidence,
     average_linkage_merges,
     conflict_scores,
-    content_scores,
     group_conflicts,
     reassignments,
+    shared_words_scores,
 )
 from .evidence import ArticleEvidence, article_evidence, copy_marks, entity_key, evidence_text, term_hash
 from .frequencies import DocumentFrequencies
@@ -420,12 +420,14 @@ class StoryClusterer:
                 kept.append(story_id)
         if len(kept) < 2:
             return []
-        content = content_scores(
+        shared_words = shared_words_scores(
             members,
             self.frequencies,
             settings.current().story_term_weight,
             settings.current().story_entity_weight,
         )
+        vectors = np.stack([m.vector for m in members]).astype(np.float32)
+        content = vectors @ vectors.T + shared_words
         scores = content - conflict_scores(
             members,
             settings.current().story_year_conflict,
@@ -454,6 +456,8 @@ class StoryClusterer:
             settings.current().story_fragment_size,
             settings.current().story_fragment_similarity,
             settings.current().story_fragment_margin,
+            shared_words,
+            settings.current().story_fragment_min_shared,
         )
         current = list(kept)  # group index -> the story id it lives under now
         out: list[tuple[str, str]] = []

@@ -66,10 +66,17 @@ def content_scores(
 ) -> np.ndarray:
     """What two articles say alike (n x n): vector cosine plus the weighted rare-term and entity cosines."""
     vectors = np.stack([m.vector for m in members]).astype(np.float32)
-    scores = vectors @ vectors.T
+    return vectors @ vectors.T + shared_words_scores(members, df, term_weight, entity_weight)
+
+
+def shared_words_scores(
+    members: Sequence[MemberEvidence], df: DocumentFrequencies, term_weight: float, entity_weight: float
+) -> np.ndarray:
+    """The part of content_scores that two articles' own words make (n x n): the weighted rare-term and
+    entity cosines, without the vector's."""
     terms = _tfidf_rows([m.terms for m in members], df)
     entities = _tfidf_rows([m.entities for m in members], df)
-    scores += term_weight * (terms @ terms.T).toarray().astype(np.float32)
+    scores = term_weight * (terms @ terms.T).toarray().astype(np.float32)
     scores += entity_weight * (entities @ entities.T).toarray().astype(np.float32)
     return scores
 
@@ -207,6 +214,8 @@ def average_linkage_merges(
     fragment_size: int = 0,
     fragment_threshold: float = np.inf,
     fragment_margin: float = 0.0,
+    shared_words: np.ndarray | None = None,
+    fragment_min_shared: float = 0.0,
 ) -> list[LinkageMerge]:
     """Greedy average-linkage merging of `groups` (member row indices into `scores`).
 
@@ -214,7 +223,9 @@ def average_linkage_merges(
     index afterwards. Only pairs with at least one `active` group (touched in the batch) and `may_merge` are
     considered; the best pair is merged while its mean member score reaches `threshold`. Then a fragment (a
     group of at most `fragment_size` members) joins its best group where that mean reaches the lower
-    `fragment_threshold` and beats its next best by `fragment_margin` (see _fragment_merge).
+    `fragment_threshold` and beats its next best by `fragment_margin` (see _fragment_merge), and where the
+    mean of `shared_words` (the part of `scores` the articles' own rare terms and names make) between them
+    reaches `fragment_min_shared`.
     """
     k = len(groups)
     if k < 2:
@@ -223,6 +234,7 @@ def average_linkage_merges(
     for g, rows in enumerate(groups):
         membership[list(rows), g] = 1.0
     sums = membership.T @ scores @ membership  # summed member scores between groups (Lance-Williams form)
+    words = membership.T @ (shared_words if shared_words is not None else scores) @ membership
     sizes = membership.sum(axis=0).astype(np.float64)
     window = np.zeros((k, k), dtype=bool)
     for a in range(k):
@@ -239,8 +251,14 @@ def average_linkage_merges(
             return merges
         fragment = bool(mean[a, b] < threshold)
         if fragment:
+            shared = words / np.maximum(np.outer(sizes, sizes), 1.0) if shared_words is not None else None
             pair = _fragment_merge(
-                mean, alive & (sizes <= fragment_size), fragment_threshold, fragment_margin
+                mean,
+                alive & (sizes <= fragment_size),
+                fragment_threshold,
+                fragment_margin,
+                shared,
+                fragment_min_shared,
             )
             if pair is None:
                 return merges
@@ -249,6 +267,8 @@ def average_linkage_merges(
         merges.append(LinkageMerge(keep, gone, float(mean[a, b]), fragment))
         sums[keep, :] += sums[gone, :]
         sums[:, keep] += sums[:, gone]
+        words[keep, :] += words[gone, :]
+        words[:, keep] += words[:, gone]
         sizes[keep] += sizes[gone]
         alive[gone] = False
         act[keep] |= act[gone]
@@ -259,14 +279,22 @@ def average_linkage_merges(
 
 
 def _fragment_merge(
-    mean: np.ndarray, fragment: np.ndarray, threshold: float, margin: float
+    mean: np.ndarray,
+    fragment: np.ndarray,
+    threshold: float,
+    margin: float,
+    shared: np.ndarray | None = None,
+    min_shared: float = 0.0,
 ) -> tuple[int, int] | None:
     """The fragment and its best group where that pair is the most convincing fragment merge, else None.
 
     A story of one or two articles at batch end is usually a report the arrival order left apart (its
     first article came before the ones that link it), not an event of its own: two established stories
     need `story_consolidate_similarity` to merge, a fragment only needs to be clearly nearer one story
-    than any other. Where its two best stories score alike (two look-alike events) it stays apart.
+    than any other. Where its two best stories score alike (two look-alike events) it stays apart. Among
+    unrelated reports, though, the nearest is clearly nearest too; so its best story must also share rare
+    words or names with it (`shared` at least `min_shared`), not only a vector's likeness: two pages of one
+    site that share its furniture and nothing else stay apart.
     """
     if not fragment.any():
         return None
@@ -275,6 +303,9 @@ def _fragment_merge(
     top, second = ordered[:, -1], ordered[:, -2]
     lead = np.where(np.isfinite(second), top - np.where(np.isfinite(second), second, 0.0), np.inf)
     ok = fragment & np.isfinite(top) & (top >= threshold) & (lead >= margin)
+    if shared is not None:
+        best = np.argmax(rows, axis=1)
+        ok &= shared[np.arange(len(best)), best] >= min_shared
     if not ok.any():
         return None
     a = int(np.argmax(np.where(ok, top, -np.inf)))
