@@ -467,7 +467,8 @@ class StoryClusterer:
                 why = (
                     f"merged at batch end as a fragment: mean score {merge.mean:.2f} with the members of"
                     f" the story it joined (story_fragment_similarity {settings.current().story_fragment_similarity:g}),"
-                    " clearly above any other nearby story"
+                    f" clearly above any other nearby story; the rare words and names they share score"
+                    f" {merge.shared:.2f} (story_fragment_min_shared {settings.current().story_fragment_min_shared:g})"
                 )
             else:
                 why = (

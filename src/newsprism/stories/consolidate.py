@@ -196,13 +196,15 @@ def _rows(profiles: Sequence[Profile]) -> sparse.csr_matrix:
 
 
 class LinkageMerge(NamedTuple):
-    """One merge of average_linkage_merges: group indices, the mean member score that decided it, and
-    whether it was a fragment's merge (on the lower bar) rather than two stories'."""
+    """One merge of average_linkage_merges: group indices, the mean member score that decided it, whether it
+    was a fragment's merge (on the lower bar) rather than two stories', and the mean of its shared-words part
+    (what the fragment and its story have in rare terms and names; 0 when not given)."""
 
     kept: int
     absorbed: int
     mean: float
     fragment: bool
+    shared: float = 0.0
 
 
 def average_linkage_merges(
@@ -264,7 +266,8 @@ def average_linkage_merges(
                 return merges
             a, b = pair
         keep, gone = (a, b) if sizes[a] >= sizes[b] else (b, a)
-        merges.append(LinkageMerge(keep, gone, float(mean[a, b]), fragment))
+        shared_mean = float(words[a, b] / max(sizes[a] * sizes[b], 1.0)) if shared_words is not None else 0.0
+        merges.append(LinkageMerge(keep, gone, float(mean[a, b]), fragment, shared_mean))
         sums[keep, :] += sums[gone, :]
         sums[:, keep] += sums[:, gone]
         words[keep, :] += words[gone, :]
