@@ -236,7 +236,7 @@ def average_linkage_merges(
     for g, rows in enumerate(groups):
         membership[list(rows), g] = 1.0
     sums = membership.T @ scores @ membership  # summed member scores between groups (Lance-Williams form)
-    words = membership.T @ (shared_words if shared_words is not None else scores) @ membership
+    words = membership.T @ shared_words @ membership if shared_words is not None else None
     sizes = membership.sum(axis=0).astype(np.float64)
     window = np.zeros((k, k), dtype=bool)
     for a in range(k):
@@ -253,7 +253,7 @@ def average_linkage_merges(
             return merges
         fragment = bool(mean[a, b] < threshold)
         if fragment:
-            shared = words / np.maximum(np.outer(sizes, sizes), 1.0) if shared_words is not None else None
+            shared = words / np.maximum(np.outer(sizes, sizes), 1.0) if words is not None else None
             pair = _fragment_merge(
                 mean,
                 alive & (sizes <= fragment_size),
@@ -266,12 +266,13 @@ def average_linkage_merges(
                 return merges
             a, b = pair
         keep, gone = (a, b) if sizes[a] >= sizes[b] else (b, a)
-        shared_mean = float(words[a, b] / max(sizes[a] * sizes[b], 1.0)) if shared_words is not None else 0.0
+        shared_mean = float(words[a, b] / max(sizes[a] * sizes[b], 1.0)) if words is not None else 0.0
         merges.append(LinkageMerge(keep, gone, float(mean[a, b]), fragment, shared_mean))
         sums[keep, :] += sums[gone, :]
         sums[:, keep] += sums[:, gone]
-        words[keep, :] += words[gone, :]
-        words[:, keep] += words[:, gone]
+        if words is not None:
+            words[keep, :] += words[gone, :]
+            words[:, keep] += words[:, gone]
         sizes[keep] += sizes[gone]
         alive[gone] = False
         act[keep] |= act[gone]
