@@ -113,9 +113,9 @@ class RayEngine:
             return [], []
         pool = self._analyser_pool()
         values = _actor_settings()
-        step = -(-len(articles) // len(pool))
-        parts = [articles[lo : lo + step] for lo in range(0, len(articles), step)]
-        calls = [(values, part, {a.id: sentences[a.id] for a in part}) for part in parts]
+        calls = [
+            (values, part, {a.id: sentences[a.id] for a in part}) for part in _shares(articles, len(pool))
+        ]
         vectors: list[np.ndarray | None] = []
         extractions: list[ArticleExtraction | None] = []
         for (_, part, _), outcome in self._ordered(pool, "embed_and_extract", calls):
@@ -176,8 +176,7 @@ class RayEngine:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         pool = self._analyser_pool()
         values = _actor_settings()
-        step = -(-len(texts) // len(pool))
-        calls = [(values, texts[lo : lo + step]) for lo in range(0, len(texts), step)]
+        calls = [(values, part) for part in _shares(texts, len(pool))]
         parts = []
         for _, outcome in self._ordered(pool, "embed", calls):
             if isinstance(outcome, BaseException):
@@ -222,6 +221,12 @@ def _chunks(items: Iterable[RawDocument | T], values: Any) -> Iterator[tuple[Any
     iterator = iter(items)
     while chunk := list(islice(iterator, _PAGES_PER_CALL)):
         yield values, chunk
+
+
+def _shares(items: list[T], actors: int) -> list[list[T]]:
+    """`items` cut into at most `actors` consecutive parts of equal size (the last may be shorter)."""
+    step = -(-len(items) // actors)
+    return [items[lo : lo + step] for lo in range(0, len(items), step)]
 
 
 def _actor_settings() -> Any:

@@ -47,6 +47,7 @@ from .consolidate import (
     MemberEvidence,
     average_linkage_merges,
     conflict_scores,
+    content_scores,
     group_conflicts,
     reassignments,
     shared_words_scores,
@@ -426,8 +427,13 @@ class StoryClusterer:
             settings.current().story_term_weight,
             settings.current().story_entity_weight,
         )
-        vectors = np.stack([m.vector for m in members]).astype(np.float32)
-        content = vectors @ vectors.T + shared_words
+        content = content_scores(
+            members,
+            self.frequencies,
+            settings.current().story_term_weight,
+            settings.current().story_entity_weight,
+            shared_words,
+        )
         scores = content - conflict_scores(
             members,
             settings.current().story_year_conflict,

@@ -62,11 +62,18 @@ def _tfidf_rows(profiles: Sequence[Profile], df: DocumentFrequencies) -> sparse.
 
 
 def content_scores(
-    members: Sequence[MemberEvidence], df: DocumentFrequencies, term_weight: float, entity_weight: float
+    members: Sequence[MemberEvidence],
+    df: DocumentFrequencies,
+    term_weight: float,
+    entity_weight: float,
+    shared_words: np.ndarray | None = None,
 ) -> np.ndarray:
-    """What two articles say alike (n x n): vector cosine plus the weighted rare-term and entity cosines."""
+    """What two articles say alike (n x n): vector cosine plus the weighted rare-term and entity cosines
+    (`shared_words_scores`; pass them as `shared_words` when already made)."""
+    if shared_words is None:
+        shared_words = shared_words_scores(members, df, term_weight, entity_weight)
     vectors = np.stack([m.vector for m in members]).astype(np.float32)
-    return vectors @ vectors.T + shared_words_scores(members, df, term_weight, entity_weight)
+    return vectors @ vectors.T + shared_words
 
 
 def shared_words_scores(
