@@ -151,6 +151,12 @@ def test_embedding_batches_stay_under_the_token_budget():
     assert all(len(b) <= 32 and len(b) * max(lengths[i] for i in b) <= 2048 for b in batches)
 
 
+def test_embedding_batches_are_not_padded_far_past_a_text():
+    lengths = [10, 11, 12, 40, 41, 90]
+    order = np.argsort(lengths, kind="stable")
+    assert [list(b) for b in _batches(order, lengths, 32, 2048)] == [[0, 1, 2], [3, 4], [5]]
+
+
 # A runner that kills its own process with SIGKILL when the pipeline reaches the named step: after the
 # articles are committed (cluster), after the stories are committed (analyse_stories).
 _KILLED_AT = """

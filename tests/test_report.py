@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import jsonschema
 import numpy as np
+import pytest
 
 from newsprism.records import (
     Article,
@@ -123,6 +124,48 @@ def test_storylines_reach_report_json_and_both_pages_escaped(tmp_path):
     assert 'href="story-s1.html"' in page and 'href="story-s2.html"' in page and "mean score 0.71" in page
     for page in files:
         assert page.suffix != ".html" or "<script>" not in page.read_text()
+
+
+def test_report_json_is_written_a_story_at_a_time_as_the_whole_document(tmp_path, monkeypatch):
+    from newsprism.report import build_report
+    from newsprism.report import html as report_html
+
+    store = hostile_store()
+    # a second version of the first page (same URL), an alias, and an article in no analysed story
+    store.add_article(
+        Article(
+            id="a3", source="again.html", text="Officials met on Monday, again.", url="javascript:alert(3)"
+        )
+    )
+    store.add_alias("old-id", "a1", "first.html")
+    store.add_article(Article(id="a4", source="lone.html", text="A report no story holds."))
+    store.set_membership(StoryAssignment("a3", "s1", 0.9, "joined"))
+    store.put_analysis(replace(store.get_analysis("s1"), article_ids=("a1", "a3")))
+    files = write_report(store, tmp_path / "out")
+    written = json.loads((tmp_path / "out" / "report.json").read_text())
+    whole = build_report(store)
+    assert {**written, "generated_at": None} == {**whole, "generated_at": None}
+    expected = json.dumps({**whole, "generated_at": written["generated_at"]}, ensure_ascii=False, indent=2)
+    assert (tmp_path / "out" / "report.json").read_text() == expected  # laid out as one dump would be
+    assert [a["id"] for a in written["articles"]] == ["a1", "a3", "a4"]
+    assert written["articles"][1]["versions"] == ["a1", "a3"] and written["articles"][0]["aliases"] == [
+        "old-id"
+    ]
+    assert (tmp_path / "out" / "article-a4.html").exists() and (tmp_path / "out" / "article-a3.html") in files
+    assert "Officials met on Monday" in (tmp_path / "out" / "article-a3.html").read_text()  # what changed
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no parts left behind
+
+    # A report that fails half-way leaves the last whole report.json and no parts.
+    before = (tmp_path / "out" / "report.json").read_text()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report_html.views, "story_view", broken)
+    with pytest.raises(RuntimeError):
+        write_report(store, tmp_path / "out")
+    assert (tmp_path / "out" / "report.json").read_text() == before
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
 
 
 def test_a_storyline_axis_is_scaled_to_its_dates():

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import os
+import shutil
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from .. import __version__, settings
@@ -118,21 +122,28 @@ def corrected(store: Store, articles: list[Article]) -> list[Article]:
 
 def _articles(store: Store, story_of: dict[str, str]) -> list[dict[str, Any]]:
     """Every article in the order stored, with its story, its aliases, and the versions of its page."""
-    articles = corrected(store, store.articles())
-    aliases = store.aliases()
-    at_url: dict[str, list[str]] = {}
-    for a in articles:
-        if a.url:
-            at_url.setdefault(a.url, []).append(a.id)
-    return [
-        article_to_dict(
-            a,
-            story_of.get(a.id),
-            aliases.get(a.id, ()),
-            at_url[a.url] if a.url and len(at_url[a.url]) > 1 else (),
-        )
-        for a in articles
-    ]
+    return [data for _, data in stored_articles(store, story_of)]
+
+
+def stored_articles(store: Store, story_of: dict[str, str]) -> Iterator[tuple[Article, dict[str, Any]]]:
+    """Every stored article in the order stored, as the report shows it (with the dates an editor fixed) and
+    in report form (with its story from `story_of`, its aliases, and the versions of its page), read a few
+    hundred at a time."""
+    ids = store.article_ids()
+    for start in range(0, len(ids), _ARTICLES_READ_AT_ONCE):
+        chunk = ids[start : start + _ARTICLES_READ_AT_ONCE]
+        aliases = store.aliases(chunk)
+        for a in corrected(store, store.articles(chunk)):
+            versions = store.versions(a.url) if a.url else []
+            yield (
+                a,
+                article_to_dict(
+                    a, story_of.get(a.id), aliases.get(a.id, ()), versions if len(versions) > 1 else ()
+                ),
+            )
+
+
+_ARTICLES_READ_AT_ONCE = 256  # under `corrected`'s 500, which reads every correction past that
 
 
 def story_articles(store: Store, stories: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -158,22 +169,108 @@ def stored_analyses(store: Store) -> list[StoryAnalysis]:
 
 def build_report(store: Store, analyses: Sequence[StoryAnalysis] | None = None) -> dict[str, Any]:
     """The whole store as one JSON-ready document; `analyses`: `stored_analyses(store)`, when the caller
-    has read them already."""
+    has read them already. `ReportJson` writes the same document without holding it."""
     if analyses is None:
         analyses = stored_analyses(store)
     stories = [analysis_to_dict(analysis) for analysis in analyses]
     story_of = {aid: analysis.story_id for analysis in analyses for aid in analysis.article_ids}
     return {
+        **_head(),
+        "articles": _articles(store, story_of),
+        "stories": stories,
+        **_tail(store, storylines(store, {s["id"]: s.get("title") or s["id"] for s in stories})),
+    }
+
+
+def _head() -> dict[str, Any]:
+    return {
         "$schema": SCHEMA_ID,
         "generator": f"newsprism {__version__}",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "schema_version": REPORT_SCHEMA_VERSION,
-        "articles": _articles(store, story_of),
-        "stories": stories,
-        "storylines": storylines(store, {s["id"]: s.get("title") or s["id"] for s in stories}),
-        "rejected": rejected_list(store),
-        "rejected_count": store.rejection_count(),
     }
+
+
+def _tail(store: Store, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"storylines": lines, "rejected": rejected_list(store), "rejected_count": store.rejection_count()}
+
+
+def linked_titles(store: Store) -> dict[str, str]:
+    """The titles `storylines` needs: of each analysed live story that a storyline link names."""
+    ends = {sid for a, b, _, _ in store.story_links() for sid in (a, b)}
+    live = ends & set(store.story_ids())
+    return {sid: analysis.title or sid for sid in live if (analysis := store.get_analysis(sid)) is not None}
+
+
+class ReportJson:
+    """report.json written a story and an article at a time, laid out as `json.dumps(build_report(store),
+    indent=2)` would lay it out, so that a report of any size is never whole in memory. The two lists are
+    written to temporary files beside it and joined by `finish`; report.json appears whole or
+    not at all (`os.replace`)."""
+
+    _LISTS = ("articles", "stories")
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.head = _head()
+        self._parts = {name: path.with_name(f".{path.name}.{name}") for name in self._LISTS}
+        self._files = {name: open(part, "w", encoding="utf-8") for name, part in self._parts.items()}  # noqa: SIM115
+        self._counts = dict.fromkeys(self._LISTS, 0)
+
+    def add_story(self, story: dict[str, Any]) -> None:
+        self._add("stories", story)
+
+    def add_article(self, article: dict[str, Any]) -> None:
+        self._add("articles", article)
+
+    def _add(self, name: str, value: dict[str, Any]) -> None:
+        if self._counts[name]:
+            self._files[name].write(",\n")
+        self._files[name].write(_laid_out(value, 2))
+        self._counts[name] += 1
+
+    def finish(self, store: Store, lines: list[dict[str, Any]]) -> None:
+        """Join the parts into report.json, with the storylines and rejections after the stories."""
+        for handle in self._files.values():
+            handle.close()
+        whole = self.path.with_name(f".{self.path.name}.whole")
+        try:
+            with open(whole, "w", encoding="utf-8") as out:
+                out.write("{")
+                first = True
+                for key, value in [
+                    *self.head.items(),
+                    *dict.fromkeys(self._LISTS).items(),
+                    *_tail(store, lines).items(),
+                ]:
+                    out.write(("\n" if first else ",\n") + f"  {json.dumps(key)}: ")
+                    first = False
+                    if key not in self._parts:
+                        out.write(_laid_out(value, 1).lstrip())
+                    elif not self._counts[key]:
+                        out.write("[]")
+                    else:
+                        out.write("[\n")
+                        with open(self._parts[key], encoding="utf-8") as part:
+                            shutil.copyfileobj(part, out)
+                        out.write("\n  ]")
+                out.write("\n}")
+            os.replace(whole, self.path)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the temporary parts (after `finish`, or when the report was not finished)."""
+        for handle in self._files.values():
+            handle.close()
+        for part in [*self._parts.values(), self.path.with_name(f".{self.path.name}.whole")]:
+            part.unlink(missing_ok=True)
+
+
+def _laid_out(value: Any, depth: int) -> str:
+    """`value` as json.dumps(indent=2) writes it `depth` levels into a document."""
+    pad = "  " * depth
+    return pad + json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + pad)
 
 
 def rejected_list(store: Store) -> list[dict[str, str]]:

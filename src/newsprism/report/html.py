@@ -8,7 +8,6 @@ it; citations open with <details>); the web app adds one local script file under
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -19,10 +18,18 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ..records import Article, StoryState, from_dict
+from ..records import Article, StoryAnalysis, StoryState, from_dict
 from ..store import Store
 from . import views
-from .build import build_report, stored_analyses
+from .build import (
+    ReportJson,
+    analysis_to_dict,
+    corrected,
+    linked_titles,
+    stored_articles,
+    story_articles,
+    storylines,
+)
 from .export import FORMATS, STATIC_FORMATS, export_name
 from .views import highlight, paragraphs, safe_url
 
@@ -200,11 +207,13 @@ def _span(state: StoryState | None) -> tuple[str | None, str | None]:
 
 
 def write_report(store: Store, out: Path) -> list[Path]:
-    """Write report.json, index.html, rejected.html, changes.html, outlet-*.html, story-*.html with each story's exports (story-*.md,
-    story-*.claims.csv, story-*.quotes.csv), storyline-*.html and article-*.html into `out`."""
+    """Write report.json, index.html, rejected.html, changes.html, outlet-*.html, story-*.html with each
+    story's exports (story-*.md, story-*.claims.csv, story-*.quotes.csv), storyline-*.html and article-*.html
+    into `out`.
+
+    One story at a time: its analysis and articles are read, its pages and its part of report.json written,
+    and nothing of it is kept but what the outlet pages gather, so memory does not grow with the store."""
     out.mkdir(parents=True, exist_ok=True)
-    analyses = {analysis.story_id: analysis for analysis in stored_analyses(store)}
-    report = build_report(store, list(analyses.values()))
     urls = StaticUrls()
     written = []
 
@@ -213,36 +222,57 @@ def write_report(store: Store, out: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
 
-    emit("report.json", json.dumps(report, ensure_ascii=False, indent=2))
+    def emit_article(
+        article: Article, data: dict[str, Any], analysis: StoryAnalysis | None, near: dict[str, Article]
+    ) -> None:
+        versions = data["versions"]
+        at = versions.index(article.id) if article.id in versions else 0
+        previous = None
+        if at:
+            previous = near.get(versions[at - 1]) or next(
+                iter(corrected(store, store.articles([versions[at - 1]]))), None
+            )
+        page = views.article_view(
+            article, analysis, data["story_id"], previous, aliases=data["aliases"], versions=versions
+        )
+        emit(urls.article(article.id), render(page))
+
+    lines = storylines(store, linked_titles(store))
+    report = ReportJson(out / "report.json")
+    try:
+        outlets = views.OutletPages()
+        story_of: dict[str, str] = {}
+        for story_id in store.story_ids():
+            analysis = store.get_analysis(story_id)
+            if analysis is None:
+                continue
+            story = analysis_to_dict(analysis)
+            report.add_story(story)
+            # The pages are drawn from records, as the web app's are; the exports from report.json's form.
+            article_dicts = story_articles(store, [story])
+            articles = {aid: from_dict(Article, data) for aid, data in article_dicts.items()}
+            emit(urls.story(story_id), render(views.story_view(analysis, articles, lines)))
+            for name in STATIC_FORMATS:
+                emit(export_name(story_id, name), FORMATS[name].write([story], article_dicts))
+            labels = {aid: views.label_of(a) for aid, a in articles.items()}
+            outlets.add(analysis, *_span(store.story_state(story_id)), labels)
+            for aid, article in articles.items():
+                story_of[aid] = story_id
+                emit_article(article, article_dicts[aid], analysis, articles)
+        for article, data in stored_articles(store, story_of):
+            report.add_article(data)
+            if article.id not in story_of:  # in no analysed story: its page has no story
+                emit_article(article, data, None, {})
+        report.finish(store, lines)
+    except BaseException:
+        report.discard()
+        raise
+    written.append(out / "report.json")
     emit("index.html", render(views.index_page(store)))
     emit("rejected.html", render(views.rejected_page(store)))
     emit("changes.html", render(views.changes_page(store)))
-    # The pages are drawn from records, as the web app's are; the exports from report.json's form. The records
-    # are read back from that form (with the dates an editor fixed), sharing its texts rather than holding
-    # every article a second time.
-    article_dicts = {a["id"]: a for a in report["articles"]}
-    articles = {aid: from_dict(Article, data) for aid, data in article_dicts.items()}
-    for story in report["stories"]:
-        analysis = analyses[story["id"]]
-        emit(urls.story(story["id"]), render(views.story_view(analysis, articles, report["storylines"])))
-        for name in STATIC_FORMATS:
-            emit(export_name(story["id"], name), FORMATS[name].write([story], article_dicts))
-    for line in report["storylines"]:
+    for line in lines:
         emit(urls.storyline(line["id"]), render(views.storyline_view(line)))
-    labels = {aid: views.label_of(a) for aid, a in articles.items()}
-    # each story's own date span, as the web app's outlet page gives it
-    dated = [(analysis, *_span(store.story_state(sid))) for sid, analysis in analyses.items()]
-    for name in dict.fromkeys(
-        labels[aid] for analysis in analyses.values() for aid in analysis.article_ids if aid in labels
-    ):
-        emit(urls.outlet(name), render(views.outlet_view(name, dated, labels)))
-    for data in report["articles"]:
-        article, sid = articles[data["id"]], data["story_id"]
-        versions = data["versions"]
-        at = versions.index(article.id) if article.id in versions else 0
-        previous = articles.get(versions[at - 1]) if at else None
-        page = views.article_view(
-            article, analyses.get(sid), sid, previous, aliases=data["aliases"], versions=versions
-        )
-        emit(urls.article(article.id), render(page))
+    for name in outlets.names():
+        emit(urls.outlet(name), render(outlets.page(name)))
     return written

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime
@@ -231,15 +231,14 @@ class StoryFilter:
         return not wanted or any(wanted in name.casefold() for name in speakers)
 
 
-def _story_facts(store: Store) -> list[tuple[str, StoryAnalysis, StoryState]]:
-    """(story id, analysis, state) for every analysed live story, newest activity first."""
-    found = []
+def _story_facts(store: Store) -> Iterator[tuple[str, StoryAnalysis, StoryState]]:
+    """(story id, analysis, state) for every analysed live story, newest activity first, read one at a time:
+    a page over every story holds no analysis past its turn."""
     for story_id in store.story_ids():
         analysis = store.get_analysis(story_id)
         state = store.story_state(story_id)
         if analysis is not None and state is not None:
-            found.append((story_id, analysis, state))
-    return found
+            yield story_id, analysis, state
 
 
 def index_page(store: Store, filters: StoryFilter | None = None) -> dict[str, Any]:
@@ -247,11 +246,12 @@ def index_page(store: Store, filters: StoryFilter | None = None) -> dict[str, An
     those `filters` admits, with what the filter form offers (every outlet, the speakers quoted most)."""
     filters = filters or StoryFilter()
     stories = []
-    found = _story_facts(store)
-    labels = store.source_labels({aid for _, analysis, _ in found for aid in analysis.article_ids})
     outlet_counts: Counter[str] = Counter()
     speaker_counts: Counter[str] = Counter()
-    for story_id, analysis, state in found:
+    total = 0
+    for story_id, analysis, state in _story_facts(store):
+        total += 1
+        labels = store.source_labels(analysis.article_ids)
         counts: dict[str, int] = defaultdict(int)
         for c in analysis.claims:
             counts[c.status] += 1
@@ -284,7 +284,7 @@ def index_page(store: Store, filters: StoryFilter | None = None) -> dict[str, An
         "storylines": [] if filters.active() else storylines(store, {s["id"]: s["title"] for s in stories}),
         "article_count": store.article_count(),
         "rejected_count": store.rejection_count(),
-        "story_total": len(found),
+        "story_total": total,
         "filters": {f.name: getattr(filters, f.name) for f in dataclass_fields(filters)},
         "filtered": filters.active(),
         "choices": {
@@ -301,82 +301,101 @@ def index_page(store: Store, filters: StoryFilter | None = None) -> dict[str, An
 def outlet_page(store: Store, name: str) -> dict[str, Any]:
     """One source across stories: its stories, what it alone reported, what it left out, whom it quoted.
     A source is named as everywhere in the report (`records.source_label`). Raises NotFound."""
-    found = _story_facts(store)
-    labels = store.source_labels({aid for _, analysis, _ in found for aid in analysis.article_ids})
-    return outlet_view(
-        name, [(analysis, state.first_date, state.last_date) for _, analysis, state in found], labels
-    )
+    pages = OutletPages(only=name)
+    for _, analysis, state in _story_facts(store):
+        pages.add(analysis, state.first_date, state.last_date, store.source_labels(analysis.article_ids))
+    return pages.page(name)
 
 
 def outlet_view(
-    name: str, stories: list[tuple[StoryAnalysis, str | None, str | None]], labels: dict[str, str]
+    name: str, stories: Iterable[tuple[StoryAnalysis, str | None, str | None]], labels: Mapping[str, str]
 ) -> dict[str, Any]:
     """`stories`: (analysis, first date, last date); `labels`: article id -> source name."""
-    rows = []
-    alone: list[dict[str, Any]] = []
-    left_out: list[dict[str, Any]] = []
-    quoted: dict[str, dict[str, Any]] = {}
-    articles = 0
+    pages = OutletPages(only=name)
     for analysis, first, last in stories:
-        mine = [aid for aid in analysis.article_ids if labels.get(aid) == name]
-        if not mine:
-            continue
-        articles += len(mine)
+        pages.add(analysis, first, last, labels)
+    return pages.page(name)
+
+
+class OutletPages:
+    """The outlet pages, gathered one story at a time: `add` each story, then `page` each name in `names()`
+    (the order they first appear in). `only`: gather one outlet's page."""
+
+    def __init__(self, only: str | None = None):
+        self.only = only
+        self._found: dict[str, dict[str, Any]] = {}
+
+    def names(self) -> list[str]:
+        return list(self._found)
+
+    def add(
+        self, analysis: StoryAnalysis, first: str | None, last: str | None, labels: Mapping[str, str]
+    ) -> None:
+        """One story; `labels`: article id -> source name, for its articles at least."""
         story = {"id": analysis.story_id, "title": analysis.title or analysis.story_id}
         claims = {c.id: c for c in analysis.claims}
-        own = set(mine)
-        alone += [{"story": story, "text": c.text, "claim_id": c.id} for c in only_in(analysis, own)]
-        left_out += [
-            {"story": story, "text": claims[cid].text, "claim_id": cid, "status": claims[cid].status}
-            for cid in sorted(left_out_by(analysis, own))
-            if cid in claims
-        ]
-        for q in analysis.quotes:
-            if q.article_id in own and q.speaker:
-                entry = quoted.setdefault(
-                    q.speaker,
-                    {
-                        "speaker": q.speaker,
-                        "affiliation": q.affiliation,
-                        "quotes": 0,
-                        "stories": {},
-                    },
-                )
-                entry["quotes"] += 1
-                entry["stories"][story["id"]] = story
-        others = sorted(
-            {labels[aid] for aid in analysis.article_ids if aid in labels and labels[aid] != name}
-        )
-        rows.append(
-            {**story, "first_date": first, "last_date": last, "articles": len(mine), "others": others}
-        )
-    if not rows:
-        raise NotFound(name)
-    speakers = sorted(quoted.values(), key=lambda e: (-e["quotes"], e["speaker"]))
-    row = outlet_table().named(name)
-    return {
-        "page": "outlet",
-        "name": name,
-        # what the outlet table (text.outlets) says of it, and where that comes from
-        "facts": {
-            "country": row.country,
-            "owner": row.owner,
-            "state_controlled": row.state_controlled,
-            "wire_service": row.wire_service,
-            "domains": list(row.domains),
-            "source": row.source,
-            "as_of": row.as_of,
-            "from_user": row.from_user,
+        names = dict.fromkeys(labels[aid] for aid in analysis.article_ids if aid in labels)
+        for name in names if self.only is None else [self.only] if self.only in names else []:
+            found = self._found.setdefault(
+                name, {"rows": [], "alone": [], "left_out": [], "quoted": {}, "articles": 0}
+            )
+            mine = [aid for aid in analysis.article_ids if labels.get(aid) == name]
+            found["articles"] += len(mine)
+            own = set(mine)
+            found["alone"] += [
+                {"story": story, "text": c.text, "claim_id": c.id} for c in only_in(analysis, own)
+            ]
+            found["left_out"] += [
+                {"story": story, "text": claims[cid].text, "claim_id": cid, "status": claims[cid].status}
+                for cid in sorted(left_out_by(analysis, own))
+                if cid in claims
+            ]
+            for q in analysis.quotes:
+                if q.article_id in own and q.speaker:
+                    entry = found["quoted"].setdefault(
+                        q.speaker,
+                        {"speaker": q.speaker, "affiliation": q.affiliation, "quotes": 0, "stories": {}},
+                    )
+                    entry["quotes"] += 1
+                    entry["stories"][story["id"]] = story
+            others = sorted(
+                {labels[aid] for aid in analysis.article_ids if aid in labels and labels[aid] != name}
+            )
+            found["rows"].append(
+                {**story, "first_date": first, "last_date": last, "articles": len(mine), "others": others}
+            )
+
+    def page(self, name: str) -> dict[str, Any]:
+        """The outlet page of `name`. Raises NotFound when no story added had its articles."""
+        found = self._found.get(name)
+        if not found:
+            raise NotFound(name)
+        rows, alone, left_out, articles = found["rows"], found["alone"], found["left_out"], found["articles"]
+        speakers = sorted(found["quoted"].values(), key=lambda e: (-e["quotes"], e["speaker"]))
+        row = outlet_table().named(name)
+        return {
+            "page": "outlet",
+            "name": name,
+            # what the outlet table (text.outlets) says of it, and where that comes from
+            "facts": {
+                "country": row.country,
+                "owner": row.owner,
+                "state_controlled": row.state_controlled,
+                "wire_service": row.wire_service,
+                "domains": list(row.domains),
+                "source": row.source,
+                "as_of": row.as_of,
+                "from_user": row.from_user,
+            }
+            if row is not None
+            else None,
+            "title": name,
+            "articles": articles,
+            "stories": rows,
+            "alone": alone,
+            "left_out": left_out,
+            "quoted": [{**e, "stories": list(e["stories"].values())} for e in speakers],
         }
-        if row is not None
-        else None,
-        "title": name,
-        "articles": articles,
-        "stories": rows,
-        "alone": alone,
-        "left_out": left_out,
-        "quoted": [{**e, "stories": list(e["stories"].values())} for e in speakers],
-    }
 
 
 CHANGE_LABELS = {

@@ -93,6 +93,10 @@ class Store(Protocol):
 
     def article_count(self) -> int: ...
 
+    def article_ids(self) -> list[str]:
+        """Every stored article's id, in the order they were added (`articles()`'s order)."""
+        ...
+
     # rejections
     def add_rejections(self, rejections: Iterable[Rejection]) -> None:
         """Record why each input was rejected (an input rejected again gets its new reason)."""

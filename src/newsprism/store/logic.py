@@ -151,6 +151,11 @@ class SharedLogic:
     def article_count(self) -> int:
         return self._query("SELECT count(*) AS n FROM articles")[0]["n"]
 
+    def article_ids(self) -> list[str]:
+        """Every stored article's id, in the order they were added (`articles()`'s order)."""
+        rows = self._query(f"SELECT id FROM articles ORDER BY added_at{self._bytewise}, {self._arrival}")
+        return [r["id"] for r in rows]
+
     def source_labels(self, ids: Iterable[str]) -> dict[str, str]:
         query = "SELECT id, outlet, url, title, source FROM articles WHERE id IN ({marks})"
         return {r["id"]: label_of(r) for r in self._query_in(query, list(ids))}
